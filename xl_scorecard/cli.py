@@ -1,0 +1,157 @@
+"""Command line: ``xl-scorecard demo | refresh | check | indicators``.
+
+Exit codes: 0 done (for ``check``: no errors), 1 ``check`` found data errors, 2 the run could
+not be done (bad configuration, master workbook busy or unsafe to replace, bad arguments).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from xl_scorecard import __version__
+from xl_scorecard.errors import ScorecardError
+from xl_scorecard.periods import PERIOD_LABELS, Month
+
+EXIT_OK, EXIT_INVALID, EXIT_FAILED = 0, 1, 2
+
+
+def _period(text: str) -> Month:
+    try:
+        return Month.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (shared options defined once)."""
+    parser = argparse.ArgumentParser(
+        prog="xl-scorecard",
+        description="Children's services performance scorecards from the spreadsheets districts keep.")
+    parser.add_argument("--version", action="version", version=f"xl-scorecard {__version__}")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log each step (no personal data is logged)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    config = argparse.ArgumentParser(add_help=False)
+    config.add_argument("--config", type=Path, required=True, help="authority configuration (TOML)")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="print a machine-readable result")
+
+    demo = commands.add_parser("demo", parents=[as_json], help="generate the example authority (if missing) and refresh its master")
+    demo.add_argument("--out", type=Path, default=Path("out"), help="folder for the example data and master (default: ./out)")
+    demo.add_argument("--size", choices=["small", "large"], default="small", help="large = Kent-size (~300k case rows)")
+
+    refresh = commands.add_parser("refresh", parents=[config, as_json], help="read, validate, compute and write the master workbook")
+    refresh.add_argument("--master", type=Path, help="workbook to write (overrides the configuration)")
+    refresh.add_argument("--period", type=_period, help="reporting month YYYY-MM (default: configuration, else last month)")
+
+    commands.add_parser("check", parents=[config, as_json], help="read and validate only; exit 1 when there are errors")
+
+    indicators = commands.add_parser("indicators", help="list the indicator catalogue")
+    indicators.add_argument("--config", type=Path, help="authority configuration (for its own catalogue)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``xl-scorecard`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    if args.command is None:
+        parser.print_help()
+        return EXIT_FAILED
+    try:
+        return {"demo": _demo, "refresh": _refresh, "check": _check, "indicators": _indicators}[args.command](args)
+    except ScorecardError as exc:
+        print(f"xl-scorecard: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from xl_scorecard.config import load_config
+    from xl_scorecard.demo.generate import generate_example
+
+    config_path = args.out / "authority.toml"
+    if not config_path.exists():
+        print(f"Generating the fictional Northshire example data ({args.size}) into {args.out} ...")
+        generate_example(args.out, args.size)
+    return _run_refresh(load_config(config_path), None, None, args.json)
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    from xl_scorecard.config import load_config
+
+    return _run_refresh(load_config(args.config), args.master, args.period, args.json)
+
+
+def _run_refresh(config, master: Path | None, period: Month | None, as_json: bool) -> int:
+    from xl_scorecard.pipeline import refresh
+
+    result = refresh(config, master=master, period=period)
+    counts = result.counts
+    data_only = counts["indicators"] - counts["G"] - counts["A"] - counts["R"]
+    if as_json:
+        print(json.dumps({
+            "master": str(result.master), "backup": str(result.backup) if result.backup else None,
+            "period": str(result.period), "summary": result.summary, "counts": counts,
+            "problems": [p.as_dict() for p in result.sources.problems]}, indent=2))
+        return EXIT_OK
+    print(f"{config.name}, {result.period.label}: wrote {result.master.resolve()}")
+    print(f"{counts['indicators']} indicators: {counts['G']} green, {counts['A']} amber, {counts['R']} red"
+          + (f" ({data_only} without a RAG rating)" if data_only else ""))
+    print(result.summary)
+    print(_quality_line(result.sources))
+    if result.backup:
+        print(f"Previous version kept as {result.backup}")
+    return EXIT_OK
+
+
+def _quality_line(sources) -> str:
+    read = sum(f.rows_read for f in sources.files)
+    excluded = sum(f.rows_excluded for f in sources.files)
+    errors = len(sources.errors)
+    warnings = len(sources.problems) - errors
+    line = (f"Data quality: {len(sources.files)} sources, {read:,} rows read, {excluded:,} left out; "
+            f"{errors} errors, {warnings} warnings")
+    if sources.problems:
+        line += " (listed on the \"Data quality\" sheet; `xl-scorecard check --config ...` prints them)"
+    incomplete = sorted(sources.incomplete)
+    if incomplete:
+        line += "\nIncomplete figures: " + ", ".join(f"{dataset} for {district or 'all districts'}" for dataset, district in incomplete)
+    return line
+
+
+def _check(args: argparse.Namespace) -> int:
+    from xl_scorecard.config import load_config
+    from xl_scorecard.pipeline import check
+
+    sources = check(load_config(args.config))
+    if args.json:
+        print(json.dumps({"valid": not sources.errors, "problems": [p.as_dict() for p in sources.problems],
+                          "files": [vars(f) for f in sources.files]}, indent=2))
+    else:
+        for problem in sources.problems:
+            print(problem.describe())
+        print(_quality_line(sources))
+    return EXIT_INVALID if sources.errors else EXIT_OK
+
+
+def _indicators(args: argparse.Namespace) -> int:
+    from xl_scorecard.indicators import load_catalogue
+
+    catalogue_path = None
+    if args.config:
+        from xl_scorecard.config import load_config
+
+        catalogue_path = load_config(args.config).catalogue_path
+    rows = [("Id", "Polarity", "Period", "Target", "Title")]
+    for ind in load_catalogue(catalogue_path):
+        target = "data only" if ind.target is None else (f"{ind.target:.0%}" if ind.unit == "%" else f"{ind.target:g}")
+        rows.append((ind.id, ind.polarity, PERIOD_LABELS[ind.period], target, ind.title))
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[4])
+    return EXIT_OK

@@ -1,0 +1,133 @@
+"""The authority configuration (TOML): districts, where each district's files are, the master.
+
+Example::
+
+    [authority]
+    name = "Northshire"
+    period = "2026-10"            # optional: defaults to the last complete month
+    master = "master.xlsx"        # relative to this file
+
+    [[district]]
+    code = "NG"
+    name = "Northgate"
+
+    [[source]]
+    district = "NG"
+    dataset = "assessments"
+    file = "Northgate/Northgate Annex A.xlsx"
+    sheet = "List 4"
+    headers = { start_date = ["Date assessment began"] }   # a renamed column, mapped here
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import Field
+
+from xl_scorecard.datafiles import Strict, parse_model, read_toml
+from xl_scorecard.errors import ConfigError
+from xl_scorecard.periods import Month
+from xl_scorecard.sources.schema import DatasetSpec, load_dataset_specs
+
+
+class AuthoritySection(Strict):
+    name: str = Field(min_length=1)
+    period: str | None = None
+    master: str = "master.xlsx"
+    backups: int = Field(default=10, ge=0)
+    catalogue: str | None = None
+    datasets: str | None = None
+
+
+class DistrictEntry(Strict):
+    code: str = Field(min_length=1)
+    name: str = Field(min_length=1)
+
+
+class SourceEntry(Strict):
+    dataset: str
+    file: str
+    district: str | None = None
+    sheet: str | list[str] | None = None
+    headers: dict[str, list[str]] = {}
+
+
+class ConfigFile(Strict):
+    authority: AuthoritySection
+    district: list[DistrictEntry] = Field(min_length=1)
+    source: list[SourceEntry] = Field(min_length=1)
+
+
+@dataclass(frozen=True)
+class AuthorityConfig:
+    """A loaded, cross-checked authority configuration; paths resolved against its folder."""
+
+    path: Path
+    data: ConfigFile
+    datasets: dict[str, DatasetSpec]
+
+    @property
+    def name(self) -> str:
+        return self.data.authority.name
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def districts(self) -> list[DistrictEntry]:
+        return self.data.district
+
+    @property
+    def master_path(self) -> Path:
+        return self.resolve(self.data.authority.master)
+
+    @property
+    def period(self) -> Month | None:
+        return Month.parse(self.data.authority.period) if self.data.authority.period else None
+
+    @property
+    def catalogue_path(self) -> Path | None:
+        value = self.data.authority.catalogue
+        return self.resolve(value) if value else None
+
+    def resolve(self, relative: str) -> Path:
+        """A path from the configuration, relative to the configuration's folder."""
+        path = Path(relative)
+        return path if path.is_absolute() else self.base_dir / path
+
+
+def load_config(path: Path) -> AuthorityConfig:
+    """Load and cross-check an authority configuration; ``ConfigError`` names file and key."""
+    path = Path(path).resolve()
+    data = parse_model(ConfigFile, read_toml(path), str(path))
+    datasets_path = data.authority.datasets
+    datasets = load_dataset_specs(path.parent / datasets_path if datasets_path else None)
+    codes = [d.code for d in data.district]
+    errors = []
+    if len(set(codes)) != len(codes):
+        errors.append("district codes must be unique")
+    if data.authority.period:
+        try:
+            Month.parse(data.authority.period)
+        except ValueError as exc:
+            errors.append(f"authority.period: {exc}")
+    for number, source in enumerate(data.source, start=1):
+        where = f"source #{number} ({source.file})"
+        if source.dataset not in datasets:
+            errors.append(f"{where}: unknown dataset {source.dataset!r}; known: {', '.join(datasets)}")
+            continue
+        if source.dataset == "population":
+            if source.district is not None:
+                errors.append(f"{where}: the population source lists every district; remove `district`")
+        elif source.district not in codes:
+            errors.append(f"{where}: district {source.district!r} is not one of {', '.join(codes)}")
+        unknown = sorted(set(source.headers) - set(datasets[source.dataset].columns))
+        if unknown:
+            errors.append(f"{where}: headers for unknown columns {unknown}; "
+                          f"{source.dataset} has {', '.join(datasets[source.dataset].columns)}")
+    if errors:
+        raise ConfigError("\n".join(f"{path}: {line}" for line in errors))
+    return AuthorityConfig(path, data, datasets)

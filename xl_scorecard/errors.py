@@ -1,0 +1,19 @@
+"""Exceptions. Data problems are never raised: they are collected as ``Problem`` records.
+
+Exceptions are for a configuration that is wrong (``ConfigError``), a master workbook that
+cannot be written safely (``MasterError``) and our own bugs.
+"""
+
+from __future__ import annotations
+
+
+class ScorecardError(Exception):
+    """Base class for errors a user can act on; the message says what to do."""
+
+
+class ConfigError(ScorecardError):
+    """A configuration, catalogue or dataset description is wrong (names the file and key)."""
+
+
+class MasterError(ScorecardError):
+    """The master workbook cannot be refreshed safely; nothing was written."""

@@ -1,0 +1,164 @@
+"""The registry of named calculations the catalogue refers to.
+
+Each calculation takes the canonical tables and the date window of the period, plus keyword-only
+parameters named exactly as in the catalogue, and returns one row per district with a
+``numerator`` and a ``denominator``. The value is always numerator / denominator (times the
+unit's scale), so the authority figure is the ratio of the summed parts and every figure can be
+recomputed by hand from the two numbers shown beside it.
+
+Pure functions: pandas in, pandas out, no I/O.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from xl_scorecard.indicators.workdays import working_days_between
+from xl_scorecard.periods import Window
+
+Tables = dict[str, pd.DataFrame]
+Calculation = Callable[..., pd.DataFrame]
+CALCULATIONS: dict[str, Calculation] = {}
+
+_OPS: dict[str, Callable[[pd.Series, Any], pd.Series]] = {
+    "==": lambda s, v: s == v, "!=": lambda s, v: s != v, ">=": lambda s, v: s >= v,
+    ">": lambda s, v: s > v, "<=": lambda s, v: s <= v, "<": lambda s, v: s < v,
+    "in": lambda s, v: s.isin(v), "not in": lambda s, v: ~s.isin(v),
+}
+
+
+class MissingData(Exception):
+    """A dataset the calculation needs was not supplied by any source."""
+
+
+def calculation(function: Calculation) -> Calculation:
+    """Register ``function`` under its own name."""
+    CALCULATIONS[function.__name__] = function
+    return function
+
+
+def parameters(name: str) -> tuple[set[str], set[str]]:
+    """(all keyword parameters, required ones) of a registered calculation."""
+    signature = inspect.signature(CALCULATIONS[name])
+    params = {p.name: p for p in signature.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    return set(params), {n for n, p in params.items() if p.default is inspect.Parameter.empty}
+
+
+def _table(tables: Tables, dataset: str) -> pd.DataFrame:
+    if dataset not in tables:
+        raise MissingData(dataset)
+    return tables[dataset]
+
+
+def _filter(table: pd.DataFrame, where: dict[str, Any] | None) -> pd.DataFrame:
+    # {column: value} keeps equal rows; {column: [values]} keeps rows in the list.
+    for column, wanted in (where or {}).items():
+        values = wanted if isinstance(wanted, list) else [wanted]
+        table = table[table[column].isin(values)]
+    return table
+
+
+def _in_window(dates: pd.Series, window: Window) -> pd.Series:
+    return (dates >= pd.Timestamp(window.start)) & (dates <= pd.Timestamp(window.end))
+
+
+def _result(numerator: pd.Series, denominator: pd.Series) -> pd.DataFrame:
+    frame = pd.DataFrame({"numerator": numerator, "denominator": denominator}).fillna(0.0)
+    frame.index.name = "district"
+    return frame.astype("float64")
+
+
+def _count(table: pd.DataFrame, mask: pd.Series) -> pd.Series:
+    return table[mask].groupby("district").size()
+
+
+def population_at(tables: Tables, window: Window) -> pd.Series:
+    """Population aged 0-17 per district for the window's year (latest estimate not after it)."""
+    population = _table(tables, "population")
+    usable = population[population["year"] <= window.end.year]
+    if usable.empty:
+        usable = population[population["year"] == population["year"].min()]
+    latest = usable.sort_values("year").groupby("district").tail(1)
+    return latest.set_index("district")["population"].astype("float64")
+
+
+@calculation
+def rate_per_population(tables: Tables, window: Window, *, dataset: str, date: str,
+                        where: dict | None = None) -> pd.DataFrame:
+    """Events dated within the window (numerator) over the population aged 0-17 (denominator)."""
+    table = _filter(_table(tables, dataset), where)
+    population = population_at(tables, window)
+    return _result(_count(table, _in_window(table[date], window)).reindex(population.index), population)
+
+
+@calculation
+def open_per_population(tables: Tables, window: Window, *, dataset: str, start: str, end: str,
+                        where: dict | None = None, exclude: dict | None = None) -> pd.DataFrame:
+    """Cases open at the end of the window (started on or before it, not ended by it) over the
+    population aged 0-17."""
+    table = _filter(_table(tables, dataset), where)
+    for column, value in (exclude or {}).items():
+        table = table[~table[column].isin(value if isinstance(value, list) else [value])]
+    day = pd.Timestamp(window.end)
+    is_open = (table[start] <= day) & (table[end].isna() | (table[end] > day))
+    population = population_at(tables, window)
+    return _result(_count(table, is_open).reindex(population.index), population)
+
+
+@calculation
+def share_within_working_days(tables: Tables, window: Window, *, dataset: str, start: str, end: str,
+                              days: int, where: dict | None = None) -> pd.DataFrame:
+    """Of the cases completed (``end``) within the window, how many took at most ``days`` working
+    days from ``start`` (see ``workdays`` for the counting convention)."""
+    table = _filter(_table(tables, dataset), where)
+    done = table[_in_window(table[end], window)]
+    within = working_days_between(done[start], done[end]) <= days
+    return _result(_count(done, within), done.groupby("district").size())
+
+
+@calculation
+def share_where(tables: Tables, window: Window, *, dataset: str, date: str, column: str, op: str,
+                value: Any, where: dict | None = None) -> pd.DataFrame:
+    """Of the rows dated within the window, how many have ``column <op> value``
+    (e.g. referrals with one or more referrals in the previous 12 months)."""
+    table = _filter(_table(tables, dataset), where)
+    rows = table[_in_window(table[date], window)]
+    meets = _OPS[op](rows[column], value).fillna(False).astype(bool)
+    return _result(_count(rows, meets), rows.groupby("district").size())
+
+
+def _month_rows(table: pd.DataFrame, column: str, window: Window) -> pd.DataFrame:
+    months = table[column].dt.to_period("M")
+    first, last = pd.Period(window.start, "M"), pd.Period(window.end, "M")
+    return table[(months >= first) & (months <= last)]
+
+
+@calculation
+def ratio_of_sums(tables: Tables, window: Window, *, dataset: str, numerator: str, denominator: str | None = None,
+                  month: str = "month", where: dict | None = None, numerator_where: dict | None = None) -> pd.DataFrame:
+    """For monthly workforce sheets: sum of ``numerator`` (rows also matching ``numerator_where``)
+    over sum of ``denominator`` (default: the same column), rows of the window's months.
+    Average caseload = cases / FTE; % agency = agency FTE / establishment FTE."""
+    rows = _filter(_month_rows(_table(tables, dataset), month, window), where)
+    top = _filter(rows, numerator_where).groupby("district")[numerator].sum()
+    bottom = rows.groupby("district")[denominator or numerator].sum()
+    return _result(top.reindex(bottom.index), bottom)
+
+
+@calculation
+def share_supervised(tables: Tables, window: Window, *, staff: str = "staff", supervision: str = "supervision",
+                     month: str = "month", where: dict | None = None) -> pd.DataFrame:
+    """Of the staff in post in the window's month(s) (matching ``where``), how many have a
+    supervision dated within the window. Workers are matched by name within their district,
+    ignoring case and spacing, since supervision logs rarely carry staff numbers."""
+    in_post = _filter(_month_rows(_table(tables, staff), month, window), where)
+    log = _table(tables, supervision)
+    log = log[_in_window(log["supervision_date"], window)]
+    key = lambda frame: frame["district"] + "|" + frame["worker"].str.casefold().str.split().str.join(" ")
+    people = in_post.assign(key=key(in_post)).drop_duplicates("key")
+    supervised = people["key"].isin(set(key(log))) if len(log) else pd.Series(False, index=people.index)
+    return _result(_count(people, supervised), people.groupby("district").size())

@@ -1,0 +1,119 @@
+"""The indicator catalogue: declarative data, validated on load (names file and id)."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
+
+from xl_scorecard.datafiles import Strict, parse_model, read_toml
+from xl_scorecard.errors import ConfigError
+from xl_scorecard.indicators.calculations import CALCULATIONS, parameters
+
+SECTIONS = (
+    "How much are we dealing with?",
+    "How long is it taking us?",
+    "How well are we doing it?",
+    "Are we achieving good outcomes?",
+    "Are we supporting our staff?",
+)
+UNITS = ("%", "per 10,000", "count", "days", "FTE", "ratio")
+UNIT_SCALE = {"%": 1.0, "per 10,000": 10_000.0, "count": 1.0, "days": 1.0, "FTE": 1.0, "ratio": 1.0}
+
+
+class Indicator(Strict):
+    """One indicator as declared in the catalogue."""
+
+    id: str = Field(pattern=r"^[A-Z][A-Z0-9_]*$")
+    section: Literal[SECTIONS]  # type: ignore[valid-type]
+    title: str
+    definition: str
+    impact: str = ""
+    unit: Literal[UNITS]  # type: ignore[valid-type]
+    polarity: Literal["H", "L", "T"]
+    period: Literal["month", "ytd", "rolling12", "snapshot"]
+    calculation: dict[str, Any]
+    target: float | None = None
+    floor: float | None = None
+    tolerance: float | None = None
+    floor_tolerance: float | None = None
+    relative: bool = False
+
+    @property
+    def scale(self) -> float:
+        return UNIT_SCALE[self.unit]
+
+    @property
+    def data_only(self) -> bool:
+        return self.target is None
+
+    @model_validator(mode="after")
+    def _bands_make_sense(self) -> "Indicator":
+        name = self.calculation.get("name")
+        if name not in CALCULATIONS:
+            raise ValueError(f"unknown calculation {name!r}; known: {', '.join(sorted(CALCULATIONS))}")
+        allowed, required = parameters(name)
+        given = set(self.calculation) - {"name"}
+        if given - allowed:
+            raise ValueError(f"calculation {name} has no parameter(s) {sorted(given - allowed)}; it takes {sorted(allowed)}")
+        if required - given:
+            raise ValueError(f"calculation {name} needs parameter(s) {sorted(required - given)}")
+        if self.target is None:
+            if any(v is not None for v in (self.floor, self.tolerance, self.floor_tolerance)):
+                raise ValueError("a data-only indicator (no target) cannot have floor or tolerances")
+            return self
+        if self.polarity == "T":
+            if self.floor is not None:
+                raise ValueError("polarity T uses tolerance/floor_tolerance, not floor")
+            if self.tolerance is None:
+                raise ValueError("polarity T needs a tolerance")
+            if self.floor_tolerance is not None and self.floor_tolerance < self.tolerance:
+                raise ValueError("bands out of order: floor_tolerance must be >= tolerance")
+        else:
+            if self.tolerance is not None or self.floor_tolerance is not None:
+                raise ValueError(f"polarity {self.polarity} uses floor, not tolerances")
+            if self.floor is not None:
+                if self.polarity == "H" and self.floor > self.target:
+                    raise ValueError("bands out of order: for H the floor must be <= target")
+                if self.polarity == "L" and self.floor < self.target:
+                    raise ValueError("bands out of order: for L the floor must be >= target")
+        return self
+
+
+class CatalogueFile(Strict):
+    indicator: list[Indicator] = Field(min_length=1)
+
+
+def default_catalogue_path() -> Path:
+    """The catalogue shipped with the package."""
+    return Path(str(resources.files("xl_scorecard.indicators") / "catalogue.toml"))
+
+
+def load_catalogue(path: Path | None = None) -> list[Indicator]:
+    """Load and validate a catalogue (the shipped one by default).
+
+    Raises ``ConfigError`` naming the file and the indicator for unknown keys, unknown
+    calculations or parameters, unordered bands and duplicate ids.
+    """
+    path = path or default_catalogue_path()
+    raw = read_toml(path)
+    entries = raw.get("indicator", []) if isinstance(raw, dict) else []
+    # Validate entry by entry so a message names the indicator id, not a list index.
+    errors = []
+    for number, entry in enumerate(entries, start=1):
+        label = entry.get("id", f"#{number}") if isinstance(entry, dict) else f"#{number}"
+        try:
+            parse_model(Indicator, entry, f"{path}: indicator {label}")
+        except ConfigError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise ConfigError("\n".join(errors))
+    catalogue = parse_model(CatalogueFile, raw, str(path)).indicator
+    seen: set[str] = set()
+    for indicator in catalogue:
+        if indicator.id in seen:
+            raise ConfigError(f"{path}: indicator {indicator.id}: duplicate id")
+        seen.add(indicator.id)
+    return catalogue

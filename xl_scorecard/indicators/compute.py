@@ -1,0 +1,54 @@
+"""Computing indicator results per district and for the whole authority, period by period."""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from xl_scorecard.indicators.calculations import CALCULATIONS, MissingData, Tables
+from xl_scorecard.indicators.catalogue import Indicator
+from xl_scorecard.periods import Month, window_for
+
+log = logging.getLogger(__name__)
+
+AUTHORITY = "ALL"
+RESULT_COLUMNS = ["indicator", "area", "period", "numerator", "denominator", "value"]
+
+
+def compute_indicator(indicator: Indicator, tables: Tables, period: Month, districts: list[str]) -> pd.DataFrame:
+    """Results of one indicator for one period: a row per district and one for the authority
+    (area ``ALL``), whose figure is the ratio of the summed numerators and denominators.
+
+    A dataset that no source supplied gives missing values, not an error: the scorecard shows
+    the indicator as having no data.
+    """
+    params = {k: v for k, v in indicator.calculation.items() if k != "name"}
+    function = CALCULATIONS[indicator.calculation["name"]]
+    try:
+        parts = function(tables, window_for(period, indicator.period), **params)
+        parts = parts.reindex(districts).fillna(0.0)
+        missing = False
+    except MissingData as exc:
+        log.warning("indicator %s: no %s data", indicator.id, exc)
+        parts = pd.DataFrame({"numerator": np.nan, "denominator": np.nan}, index=pd.Index(districts, name="district"))
+        missing = True
+    total = pd.DataFrame({"numerator": [parts["numerator"].sum(min_count=1)],
+                          "denominator": [parts["denominator"].sum(min_count=1)]},
+                         index=pd.Index([AUTHORITY], name="district"))
+    if missing:
+        total[:] = np.nan
+    frame = pd.concat([parts, total]).reset_index(names="area")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = frame["numerator"] / frame["denominator"].where(frame["denominator"] != 0) * indicator.scale
+    frame["value"] = value.astype("float64")
+    frame["indicator"] = indicator.id
+    frame["period"] = str(period)
+    return frame[RESULT_COLUMNS]
+
+
+def compute_all(catalogue: list[Indicator], tables: Tables, periods: list[Month], districts: list[str]) -> pd.DataFrame:
+    """Results for every indicator, area and period (long format, one row each)."""
+    frames = [compute_indicator(ind, tables, period, districts) for ind in catalogue for period in periods]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=RESULT_COLUMNS)

@@ -1,0 +1,84 @@
+"""The whole run, used by every front-end: read -> validate -> compute -> score -> history -> write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from xl_scorecard.config import AuthorityConfig
+from xl_scorecard.history import merge_history, read_history
+from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
+from xl_scorecard.indicators.catalogue import Indicator
+from xl_scorecard.periods import Month, months_ending
+from xl_scorecard.scoring import score_results, summary_counts, summary_sentence
+from xl_scorecard.sources import SourceData, read_sources
+
+log = logging.getLogger(__name__)
+
+# Months computed each run: the sparkline's twelve plus one for the first month's trend.
+COMPUTED_MONTHS = 13
+
+
+@dataclass
+class RunResult:
+    """What a refresh produced, for the front-ends to show."""
+
+    master: Path | None
+    backup: Path | None
+    period: Month
+    catalogue: list[Indicator]
+    sources: SourceData
+    scored: pd.DataFrame
+    summary: str
+    counts: dict[str, int]
+
+    @property
+    def valid(self) -> bool:
+        return not self.sources.errors
+
+
+def default_period(today: dt.date | None = None) -> Month:
+    """The last complete month before ``today``."""
+    return Month.of(today or dt.date.today()).shift(-1)
+
+
+def check(config: AuthorityConfig) -> SourceData:
+    """Read and validate only."""
+    return read_sources(config)
+
+
+def refresh(config: AuthorityConfig, master: Path | None = None, period: Month | None = None,
+            now: dt.datetime | None = None) -> RunResult:
+    """Run the whole flow and write the master workbook.
+
+    The master is only replaced at the very end, atomically; any failure before leaves it as it was.
+    """
+    from xl_scorecard.render import ScorecardInput, write_scorecard  # the writer is the last stage
+
+    master = master or config.master_path
+    period = period or config.period or default_period()
+    now = now or dt.datetime.now().replace(microsecond=0)
+    catalogue = load_catalogue(config.catalogue_path)
+    sources = read_sources(config)
+    districts = [d.code for d in config.districts]
+    periods = months_ending(period, COMPUTED_MONTHS)
+    results = compute_all(catalogue, sources.tables, periods, districts)
+    history = read_history(master)
+    scored_new = score_results(results, catalogue)
+    history = merge_history(history, scored_new)
+    # Score again over the merged history so "previous" can come from a month kept from earlier runs.
+    scored = score_results(history.drop(columns=["rag"]), catalogue)
+    history = merge_history(None, scored)
+    summary = summary_sentence(scored, period, config.name)
+    data = ScorecardInput(
+        authority=config.name, period=period, districts=[(d.code, d.name) for d in config.districts],
+        catalogue=catalogue, scored=scored, history=history, summary=summary,
+        problems=sources.problems, files=sources.files, generated=now)
+    backup = write_scorecard(master, data, backups=config.data.authority.backups)
+    log.info("refreshed %s for %s", master, period)
+    return RunResult(master, backup, period, catalogue, sources, scored, summary,
+                     summary_counts(scored, period, AUTHORITY))

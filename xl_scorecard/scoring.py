@@ -1,0 +1,102 @@
+"""Scoring stage: RAG against target and floor, direction of travel, and the summary sentence.
+
+Comparisons use unrounded values: two figures that display the same may still differ.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from xl_scorecard.indicators.catalogue import Indicator
+from xl_scorecard.indicators.compute import AUTHORITY
+from xl_scorecard.periods import Month
+
+RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
+IMPROVED, SAME, WORSE = "Improved", "Same", "Worse"
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def rate(value: float | None, indicator: Indicator) -> str:
+    """RAG for one value: ``"G"``, ``"A"``, ``"R"``, or ``""`` (no data, or a data-only indicator).
+
+    H/L follow the Kent rule: green = target met, amber = floor met, red = below floor (no floor:
+    red once the target is missed). T: green within ``tolerance`` of the target, amber within
+    ``floor_tolerance``; with ``relative`` the tolerances are fractions of the target.
+    """
+    if _missing(value) or indicator.target is None:
+        return ""
+    target = indicator.target
+    if indicator.polarity == "T":
+        scale = abs(target) if indicator.relative else 1.0
+        distance = abs(value - target)
+        if distance <= indicator.tolerance * scale:
+            return "G"
+        if indicator.floor_tolerance is not None and distance <= indicator.floor_tolerance * scale:
+            return "A"
+        return "R"
+    better_or_equal = (lambda a, b: a >= b) if indicator.polarity == "H" else (lambda a, b: a <= b)
+    if better_or_equal(value, target):
+        return "G"
+    if indicator.floor is not None and better_or_equal(value, indicator.floor):
+        return "A"
+    return "R"
+
+
+def travel(value: float | None, previous: float | None, indicator: Indicator) -> str:
+    """Direction of travel against the previous period, respecting polarity: ``Improved``,
+    ``Same`` or ``Worse`` (``""`` when either value is missing, or for T without a target)."""
+    if _missing(value) or _missing(previous):
+        return ""
+    if indicator.polarity == "T":
+        if indicator.target is None:
+            return ""
+        now, before = -abs(value - indicator.target), -abs(previous - indicator.target)
+    elif indicator.polarity == "H":
+        now, before = value, previous
+    else:
+        now, before = -value, -previous
+    if math.isclose(now, before, rel_tol=1e-12, abs_tol=1e-12):
+        return SAME
+    return IMPROVED if now > before else WORSE
+
+
+def score_results(results: pd.DataFrame, catalogue: list[Indicator]) -> pd.DataFrame:
+    """Add ``rag``, ``previous`` (value of the month before) and ``travel`` to long results."""
+    by_id = {ind.id: ind for ind in catalogue}
+    scored = results.copy()
+    prior = scored[["indicator", "area", "period", "value"]].copy()
+    prior["period"] = prior["period"].map(lambda p: str(Month.parse(p).shift(1)))
+    prior = prior.rename(columns={"value": "previous"})
+    scored = scored.merge(prior, on=["indicator", "area", "period"], how="left")
+    scored["rag"] = [rate(v, by_id[i]) for v, i in zip(scored["value"], scored["indicator"])]
+    scored["travel"] = [travel(v, p, by_id[i]) for v, p, i in zip(scored["value"], scored["previous"], scored["indicator"])]
+    return scored
+
+
+def summary_counts(scored: pd.DataFrame, period: Month, area: str = AUTHORITY) -> dict[str, int]:
+    """Counts of G/A/R and of improved/same/worse for one area and period."""
+    rows = scored[(scored["period"] == str(period)) & (scored["area"] == area)]
+    counts = {key: int((rows["rag"] == key).sum()) for key in ("G", "A", "R")}
+    counts.update({key: int((rows["travel"] == key).sum()) for key in (IMPROVED, SAME, WORSE)})
+    counts["indicators"] = len(rows)
+    return counts
+
+
+def summary_sentence(scored: pd.DataFrame, period: Month, authority: str, area: str = AUTHORITY) -> str:
+    """The performance summary in the Kent form."""
+    c = summary_counts(scored, period, area)
+
+    def n(count: int, verb: str = "") -> str:
+        noun = "indicator" if count == 1 else "indicators"
+        return f"{count} {noun}" + (f" {verb if count == 1 else 'have'}" if verb else "")
+
+    return (f"As at {period.last_day:%d/%m/%Y}, {authority} has {n(c['G'])} rated as Green, "
+            f"{n(c['A'])} rated as Amber and {n(c['R'])} rated as Red. "
+            f"When comparing performance from last month to this month, {n(c[IMPROVED], 'has')} "
+            f"shown an improvement, {n(c[SAME], 'has')} remained the same and {n(c[WORSE], 'has')} "
+            f"shown a reduction.")

@@ -1,0 +1,113 @@
+"""Data problems as records (never raised): what is wrong, where, and what to do about it.
+
+Every problem type has a code, a title and a message template written in the user's terms,
+in the manner of frictionless' error catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    """A kind of problem: stable code, short title, message template and advice."""
+
+    code: str
+    title: str
+    template: str
+    action: str
+
+
+PROBLEM_TYPES: dict[str, ProblemType] = {
+    t.code: t
+    for t in (
+        ProblemType("file-missing", "File not found", "No file matches {value}.",
+                    "Check the file name and folder in the authority configuration, or add the file."),
+        ProblemType("file-unreadable", "File cannot be read", "The file cannot be read: {value}.",
+                    "Open it in Excel and save it again as .xlsx, or ask for a fresh copy."),
+        ProblemType("sheet-missing", "Sheet not found", "There is no sheet called {value}.",
+                    "Rename the sheet, or set `sheet` for this source in the authority configuration."),
+        ProblemType("header-not-found", "Header row not found",
+                    "No row in the first {value} rows looks like the header of {dataset}.",
+                    "Check the sheet holds this list, or add its header texts to the source description."),
+        ProblemType("column-missing", "Required column missing",
+                    "No column matches \"{column}\" (looked for: {value}).",
+                    "Add the column, or add its header text under [source.headers] in the authority configuration."),
+        ProblemType("missing-value", "Required value missing", "\"{column}\" is blank.",
+                    "Fill it in at the source."),
+        ProblemType("bad-date", "Not a date", "\"{column}\": {value} is not a date.",
+                    "Type the date as dd/mm/yyyy (day first) or use a date cell."),
+        ProblemType("bad-number", "Not a number", "\"{column}\": {value} is not a number.",
+                    "Enter a number, or leave it blank if it was not collected."),
+        ProblemType("bad-code", "Value not in code set", "\"{column}\": {value} is not one of the allowed values.",
+                    "Use one of the allowed values, or map this spelling under `aliases` in the dataset description."),
+        ProblemType("date-order", "Dates in the wrong order", "\"{column}\" ({value}) is before \"{other}\".",
+                    "Correct whichever date is wrong at the source."),
+        ProblemType("unknown-district", "Unknown district", "District {value} is not in the authority configuration.",
+                    "Use a district code or name from the configuration, or add the district."),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem found in the input, with its location.
+
+    ``row`` is the spreadsheet row number as the user sees it (1-based), or None for problems
+    about a whole file or sheet. ``personal`` marks a value that identifies a person: it is kept
+    for the workbook's data-quality sheet but never printed or logged.
+    """
+
+    code: str
+    severity: Severity
+    district: str
+    dataset: str
+    file: str
+    sheet: str = ""
+    row: int | None = None
+    column: str = ""
+    value: str = ""
+    other: str = ""
+    personal: bool = False
+    excluded: bool = False
+
+    @property
+    def type(self) -> ProblemType:
+        return PROBLEM_TYPES[self.code]
+
+    @property
+    def message(self) -> str:
+        """The problem in one sentence, in the user's terms."""
+        value = "(hidden: personal data)" if self.personal else (self.value or "(blank)")
+        return self.type.template.format(column=self.column, value=value, other=self.other, dataset=self.dataset)
+
+    @property
+    def action(self) -> str:
+        return self.type.action
+
+    @property
+    def location(self) -> str:
+        """``file › sheet › row N`` as far as known."""
+        parts = [self.file]
+        if self.sheet:
+            parts.append(self.sheet)
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        return " › ".join(parts)
+
+    def describe(self) -> str:
+        """A console line: location, message and what to do (safe to print: no personal values)."""
+        tail = " The row is left out of the counts." if self.excluded else ""
+        return f"{self.severity.upper()} {self.location}: {self.message}{tail} {self.action}"
+
+    def as_dict(self) -> dict:
+        """Machine-readable form for ``--json`` (personal values removed)."""
+        data = asdict(self)
+        if self.personal:
+            data["value"] = ""
+        data.update(message=self.message, action=self.action, title=self.type.title)
+        return data

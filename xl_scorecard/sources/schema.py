@@ -1,0 +1,94 @@
+"""Dataset descriptions: the canonical columns of each dataset and the headers that mean them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from xl_scorecard.datafiles import Strict, parse_model, read_toml
+from xl_scorecard.errors import ConfigError
+
+ColumnType = Literal["text", "date", "integer", "decimal", "code"]
+
+
+class ColumnSpec(Strict):
+    """One canonical column: header texts that match it, its type and whether it is required."""
+
+    headers: list[str] = Field(min_length=1)
+    type: ColumnType
+    required: bool = False
+    personal: bool = False
+    codes: list[str] = []
+    aliases: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _codes_only_for_code_type(self) -> "ColumnSpec":
+        if self.type == "code" and not self.codes:
+            raise ValueError("a column of type 'code' needs a `codes` list")
+        if self.type != "code" and (self.codes or self.aliases):
+            raise ValueError("`codes` and `aliases` only apply to type = 'code'")
+        unknown = sorted(set(self.aliases.values()) - set(self.codes))
+        if unknown:
+            raise ValueError(f"aliases point at values not in codes: {unknown}")
+        return self
+
+
+class RowCheck(Strict):
+    """A check across two columns of the same row."""
+
+    kind: Literal["not_before"]
+    column: str
+    other: str
+
+
+class DatasetSpec(Strict):
+    """A canonical dataset: title and columns (in the order tables are built)."""
+
+    title: str
+    columns: dict[str, ColumnSpec]
+    checks: list[RowCheck] = []
+
+    @model_validator(mode="after")
+    def _checks_name_columns(self) -> "DatasetSpec":
+        for check in self.checks:
+            for name in (check.column, check.other):
+                if name not in self.columns:
+                    raise ValueError(f"check {check.kind} names unknown column {name!r}")
+        return self
+
+
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
+
+
+def normalise_header(text: object) -> str:
+    """Fold a header as people type it: case, NBSP and repeated spaces, curly quotes, a trailing
+    "?" or ":" all ignored. ``"Referral  NFA?\u00a0"`` and ``"referral nfa"`` compare equal."""
+    folded = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES).casefold()
+    folded = re.sub(r"\s+", " ", folded).strip()
+    return folded.rstrip("?:").strip()
+
+
+@cache
+def _default_dataset_specs() -> dict[str, DatasetSpec]:
+    path = resources.files("xl_scorecard.sources") / "datasets.toml"
+    return _parse_specs(read_toml(Path(str(path))), "datasets.toml (shipped)")
+
+
+def _parse_specs(raw: dict, source: str) -> dict[str, DatasetSpec]:
+    return {name: parse_model(DatasetSpec, body, f"{source}: [{name}]") for name, body in raw.items()}
+
+
+def load_dataset_specs(path: Path | None = None) -> dict[str, DatasetSpec]:
+    """Load the dataset descriptions: the shipped ones, or ``path`` if given (validated)."""
+    if path is None:
+        return _default_dataset_specs()
+    specs = _parse_specs(read_toml(path), str(path))
+    if not specs:
+        raise ConfigError(f"{path}: describes no datasets")
+    return specs
