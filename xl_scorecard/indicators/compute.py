@@ -41,7 +41,8 @@ def compute_indicator(indicator: Indicator, tables: Tables, period: Month, distr
         total[:] = np.nan
     frame = pd.concat([parts, total]).reset_index(names="area")
     with np.errstate(divide="ignore", invalid="ignore"):
-        value = frame["numerator"] / frame["denominator"].where(frame["denominator"] != 0) * indicator.scale
+        # Scale first: 3 * 10,000 / 20,000 is exactly 1.5, 3 / 20,000 * 10,000 is not.
+        value = frame["numerator"] * indicator.scale / frame["denominator"].where(frame["denominator"] != 0)
     frame["value"] = value.astype("float64")
     frame["indicator"] = indicator.id
     frame["period"] = str(period)

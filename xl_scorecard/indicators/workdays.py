@@ -28,7 +28,8 @@ def bank_holidays(first_year: int, last_year: int) -> np.ndarray:
 def working_days_between(start: pd.Series, end: pd.Series) -> pd.Series:
     """Working days after ``start`` up to and including ``end``, row by row (vectorised).
 
-    Missing dates give a missing count. When ``end`` is before ``start`` the count is negative.
+    Missing dates give a missing count. When ``end`` is before ``start`` the count is minus the
+    working days from ``end`` to ``start`` (so swapping the dates only flips the sign).
     """
     start = pd.to_datetime(start)
     end = pd.to_datetime(end)
@@ -41,8 +42,10 @@ def working_days_between(start: pd.Series, end: pd.Series) -> pd.Series:
     years = np.concatenate([begin, finish]).astype("datetime64[Y]").astype(int) + 1970
     calendar = np.busdaycalendar(holidays=bank_holidays(int(years.min()) - 1, int(years.max()) + 1))
     one = np.timedelta64(1, "D")
+    low, high = np.minimum(begin, finish), np.maximum(begin, finish)
+    sign = np.where(finish < begin, -1.0, 1.0)
     # busday_count counts [begin, end): shifting both by a day gives (start, end].
-    result[valid] = np.busday_count(begin + one, finish + one, busdaycal=calendar).astype("float64")
+    result[valid] = sign * np.busday_count(low + one, high + one, busdaycal=calendar)
     return result
 
 

@@ -57,6 +57,7 @@ def check_master(master: Path) -> None:
 def refresh_lock(master: Path) -> Iterator[None]:
     """Hold ``<master>.lock`` for the duration of a refresh, so two refreshes never interleave."""
     lock = master.with_name(master.name + ".lock")
+    master.parent.mkdir(parents=True, exist_ok=True)
     try:
         handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:

@@ -197,7 +197,7 @@ def coerce_column(values: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Ser
     else:
         lookup = {_code_key(code): code for code in col.codes}
         lookup.update({_code_key(alias): code for alias, code in col.aliases.items()})
-        typed = text.map(lambda v: lookup.get(_code_key(v))).astype("object")
+        typed = pd.Series([lookup.get(_code_key(v)) for v in text], index=values.index, dtype="object")
     bad = typed.isna() & ~blank
     return typed, blank, bad
 

@@ -1,0 +1,54 @@
+"""Shared fixtures: the generated example authority and one refreshed master (made once)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from xl_scorecard.config import load_config
+from xl_scorecard.demo.generate import generate_example
+from xl_scorecard.pipeline import refresh
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def example_dir(tmp_path_factory) -> Path:
+    """A freshly generated example authority (small size)."""
+    out = tmp_path_factory.mktemp("northshire")
+    generate_example(out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def demo_run(example_dir, tmp_path_factory):
+    """One refresh of the example authority into a new master; returns (RunResult, master path)."""
+    master = tmp_path_factory.mktemp("master") / "master.xlsx"
+    result = refresh(load_config(example_dir / "authority.toml"), master=master)
+    return result, master
+
+
+def soffice() -> str | None:
+    """The LibreOffice binary, if installed."""
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert_to_pdf(workbook: Path, out_dir: Path) -> Path:
+    """Convert with LibreOffice headless (own profile dir so parallel runs don't clash)."""
+    profile = out_dir / "lo-profile"
+    completed = subprocess.run(
+        [soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(out_dir), str(workbook)],
+        capture_output=True, text=True, timeout=180)
+    pdf = out_dir / (workbook.stem + ".pdf")
+    assert completed.returncode == 0 and pdf.exists(), completed.stderr + completed.stdout
+    return pdf
+
+
+requires_libreoffice = pytest.mark.skipif(
+    soffice() is None or shutil.which("pdftoppm") is None,
+    reason="LibreOffice headless and poppler-utils are not installed (Debian: libreoffice-calc poppler-utils; .ci/run installs them)")

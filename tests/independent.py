@@ -1,0 +1,78 @@
+"""An independent reading of the example files for cross-checks: openpyxl and the csv module,
+its own header lists, date parsing and working-day count (bank holidays typed in by hand from
+gov.uk), sharing no code with the product."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+
+# England & Wales bank holidays, from gov.uk.
+BANK_HOLIDAYS = {dt.date(*d) for d in [
+    (2025, 1, 1), (2025, 4, 18), (2025, 4, 21), (2025, 5, 5), (2025, 5, 26), (2025, 8, 25), (2025, 12, 25), (2025, 12, 26),
+    (2026, 1, 1), (2026, 4, 3), (2026, 4, 6), (2026, 5, 4), (2026, 5, 25), (2026, 8, 31), (2026, 12, 25), (2026, 12, 28)]}
+
+DISTRICT_FILES = {
+    "NG": ("Northgate/Northgate Annex A lists.xlsx", "Northgate/Northgate workforce.xlsx"),
+    "EB": ("Eastbrook/EB Annex A 2026.xlsx", "Eastbrook/Eastbrook workforce.xlsx"),
+    "SM": ("Southmere", "Southmere"),
+    "WF": ("Westfield/Westfield Annex A.xlsx", "Westfield/Westfield workforce.xlsx"),
+}
+CSV_NAMES = {"List 4": "list4_assessments.csv", "List 7": "list7_cp_plans.csv",
+             "Caseloads": "caseloads.csv", "Supervision log": "supervision_log.csv"}
+
+
+def working_days(start: dt.date, end: dt.date) -> int:
+    """Working days after start up to and including end."""
+    count, day = 0, start
+    while day < end:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5 and day not in BANK_HOLIDAYS:
+            count += 1
+    return count
+
+
+def parse_date(value) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if value is None or not str(value).strip():
+        return None
+    try:
+        return dt.datetime.strptime(str(value).strip(), "%d/%m/%Y").date()
+    except ValueError:
+        return None
+
+
+def rows(root: Path, district: str, sheet: str, workforce: bool = False) -> list[dict]:
+    """Rows of one district's sheet as dicts keyed by stripped header text."""
+    annex, staff = DISTRICT_FILES[district]
+    target = staff if workforce else annex
+    if district == "SM":
+        with open(root / target / CSV_NAMES[sheet], encoding="cp1252" if workforce else "utf-8-sig", newline="") as handle:
+            table = list(csv.reader(handle))
+    else:
+        book = openpyxl.load_workbook(root / target, read_only=True, data_only=True)
+        name = sheet if sheet in book.sheetnames else sheet.replace(" ", "_")
+        table = [list(r) for r in book[name].iter_rows(values_only=True)]
+        book.close()
+    header_at = next(i for i, r in enumerate(table) if sum(1 for c in r if c not in (None, "")) >= 3)
+    header = [str(c).strip() if c is not None else "" for c in table[header_at]]
+    return [dict(zip(header, r)) for r in table[header_at + 1:] if any(c not in (None, "") for c in r)]
+
+
+def pick(row: dict, *names: str):
+    for name in names:
+        if name in row:
+            return row[name]
+    raise KeyError(names)
+
+
+def population(root: Path) -> dict[str, int]:
+    names = {"Northgate": "NG", "Eastbrook": "EB", "Southmere": "SM", "Westfield": "WF"}
+    with open(root / "population.csv", encoding="utf-8") as handle:
+        return {names[r["District"]]: int(r["Population aged 0-17"]) for r in csv.DictReader(handle) if r["Year"] == "2026"}

@@ -1,0 +1,90 @@
+"""The command line: forms kept stable, exit codes that say validity, messages not tracebacks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from xl_scorecard import __version__
+from xl_scorecard.cli import main
+
+
+def test_version_and_help(capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["--version"])
+    assert caught.value.code == 0 and __version__ in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("demo", "refresh", "check", "indicators"):
+        assert command in out
+
+
+def test_check_exits_1_when_there_are_errors_and_prints_locations(example_dir, capsys):
+    assert main(["check", "--config", str(example_dir / "authority.toml")]) == 1
+    out = capsys.readouterr().out
+    assert "ERROR Eastbrook/EB Annex A 2026.xlsx › List_4 › row" in out
+    assert "Data quality: 49 sources" in out
+
+
+def test_check_json_is_machine_readable_and_hides_personal_values(example_dir, capsys):
+    assert main(["check", "--config", str(example_dir / "authority.toml"), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["valid"] is False
+    codes = {p["code"] for p in report["problems"]}
+    assert {"missing-value", "date-order", "bad-date", "bad-number"} <= codes
+    assert all(p["value"] == "" for p in report["problems"] if p["personal"])
+
+
+def test_check_exits_0_on_clean_input(tmp_path, capsys):
+    (tmp_path / "log.csv").write_text("Worker,Supervision Date\nA,01/10/2026\n", encoding="utf-8")
+    (tmp_path / "a.toml").write_text('[authority]\nname = "T"\n[[district]]\ncode = "N"\nname = "North"\n'
+                                     '[[source]]\ndistrict = "N"\ndataset = "supervision"\nfile = "log.csv"\n')
+    assert main(["check", "--config", str(tmp_path / "a.toml")]) == 0
+
+
+def test_refresh_with_master_and_period(example_dir, tmp_path, capsys):
+    master = tmp_path / "elsewhere" / "board.xlsx"
+    code = main(["refresh", "--config", str(example_dir / "authority.toml"), "--master", str(master), "--period", "2026-06", "--json"])
+    assert code == 0 and master.is_file()
+    report = json.loads(capsys.readouterr().out)
+    assert report["period"] == "2026-06" and report["summary"].startswith("As at 30/06/2026, Northshire has")
+    assert report["counts"]["indicators"] == 8
+
+
+def test_bad_configuration_is_a_message_not_a_traceback(tmp_path, capsys):
+    (tmp_path / "a.toml").write_text('[authority]\nname = "T"\nmastr = "x.xlsx"\n[[district]]\ncode = "N"\nname = "N"\n'
+                                     '[[source]]\ndistrict = "N"\ndataset = "supervision"\nfile = "log.csv"\n')
+    assert main(["refresh", "--config", str(tmp_path / "a.toml")]) == 2
+    err = capsys.readouterr().err
+    assert "authority.mastr: unknown key" in err and "Traceback" not in err
+
+
+def test_bad_period_is_a_usage_error(example_dir, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(["refresh", "--config", str(example_dir / "authority.toml"), "--period", "10/2026"])
+    assert caught.value.code == 2 and "YYYY-MM" in capsys.readouterr().err
+
+
+def test_busy_master_exits_2_and_says_so(example_dir, tmp_path, capsys):
+    folder = tmp_path / "n"
+    shutil.copytree(example_dir, folder)
+    (folder / "master.xlsx.lock").write_text("1")
+    assert main(["refresh", "--config", str(folder / "authority.toml")]) == 2
+    assert "another refresh" in capsys.readouterr().err and not (folder / "master.xlsx").exists()
+
+
+def test_indicators_lists_the_catalogue(capsys):
+    assert main(["indicators"]) == 0
+    out = capsys.readouterr().out
+    assert "ASSESS_45WD" in out and "Month" in out and "85%" in out and "data only" in out
+
+
+def test_python_dash_m_runs_the_cli():
+    import subprocess
+    import sys
+
+    completed = subprocess.run([sys.executable, "-m", "xl_scorecard", "--version"], capture_output=True, text=True)
+    assert completed.returncode == 0 and __version__ in completed.stdout

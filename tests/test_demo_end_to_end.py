@@ -1,0 +1,194 @@
+"""The demo end to end: figures in the written master equal an independent computation from the
+example files; RAG is conditional formatting; one sparkline per row points at the history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from independent import parse_date, pick, population, rows, working_days
+from xl_scorecard.cli import main
+
+OCT_START, OCT_END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
+DISTRICTS = ["NG", "EB", "SM", "WF"]
+
+
+def independent_assessments(root) -> dict[str, tuple[int, int]]:
+    """(within 45 working days, completed) in October 2026 per district."""
+    out = {}
+    for district in DISTRICTS:
+        within = done = 0
+        for row in rows(root, district, "List 4"):
+            child = pick(row, "Child Unique ID", "Child ID")
+            start = parse_date(pick(row, "Continuous Assessment Start Date", "Assessment Start Date"))
+            end = parse_date(pick(row, "Continuous Assessment Date of Authorisation", "Date assessment signed off"))
+            if not child or str(child).strip() == "" or start is None or end is None or end < start:
+                continue
+            if OCT_START <= end <= OCT_END:
+                done += 1
+                within += working_days(start, end) <= 45
+        out[district] = (within, done)
+    return out
+
+
+def independent_cp_open(root) -> dict[str, int]:
+    """Children on a CP plan on 31/10/2026 per district (bad rows left out)."""
+    out = {}
+    for district in DISTRICTS:
+        count = 0
+        for row in rows(root, district, "List 7"):
+            start = parse_date(pick(row, "Child Protection Plan Start Date", "CP Plan Start Date"))
+            end = parse_date(pick(row, "Child Protection Plan End Date", "CP Plan End Date"))
+            child = pick(row, "Child Unique ID", "Child ID")
+            if not child or start is None or (end is not None and end < start):
+                continue
+            count += start <= OCT_END and (end is None or end > OCT_END)
+        out[district] = count
+    return out
+
+
+def independent_supervised(root) -> dict[str, tuple[int, int]]:
+    """(qualified staff supervised in October 2026, qualified staff in post) per district."""
+    out = {}
+    for district in DISTRICTS:
+        staff = set()
+        for row in rows(root, district, "Caseloads", workforce=True):
+            month = parse_date(pick(row, "Month"))
+            cases = pick(row, "Cases", "No. of cases")
+            try:
+                float(cases)
+            except (TypeError, ValueError):
+                continue  # a bad required number: the product leaves the row out too
+            if month and (month.year, month.month) == (2026, 10) and str(pick(row, "Qualified")).strip() == "Yes":
+                staff.add(" ".join(str(pick(row, "Worker", "Worker Name")).split()).casefold())
+        seen = {" ".join(str(pick(r, "Worker", "Worker Name")).split()).casefold()
+                for r in rows(root, district, "Supervision log", workforce=True)
+                if (d := parse_date(pick(r, "Supervision Date", "Date of Supervision"))) and OCT_START <= d <= OCT_END}
+        out[district] = (len(staff & seen), len(staff))
+    return out
+
+
+def read_districts_sheet(master) -> dict[str, list]:
+    sheet = openpyxl.load_workbook(master, data_only=True)["Districts"]
+    return {r[0]: list(r) for r in sheet.iter_rows(min_row=4, values_only=True) if r[0]}
+
+
+def read_scorecard(master) -> dict[str, list]:
+    sheet = openpyxl.load_workbook(master)["Scorecard"]
+    return {r[0]: list(r) for r in sheet.iter_rows(min_row=5, values_only=True) if r[0] and r[1] in ("H", "L", "T")}
+
+
+def test_assessment_timeliness_matches_independent_count(example_dir, demo_run):
+    _, master = demo_run
+    expected = independent_assessments(example_dir)
+    by_district = read_districts_sheet(master)["Assessments completed within 45 working days"]
+    for n, district in enumerate(DISTRICTS):
+        within, done = expected[district]
+        assert by_district[3 + 2 * n] == pytest.approx(within / done), district
+    card = read_scorecard(master)["Assessments completed within 45 working days"]
+    total_within = sum(w for w, _ in expected.values())
+    total_done = sum(d for _, d in expected.values())
+    assert (card[5], card[6]) == (total_within, total_done)
+    assert card[3] == pytest.approx(total_within / total_done)
+
+
+def test_cp_rate_per_10000_matches_independent_count(example_dir, demo_run):
+    _, master = demo_run
+    open_plans, people = independent_cp_open(example_dir), population(example_dir)
+    card = read_scorecard(master)["Children with a child protection plan per 10,000 population aged under 18"]
+    assert (card[5], card[6]) == (sum(open_plans.values()), sum(people.values()))
+    assert card[3] == pytest.approx(sum(open_plans.values()) / sum(people.values()) * 10_000)
+    by_district = read_districts_sheet(master)["Children with a child protection plan per 10,000 population aged under 18"]
+    for n, district in enumerate(DISTRICTS):
+        assert by_district[3 + 2 * n] == pytest.approx(open_plans[district] / people[district] * 10_000)
+
+
+def test_supervision_matches_independent_count(example_dir, demo_run):
+    _, master = demo_run
+    expected = independent_supervised(example_dir)
+    card = read_scorecard(master)["Qualified social workers supervised in the month"]
+    assert (card[5], card[6]) == (sum(s for s, _ in expected.values()), sum(t for _, t in expected.values()))
+
+
+def test_rag_cells_use_conditional_formatting_not_fills(demo_run):
+    _, master = demo_run
+    sheet = openpyxl.load_workbook(master)["Scorecard"]
+    rag_rows = [c.row for c in sheet["E"] if c.value in ("G", "A", "R")]
+    assert len(rag_rows) >= 6
+    rules = {str(cf.sqref): [r for r in cf.rules] for cf in sheet.conditional_formatting}
+    rag_range = next(rng for rng in rules if rng.startswith("E"))
+    first, last = map(int, re.findall(r"\d+", rag_range))
+    assert first <= min(rag_rows) and max(rag_rows) <= last
+    formulas = sorted(rule.formula[0] for rule in rules[rag_range])
+    assert formulas == ['"A"', '"G"', '"R"']
+    assert all(rule.dxf is not None and rule.dxf.fill is not None for rule in rules[rag_range])
+    # No static fill on the RAG cells: the colour comes from the rules only.
+    for row in rag_rows:
+        assert sheet.cell(row, 5).fill.fgColor.rgb in (None, "00000000")
+
+
+def test_one_sparkline_per_indicator_row_pointing_at_its_history(demo_run):
+    result, master = demo_run
+    with zipfile.ZipFile(master) as package:
+        names = {n for n in package.namelist() if n.startswith("xl/worksheets/sheet")}
+        workbook_xml = package.read("xl/workbook.xml").decode()
+        sheet_xml = package.read("xl/worksheets/sheet1.xml").decode()
+    assert 'name="Scorecard" sheetId="1"' in workbook_xml and names
+    sparklines = re.findall(r"<x14:sparkline><xm:f>(.*?)</xm:f><xm:sqref>(.*?)</xm:sqref>", sheet_xml)
+    assert len(sparklines) == len(result.catalogue)
+    history = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("History").to_python()
+    scorecard = openpyxl.load_workbook(master)["Scorecard"]
+    titles = {ind.title: ind.id for ind in result.catalogue}
+    for formula, location in sparklines:
+        match = re.fullmatch(r"'?History'?!\$?C\$?(\d+):\$?N\$?\1", formula)
+        assert match, formula
+        history_row = history[int(match.group(1)) - 1]
+        title = scorecard[f"A{location[1:]}"].value
+        assert history_row[0] == titles[title] and history_row[1] == "Northshire"
+        assert sum(1 for v in history_row[2:14] if isinstance(v, float)) == 12
+
+
+def test_bad_rows_are_reported_and_good_rows_still_counted(demo_run):
+    result, master = demo_run
+    sheet = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Data quality").to_python()
+    header_at = next(i for i, r in enumerate(sheet) if r[:6] == ["District", "Dataset", "File", "Sheet", "Row", "Severity"])
+    problems = [dict(zip(sheet[header_at], r)) for r in sheet[header_at + 1:] if r[0]]
+    reasons = {(p["File"], p["Sheet"], int(p["Row"]), p["Column"]): p["Problem"] for p in problems}
+    eb = "Eastbrook/EB Annex A 2026.xlsx"
+    blank_ids = [k for k in reasons if k[0] == eb and k[3] == "Child ID"]
+    assert len(blank_ids) == 2 and all("blank" in reasons[k] for k in blank_ids)
+    assert any(k[0] == eb and "before" in v for k, v in reasons.items())
+    assert any(k[0] == "Westfield/Westfield Annex A.xlsx" and "31/02/2026" in v for k, v in reasons.items())
+    assert any(k[0] == "Southmere/list3_referrals.csv" and "2026-13-01" in v for k, v in reasons.items())
+    assert any(k[0] == "Northgate/Northgate workforce.xlsx" and k[1] == "Caseloads" and "not a number" in v for k, v in reasons.items())
+    # Row accounting: every row read is either loaded or excluded (and listed).
+    for report in result.sources.files:
+        assert report.rows_read == report.rows_loaded + report.rows_excluded
+    eb_assessments = next(f for f in result.sources.files if f.district == "EB" and f.dataset == "assessments")
+    assert eb_assessments.rows_excluded == 3 and eb_assessments.rows_loaded > 1000
+    excluded_listed = {(p.file, p.row) for p in result.sources.problems if p.excluded}
+    assert sum(f.rows_excluded for f in result.sources.files) == len(excluded_listed)
+
+
+def test_demo_command_prints_master_and_summary(tmp_path, capsys, example_dir):
+    import shutil
+
+    shutil.copytree(example_dir, tmp_path / "demo")
+    assert main(["demo", "--out", str(tmp_path / "demo")]) == 0
+    printed = capsys.readouterr().out
+    master = tmp_path / "demo" / "master.xlsx"
+    assert str(master.resolve()) in printed
+    assert re.search(r"^8 indicators: \d+ green, \d+ amber, \d+ red", printed, re.M)
+    assert "As at 31/10/2026, Northshire has" in printed
+    assert master.is_file()
+
+
+def test_demo_generates_data_when_folder_is_empty(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert (tmp_path / "authority.toml").is_file() and (tmp_path / "master.xlsx").is_file()
+    assert "Generating the fictional Northshire example data" in capsys.readouterr().out

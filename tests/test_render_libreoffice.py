@@ -1,0 +1,45 @@
+"""The demo workbook opens and renders in LibreOffice headless (marked: needs LibreOffice)."""
+
+from __future__ import annotations
+
+import subprocess
+import zipfile
+
+import pytest
+
+from conftest import convert_to_pdf, requires_libreoffice
+
+pytestmark = [pytest.mark.libreoffice, requires_libreoffice]
+
+
+def dark_fraction(pgm: bytes) -> float:
+    """Share of non-white pixels in a binary PGM (P5) image."""
+    parts = pgm.split(maxsplit=4)
+    assert parts[0] == b"P5"
+    pixels = parts[4]
+    return sum(1 for value in pixels if value < 200) / len(pixels)
+
+
+def test_demo_master_renders_to_pdf_and_is_not_blank(demo_run, tmp_path):
+    _, master = demo_run
+    pdf = convert_to_pdf(master, tmp_path)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert 3 <= pages <= 10, info
+    text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "Children's Services Performance Scorecard" in text and "PERFORMANCE SUMMARY" in text
+    subprocess.run(["pdftoppm", "-gray", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")], check=True)
+    (image,) = tmp_path.glob("page*.pgm")
+    assert dark_fraction(image.read_bytes()) > 0.01
+
+
+def test_libreoffice_round_trip_keeps_the_sparklines(demo_run, tmp_path):
+    from conftest import soffice
+
+    _, master = demo_run
+    profile = tmp_path / "profile"
+    subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(tmp_path / "saved"), str(master)], check=True, capture_output=True, timeout=180)
+    with zipfile.ZipFile(tmp_path / "saved" / "master.xlsx") as package:
+        xml = "".join(package.read(n).decode() for n in package.namelist() if n.startswith("xl/worksheets/sheet"))
+    assert xml.count("<x14:sparkline>") >= 8

@@ -1,0 +1,213 @@
+"""Reading and validating district spreadsheets: headers, types, dates, problems as records."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xl_scorecard.config import load_config
+from xl_scorecard.errors import ConfigError
+from xl_scorecard.sources import read_sources
+from xl_scorecard.sources.read import SourceFileError, read_sheet
+from xl_scorecard.sources.schema import load_dataset_specs, normalise_header
+from xl_scorecard.sources.validate import validate_sheet
+
+SPECS = load_dataset_specs()
+
+
+def make_xlsx(path: Path, rows: list[list], sheet: str = "List 4") -> Path:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    for row in rows:
+        ws.append(row)
+    book.save(path)
+    return path
+
+
+def validate(path: Path, dataset: str = "assessments", sheet: str | None = "List 4", headers=None):
+    return validate_sheet(read_sheet(path, sheet), SPECS[dataset], dataset=dataset, district="NG", extra_headers=headers)
+
+
+def config_for(tmp_path: Path, sources: str) -> Path:
+    text = f"""
+[authority]
+name = "Testshire"
+
+[[district]]
+code = "NG"
+name = "Northgate"
+
+{sources}
+"""
+    path = tmp_path / "authority.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_header_found_below_title_rows_and_row_numbers_are_the_users(tmp_path):
+    path = make_xlsx(tmp_path / "a.xlsx", [
+        ["List 4: Assessments"], [], ["Note: extract run Monday"],
+        ["Child Unique ID", "Continuous Assessment Start Date", "Continuous Assessment Date of Authorisation"],
+        ["C1", dt.date(2026, 10, 1), dt.date(2026, 10, 20)],
+        ["", dt.date(2026, 10, 2), None],
+    ])
+    result = validate(path)
+    assert result.rows_read == 2 and result.rows_loaded == 1 and result.rows_excluded == 1
+    assert result.table.loc[0, "source_row"] == 5
+    (problem,) = result.problems
+    assert (problem.code, problem.row, problem.column, problem.sheet) == ("missing-value", 6, "Child Unique ID", "List 4")
+    assert problem.excluded and problem.severity == "error"
+
+
+@pytest.mark.parametrize("typed", ["CHILD UNIQUE ID", "Child\u00a0Unique  ID ", "child unique id?", "Child Unique ID:"])
+def test_headers_match_ignoring_case_spaces_nbsp_and_trailing_question_mark(typed):
+    assert normalise_header(typed) == normalise_header("Child Unique ID")
+
+
+def test_curly_quotes_in_headers_match_straight_ones():
+    assert normalise_header("Child\u2019s Legal Status") == normalise_header("Child's Legal Status")
+
+
+def test_renamed_header_mapped_through_the_source_description_alone(tmp_path):
+    make_xlsx(tmp_path / "a.xlsx", [
+        ["Child Unique ID", "Date assessment began", "Continuous Assessment Date of Authorisation"],
+        ["C1", "01/10/2026", "05/10/2026"],
+    ])
+    unmapped = config_for(tmp_path, '[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "a.xlsx"')
+    data = read_sources(load_config(unmapped))
+    assert [p.code for p in data.problems] == ["column-missing"]
+    assert "Continuous Assessment Start Date" in data.problems[0].message
+    mapped = config_for(tmp_path, '[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "a.xlsx"\n'
+                                  'headers = { start_date = ["Date assessment began"] }')
+    data = read_sources(load_config(mapped))
+    assert data.problems == []
+    assert data.tables["assessments"].loc[0, "start_date"] == dt.datetime(2026, 10, 1)
+
+
+def test_dates_in_every_form_people_type_and_never_month_first(tmp_path):
+    path = make_xlsx(tmp_path / "a.xlsx", [
+        ["Child Unique ID", "Continuous Assessment Start Date", "Continuous Assessment Date of Authorisation"],
+        ["C1", dt.datetime(2026, 3, 4, 15, 30), "05/03/2026"],
+        ["C2", 46085, "2026-03-05"],                 # a bare Excel serial (1900 system): 4 March 2026
+        ["C3", "4/3/2026", "05/03/2026 00:00:00"],
+        ["C4", "04-03-2026", "31/12/2026"],
+        ["C5", "12/31/2026", None],                  # US month-first: refused, not guessed
+    ])
+    result = validate(path)
+    starts = list(result.table["start_date"].dt.date)
+    assert starts == [dt.date(2026, 3, 4)] * 4
+    (problem,) = result.problems
+    assert problem.code == "bad-date" and problem.row == 6 and '"12/31/2026"' in problem.message
+
+
+def test_codes_with_or_without_prefix_and_aliases(tmp_path):
+    path = make_xlsx(tmp_path / "a.xlsx", [
+        ["Child Unique ID", "Continuous Assessment Start Date", "Child Seen During Continuous Assessment"],
+        ["C1", "01/10/2026", "a) Yes"], ["C2", "01/10/2026", "yes\u00a0"], ["C3", "01/10/2026", "N"],
+        ["C4", "01/10/2026", "Maybe"],
+    ])
+    result = validate(path)
+    assert list(result.table["child_seen"]) == ["Yes", "Yes", "No", None]
+    (problem,) = result.problems
+    # An optional column: warned about, blanked, the row kept.
+    assert (problem.code, problem.severity, problem.excluded) == ("bad-code", "warning", False)
+    assert result.rows_loaded == 4
+
+
+def test_numbers_ids_and_stray_spaces(tmp_path):
+    path = make_xlsx(tmp_path / "s.xlsx", [
+        ["Month", "Worker", "FTE", "Cases", "Team"],
+        [dt.date(2026, 10, 1), "  Ann\u00a0Lee ", 0.8, 12, "Team\u00a0A "],
+        [dt.date(2026, 10, 1), 12345, "1", "3", "Team A"],
+        [dt.date(2026, 10, 1), "Bo", "one", "2.5", "Team A"],
+    ], sheet="Caseloads")
+    result = validate(path, "staff", "Caseloads")
+    assert list(result.table["worker"]) == ["Ann Lee", "12345"]
+    assert list(result.table["team"]) == ["Team A", "Team A"]
+    assert list(result.table["cases"]) == [12, 3]
+    codes = sorted((p.code, p.column) for p in result.problems)
+    assert codes == [("bad-number", "Cases"), ("bad-number", "FTE")]
+    assert result.rows_excluded == 1
+
+
+def test_end_before_start_is_reported_and_excluded(tmp_path):
+    path = make_xlsx(tmp_path / "a.xlsx", [
+        ["Child Unique ID", "Continuous Assessment Start Date", "Continuous Assessment Date of Authorisation"],
+        ["C1", "10/10/2026", "01/10/2026"], ["C2", "01/10/2026", "02/10/2026"],
+    ])
+    result = validate(path)
+    (problem,) = result.problems
+    assert problem.code == "date-order" and problem.row == 2 and problem.excluded
+    assert "before" in problem.message and list(result.table["child_id"]) == ["C2"]
+
+
+def test_personal_values_never_printed(tmp_path):
+    path = make_xlsx(tmp_path / "s.xlsx", [["Worker", "Supervision Date"], ["Jo Bloggs", "not a date"]], sheet="Log")
+    (problem,) = validate(path, "supervision", "Log").problems
+    assert "not a date" in problem.message  # the date is not personal
+    path = make_xlsx(tmp_path / "t.xlsx", [["Month", "Worker", "FTE", "Cases"], ["01/10/2026", "Jo Bloggs", 1, 1]],
+                     sheet="Caseloads")
+    assert validate(path, "staff", "Caseloads").problems == []
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])
+def test_csv_in_the_encodings_districts_save(tmp_path, encoding):
+    path = tmp_path / "log.csv"
+    path.write_bytes("Worker,Supervision Date\nZoë Brontë,01/10/2026\n".encode(encoding))
+    result = validate(path, "supervision", None)
+    assert list(result.table["worker"]) == ["Zoë Brontë"] and result.problems == []
+
+
+def test_sheet_names_match_loosely_and_missing_sheet_is_a_clear_error(tmp_path):
+    path = make_xlsx(tmp_path / "a.xlsx", [["x"]], sheet="List_4")
+    assert read_sheet(path, "List 4").sheet == "List_4"
+    with pytest.raises(SourceFileError) as caught:
+        read_sheet(path, "List 7")
+    assert caught.value.code == "sheet-missing" and "List_4" in caught.value.detail
+
+
+def test_unreadable_and_missing_files_become_problems_not_crashes(tmp_path):
+    (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 this is not a zip")
+    config = config_for(tmp_path, '[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "broken.xlsx"\n\n'
+                                  '[[source]]\ndistrict = "NG"\ndataset = "cp_plans"\nfile = "nowhere.xlsx"\n\n'
+                                  '[[source]]\ndistrict = "NG"\ndataset = "cla"\nfile = "missing-*.csv"')
+    data = read_sources(load_config(config))
+    found = sorted((p.code, p.file) for p in data.problems)
+    assert found == [("file-missing", "missing-*.csv"), ("file-missing", "nowhere.xlsx"), ("file-unreadable", "broken.xlsx")]
+    assert data.incomplete == {("assessments", "NG"), ("cp_plans", "NG"), ("cla", "NG")}
+
+
+def test_globs_read_every_matching_file(tmp_path):
+    for month in ("2026-09", "2026-10"):
+        (tmp_path / f"log {month}.csv").write_text(f"Worker,Supervision Date\nA,01/{month[5:]}/2026\n", encoding="utf-8")
+    config = config_for(tmp_path, '[[source]]\ndistrict = "NG"\ndataset = "supervision"\nfile = "log *.csv"')
+    data = read_sources(load_config(config))
+    assert len(data.tables["supervision"]) == 2 and len(data.files) == 2
+
+
+@pytest.mark.parametrize("bad, says", [
+    ('[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "a.xlsx"\nshet = "List 4"', "shet: unknown key"),
+    ('[[source]]\ndistrict = "XX"\ndataset = "assessments"\nfile = "a.xlsx"', "district 'XX' is not one of NG"),
+    ('[[source]]\ndistrict = "NG"\ndataset = "assesments"\nfile = "a.xlsx"', "unknown dataset 'assesments'"),
+    ('[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "a.xlsx"\nheaders = { strt = ["x"] }', "headers for unknown columns ['strt']"),
+])
+def test_configuration_mistakes_name_the_file_and_key(tmp_path, bad, says):
+    with pytest.raises(ConfigError) as caught:
+        load_config(config_for(tmp_path, bad))
+    assert says in str(caught.value) and "authority.toml" in str(caught.value)
+
+
+def test_dataset_description_rejects_a_misspelt_key(tmp_path):
+    path = tmp_path / "datasets.toml"
+    path.write_text('[log]\ntitle = "Log"\ncolumns.worker = { headers = ["Worker"], type = "text", requried = true }\n')
+    with pytest.raises(ConfigError) as caught:
+        load_dataset_specs(path)
+    assert "requried: unknown key" in str(caught.value) and "[log]" in str(caught.value)
+
+
+def test_every_dataset_description_loads():
+    assert {"referrals", "assessments", "cp_plans", "cla", "supervision", "staff", "establishment", "population"} <= set(SPECS)
