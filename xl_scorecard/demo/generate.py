@@ -33,7 +33,8 @@ END = Month(2026, 10)
 MONTHS = 24
 SEED = 20261122
 CREATED = dt.datetime(2026, 11, 3, 9, 0, 0)
-SIZES = {"small": 1.0, "large": 12.0}
+# "large" is Kent-size: about 390,000 children aged 0-17 and 300,000 case-list rows.
+SIZES = {"small": 1.0, "large": 4.8}
 
 FIRST_NAMES = ["Amara", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Harun", "Isla", "Jonah", "Kavya", "Liam",
                "Maya", "Niall", "Olu", "Priya", "Quinn", "Rosa", "Sami", "Tess", "Uma", "Viktor", "Wren", "Yusuf", "Zoë"]

@@ -86,9 +86,10 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
         return SheetResult(empty, problems, rows_read=data_rows, rows_excluded=data_rows)
 
     header_row = raw.rows[header_index]
-    body = [row for row in raw.rows[header_index + 1:]]
-    row_numbers = [header_index + 2 + offset for offset, row in enumerate(body) if not _is_blank_row(row)]
-    body = [row for row in body if not _is_blank_row(row)]
+    kept = [(header_index + 2 + offset, row) for offset, row in enumerate(raw.rows[header_index + 1:])
+            if not _is_blank_row(row)]
+    row_numbers = [number for number, _ in kept]
+    body = [row for _, row in kept]
     table = pd.DataFrame({"source_row": pd.Series(row_numbers, dtype="int64")})
     excluded = pd.Series(False, index=table.index)
 
@@ -170,34 +171,50 @@ def clean_text(value: object) -> str:
         return str(int(value))
     if isinstance(value, (dt.datetime, dt.date)):
         return value.strftime("%d/%m/%Y")
-    return re.sub(r"\s+", " ", str(value).replace("\u00a0", " ")).strip()
+    # str.split() splits on every Unicode space, NBSP included.
+    return " ".join(str(value).split())
 
 
 def coerce_column(values: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Convert raw cell values to the column's type.
 
     Returns ``(typed values, blank mask, bad mask)``; bad values become missing in the typed
-    series so a caller can never count them by accident.
+    series so a caller can never count them by accident. Cells the reader already typed (dates,
+    numbers) skip the text pass: only typed-in strings are cleaned and parsed.
     """
-    text = values.map(clean_text)
-    blank = text.str.casefold().isin(BLANK_TOKENS)
-    if col.type == "text":
-        typed = text.where(~blank, None).astype("object")
-        return typed, blank, pd.Series(False, index=values.index)
-    if col.type == "date":
-        typed = _to_dates(values, text)
-    elif col.type in ("integer", "decimal"):
-        numbers = pd.to_numeric(values.where(values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)),
-                                             text.str.replace(",", "", regex=False)), errors="coerce")
+    raw = values.tolist()
+    index = values.index
+    is_str = pd.Series([type(v) is str for v in raw], index=index)
+    is_none = pd.Series([v is None for v in raw], index=index)
+    strings = pd.Series([" ".join(v.split()) for v in values[is_str]], index=index[is_str.to_numpy()], dtype="object")
+    blank = is_none.copy()
+    blank[is_str] = strings.str.casefold().isin(BLANK_TOKENS)
+    filled = is_str & ~blank
+    if col.type == "text" or col.type == "code":
+        text = pd.Series(None, index=index, dtype="object")
+        text[filled] = strings[filled[is_str]]
+        other = ~is_str & ~is_none  # numbers and dates in a text column: 1234.0 -> "1234"
+        if other.any():
+            text[other] = [clean_text(v) for v in values[other]]
+        text = text.astype("object").where(text.notna(), None)
+        if col.type == "text":
+            return text, blank, pd.Series(False, index=index)
+        lookup = {_code_key(code): code for code in col.codes}
+        lookup.update({_code_key(alias): code for alias, code in col.aliases.items()})
+        typed = pd.Series([lookup.get(_code_key(v)) if isinstance(v, str) else None for v in text], index=index, dtype="object")
+    elif col.type == "date":
+        typed = _to_dates(values, strings.where(filled[is_str]))
+    else:
+        is_number = pd.Series([type(v) in (int, float) for v in raw], index=index)
+        numbers = pd.Series(float("nan"), index=index, dtype="float64")
+        numbers[is_number] = values[is_number].astype("float64")
+        if filled.any():
+            numbers[filled] = pd.to_numeric(strings[filled[is_str]].str.replace(",", "", regex=False), errors="coerce")
         if col.type == "integer":
             numbers = numbers.where(numbers.isna() | (numbers == numbers.round()))
             typed = numbers.astype("Int64")
         else:
-            typed = numbers.astype("float64")
-    else:
-        lookup = {_code_key(code): code for code in col.codes}
-        lookup.update({_code_key(alias): code for alias, code in col.aliases.items()})
-        typed = pd.Series([lookup.get(_code_key(v)) for v in text], index=values.index, dtype="object")
+            typed = numbers
     bad = typed.isna() & ~blank
     return typed, blank, bad
 
@@ -207,21 +224,23 @@ def _code_key(value: str) -> str:
     return _CODE_PREFIX.sub("", folded).strip()
 
 
-def _to_dates(values: pd.Series, text: pd.Series) -> pd.Series:
+def _to_dates(values: pd.Series, strings: pd.Series) -> pd.Series:
+    # ``strings``: the cleaned typed-in strings (blank ones missing), indexed like ``values``.
     result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    is_date = values.map(lambda v: isinstance(v, (dt.date, dt.datetime)))
+    raw = values.tolist()
+    is_date = pd.Series([isinstance(v, dt.date) for v in raw], index=values.index)
     if is_date.any():
-        result[is_date] = pd.to_datetime(values[is_date].map(lambda v: dt.datetime(v.year, v.month, v.day)))
+        result[is_date] = pd.to_datetime([dt.datetime(v.year, v.month, v.day) for v in values[is_date]])
     # A bare number in a date column is an Excel serial (1900 system) of a cell without date format.
-    is_number = values.map(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool)) & ~is_date
+    is_number = pd.Series([type(v) in (int, float) for v in raw], index=values.index)
     if is_number.any():
-        serials = pd.to_numeric(values[is_number]).where(lambda s: (s >= 1) & (s < 2958466))
+        serials = values[is_number].astype("float64").where(lambda s: (s >= 1) & (s < 2958466))
         result[is_number] = _EXCEL_EPOCH + pd.to_timedelta(serials.floordiv(1), unit="D")
-    pending = ~is_date & ~is_number
-    stripped = text.str.replace(_TIME_SUFFIX, "", regex=True)
+    pending = strings.dropna().str.replace(_TIME_SUFFIX, "", regex=True)
     for fmt in _DATE_FORMATS:
-        todo = pending & result.isna()
-        if not todo.any():
+        if pending.empty:
             break
-        result[todo] = pd.to_datetime(stripped[todo], format=fmt, errors="coerce")
+        parsed = pd.to_datetime(pending, format=fmt, errors="coerce")
+        result[parsed.index] = result[parsed.index].fillna(parsed)
+        pending = pending[parsed.isna()]
     return result
