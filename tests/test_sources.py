@@ -211,3 +211,40 @@ def test_dataset_description_rejects_a_misspelt_key(tmp_path):
 
 def test_every_dataset_description_loads():
     assert {"referrals", "assessments", "cp_plans", "cla", "supervision", "staff", "establishment", "population"} <= set(SPECS)
+
+
+def test_figures_typed_by_staff_need_a_value_or_a_numerator(tmp_path):
+    path = make_xlsx(tmp_path / "f.xlsx", [
+        ["Indicator", "District", "Month", "Numerator", "Denominator", "Value"],
+        ["AUDITS_ADEQUATE", "Northgate", "01/10/2026", 131, 186, None],
+        ["ETHNICITY_RECORDED", "Northgate", dt.date(2026, 10, 1), None, None, 0.99],
+        ["PEP", "Northgate", "Oct 2026", 12, 20, None],
+        ["PARTICIPATION", "Northgate", "01/10/2026", None, 40, "-"],
+    ], sheet="Figures")
+    result = validate(path, "figures", "Figures")
+    assert list(result.table["indicator"]) == ["AUDITS_ADEQUATE", "ETHNICITY_RECORDED"]
+    codes = sorted((p.code, p.row) for p in result.problems)
+    assert codes == [("bad-date", 4), ("missing-any", 5)]
+    (missing,) = [p for p in result.problems if p.code == "missing-any"]
+    assert '"Value" or "Numerator"' in missing.message
+
+
+def test_unallocated_cases_and_cp_visits(tmp_path):
+    path = make_xlsx(tmp_path / "u.xlsx", [
+        ["Case ID", "Case Type", "Unallocated Since", "As at", "Team"],
+        ["C1", "CIN", "01/09/2026", "31/10/2026", "Assessment 1"],
+        ["C2", "CP", "05/11/2026", "31/10/2026", "Assessment 2"],
+    ], sheet="Unallocated")
+    result = validate(path, "unallocated", "Unallocated")
+    assert list(result.table["child_id"]) == ["C1"] and [p.code for p in result.problems] == ["date-order"]
+    path = make_xlsx(tmp_path / "v.xlsx", [["Child ID", "Visit Date", "Seen Alone"], ["C1", "14/10/2026", "Y"]], sheet="Visits")
+    visits = validate(path, "cp_visits", "Visits")
+    assert visits.table.loc[0, "seen_alone"] == "Yes" and visits.problems == []
+
+
+def test_dataset_description_checks_are_validated(tmp_path):
+    path = tmp_path / "datasets.toml"
+    path.write_text('[log]\ntitle = "Log"\ncolumns.a = { headers = ["A"], type = "date" }\n'
+                    'checks = [{ kind = "any_of", columns = ["a"] }]\n')
+    with pytest.raises(ConfigError, match="any_of takes `columns` \\(two or more\\)"):
+        load_dataset_specs(path)

@@ -31,6 +31,13 @@ from xl_scorecard.errors import ConfigError
 from xl_scorecard.periods import Month
 from xl_scorecard.sources.schema import DatasetSpec, load_dataset_specs
 
+ANNEX_A = "annex_a"
+# Datasets whose files cover the whole authority (rows name their own areas), not one district.
+AUTHORITY_WIDE = {"population", "comparators"}
+# Annex A list number -> canonical dataset.
+ANNEX_A_LISTS = {1: "contacts", 2: "early_help", 3: "referrals", 4: "assessments", 5: "s47", 6: "cin",
+                 7: "cp_plans", 8: "cla", 9: "care_leavers", 10: "adoption", 11: "adopters"}
+
 
 class AuthoritySection(Strict):
     name: str = Field(min_length=1)
@@ -47,11 +54,16 @@ class DistrictEntry(Strict):
 
 
 class SourceEntry(Strict):
+    """One file (or glob) of one district for one dataset. ``dataset = "annex_a"`` reads every
+    "List N" sheet of an Annex A workbook into the matching dataset."""
+
     dataset: str
     file: str
     district: str | None = None
     sheet: str | list[str] | None = None
     headers: dict[str, list[str]] = {}
+    max_rows: int = Field(default=1_000_000, gt=0)
+    indicator: str | None = None  # comparators only: the catalogue indicator the figures are for
 
 
 class ConfigFile(Strict):
@@ -116,14 +128,22 @@ def load_config(path: Path) -> AuthorityConfig:
             errors.append(f"authority.period: {exc}")
     for number, source in enumerate(data.source, start=1):
         where = f"source #{number} ({source.file})"
+        if source.dataset == ANNEX_A:
+            if source.district not in codes:
+                errors.append(f"{where}: district {source.district!r} is not one of {', '.join(codes)}")
+            if source.sheet or source.headers:
+                errors.append(f"{where}: an annex_a source reads every list; name sheets and headers in per-list sources instead")
+            continue
         if source.dataset not in datasets:
             errors.append(f"{where}: unknown dataset {source.dataset!r}; known: {', '.join(datasets)}")
             continue
-        if source.dataset == "population":
+        if source.dataset in AUTHORITY_WIDE:
             if source.district is not None:
-                errors.append(f"{where}: the population source lists every district; remove `district`")
+                errors.append(f"{where}: {source.dataset} covers every district; remove `district`")
         elif source.district not in codes:
             errors.append(f"{where}: district {source.district!r} is not one of {', '.join(codes)}")
+        if (source.dataset == "comparators") != (source.indicator is not None):
+            errors.append(f"{where}: `indicator` is required for comparators and only for them")
         unknown = sorted(set(source.headers) - set(datasets[source.dataset].columns))
         if unknown:
             errors.append(f"{where}: headers for unknown columns {unknown}; "

@@ -46,6 +46,18 @@ def default_period(today: dt.date | None = None) -> Month:
     return Month.of(today or dt.date.today()).shift(-1)
 
 
+def incomplete_figures(catalogue: list[Indicator], sources: SourceData, names: dict[str, str]) -> list[str]:
+    """One line per indicator whose figures miss a whole file: which districts and which file."""
+    lines = []
+    for indicator in catalogue:
+        gaps = sorted({(names.get(f.district, "all districts"), f.file) for f in sources.files
+                       if not f.readable and f.dataset in indicator.datasets})
+        if gaps:
+            where = "; ".join(f"{district} ({file})" for district, file in gaps)
+            lines.append(f"{indicator.title}: incomplete, without {where}.")
+    return lines
+
+
 def check(config: AuthorityConfig) -> SourceData:
     """Read and validate only."""
     return read_sources(config)
@@ -74,10 +86,12 @@ def refresh(config: AuthorityConfig, master: Path | None = None, period: Month |
     scored = score_results(history.drop(columns=["rag"]), catalogue)
     history = merge_history(None, scored)
     summary = summary_sentence(scored, period, config.name)
+    names = {d.code: d.name for d in config.districts}
     data = ScorecardInput(
         authority=config.name, period=period, districts=[(d.code, d.name) for d in config.districts],
         catalogue=catalogue, scored=scored, history=history, summary=summary,
-        problems=sources.problems, files=sources.files, generated=now)
+        problems=sources.problems, files=sources.files, generated=now,
+        incomplete=incomplete_figures(catalogue, sources, names))
     backup = write_scorecard(master, data, backups=config.data.authority.backups)
     log.info("refreshed %s for %s", master, period)
     return RunResult(master, backup, period, catalogue, sources, scored, summary,

@@ -49,6 +49,11 @@ class Indicator(Strict):
     def data_only(self) -> bool:
         return self.target is None
 
+    @property
+    def datasets(self) -> set[str]:
+        """The canonical datasets this indicator reads (for saying which figures are incomplete)."""
+        return datasets_used(self.calculation)
+
     @model_validator(mode="after")
     def _bands_make_sense(self) -> "Indicator":
         name = self.calculation.get("name")
@@ -80,6 +85,24 @@ class Indicator(Strict):
                 if self.polarity == "L" and self.floor < self.target:
                     raise ValueError("bands out of order: for L the floor must be >= target")
         return self
+
+
+def datasets_used(calculation: dict[str, Any]) -> set[str]:
+    """Datasets a calculation reads: its dataset-valued parameters (given or defaulted), plus
+    the population for rates per population."""
+    import inspect
+
+    signature = inspect.signature(CALCULATIONS[calculation["name"]])
+    used = set()
+    for name in ("dataset", "staff", "supervision"):
+        if name in signature.parameters:
+            default = signature.parameters[name].default
+            value = calculation.get(name, None if default is inspect.Parameter.empty else default)
+            if value:
+                used.add(value)
+    if calculation["name"].endswith("_per_population"):
+        used.add("population")
+    return used
 
 
 class CatalogueFile(Strict):

@@ -9,7 +9,7 @@ Text from input files is always written as a string, never as a formula.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -52,6 +52,7 @@ class ScorecardInput:
     problems: list[Problem]
     files: list[FileReport]
     generated: dt.datetime
+    incomplete: list[str] = field(default_factory=list)  # indicators missing a whole input file
 
 
 class _Formats:
@@ -184,7 +185,11 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
     row += 1
     ws.write_string(row, 0, "PERFORMANCE SUMMARY", fmt(bold=True, font_color=NAVY))
     ws.merge_range(row + 1, 0, row + 2, len(headers) - 1, data.summary, fmt(text_wrap=True, valign="top"))
-    ws.write_string(row + 4, 0, "Polarity: H higher is better, L lower is better, T closest to target is best. "
+    row += 4
+    for line in data.incomplete:
+        ws.write_string(row, 0, "Incomplete: " + line, fmt(bold=True, font_color=RED_TEXT))
+        row += 1
+    ws.write_string(row, 0, "Polarity: H higher is better, L lower is better, T closest to target is best. "
                     "RAG: green = target met, amber = floor met, red = below floor.", fmt(italic=True, font_color="#595959"))
     ws.freeze_panes(header_row + 1, 1)
     _print_setup(ws, data, header_row)

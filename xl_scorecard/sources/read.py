@@ -1,8 +1,12 @@
-"""Reading raw rows from the files districts keep: .xlsx/.xlsm/.xlsb/.xls/.ods and .csv.
+"""Reading raw rows from the files districts keep: .xlsx/.xlsm/.xlsb/.xls/.ods, .csv and XML.
 
 python-calamine (a native parser) reads every spreadsheet format; openpyxl is never on this path.
 Rows come back exactly as the file has them, from spreadsheet row 1, so row numbers in messages
 match what the user sees.
+
+Before a spreadsheet is parsed, the file is checked: what its bytes say it is (a CSV saved with
+an .xls name is read as CSV; a web page saved as .xls is refused with advice), and for zip-based
+formats how large it would inflate to, so a zip bomb is refused before memory runs out.
 """
 
 from __future__ import annotations
@@ -10,11 +14,18 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
-CSV_SUFFIXES = {".csv", ".txt"}
+CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
+XML_SUFFIXES = {".xml"}
+ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
+# A district workbook that inflates past this is not a district workbook.
+MAX_INFLATED_BYTES = 2 * 1024**3
+MAX_ROWS = 1_000_000
+_ZIP_MAGIC, _OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class SourceFileError(Exception):
@@ -28,11 +39,16 @@ class SourceFileError(Exception):
 
 @dataclass
 class RawSheet:
-    """The cells of one sheet as read: ``rows[0]`` is spreadsheet row 1."""
+    """The cells of one sheet as read: ``rows[0]`` is spreadsheet row 1.
+
+    ``notes`` are things worth telling the user that did not stop the read (e.g. a CSV file
+    saved with a spreadsheet's name).
+    """
 
     path: Path
     sheet: str
     rows: list[list[object]]
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 def _sheet_key(name: str) -> str:
@@ -55,48 +71,154 @@ def pick_sheet(available: list[str], wanted: str | list[str] | None) -> str | No
     return None
 
 
-def read_sheet(path: Path, sheet: str | list[str] | None = None) -> RawSheet:
+def sniff(path: Path) -> str:
+    """What the file really is, from its first bytes: ``zip``, ``ole`` (legacy .xls or an
+    encrypted workbook), ``html``, ``xml``, ``text`` or ``binary``."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(2048)
+    except PermissionError:
+        raise SourceFileError("file-locked", "another program has it open (Excel?)") from None
+    if head.startswith(_ZIP_MAGIC):
+        return "zip"
+    if head.startswith(_OLE_MAGIC):
+        return "ole"
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
+    if text.startswith((b"<!doctype html", b"<html", b"<table")) or b"<html" in text[:200]:
+        return "html"
+    if text.startswith(b"<?xml") or text.startswith(b"<"):
+        return "xml"
+    if b"\x00" in head:
+        return "binary"
+    return "text"
+
+
+def check_zip(path: Path, limit: int = MAX_INFLATED_BYTES) -> None:
+    """Refuse a zip-based workbook that is damaged or would inflate beyond ``limit`` bytes."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            inflated = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise SourceFileError("file-unreadable", "it is damaged (not a complete zip package); ask for a fresh copy") from None
+    if inflated > limit:
+        raise SourceFileError("file-too-large", f"it would inflate to {inflated / 1024**3:.1f} GB "
+                              f"(limit {limit / 1024**3:.1f} GB): this is not an ordinary district workbook")
+
+
+def read_sheet(path: Path, sheet: str | list[str] | None = None, *, max_rows: int = MAX_ROWS,
+               max_inflated: int = MAX_INFLATED_BYTES) -> RawSheet:
     """Read one sheet (or a CSV file) into raw rows.
 
-    Raises ``SourceFileError`` for a file that is missing, not a spreadsheet, protected or
-    corrupt, and for a sheet that is not there.
+    Raises ``SourceFileError`` for a file that is missing, locked, not what its name says,
+    protected, damaged, a zip bomb, or has more than ``max_rows`` rows; and for a missing sheet.
     """
     if not path.is_file():
         raise SourceFileError("file-missing", str(path))
     suffix = path.suffix.lower()
-    if suffix in CSV_SUFFIXES:
-        return RawSheet(path, path.name, _read_csv(path))
-    if suffix not in SPREADSHEET_SUFFIXES:
-        raise SourceFileError("file-unreadable", f"{path.suffix or 'no extension'} is not a spreadsheet type we read "
-                              f"({', '.join(sorted(SPREADSHEET_SUFFIXES | CSV_SUFFIXES))})")
+    known = SPREADSHEET_SUFFIXES | CSV_SUFFIXES | XML_SUFFIXES
+    if suffix not in known:
+        raise SourceFileError("file-unreadable", f"{path.suffix or 'no extension'} is not a type we read "
+                              f"({', '.join(sorted(known))})")
+    kind = sniff(path)
+    if suffix in XML_SUFFIXES:
+        return _read_xml(path, sheet)
+    if suffix in CSV_SUFFIXES or (kind == "text" and suffix in SPREADSHEET_SUFFIXES):
+        rows = _read_csv(path)
+        _check_rows(len(rows), max_rows)
+        raw = RawSheet(path, path.name, rows)
+        if suffix in SPREADSHEET_SUFFIXES:
+            raw.notes.append(("wrong-type", f"it is a text (CSV) file saved with a {suffix} name; read as CSV"))
+        return raw
+    if kind == "html":
+        raise SourceFileError("wrong-type", f"it is a web page saved with a {suffix} name, not a spreadsheet; "
+                              "open it in Excel and save it as .xlsx")
+    if kind == "zip":
+        check_zip(path, max_inflated)
+    elif kind != "ole":
+        raise SourceFileError("wrong-type", f"its contents are not a spreadsheet ({kind}) despite the {suffix} name")
+    return _read_calamine(path, sheet, max_rows)
+
+
+def _read_xml(path: Path, sheet: str | list[str] | None) -> RawSheet:
+    from xl_scorecard.sources.returns import census_kind, read_cin, read_csww
+
+    kind = census_kind(path)
+    if kind == "CSWW":
+        sheets, leavers = read_csww(path)
+    elif kind == "CIN":
+        sheets, leavers = read_cin(path)
+    else:
+        raise SourceFileError("wrong-type", "it is neither a CIN census nor a workforce census (CSWW) XML file")
+    name = pick_sheet(list(sheets), sheet)
+    if name is None:
+        raise SourceFileError("sheet-missing", f"\"{sheet}\" (this census file has: {', '.join(sheets)})")
+    raw = RawSheet(path, name, sheets[name])
+    if leavers:
+        raw.notes.append(("note", f"{leavers} workers who left before the census reference date are not counted as in post"))
+    return raw
+
+
+def sheet_names(path: Path) -> list[str]:
+    """The sheet names of a workbook (after the same checks as ``read_sheet``)."""
+    if not path.is_file():
+        raise SourceFileError("file-missing", str(path))
+    kind = sniff(path)
+    if kind == "zip":
+        check_zip(path)
+    elif kind != "ole":
+        raise SourceFileError("wrong-type", f"an Annex A workbook was expected, but this is {kind}")
+    from python_calamine import CalamineWorkbook
+
+    try:
+        workbook = CalamineWorkbook.from_path(str(path))
+    except PermissionError:
+        raise SourceFileError("file-locked", "another program has it open (Excel?)") from None
+    except Exception as exc:
+        raise SourceFileError(*_explain_calamine_error(exc)) from None
+    names = list(workbook.sheet_names)
+    workbook.close()
+    return names
+
+
+def _check_rows(count: int, max_rows: int) -> None:
+    if count > max_rows:
+        raise SourceFileError("too-many-rows", f"it has {count:,} rows, more than the {max_rows:,} allowed; if the "
+                              "rows are genuine raise `max_rows` for this source, otherwise delete the empty formatted rows")
+
+
+def _read_calamine(path: Path, sheet: str | list[str] | None, max_rows: int) -> RawSheet:
     from python_calamine import CalamineWorkbook  # native reader, imported only when needed
 
     try:
         workbook = CalamineWorkbook.from_path(str(path))
+    except PermissionError:
+        raise SourceFileError("file-locked", "another program has it open (Excel?)") from None
     except Exception as exc:  # calamine raises several types for corrupt/protected files
-        raise SourceFileError("file-unreadable", _explain_calamine_error(exc)) from None
+        raise SourceFileError(*_explain_calamine_error(exc)) from None
     try:
         name = pick_sheet(list(workbook.sheet_names), sheet)
         if name is None:
             wanted = sheet if isinstance(sheet, str) else " or ".join(sheet or [])
             raise SourceFileError("sheet-missing", f"\"{wanted}\" (sheets present: {', '.join(workbook.sheet_names)})")
         try:
-            rows = workbook.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            data = workbook.get_sheet_by_name(name)
+            _check_rows(data.height, max_rows)
+            rows = data.to_python(skip_empty_area=False)
+        except SourceFileError:
+            raise
         except Exception as exc:
-            raise SourceFileError("file-unreadable", _explain_calamine_error(exc)) from None
+            raise SourceFileError(*_explain_calamine_error(exc)) from None
     finally:
         workbook.close()
     return RawSheet(path, name, rows)
 
 
-def _explain_calamine_error(exc: Exception) -> str:
+def _explain_calamine_error(exc: Exception) -> tuple[str, str]:
     text = str(exc)
-    lowered = text.casefold()
-    if "password" in lowered or "encrypt" in lowered or "cfb" in lowered:
-        return "it is password-protected or encrypted; save an unprotected copy for the scorecard"
-    if "zip" in lowered or "invalid" in lowered:
-        return f"it is damaged or not really a spreadsheet ({text})"
-    return text
+    lowered = f"{type(exc).__name__} {text}".casefold()
+    if "password" in lowered or "encrypt" in lowered:
+        return "file-protected", "it is password-protected; save an unprotected copy for the scorecard"
+    return "file-unreadable", f"it is damaged or not really a spreadsheet ({text})"
 
 
 def _read_csv(path: Path) -> list[list[object]]:
@@ -115,3 +237,28 @@ def _read_csv(path: Path) -> list[list[object]]:
     except csv.Error:
         dialect = csv.excel
     return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+
+
+def read_sheet_pyxlsb(path: Path, sheet: str | None = None) -> RawSheet:
+    """Read an .xlsb sheet with pyxlsb: kept as a cross-check of calamine, never the hot path.
+
+    pyxlsb returns dates as bare serial numbers and ignores the 1904 date system, so a date
+    column read this way is only right for workbooks in the default 1900 system.
+    """
+    from pyxlsb import open_workbook
+
+    with open_workbook(str(path)) as workbook:
+        name = pick_sheet(list(workbook.sheets), sheet)
+        if name is None:
+            raise SourceFileError("sheet-missing", f"\"{sheet}\" (sheets present: {', '.join(workbook.sheets)})")
+        with workbook.get_sheet(name) as data:
+            grid: dict[int, dict[int, object]] = {}
+            for row in data.rows(sparse=True):
+                for cell in row:
+                    if cell.v is not None:
+                        grid.setdefault(cell.r, {})[cell.c] = cell.v
+    if not grid:
+        return RawSheet(path, name, [])
+    width = max(max(cols) for cols in grid.values()) + 1
+    rows = [[grid.get(r, {}).get(c, "") for c in range(width)] for r in range(max(grid) + 1)]
+    return RawSheet(path, name, rows)

@@ -26,6 +26,7 @@ class ColumnSpec(Strict):
     personal: bool = False
     codes: list[str] = []
     aliases: dict[str, str] = {}
+    not_available: list[str] = []  # symbols meaning "no figure" (e.g. DfE's c, :, z), not errors
 
     @model_validator(mode="after")
     def _codes_only_for_code_type(self) -> "ColumnSpec":
@@ -40,11 +41,25 @@ class ColumnSpec(Strict):
 
 
 class RowCheck(Strict):
-    """A check across two columns of the same row."""
+    """A check across columns of the same row: ``not_before`` (``column`` is not earlier than
+    ``other``) or ``any_of`` (at least one of ``columns`` is filled in)."""
 
-    kind: Literal["not_before"]
-    column: str
-    other: str
+    kind: Literal["not_before", "any_of"]
+    column: str = ""
+    other: str = ""
+    columns: list[str] = []
+
+    @model_validator(mode="after")
+    def _arguments_fit_kind(self) -> "RowCheck":
+        if self.kind == "not_before" and not (self.column and self.other) or self.columns and self.kind != "any_of":
+            raise ValueError("not_before takes `column` and `other`")
+        if self.kind == "any_of" and (len(self.columns) < 2 or self.column or self.other):
+            raise ValueError("any_of takes `columns` (two or more)")
+        return self
+
+    @property
+    def names(self) -> list[str]:
+        return self.columns if self.kind == "any_of" else [self.column, self.other]
 
 
 class DatasetSpec(Strict):
@@ -57,7 +72,7 @@ class DatasetSpec(Strict):
     @model_validator(mode="after")
     def _checks_name_columns(self) -> "DatasetSpec":
         for check in self.checks:
-            for name in (check.column, check.other):
+            for name in check.names:
                 if name not in self.columns:
                     raise ValueError(f"check {check.kind} names unknown column {name!r}")
         return self

@@ -8,9 +8,11 @@ listed as a warning.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from xl_scorecard.sources.problems import Problem
@@ -20,11 +22,11 @@ from xl_scorecard.sources.schema import ColumnSpec, DatasetSpec, normalise_heade
 HEADER_SEARCH_ROWS = 30
 # Markers people type for "nothing here"; they count as blank, not as bad values.
 BLANK_TOKENS = {"", "-", "--", "..", "n/a", "na", "null", "none", "<blank>", "#n/a"}
+_SHORT = 8  # no blank token or DfE symbol is longer: longer strings skip the token lookup
 _CODE_PREFIX = re.compile(r"^[a-z]{1,2}\d?\)\s*")
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 # Day-first forms only: a US month-first date is never guessed.
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
-_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 
 
 @dataclass
@@ -35,6 +37,7 @@ class SheetResult:
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
     rows_excluded: int = 0
+    mapped: dict[str, str] = field(default_factory=dict)  # canonical column -> header as typed
 
     @property
     def rows_loaded(self) -> int:
@@ -72,6 +75,8 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
         patterns.setdefault(name, set()).update(normalise_header(h) for h in headers)
 
     empty = pd.DataFrame(columns=list(dict.fromkeys([*spec.columns, "district", "source_row"])))
+    if all(_is_blank_row(row) for row in raw.rows):
+        return SheetResult(empty, [Problem("sheet-empty", "error", **where)])
     found = find_header(raw.rows, patterns)
     if found is None:
         return SheetResult(empty, [Problem("header-not-found", "error", value=str(HEADER_SEARCH_ROWS), **where)])
@@ -86,10 +91,13 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
         return SheetResult(empty, problems, rows_read=data_rows, rows_excluded=data_rows)
 
     header_row = raw.rows[header_index]
+    # Most rows are settled by a filled first cell, without a function call.
     kept = [(header_index + 2 + offset, row) for offset, row in enumerate(raw.rows[header_index + 1:])
-            if not _is_blank_row(row)]
+            if (row and type(row[0]) is not str and row[0] is not None) or (row and type(row[0]) is str and row[0].strip())
+            or not _is_blank_row(row)]
     row_numbers = [number for number, _ in kept]
-    body = [row for _, row in kept]
+    # One C-level transpose instead of a Python pass per column; CSV rows may be ragged.
+    columns = list(itertools.zip_longest(*(row for _, row in kept), fillvalue="")) if kept else []
     table = pd.DataFrame({"source_row": pd.Series(row_numbers, dtype="int64")})
     excluded = pd.Series(False, index=table.index)
 
@@ -99,7 +107,7 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
             continue
         position = mapping[name]
         header_text = str(header_row[position]).strip()
-        raw_values = pd.Series([row[position] if position < len(row) else "" for row in body], dtype="object")
+        raw_values = pd.Series(columns[position] if position < len(columns) else [""] * len(kept), dtype="object")
         values, blank, bad = coerce_column(raw_values, col)
         table[name] = values
         for index in bad[bad].index:
@@ -110,6 +118,13 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
             excluded |= bad | blank
 
     for check in spec.checks:
+        if check.kind == "any_of":
+            empty = table[check.columns].isna().all(axis=1)
+            names = " or ".join(f'"{_header_for(header_row, mapping, spec, c)}"' for c in check.columns)
+            for index in empty[empty].index:
+                problems.append(Problem("missing-any", "error", row=row_numbers[index], column=names, excluded=True, **where))
+            excluded |= empty
+            continue
         later, earlier = table[check.column], table[check.other]
         wrong = later.notna() & earlier.notna() & (later < earlier)
         for index in wrong[wrong].index:
@@ -124,8 +139,9 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
     if "district" not in spec.columns:
         table["district"] = district
     columns = list(dict.fromkeys([*spec.columns, "district", "source_row"]))
-    kept = table.loc[~excluded, columns].reset_index(drop=True)
-    return SheetResult(kept, problems, rows_read=len(body), rows_excluded=int(excluded.sum()))
+    kept_table = table.loc[~excluded, columns].reset_index(drop=True)
+    mapped = {name: str(header_row[position]).strip() for name, position in mapping.items()}
+    return SheetResult(kept_table, problems, rows_read=len(kept), rows_excluded=int(excluded.sum()), mapped=mapped)
 
 
 def _header_for(header_row: list[object], mapping: dict[str, int], spec: DatasetSpec, name: str) -> str:
@@ -155,7 +171,14 @@ def _show(value: object) -> str:
 
 
 def _is_blank_row(row: list[object]) -> bool:
-    return all(cell is None or (isinstance(cell, str) and not cell.strip()) for cell in row)
+    # A plain loop: most rows are settled by their first cell.
+    for cell in row:
+        if cell is None or cell == "":
+            continue
+        if type(cell) is str and not cell.strip():
+            continue
+        return False
+    return True
 
 
 def _typed_empty(col: ColumnSpec, length: int) -> pd.Series:
@@ -179,44 +202,61 @@ def coerce_column(values: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Ser
     """Convert raw cell values to the column's type.
 
     Returns ``(typed values, blank mask, bad mask)``; bad values become missing in the typed
-    series so a caller can never count them by accident. Cells the reader already typed (dates,
-    numbers) skip the text pass: only typed-in strings are cleaned and parsed.
+    series so a caller can never count them by accident. One plain pass per column: cells the
+    reader already typed (dates, numbers) are taken as they are; only typed-in strings are
+    cleaned, and they are parsed in bulk.
     """
     raw = values.tolist()
     index = values.index
-    is_str = pd.Series([type(v) is str for v in raw], index=index)
-    is_none = pd.Series([v is None for v in raw], index=index)
-    strings = pd.Series([" ".join(v.split()) for v in values[is_str]], index=index[is_str.to_numpy()], dtype="object")
-    blank = is_none.copy()
-    blank[is_str] = strings.str.casefold().isin(BLANK_TOKENS)
-    filled = is_str & ~blank
-    if col.type == "text" or col.type == "code":
-        text = pd.Series(None, index=index, dtype="object")
-        text[filled] = strings[filled[is_str]]
-        other = ~is_str & ~is_none  # numbers and dates in a text column: 1234.0 -> "1234"
-        if other.any():
-            text[other] = [clean_text(v) for v in values[other]]
-        text = text.astype("object").where(text.notna(), None)
+    tokens = BLANK_TOKENS | {token.casefold() for token in col.not_available}
+    blank = [False] * len(raw)
+    if col.type in ("text", "code"):
+        text: list[str | None] = [None] * len(raw)
+        for i, v in enumerate(raw):
+            if type(v) is str:
+                cleaned = " ".join(v.split())
+                if len(cleaned) < _SHORT and cleaned.casefold() in tokens:
+                    blank[i] = True
+                else:
+                    text[i] = cleaned
+            elif v is None:
+                blank[i] = True
+            else:
+                text[i] = clean_text(v)
         if col.type == "text":
-            return text, blank, pd.Series(False, index=index)
-        lookup = {_code_key(code): code for code in col.codes}
-        lookup.update({_code_key(alias): code for alias, code in col.aliases.items()})
-        typed = pd.Series([lookup.get(_code_key(v)) if isinstance(v, str) else None for v in text], index=index, dtype="object")
-    elif col.type == "date":
-        typed = _to_dates(values, strings.where(filled[is_str]))
-    else:
-        is_number = pd.Series([type(v) in (int, float) for v in raw], index=index)
-        numbers = pd.Series(float("nan"), index=index, dtype="float64")
-        numbers[is_number] = values[is_number].astype("float64")
-        if filled.any():
-            numbers[filled] = pd.to_numeric(strings[filled[is_str]].str.replace(",", "", regex=False), errors="coerce")
-        if col.type == "integer":
-            numbers = numbers.where(numbers.isna() | (numbers == numbers.round()))
-            typed = numbers.astype("Int64")
+            typed = pd.Series(text, index=index, dtype="object")
         else:
-            typed = numbers
-    bad = typed.isna() & ~blank
-    return typed, blank, bad
+            lookup = {_code_key(code): code for code in col.codes}
+            lookup.update({_code_key(alias): code for alias, code in col.aliases.items()})
+            memo: dict[str, str | None] = {}
+            for t in set(text) - {None}:
+                memo[t] = lookup.get(_code_key(t))
+            typed = pd.Series([None if t is None else memo[t] for t in text], index=index, dtype="object")
+    elif col.type == "date":
+        typed = _to_dates(raw, blank, tokens, index)
+    else:
+        numbers = [float("nan")] * len(raw)
+        for i, v in enumerate(raw):
+            kind = type(v)
+            if kind is float or kind is int:
+                numbers[i] = float(v)
+            elif kind is str:
+                cleaned = " ".join(v.split())
+                if cleaned.casefold() in tokens:
+                    blank[i] = True
+                    continue
+                try:
+                    numbers[i] = float(cleaned.replace(",", ""))
+                except ValueError:
+                    pass
+            elif v is None:
+                blank[i] = True
+        typed = pd.Series(numbers, index=index, dtype="float64")
+        if col.type == "integer":
+            typed = typed.where(typed.isna() | (typed == typed.round())).astype("Int64")
+    blank_mask = pd.Series(blank, index=index, dtype=bool)
+    bad = typed.isna() & ~blank_mask
+    return typed, blank_mask, bad
 
 
 def _code_key(value: str) -> str:
@@ -224,23 +264,44 @@ def _code_key(value: str) -> str:
     return _CODE_PREFIX.sub("", folded).strip()
 
 
-def _to_dates(values: pd.Series, strings: pd.Series) -> pd.Series:
-    # ``strings``: the cleaned typed-in strings (blank ones missing), indexed like ``values``.
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    raw = values.tolist()
-    is_date = pd.Series([isinstance(v, dt.date) for v in raw], index=values.index)
-    if is_date.any():
-        result[is_date] = pd.to_datetime([dt.datetime(v.year, v.month, v.day) for v in values[is_date]])
-    # A bare number in a date column is an Excel serial (1900 system) of a cell without date format.
-    is_number = pd.Series([type(v) in (int, float) for v in raw], index=values.index)
-    if is_number.any():
-        serials = values[is_number].astype("float64").where(lambda s: (s >= 1) & (s < 2958466))
-        result[is_number] = _EXCEL_EPOCH + pd.to_timedelta(serials.floordiv(1), unit="D")
-    pending = strings.dropna().str.replace(_TIME_SUFFIX, "", regex=True)
-    for fmt in _DATE_FORMATS:
-        if pending.empty:
-            break
-        parsed = pd.to_datetime(pending, format=fmt, errors="coerce")
-        result[parsed.index] = result[parsed.index].fillna(parsed)
-        pending = pending[parsed.isna()]
-    return result
+_ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()
+_ORDINAL_EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
+
+
+def _to_dates(raw: list[object], blank: list[bool], tokens: set[str], index: pd.Index) -> pd.Series:
+    # Days since 1970 per cell (NaN = no date): date cells directly, bare numbers as Excel serials
+    # (1900 system) of cells without a date format, strings parsed in bulk, day first only.
+    days = np.full(len(raw), np.nan)
+    pending: dict[int, str] = {}
+    for i, v in enumerate(raw):
+        kind = type(v)
+        if kind is dt.date or kind is dt.datetime:
+            days[i] = v.toordinal() - _ORDINAL_1970
+        elif kind is str:
+            cleaned = " ".join(v.split())
+            if cleaned.casefold() in tokens:
+                blank[i] = True
+            else:
+                pending[i] = cleaned
+        elif kind is float or kind is int:
+            if 1 <= v < 2958466:
+                days[i] = int(v) + _ORDINAL_EXCEL_EPOCH - _ORDINAL_1970
+        elif v is None:
+            blank[i] = True
+        elif isinstance(v, dt.date):
+            days[i] = v.toordinal() - _ORDINAL_1970
+    if pending:
+        strings = pd.Series(pending)
+        timed = strings.str.len() > 10  # "dd/mm/yyyy" is 10: only longer strings can carry a time
+        if timed.any():
+            strings[timed] = strings[timed].str.replace(_TIME_SUFFIX, "", regex=True)
+        for fmt in _DATE_FORMATS:
+            parsed = pd.to_datetime(strings, format=fmt, errors="coerce")
+            done = parsed.notna()
+            if done.any():
+                days[parsed.index[done].to_numpy()] = parsed[done].to_numpy().astype("datetime64[D]").astype("int64")
+            strings = strings[~done]
+            if strings.empty:
+                break
+    result = pd.Series(np.where(np.isnan(days), np.iinfo("int64").min, days).astype("int64").astype("datetime64[D]"), index=index)
+    return result.astype("datetime64[ns]")

@@ -1,0 +1,100 @@
+"""Statutory returns as sources: the workforce census (CSWW) and children in need census XML.
+
+Every authority already produces these returns, so their files can stand in for the district
+caseload and establishment sheets, and for the referral, assessment, S47 and CP lists. The XML is turned into ordinary rows with headers (sheet
+"Workers" for the staff dataset, sheet "Establishment" for posts), so the same validation and
+problem reporting apply as to a spreadsheet. SSDA903 episode CSVs need no reader of their own:
+their headers (CHILD, DECOM, DEC, LS) are listed in the children-looked-after dataset.
+"""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+# CSWW OrgRole codes -> the role names the catalogue filters on.
+ORG_ROLES = {"1": "Senior Manager", "2": "Middle Manager", "3": "Team Manager", "4": "Senior Practitioner",
+             "5": "Social Worker", "6": "Qualified without cases"}
+WORKER_HEADERS = ["ReferenceDate", "SWENo", "OrgRole", "FTE", "Qualified", "AgencyWorker", "Cases30", "RoleEndDate"]
+POST_HEADERS = ["Month", "Post ID", "Post Type", "FTE", "Filled By", "Qualified"]
+
+
+def census_kind(path: Path) -> str | None:
+    """``"CSWW"``, ``"CIN"`` or None, from the message's <Collection> or its first telling element."""
+    try:
+        for _, element in ET.iterparse(path, events=("end",)):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if tag == "Collection" and (element.text or "").strip() in ("CSWW", "CIN"):
+                return (element.text or "").strip()
+            if tag in ("CSWWWorker", "LALevelVacancies"):
+                return "CSWW"
+            if tag in ("CINdetails", "Child"):
+                return "CIN"
+    except ET.ParseError:
+        return None
+    return None
+
+
+def read_csww(path: Path) -> tuple[dict[str, list[list[object]]], int]:
+    """The CSWW census as two sheets of rows (headers first), ``Workers`` and ``Establishment``,
+    and the number of leavers left out.
+
+    Workers who left before the reference date are not in post and are left out of both sheets
+    (the census keeps them for leaver statistics); a worker with no ``Cases30`` holds no cases.
+    Establishment: one post per worker in post (agency or permanent) plus one vacant row of the
+    authority's ``NumberOfVacancies`` FTE.
+    """
+    root = ET.parse(path).getroot()
+    text = lambda node, tag: (node.findtext(tag) or "").strip()
+    reference = text(root, "Header/CollectionDetails/ReferenceDate")
+    workers = [WORKER_HEADERS]
+    posts = [POST_HEADERS]
+    leavers = 0
+    for node in root.iter("CSWWWorker"):
+        ended = text(node, "RoleEndDate")
+        if ended and reference and ended <= reference:  # ISO dates compare as text
+            leavers += 1
+            continue
+        agency = "Yes" if text(node, "AgencyWorker") == "1" else "No"
+        role = ORG_ROLES.get(text(node, "OrgRole"), "Social Worker")
+        fte = text(node, "FTE") or text(node, "FTE30")
+        workers.append([reference, text(node, "SWENo"), role, fte, "Yes", agency, text(node, "Cases30") or "0", ended])
+        posts.append([reference, text(node, "SWENo"), role, fte, "Agency" if agency == "Yes" else "Permanent", "Yes"])
+    vacancies = text(root, "LALevelVacancies/NumberOfVacancies")
+    if vacancies:
+        posts.append([reference, "Vacancies (LA level)", "Social Worker", vacancies, "Vacant", "Yes"])
+    return {"Workers": workers, "Establishment": posts}, leavers
+
+
+def read_cin(path: Path) -> tuple[dict[str, list[list[object]]], int]:
+    """The CIN census as Annex-A-shaped sheets (headers first): ``Referrals``, ``Assessments``,
+    ``Section47``, ``ChildProtectionPlans`` and ``CIN`` (one row per CIN episode), using the
+    Annex A headings so the ordinary dataset descriptions apply. Returns the sheets and 0
+    (nothing is left out)."""
+    root = ET.parse(path).getroot()
+    text = lambda node, tag: (node.findtext(tag) or "").strip()
+    yes_no = lambda value: {"true": "Yes", "1": "Yes", "false": "No", "0": "No"}.get(value.casefold(), value)
+    sheets: dict[str, list[list[object]]] = {
+        "Referrals": [["Child Unique ID", "Date of referral", "Referral Source", "Referral NFA?"]],
+        "Assessments": [["Child Unique ID", "Continuous Assessment Start Date", "Continuous Assessment Date of Authorisation"]],
+        "Section47": [["Child Unique ID", "Strategy discussion initiating Section 47 Enquiry Start Date",
+                       "Date of Initial Child Protection Conference"]],
+        "ChildProtectionPlans": [["Child Unique ID", "Child Protection Plan Start Date", "Child Protection Plan End Date",
+                                  "Initial Category of Abuse", "Number of Previous Child Protection Plans"]],
+        "CIN": [["Child Unique ID", "CIN Start Date", "CIN Closure Date", "Primary Need Code", "Reason for Closure"]],
+    }
+    for child in root.iter("Child"):
+        child_id = text(child, "ChildIdentifiers/LAchildID")
+        for episode in child.iter("CINdetails"):
+            referral = text(episode, "CINreferralDate")
+            sheets["Referrals"].append([child_id, referral, text(episode, "ReferralSource"), yes_no(text(episode, "ReferralNFA"))])
+            sheets["CIN"].append([child_id, referral, text(episode, "CINclosureDate"), text(episode, "PrimaryNeedCode"),
+                                  text(episode, "ReasonForClosure")])
+            for node in episode.iter("Assessments"):
+                sheets["Assessments"].append([child_id, text(node, "AssessmentActualStartDate"), text(node, "AssessmentAuthorisationDate")])
+            for node in episode.iter("Section47"):
+                sheets["Section47"].append([child_id, text(node, "S47ActualStartDate"), text(node, "DateOfInitialCPC")])
+            for node in episode.iter("ChildProtectionPlans"):
+                sheets["ChildProtectionPlans"].append([child_id, text(node, "CPPstartDate"), text(node, "CPPendDate"),
+                                                       text(node, "InitialCategoryOfAbuse"), text(node, "NumberOfPreviousCPP")])
+    return sheets, 0
