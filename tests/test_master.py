@@ -63,16 +63,16 @@ def test_refresh_is_repeatable_in_place(config, tmp_path):
     pd.testing.assert_frame_equal(before, after)
 
 
-def test_master_with_user_sheets_is_left_alone(config, tmp_path):
+def test_master_with_user_sheets_keeps_them(config, tmp_path):
     master = tmp_path / "master.xlsx"
     book = openpyxl.Workbook()
     book.active.title = "My notes"
     book.active["A1"] = "Commentary for the committee"
     book.save(master)
-    before = digest(master)
-    with pytest.raises(MasterError, match="My notes"):
-        refresh(config, master=master)
-    assert digest(master) == before and not list(tmp_path.glob(".master.tmp*"))
+    refresh(config, master=master)
+    refreshed = openpyxl.load_workbook(master)
+    assert refreshed.sheetnames[0] == "My notes" and "Scorecard" in refreshed.sheetnames
+    assert refreshed["My notes"]["A1"].value == "Commentary for the committee"
 
 
 def test_master_open_in_excel_is_not_written(config, tmp_path):

@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     refresh = commands.add_parser("refresh", parents=[config, as_json], help="read, validate, compute and write the master workbook")
     refresh.add_argument("--master", type=Path, help="workbook to write (overrides the configuration)")
     refresh.add_argument("--period", type=_period, help="reporting month YYYY-MM (default: configuration, else last month)")
+    refresh.add_argument("--force", action="store_true",
+                         help="replace the scorecard's sheets even where cells were changed by hand (backed up first)")
 
     commands.add_parser("check", parents=[config, as_json], help="read and validate only; exit 1 when there are errors")
 
@@ -78,19 +80,19 @@ def _demo(args: argparse.Namespace) -> int:
     if not config_path.exists():
         print(f"Generating the fictional Northshire example data ({args.size}) into {args.out} ...")
         generate_example(args.out, args.size)
-    return _run_refresh(load_config(config_path), None, None, args.json)
+    return _run_refresh(load_config(config_path), None, None, args.json, False)
 
 
 def _refresh(args: argparse.Namespace) -> int:
     from xl_scorecard.config import load_config
 
-    return _run_refresh(load_config(args.config), args.master, args.period, args.json)
+    return _run_refresh(load_config(args.config), args.master, args.period, args.json, args.force)
 
 
-def _run_refresh(config, master: Path | None, period: Month | None, as_json: bool) -> int:
+def _run_refresh(config, master: Path | None, period: Month | None, as_json: bool, force: bool) -> int:
     from xl_scorecard.pipeline import refresh
 
-    result = refresh(config, master=master, period=period)
+    result = refresh(config, master=master, period=period, force=force)
     counts = result.counts
     data_only = counts["indicators"] - counts["G"] - counts["A"] - counts["R"]
     if as_json:

@@ -46,6 +46,7 @@ class AuthoritySection(Strict):
     backups: int = Field(default=10, ge=0)
     catalogue: str | None = None
     datasets: str | None = None
+    template: str | None = None  # the workbook a new master starts from (default: the shipped one)
 
 
 class DistrictEntry(Strict):
@@ -99,6 +100,11 @@ class AuthorityConfig:
     @property
     def period(self) -> Month | None:
         return Month.parse(self.data.authority.period) if self.data.authority.period else None
+
+    @property
+    def template_path(self) -> Path | None:
+        value = self.data.authority.template
+        return self.resolve(value) if value else None
 
     @property
     def catalogue_path(self) -> Path | None:

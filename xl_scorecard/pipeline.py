@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from xl_scorecard.commentary import commentary_for, merge_commentary, read_commentary
 from xl_scorecard.config import AuthorityConfig
 from xl_scorecard.history import merge_history, read_history
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
@@ -64,14 +65,25 @@ def check(config: AuthorityConfig) -> SourceData:
 
 
 def refresh(config: AuthorityConfig, master: Path | None = None, period: Month | None = None,
-            now: dt.datetime | None = None) -> RunResult:
+            now: dt.datetime | None = None, force: bool = False) -> RunResult:
     """Run the whole flow and write the master workbook.
 
-    The master is only replaced at the very end, atomically; any failure before leaves it as it was.
+    The master is locked for the whole run (a second refresh of it stops with a message), checked
+    before any work, and only replaced at the very end, atomically; any failure before leaves it
+    as it was.
     """
-    from xl_scorecard.render import ScorecardInput, write_scorecard  # the writer is the last stage
+    from xl_scorecard.render import check_master, refresh_lock  # the writer is the last stage
 
-    master = master or config.master_path
+    master = (master or config.master_path).resolve()
+    with refresh_lock(master):
+        check_master(master, force=force)
+        return _refresh_locked(config, master, period, now, force)
+
+
+def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None, now: dt.datetime | None,
+                    force: bool) -> RunResult:
+    from xl_scorecard.render import ScorecardInput, write_scorecard
+
     period = period or config.period or default_period()
     now = now or dt.datetime.now().replace(microsecond=0)
     catalogue = load_catalogue(config.catalogue_path)
@@ -80,6 +92,8 @@ def refresh(config: AuthorityConfig, master: Path | None = None, period: Month |
     periods = months_ending(period, COMPUTED_MONTHS)
     results = compute_all(catalogue, sources.tables, periods, districts)
     history = read_history(master)
+    kept, typed, shown = read_commentary(master)
+    kept = merge_commentary(kept, typed, shown, AUTHORITY, now.date())
     scored_new = score_results(results, catalogue)
     history = merge_history(history, scored_new)
     # Score again over the merged history so "previous" can come from a month kept from earlier runs.
@@ -91,8 +105,10 @@ def refresh(config: AuthorityConfig, master: Path | None = None, period: Month |
         authority=config.name, period=period, districts=[(d.code, d.name) for d in config.districts],
         catalogue=catalogue, scored=scored, history=history, summary=summary,
         problems=sources.problems, files=sources.files, generated=now,
-        incomplete=incomplete_figures(catalogue, sources, names))
-    backup = write_scorecard(master, data, backups=config.data.authority.backups)
+        incomplete=incomplete_figures(catalogue, sources, names),
+        commentary=commentary_for(kept, period, [ind.id for ind in catalogue], AUTHORITY), commentary_history=kept)
+    backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path,
+                             force=force)
     log.info("refreshed %s for %s", master, period)
     return RunResult(master, backup, period, catalogue, sources, scored, summary,
                      summary_counts(scored, period, AUTHORITY))

@@ -1,16 +1,24 @@
-"""Render stage: write the scorecard workbook and replace the master safely."""
+"""Render stage: generate the scorecard's sheets and transplant them into the master safely."""
 
 from __future__ import annotations
 
-from xl_scorecard.render.master import check_master, refresh_lock, replace_master
+from pathlib import Path
+
+from xl_scorecard.render.master import build_master, check_master, refresh_lock, replace_master
+from xl_scorecard.render.template import template_path
 from xl_scorecard.render.workbook import OWNED_SHEETS, ScorecardInput, write_workbook
 
-__all__ = ["OWNED_SHEETS", "ScorecardInput", "check_master", "refresh_lock", "replace_master", "write_scorecard", "write_workbook"]
+__all__ = ["OWNED_SHEETS", "ScorecardInput", "check_master", "refresh_lock", "replace_master", "write_scorecard",
+           "write_workbook"]
 
 
-def write_scorecard(master, data: ScorecardInput, backups: int = 10):
-    """Write ``data`` into ``master``: checked, locked, atomic, with a dated backup."""
-    check_master(master)
-    with refresh_lock(master):
-        check_master(master)
-        return replace_master(master, lambda temp: write_workbook(temp, data), backups=backups)
+def write_scorecard(master: Path, data: ScorecardInput, backups: int = 10, template: Path | None = None,
+                    force: bool = False) -> Path | None:
+    """Refresh ``master`` with ``data``: checked (and guarded unless ``force``), transplanted,
+    replaced atomically, the previous version backed up. Call inside ``refresh_lock(master)``.
+    Returns the backup's path, if one was made."""
+    check_master(master, force=force)
+    base = master if master.exists() else None
+    # With --force the backup is what keeps the hand-typed cells: never skip it.
+    keep = max(backups, 1) if force else backups
+    return replace_master(master, lambda temp: build_master(base, template_path(template), data, temp), backups=keep)

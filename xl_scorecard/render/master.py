@@ -1,8 +1,8 @@
-"""Replacing the master workbook safely: lock, refuse to lose user content, atomic write, backup.
+"""Refreshing the master workbook safely: lock, guard, transplant, atomic replace, backup.
 
-Until owned sheets are transplanted into an existing package (a later stage of the project),
-the tool writes the whole workbook; so it refuses to overwrite a master that holds sheets it
-does not own, rather than lose them silently.
+The master is never loaded and saved whole. The tool's own sheets are generated afresh and
+transplanted into the existing package (see ``transplant``); every other part is copied byte
+for byte. A first refresh starts from the template in ``workbook_templates/``.
 """
 
 from __future__ import annotations
@@ -11,11 +11,14 @@ import contextlib
 import datetime as dt
 import os
 import shutil
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from xl_scorecard.errors import MasterError
-from xl_scorecard.render.workbook import OWNED_SHEETS
+from xl_scorecard.render.workbook import FINGERPRINT_SHEET, OWNED_SHEETS, ScorecardInput, write_workbook
+
+MASTER_SUFFIXES = {".xlsx", ".xlsm"}
 
 
 def owner_file(master: Path) -> Path:
@@ -24,10 +27,15 @@ def owner_file(master: Path) -> Path:
     return master.with_name("~$" + master.name[2:] if len(master.stem) > 6 else "~$" + master.name)
 
 
-def check_master(master: Path) -> None:
+def check_master(master: Path, force: bool = False) -> None:
     """Raise ``MasterError`` when ``master`` cannot be refreshed without loss: open in Excel,
-    locked by another program, not a workbook, or holding sheets the tool does not own."""
+    locked, not a workbook we can extend, or owned sheets changed by hand (unless ``force``)."""
+    if master.suffix.lower() not in MASTER_SUFFIXES:
+        raise MasterError(f"{master}: the master workbook must be .xlsx or .xlsm.")
     if not master.exists():
+        if master.suffix.lower() == ".xlsm":
+            raise MasterError(f"{master} does not exist. A macro workbook cannot be started from the template: "
+                              "save your .xlsm there first, or use a .xlsx master.")
         return
     for candidate in (owner_file(master), master.with_name("~$" + master.name)):
         if candidate.exists():
@@ -40,17 +48,18 @@ def check_master(master: Path) -> None:
     from python_calamine import CalamineWorkbook
 
     try:
-        workbook = CalamineWorkbook.from_path(str(master))
-        sheets = list(workbook.sheet_names)
-        workbook.close()
+        CalamineWorkbook.from_path(str(master)).close()
     except Exception as exc:
         raise MasterError(f"{master} is not a workbook the tool can read ({exc}). Move it aside or restore a backup; nothing was written.") from None
-    foreign = [name for name in sheets if name not in OWNED_SHEETS]
-    if foreign:
+    from xl_scorecard.render.guard import changed_cells
+
+    changed = changed_cells(master, list(OWNED_SHEETS))
+    if changed and not force:
+        shown = "\n  ".join(changed[:25]) + (f"\n  ... and {len(changed) - 25} more" if len(changed) > 25 else "")
         raise MasterError(
-            f"{master} has sheets this version does not manage: {', '.join(foreign)}. To keep them, "
-            "write the scorecard to another file with --master; this version rewrites the whole workbook "
-            "and will not drop your sheets. Nothing was written.")
+            f"{master}: these cells of the sheets the scorecard writes were changed by hand:\n  {shown}\n"
+            "A refresh would replace them. Move what you typed to the Commentary column or to a sheet of your own, "
+            "or run again with --force to replace them (the current workbook is backed up first). Nothing was written.")
 
 
 @contextlib.contextmanager
@@ -70,6 +79,22 @@ def refresh_lock(master: Path) -> Iterator[None]:
     finally:
         with contextlib.suppress(FileNotFoundError):
             lock.unlink()
+
+
+def build_master(base: Path | None, template: Path, data: ScorecardInput, target: Path) -> None:
+    """Write to ``target`` the workbook ``base`` (or, for a new master, ``template``) with the
+    scorecard's sheets freshly generated and transplanted in, fingerprint included."""
+    from xl_scorecard.render.guard import cell_hashes, write_fingerprint
+    from xl_scorecard.render.package import Package
+    from xl_scorecard.render.transplant import transplant
+
+    with tempfile.TemporaryDirectory(prefix="xl-scorecard-") as work:
+        owned = Path(work) / "owned.xlsx"
+        free = write_workbook(owned, data)
+        fingerprint = Path(work) / "fingerprint.xlsx"
+        write_fingerprint(fingerprint, cell_hashes(owned, [s for s in OWNED_SHEETS if s != FINGERPRINT_SHEET]), free)
+        package = transplant(Package.read(base or template), [Package.read(owned), Package.read(fingerprint)], OWNED_SHEETS)
+        package.write(target)
 
 
 def replace_master(master: Path, write: Callable[[Path], None], backups: int = 10,

@@ -1,0 +1,296 @@
+"""Refreshing an existing master: nothing a user put in it is lost (issue: master workbook)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import threading
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from python_calamine import CalamineWorkbook
+
+from conftest import SHARED, requires_libreoffice, soffice
+from xl_scorecard.config import load_config
+from xl_scorecard.errors import MasterError
+from xl_scorecard.periods import Month
+from xl_scorecard.pipeline import refresh
+from xl_scorecard.render.template import DEFAULT_TEMPLATE, build_template
+from xl_scorecard.render.workbook import OWNED_SHEETS
+
+EXCEL_MADE = SHARED / "samples" / "excel-made"
+SAMPLES = sorted(EXCEL_MADE.glob("*.xls*")) if EXCEL_MADE.is_dir() else []
+INDEX_PARTS = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels", "[Content_Types].xml", "xl/styles.xml",
+               "docProps/app.xml", "docProps/core.xml", "docProps/custom.xml"}
+
+
+@pytest.fixture(scope="module")
+def small_config(example_dir, tmp_path_factory) -> Path:
+    """One district of the example authority: enough for a real scorecard, quick to read."""
+    folder = tmp_path_factory.mktemp("small")
+    workforce = example_dir / "Northgate" / "Northgate workforce.xlsx"
+    annex = example_dir / "Northgate" / "Northgate Annex A lists.xlsx"
+    (folder / "population.csv").write_text("District,Year,Population aged 0-17\nNorthgate,2026,21400\n", encoding="utf-8")
+    (folder / "authority.toml").write_text(f"""
+[authority]
+name = "Northshire"
+period = "2026-10"
+[[district]]
+code = "NG"
+name = "Northgate"
+[[source]]
+dataset = "population"
+file = "population.csv"
+[[source]]
+district = "NG"
+dataset = "cp_plans"
+file = "{annex.as_posix()}"
+sheet = "List 7"
+[[source]]
+district = "NG"
+dataset = "staff"
+file = "{workforce.as_posix()}"
+sheet = "Caseloads"
+[[source]]
+district = "NG"
+dataset = "supervision"
+file = "{workforce.as_posix()}"
+sheet = "Supervision log"
+""", encoding="utf-8")
+    return folder / "authority.toml"
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def cell_styles(cell) -> tuple:
+    return (cell.value, cell.number_format, cell.font.b, cell.font.i, cell.font.sz, str(cell.font.color.rgb if cell.font.color else None),
+            cell.fill.fill_type, str(cell.fill.fgColor.rgb), cell.border.left.style, cell.border.bottom.style,
+            cell.alignment.horizontal, cell.alignment.wrap_text, cell.protection.locked)
+
+
+def sheet_snapshot(path: Path, sheets: list[str]) -> dict:
+    book = openpyxl.load_workbook(path, keep_vba=path.suffix == ".xlsm")
+    snapshot = {}
+    for name in sheets:
+        sheet = book[name]
+        if hasattr(sheet, "iter_rows"):
+            # The cells that exist (a sheet's used range can reach XFD1048576).
+            snapshot[name] = {c.coordinate: cell_styles(c) for c in sheet._cells.values()}
+    book.close()
+    return snapshot
+
+
+@pytest.mark.skipif(not SAMPLES, reason="../shared/samples/excel-made is not beside the repository")
+@pytest.mark.parametrize("sample", SAMPLES, ids=lambda p: p.name)
+def test_refresh_keeps_everything_in_a_workbook_made_by_excel(small_config, tmp_path, sample):
+    master = tmp_path / sample.name
+    shutil.copy(sample, master)
+    before = parts(master)
+    user_sheets = CalamineWorkbook.from_path(str(master)).sheet_names
+    refresh(load_config(small_config), master=master)
+    after = parts(master)
+    missing = set(before) - set(after)
+    assert not missing, missing
+    changed = {name for name in before if before[name] != after[name]}
+    assert changed <= INDEX_PARTS, changed - INDEX_PARTS
+    assert sheet_snapshot(master, user_sheets) == sheet_snapshot(sample, user_sheets)
+    names = CalamineWorkbook.from_path(str(master)).sheet_names
+    assert names[: len(user_sheets)] == user_sheets and set(OWNED_SHEETS) <= set(names)
+    if sample.suffix == ".xlsm":
+        assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
+        assert b"macroEnabled.main+xml" in after["[Content_Types].xml"]
+    # A second refresh changes nothing more in the user's parts and does not grow styles.xml.
+    refresh(load_config(small_config), master=master)
+    again = parts(master)
+    assert {n for n in before if before[n] != again[n]} <= INDEX_PARTS
+    assert again["xl/styles.xml"] == after["xl/styles.xml"]
+
+
+def test_twelve_refreshes_styles_stop_growing(small_config, tmp_path):
+    master = tmp_path / "master.xlsx"
+    sizes, styles = [], []
+    for n in range(12):
+        refresh(load_config(small_config), master=master, period=Month(2025, 11).shift(n))
+        styles.append(parts(master)["xl/styles.xml"])
+    assert len(set(styles)) == 1
+    assert len({hashlib.sha1(s).hexdigest() for s in styles[1:]}) == 1
+
+
+def scorecard_row(book, indicator_id: str) -> int:
+    sheet = book["Scorecard"]
+    return next(c.row for c in sheet["N"] if c.value == indicator_id)
+
+
+def type_commentary(master: Path, indicator_id: str, text: str) -> None:
+    """What a manager does in Excel, done with an independent writer (openpyxl)."""
+    book = openpyxl.load_workbook(master)
+    book["Scorecard"][f"M{scorecard_row(book, indicator_id)}"] = text
+    book.save(master)
+
+
+def test_commentary_typed_between_refreshes_is_all_kept(small_config, tmp_path):
+    master = tmp_path / "master.xlsx"
+    typed = {}
+    for n in range(12):
+        period = Month(2025, 11).shift(n)
+        refresh(load_config(small_config), master=master, period=period)
+        if n % 3 == 0:  # not every month: the others show last month's text, carried forward
+            text = f"Supervision dipped in {period.label}; two managers on leave. =SUM(A1)"
+            type_commentary(master, "SUPERVISED", text)
+            typed[str(period)] = text
+    refresh(load_config(small_config), master=master, period=Month(2026, 11))
+    kept = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Commentary").to_python()
+    recorded = {row[2]: row[3] for row in kept[1:] if row[0] == "SUPERVISED"}
+    assert recorded == typed
+    book = openpyxl.load_workbook(master)
+    cell = book["Scorecard"][f"M{scorecard_row(book, 'SUPERVISED')}"]
+    assert cell.value == f"[Carried forward from Aug 2026] {typed['2026-08']}" and cell.data_type == "s"
+
+
+def test_carried_forward_text_edited_is_recorded_for_its_month(small_config, tmp_path):
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(small_config), master=master, period=Month(2026, 9))
+    type_commentary(master, "CP_RATE", "Rate up after two large sibling groups.")
+    refresh(load_config(small_config), master=master, period=Month(2026, 10))
+    book = openpyxl.load_workbook(master)
+    row = scorecard_row(book, "CP_RATE")
+    assert book["Scorecard"][f"M{row}"].value.startswith("[Carried forward from Sep 2026]")
+    type_commentary(master, "CP_RATE", book["Scorecard"][f"M{row}"].value + " Now falling.")
+    refresh(load_config(small_config), master=master, period=Month(2026, 10))
+    kept = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Commentary").to_python()
+    assert [(r[2], r[3]) for r in kept[1:] if r[0] == "CP_RATE"] == [
+        ("2026-09", "Rate up after two large sibling groups."),
+        ("2026-10", "Rate up after two large sibling groups. Now falling.")]
+
+
+@pytest.mark.libreoffice
+@requires_libreoffice
+def test_master_saved_by_libreoffice_keeps_commentary_and_opens_everywhere(small_config, tmp_path):
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(small_config), master=master, period=Month(2026, 9))
+    type_commentary(master, "CASELOAD", "Two vacancies filled in September.")
+    saved = tmp_path / "lo"
+    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(saved), str(master)], check=True, capture_output=True, timeout=180)
+    shutil.copy(saved / "master.xlsx", master)  # the manager's copy, last saved by LibreOffice
+    refresh(load_config(small_config), master=master, period=Month(2026, 10))
+    kept = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Commentary").to_python()
+    assert ["CASELOAD", "ALL", "2026-09", "Two vacancies filled in September."] in [r[:4] for r in kept]
+    openpyxl.load_workbook(master)
+    resaved = tmp_path / "again"
+    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(resaved), str(master)], check=True, capture_output=True, timeout=180)
+    xml = "".join(v.decode("utf-8", "replace") for k, v in parts(resaved / "master.xlsx").items() if k.startswith("xl/worksheets/"))
+    assert xml.count("<x14:sparkline>") >= 4
+
+
+def test_value_typed_over_a_figure_stops_the_refresh_and_force_backs_it_up(small_config, tmp_path):
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(small_config), master=master, period=Month(2026, 9))
+    book = openpyxl.load_workbook(master)
+    row = scorecard_row(book, "CASELOAD")
+    book["Scorecard"][f"D{row}"] = 12.5  # "the real figure", typed over the computed one
+    book.save(master)
+    typed = master.read_bytes()
+    with pytest.raises(MasterError) as caught:
+        refresh(load_config(small_config), master=master, period=Month(2026, 10))
+    assert f"Scorecard!D{row} (changed)" in str(caught.value) and "--force" in str(caught.value)
+    assert master.read_bytes() == typed
+    result = refresh(load_config(small_config), master=master, period=Month(2026, 10), force=True)
+    assert result.backup.read_bytes() == typed
+    assert openpyxl.load_workbook(result.backup)["Scorecard"][f"D{row}"].value == 12.5
+    assert openpyxl.load_workbook(master)["Scorecard"][f"D{row}"].value != 12.5
+
+
+def test_chart_added_to_an_owned_sheet_stops_the_refresh(small_config, tmp_path):
+    from openpyxl.chart import BarChart, Reference
+
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(small_config), master=master)
+    book = openpyxl.load_workbook(master)
+    chart = BarChart()
+    chart.add_data(Reference(book["History"], min_col=3, max_col=14, min_row=2, max_row=2))
+    book["History"].add_chart(chart, "B30")
+    book.save(master)
+    with pytest.raises(MasterError, match=r"History \(a chart, picture, comment or table was added"):
+        refresh(load_config(small_config), master=master)
+
+
+def test_two_refreshes_at_once_one_runs_the_other_stops(small_config, tmp_path):
+    master = tmp_path / "master.xlsx"
+    outcomes: list[object] = []
+
+    def run():
+        try:
+            outcomes.append(refresh(load_config(small_config), master=master))
+        except MasterError as exc:
+            outcomes.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    errors = [o for o in outcomes if isinstance(o, MasterError)]
+    assert len(outcomes) == 2 and len(errors) <= 1
+    assert all("another refresh" in str(e) for e in errors)
+    assert CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Scorecard").to_python()
+    openpyxl.load_workbook(master)
+
+
+def test_new_macro_master_is_refused_with_advice(small_config, tmp_path):
+    with pytest.raises(MasterError, match="A macro workbook cannot be started from the template"):
+        refresh(load_config(small_config), master=tmp_path / "master.xlsm")
+
+
+def test_committed_template_is_what_the_builder_makes(tmp_path):
+    built = build_template(tmp_path / "t.xlsx")
+    assert parts(built).keys() == parts(DEFAULT_TEMPLATE).keys()
+    assert CalamineWorkbook.from_path(str(built)).get_sheet_by_name("Cover").to_python() == \
+        CalamineWorkbook.from_path(str(DEFAULT_TEMPLATE)).get_sheet_by_name("Cover").to_python()
+
+
+@pytest.mark.libreoffice
+@requires_libreoffice
+@pytest.mark.skipif(not SAMPLES, reason="../shared/samples/excel-made is not beside the repository")
+def test_every_refreshed_sample_opens_in_libreoffice_and_keeps_its_sparklines(small_config, tmp_path):
+    folder = tmp_path / "refreshed"
+    folder.mkdir()
+    for sample in SAMPLES:
+        shutil.copy(sample, folder / sample.name)
+        refresh(load_config(small_config), master=folder / sample.name)
+    # One LibreOffice run converts them all (re-saving each as LibreOffice would).
+    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "xlsx",
+                    "--outdir", str(tmp_path / "saved"), *[str(folder / s.name) for s in SAMPLES]],
+                   check=True, capture_output=True, timeout=600)
+    for sample in SAMPLES:
+        saved = tmp_path / "saved" / (sample.stem + ".xlsx")
+        assert saved.is_file(), sample.name
+        xml = "".join(v.decode("utf-8", "replace") for k, v in parts(saved).items() if k.startswith("xl/worksheets/"))
+        assert xml.count("<x14:sparkline>") >= 4, sample.name
+
+
+def test_master_locked_by_another_program_is_not_written(small_config, tmp_path, monkeypatch):
+    import builtins
+
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(small_config), master=master)
+    before = master.read_bytes()
+    real_open = builtins.open
+
+    def locked(file, mode="r", *args, **kwargs):  # what Windows does while Excel holds the file
+        if Path(str(file)) == master and "+" in mode:
+            raise PermissionError(13, "The process cannot access the file because it is being used by another process")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", locked)
+    with pytest.raises(MasterError, match="locked by another program"):
+        refresh(load_config(small_config), master=master)
+    monkeypatch.undo()
+    assert master.read_bytes() == before

@@ -1,0 +1,121 @@
+"""The guard: notice when someone changed a sheet the tool owns, before a refresh replaces it.
+
+After writing the owned sheets, the tool records a hash of every filled cell in a very hidden
+sheet (``_xl_scorecard``); commentary cells are recorded as free. Before the next refresh the
+master's owned sheets are read again (by value, so a re-save in Excel or LibreOffice is not a
+change) and compared. A value typed over a figure, a cell filled in, a figure deleted, or a
+chart, picture or comment added to an owned sheet stops the refresh with the list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from xl_scorecard.render.workbook import FINGERPRINT_SHEET
+
+FREE = "free"
+_ADDED_OBJECT_RELS = ("/drawing", "/comments", "/table", "/vmlDrawing")
+
+
+def _normal(value: object) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return format(value, ".10g")
+    if isinstance(value, (dt.date, dt.datetime, dt.timedelta)):
+        return str(value)
+    return str(value)
+
+
+def cell_hashes(path: Path, sheets: list[str]) -> dict[tuple[str, str], str]:
+    """Hash of every filled cell of ``sheets`` (those present) in the workbook at ``path``."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    hashes = {}
+    try:
+        for sheet in sheets:
+            if sheet not in book.sheet_names:
+                continue
+            for r, row in enumerate(book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)):
+                for c, value in enumerate(row):
+                    if value == "" or value is None:
+                        continue
+                    digest = hashlib.sha1(_normal(value).encode("utf-8")).hexdigest()[:12]
+                    hashes[(sheet, xl_rowcol_to_cell(r, c))] = digest
+    finally:
+        book.close()
+    return hashes
+
+
+def write_fingerprint(path: Path, hashes: dict[tuple[str, str], str], free: dict[str, set[str]]) -> None:
+    """A donor workbook holding only the very hidden fingerprint sheet (plus a placeholder)."""
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    book.add_worksheet("placeholder")
+    sheet = book.add_worksheet(FINGERPRINT_SHEET)
+    sheet.write_row(0, 0, ["sheet", "cell", "hash"])
+    rows = sorted(hashes.items()) + sorted(((s, c), FREE) for s, cells in free.items() for c in cells)
+    for number, ((name, cell), digest) in enumerate(rows, start=1):
+        sheet.write_row(number, 0, [name, cell, digest])
+    sheet.very_hidden()
+    book.close()
+
+
+def changed_cells(master: Path, owned: list[str]) -> list[str]:
+    """What was changed in the master's owned sheets since the tool wrote them (empty if
+    nothing, or if the master has no fingerprint yet)."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(master))
+    try:
+        if FINGERPRINT_SHEET not in book.sheet_names:
+            return []
+        rows = book.get_sheet_by_name(FINGERPRINT_SHEET).to_python()[1:]
+    finally:
+        book.close()
+    stored = {(r[0], r[1]): r[2] for r in rows if len(r) >= 3}
+    free = {key for key, digest in stored.items() if digest == FREE}
+    sheets = sorted({sheet for sheet, _ in stored})
+    current = cell_hashes(master, sheets)
+    found = []
+    for key in sorted(set(stored) | set(current), key=lambda k: (sheets.index(k[0]) if k[0] in sheets else 99, k[1])):
+        if key in free:
+            continue
+        before, now = stored.get(key), current.get(key)
+        if before == now:
+            continue
+        what = "typed into" if before is None else "deleted" if now is None else "changed"
+        found.append(f"{key[0]}!{key[1]} ({what})")
+    found += _added_objects(master, [s for s in owned if s in sheets])
+    return found
+
+
+def _holds_something(package, part: str) -> bool:
+    # LibreOffice saves an empty drawing for a sheet with an autofilter: that is not an addition.
+    data = package.parts.get(part, b"")
+    return bool(re.search(rb"<(\w+:)?(twoCellAnchor|oneCellAnchor|absoluteAnchor|comment|shape|table)\b", data))
+
+
+def _added_objects(master: Path, owned: list[str]) -> list[str]:
+    # The tool's own sheets never carry drawings, comments or tables: any there were added.
+    from xl_scorecard.render.package import Package, resolve
+    from xl_scorecard.render.transplant import _sheets
+
+    package = Package.read(master)
+    book = package.main_part()
+    rels = {r.id: r for r in package.rels(book)}
+    found = []
+    for entry in _sheets(package.text(book)):
+        if entry.name in owned:
+            part = resolve(book, rels[entry.rel_id].target)
+            kinds = sorted({r.type.rsplit("/", 1)[-1] for r in package.rels(part)
+                            if r.type.endswith(_ADDED_OBJECT_RELS) and _holds_something(package, resolve(part, r.target))})
+            if kinds:
+                found.append(f"{entry.name} (a chart, picture, comment or table was added: {', '.join(kinds)})")
+    return found
