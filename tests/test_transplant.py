@@ -294,3 +294,17 @@ def test_master_locked_by_another_program_is_not_written(small_config, tmp_path,
         refresh(load_config(small_config), master=master)
     monkeypatch.undo()
     assert master.read_bytes() == before
+
+
+def test_renamed_owned_sheet_is_reported_once(small_config, tmp_path):
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(small_config), master=master)
+    book = openpyxl.load_workbook(master)
+    book["Districts"].title = "Districts (my copy)"
+    book.save(master)
+    with pytest.raises(MasterError) as caught:
+        refresh(load_config(small_config), master=master)
+    message = str(caught.value)
+    assert "Districts (the whole sheet is missing: renamed or deleted?)" in message and message.count("Districts!") == 0
+    refresh(load_config(small_config), master=master, force=True)
+    assert {"Districts", "Districts (my copy)"} <= set(openpyxl.load_workbook(master).sheetnames)

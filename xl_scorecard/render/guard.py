@@ -83,7 +83,10 @@ def changed_cells(master: Path, owned: list[str]) -> list[str]:
     free = {key for key, digest in stored.items() if digest == FREE}
     sheets = sorted({sheet for sheet, _ in stored})
     current = cell_hashes(master, sheets)
-    found = []
+    present = {sheet for sheet, _ in current}
+    found = [f"{sheet} (the whole sheet is missing: renamed or deleted?)" for sheet in sheets
+             if sheet not in present and any(k[0] == sheet and k not in free for k in stored)]
+    stored = {k: v for k, v in stored.items() if k[0] in present}
     for key in sorted(set(stored) | set(current), key=lambda k: (sheets.index(k[0]) if k[0] in sheets else 99, k[1])):
         if key in free:
             continue

@@ -11,7 +11,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax.saxutils import quoteattr
 
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
@@ -145,6 +145,3 @@ def attrs(text: str) -> dict[str, str]:
     """Attributes of an XML start tag's text (values unescaped)."""
     return _attrs(text)
 
-
-def xml_text(value: str) -> str:
-    return escape(value)
