@@ -198,3 +198,23 @@ def test_demo_generates_data_when_folder_is_empty(tmp_path, capsys):
     assert main(["demo", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "authority.toml").is_file() and (tmp_path / "master.xlsx").is_file()
     assert "Generating the fictional Northshire example data" in capsys.readouterr().out
+
+
+def test_data_quality_sheet_never_shows_personal_values(tmp_path, example_dir):
+    import shutil
+
+    from xl_scorecard.config import load_config
+    from xl_scorecard.pipeline import refresh
+
+    folder = tmp_path / "n"
+    shutil.copytree(example_dir, folder)
+    log = folder / "Southmere" / "supervision_log.csv"
+    lines = log.read_text(encoding="cp1252").splitlines()
+    lines.append("Zed Secretname,Southmere Assessment,Social Worker,not a date,Zed's Manager")
+    lines.append(",Southmere Assessment,Social Worker,01/10/2026,Someone Else")
+    log.write_text("\n".join(lines) + "\n", encoding="cp1252")
+    result = refresh(load_config(folder / "authority.toml"), master=tmp_path / "m.xlsx")
+    assert any(p.file.endswith("supervision_log.csv") for p in result.sources.problems)
+    values = CalamineWorkbook.from_path(str(tmp_path / "m.xlsx")).get_sheet_by_name("Data quality").to_python()
+    text = " ".join(str(v) for row in values for v in row)
+    assert "supervision_log.csv" in text and "Secretname" not in text

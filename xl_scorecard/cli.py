@@ -52,6 +52,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("check", parents=[config, as_json], help="read and validate only; exit 1 when there are errors")
 
+    addin = commands.add_parser("addin", help="build or install the Excel add-in (Scorecard ribbon tab)")
+    addin.add_argument("action", choices=["build", "install", "uninstall"])
+    addin.add_argument("--out", type=Path, default=Path("dist") / "xl-scorecard.xlam", help="where to build the add-in")
+    addin.add_argument("--dry-run", action="store_true", help="say what install/uninstall would do, change nothing")
+
     indicators = commands.add_parser("indicators", help="list the indicator catalogue")
     indicators.add_argument("--config", type=Path, help="authority configuration (for its own catalogue)")
     return parser
@@ -66,7 +71,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_FAILED
     try:
-        return {"demo": _demo, "refresh": _refresh, "check": _check, "indicators": _indicators}[args.command](args)
+        return {"demo": _demo, "refresh": _refresh, "check": _check, "indicators": _indicators,
+                "addin": _addin}[args.command](args)
     except ScorecardError as exc:
         print(f"xl-scorecard: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -139,6 +145,19 @@ def _check(args: argparse.Namespace) -> int:
             print(problem.describe())
         print(_quality_line(sources))
     return EXIT_INVALID if sources.errors else EXIT_OK
+
+
+def _addin(args: argparse.Namespace) -> int:
+    from xl_scorecard.addin import build_addin, install_addin, uninstall_addin
+
+    if args.action == "build":
+        print(f"Built {build_addin(args.out)}")
+    elif args.action == "install":
+        built = build_addin(args.out)
+        print(install_addin(built, dry_run=args.dry_run))
+    else:
+        print(uninstall_addin(dry_run=args.dry_run))
+    return EXIT_OK
 
 
 def _indicators(args: argparse.Namespace) -> int:

@@ -335,7 +335,7 @@ def _write_quality(ws, data: ScorecardInput, fmt: _Formats) -> None:
     head = fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1)
     ws.write_string(0, 0, "Data quality", fmt(bold=True, font_size=13, font_color=NAVY))
     ws.write_string(1, 0, "Rows with a problem in a required field are left out of every count and listed below. "
-                    "This sheet may show values typed in the source files: handle it as personal data.", fmt(italic=True))
+                    "Values that identify a person are not shown; the file, sheet and row say where to look.", fmt(italic=True))
     # Both tables share their first four columns (district, dataset, file, sheet).
     for col, width in enumerate([10, 13, 42, 20, 9, 9, 28, 16, 70, 60]):
         ws.set_column(col, col, width)
@@ -369,7 +369,8 @@ def _write_quality(ws, data: ScorecardInput, fmt: _Formats) -> None:
             ws.write_number(row, 4, problem.row, fmt(valign="top"))
         ws.write_string(row, 5, problem.severity, fmt(valign="top"))
         ws.write_string(row, 6, problem.column, wrap)
-        ws.write_string(row, 7, problem.value, wrap)
+        # The location is enough to find it: a value that identifies a person is not copied here.
+        ws.write_string(row, 7, "(personal data: not shown)" if problem.personal and problem.value else problem.value, wrap)
         ws.write_string(row, 8, problem.message + (" The row is left out of the counts." if problem.excluded else ""), wrap)
         ws.write_string(row, 9, problem.action, wrap)
     if data.problems:
