@@ -33,7 +33,7 @@ from xl_scorecard.sources.schema import DatasetSpec, load_dataset_specs
 
 ANNEX_A = "annex_a"
 # Datasets whose files cover the whole authority (rows name their own areas), not one district.
-AUTHORITY_WIDE = {"population", "comparators"}
+AUTHORITY_WIDE = {"population", "comparators", "figures"}
 # Annex A list number -> canonical dataset.
 ANNEX_A_LISTS = {1: "contacts", 2: "early_help", 3: "referrals", 4: "assessments", 5: "s47", 6: "cin",
                  7: "cp_plans", 8: "cla", 9: "care_leavers", 10: "adoption", 11: "adopters"}
@@ -108,8 +108,19 @@ class AuthorityConfig:
 
     @property
     def catalogue_path(self) -> Path | None:
+        """The catalogue: a file beside the configuration, or a shipped preset by name
+        (``catalogue = "kent_2012"``); None for the default catalogue."""
         value = self.data.authority.catalogue
-        return self.resolve(value) if value else None
+        if not value:
+            return None
+        path = self.resolve(value)
+        if not path.exists() and not Path(value).suffix:
+            from xl_scorecard.indicators.catalogue import default_catalogue_path
+
+            preset = default_catalogue_path().parent / "presets" / f"{value}.toml"
+            if preset.exists():
+                return preset
+        return path
 
     def resolve(self, relative: str) -> Path:
         """A path from the configuration, relative to the configuration's folder."""

@@ -41,11 +41,21 @@ def calculation(function: Calculation) -> Calculation:
     return function
 
 
+# Parameters the engine fills in itself; a catalogue may not set them.
+INJECTED = {"indicator_id", "unit_scale"}
+
+
 def parameters(name: str) -> tuple[set[str], set[str]]:
-    """(all keyword parameters, required ones) of a registered calculation."""
+    """(keyword parameters a catalogue may set, required ones) of a registered calculation."""
     signature = inspect.signature(CALCULATIONS[name])
-    params = {p.name: p for p in signature.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY}
+    params = {p.name: p for p in signature.parameters.values()
+              if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in INJECTED}
     return set(params), {n for n, p in params.items() if p.default is inspect.Parameter.empty}
+
+
+def injected(name: str) -> set[str]:
+    """The engine-filled parameters a calculation takes."""
+    return INJECTED & set(inspect.signature(CALCULATIONS[name]).parameters)
 
 
 def _table(tables: Tables, dataset: str) -> pd.DataFrame:
@@ -162,3 +172,24 @@ def share_supervised(tables: Tables, window: Window, *, staff: str = "staff", su
     people = in_post.assign(key=key(in_post)).drop_duplicates("key")
     supervised = people["key"].isin(set(key(log))) if len(log) else pd.Series(False, index=people.index)
     return _result(_count(people, supervised), people.groupby("district").size())
+
+
+@calculation
+def typed_figure(tables: Tables, window: Window, *, indicator_id: str, unit_scale: float,
+                 figure: str | None = None) -> pd.DataFrame:
+    """A figure typed by staff for the window's last month (``figures`` dataset), by district,
+    and for the authority when a row names it (district ``ALL`` or the authority's name).
+
+    A row with numerator and denominator is used as they are; a row with only a value counts as
+    numerator = value and denominator = the unit's scale (so the value shows unchanged).
+    ``figure`` names the typed indicator when it differs from the catalogue id.
+    """
+    figures = _table(tables, "figures")
+    month = pd.Period(window.end, "M")
+    rows = figures[(figures["indicator"] == (figure or indicator_id)) & (figures["period"].dt.to_period("M") == month)]
+    parts = rows["numerator"].notna() & rows["denominator"].notna()
+    numerator = rows["numerator"].where(parts, rows["value"])
+    denominator = rows["denominator"].where(parts, unit_scale)
+    frame = pd.DataFrame({"numerator": numerator.to_numpy(), "denominator": denominator.to_numpy()},
+                         index=pd.Index(rows["district"].to_numpy(), name="district")).astype("float64")
+    return frame[~frame.index.duplicated(keep="last")]

@@ -102,6 +102,8 @@ def datasets_used(calculation: dict[str, Any]) -> set[str]:
                 used.add(value)
     if calculation["name"].endswith("_per_population"):
         used.add("population")
+    if calculation["name"] == "typed_figure":
+        used.add("figures")
     return used
 
 

@@ -7,7 +7,7 @@ import logging
 import numpy as np
 import pandas as pd
 
-from xl_scorecard.indicators.calculations import CALCULATIONS, MissingData, Tables
+from xl_scorecard.indicators.calculations import CALCULATIONS, MissingData, Tables, injected
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.periods import Month, window_for
 
@@ -25,9 +25,15 @@ def compute_indicator(indicator: Indicator, tables: Tables, period: Month, distr
     the indicator as having no data.
     """
     params = {k: v for k, v in indicator.calculation.items() if k != "name"}
-    function = CALCULATIONS[indicator.calculation["name"]]
+    name = indicator.calculation["name"]
+    engine = {"indicator_id": indicator.id, "unit_scale": indicator.scale}
+    params.update({key: engine[key] for key in injected(name)})
+    function = CALCULATIONS[name]
+    given_total = None
     try:
         parts = function(tables, window_for(period, indicator.period), **params)
+        if AUTHORITY in parts.index:  # a figure given for the whole authority is used as given
+            given_total = parts.loc[[AUTHORITY]]
         parts = parts.reindex(districts).fillna(0.0)
         missing = False
     except MissingData as exc:
@@ -39,6 +45,8 @@ def compute_indicator(indicator: Indicator, tables: Tables, period: Month, distr
                          index=pd.Index([AUTHORITY], name="district"))
     if missing:
         total[:] = np.nan
+    elif given_total is not None:
+        total = given_total
     frame = pd.concat([parts, total]).reset_index(names="area")
     with np.errstate(divide="ignore", invalid="ignore"):
         # Scale first: 3 * 10,000 / 20,000 is exactly 1.5, 3 / 20,000 * 10,000 is not.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -162,22 +162,31 @@ def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
     for dataset, frames in parts.items():
         frames = [f for f in frames if len(f)] or frames[:1]
         data.tables[dataset] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if "population" in data.tables:
-        data.tables["population"] = _assign_population_districts(config, data)
+    for dataset in ("population", "figures"):
+        if dataset in data.tables and len(data.tables[dataset]):
+            data.tables[dataset] = _assign_districts(config, data, dataset)
     return data
 
 
-def _assign_population_districts(config: AuthorityConfig, data: SourceData) -> pd.DataFrame:
-    # The population sheet names districts by code or by name; rows for unknown districts are
-    # reported rather than silently ignored.
-    table = data.tables["population"]
+def _assign_districts(config: AuthorityConfig, data: SourceData, dataset: str) -> pd.DataFrame:
+    # Population and typed figures name districts by code or by name (typed figures may also
+    # name the whole authority); rows for unknown districts are reported, not silently ignored.
+    table = data.tables[dataset]
     lookup = {d.code.casefold(): d.code for d in config.districts}
     lookup.update({d.name.casefold(): d.code for d in config.districts})
+    if dataset == "figures":
+        lookup.update({"all": "ALL", config.name.casefold(): "ALL"})
     codes = table["district"].map(lambda v: lookup.get(str(v).casefold()))
-    source = next(s for s in config.data.source if s.dataset == "population")
-    for index in codes[codes.isna()].index:
-        data.problems.append(Problem("unknown-district", "error", "", "population", source.file,
+    source = next(s for s in config.data.source if s.dataset == dataset)
+    unknown = codes[codes.isna()].index
+    for index in unknown:
+        data.problems.append(Problem("unknown-district", "error", "", dataset, source.file,
                                      row=int(table.at[index, "source_row"]), column="District",
                                      value=str(table.at[index, "district"]), excluded=True))
+    if len(unknown):  # keep the row accounting true: these rows were read but are not loaded
+        at = next(i for i, f in enumerate(data.files) if f.dataset == dataset and f.readable)
+        report = data.files[at]
+        data.files[at] = replace(report, rows_loaded=report.rows_loaded - len(unknown),
+                                 rows_excluded=report.rows_excluded + len(unknown))
     kept = table.assign(district=codes)[codes.notna()].reset_index(drop=True)
     return kept
