@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-PERIOD_TYPES = ("month", "ytd", "rolling12", "snapshot")
+PERIOD_TYPES = ("month", "ytd", "rolling6", "rolling12", "rolling36", "snapshot")
 
 PERIOD_LABELS = {
     "month": "Month",
     "ytd": "YTD",
+    "rolling6": "6 months",
     "rolling12": "Rolling 12 months",
+    "rolling36": "3 years",
     "snapshot": "Snapshot",
 }
 
@@ -75,15 +77,18 @@ def window_for(period: Month, period_type: str) -> Window:
     """Return the dates an indicator of ``period_type`` covers when reported for ``period``.
 
     ``ytd`` runs from 1 April (the English financial year); ``snapshot`` is the last day of the
-    month (start == end); ``rolling12`` is the twelve months ending with ``period``.
+    month (start == end); ``rolling6``/``rolling12``/``rolling36`` are the 6, 12 or 36 months
+    ending with ``period`` (a 6-month or 3-year average is the ratio of the summed parts over
+    that window, so small months do not weigh as much as large ones).
     """
     if period_type == "month":
         return Window(period.first_day, period.last_day)
     if period_type == "ytd":
         fy_start_year = period.year if period.month >= 4 else period.year - 1
         return Window(dt.date(fy_start_year, 4, 1), period.last_day)
-    if period_type == "rolling12":
-        return Window(period.shift(-11).first_day, period.last_day)
+    if period_type.startswith("rolling"):
+        months = int(period_type.removeprefix("rolling"))
+        return Window(period.shift(-(months - 1)).first_day, period.last_day)
     if period_type == "snapshot":
         return Window(period.last_day, period.last_day)
     raise ValueError(f"unknown period type {period_type!r}; expected one of {', '.join(PERIOD_TYPES)}")

@@ -28,6 +28,9 @@ _OPS: dict[str, Callable[[pd.Series, Any], pd.Series]] = {
     "==": lambda s, v: s == v, "!=": lambda s, v: s != v, ">=": lambda s, v: s >= v,
     ">": lambda s, v: s > v, "<=": lambda s, v: s <= v, "<": lambda s, v: s < v,
     "in": lambda s, v: s.isin(v), "not in": lambda s, v: ~s.isin(v),
+    # Codes typed with their labels ("F1: Full time in higher education") match by their start.
+    "starts with": lambda s, v: s.fillna("").astype(str).str.upper().str.startswith(
+        tuple(x.upper() for x in (v if isinstance(v, list) else [v]))),
 }
 
 
@@ -131,12 +134,13 @@ def share_within_working_days(tables: Tables, window: Window, *, dataset: str, s
 
 
 @calculation
-def share_where(tables: Tables, window: Window, *, dataset: str, date: str, column: str, op: str,
+def share_where(tables: Tables, window: Window, *, dataset: str, date: str | None, column: str, op: str,
                 value: Any, where: dict | None = None) -> pd.DataFrame:
-    """Of the rows dated within the window, how many have ``column <op> value``
-    (e.g. referrals with one or more referrals in the previous 12 months)."""
+    """Of the rows dated within the window, how many have ``column <op> value`` (e.g. referrals
+    with one or more referrals in the previous 12 months). ``date = ""`` takes every row, for
+    lists that are themselves a snapshot (care leavers)."""
     table = _filter(_table(tables, dataset), where)
-    rows = table[_in_window(table[date], window)]
+    rows = table[_in_window(table[date], window)] if date else table
     meets = _OPS[op](rows[column], value).fillna(False).astype(bool)
     return _result(_count(rows, meets), rows.groupby("district").size())
 
@@ -193,3 +197,73 @@ def typed_figure(tables: Tables, window: Window, *, indicator_id: str, unit_scal
     frame = pd.DataFrame({"numerator": numerator.to_numpy(), "denominator": denominator.to_numpy()},
                          index=pd.Index(rows["district"].to_numpy(), name="district")).astype("float64")
     return frame[~frame.index.duplicated(keep="last")]
+
+
+def _open_at(table: pd.DataFrame, start: str, end: str, day: pd.Timestamp) -> pd.Series:
+    return (table[start] <= day) & (table[end].isna() | (table[end] > day))
+
+
+@calculation
+def share_open_where(tables: Tables, window: Window, *, dataset: str, start: str, end: str, column: str, op: str,
+                     value: Any, where: dict | None = None) -> pd.DataFrame:
+    """Of the cases open at the end of the window, how many have ``column <op> value``
+    (e.g. children looked after with 3 or more placements in the last 12 months)."""
+    table = _filter(_table(tables, dataset), where)
+    rows = table[_open_at(table, start, end, pd.Timestamp(window.end))]
+    meets = _OPS[op](rows[column], value).fillna(False).astype(bool)
+    return _result(_count(rows, meets), rows.groupby("district").size())
+
+
+@calculation
+def share_lasting(tables: Tables, window: Window, *, dataset: str, start: str, end: str, days: int,
+                  basis: str = "ended") -> pd.DataFrame:
+    """Share of cases lasting ``days`` calendar days or more: of those that ended within the
+    window (``basis = "ended"``: CP plans lasting 2 years or more at de-registration), or of
+    those open at its end (``basis = "open"``: current plans lasting 18 months or more)."""
+    table = _table(tables, dataset)
+    if basis == "ended":
+        rows = table[_in_window(table[end], window)]
+        length = (rows[end] - rows[start]).dt.days
+    else:
+        day = pd.Timestamp(window.end)
+        rows = table[_open_at(table, start, end, day)]
+        length = (day - rows[start]).dt.days
+    return _result(_count(rows, length >= days), rows.groupby("district").size())
+
+
+@calculation
+def average_days(tables: Tables, window: Window, *, dataset: str, start: str, end: str) -> pd.DataFrame:
+    """Average calendar days from ``start`` to ``end`` for cases whose ``end`` falls within the
+    window: numerator = total days, denominator = cases (adoption A1: entering care to moving in
+    with the adoptive family, over 3 years)."""
+    table = _table(tables, dataset)
+    rows = table[_in_window(table[end], window) & table[start].notna()]
+    total = rows.assign(days=(rows[end] - rows[start]).dt.days).groupby("district")["days"].sum()
+    return _result(total, rows.groupby("district").size())
+
+
+@calculation
+def count_older_than(tables: Tables, window: Window, *, dataset: str, since: str, as_at: str, days: int) -> pd.DataFrame:
+    """Cases on the list for the window's last month that had waited more than ``days``
+    calendar days at its date (unallocated cases open more than 7 days). Unit: count."""
+    table = _table(tables, dataset)
+    rows = _month_rows(table, as_at, Window(window.end, window.end))
+    waited = (rows[as_at] - rows[since]).dt.days > days
+    counts = _count(rows, waited)
+    return _result(counts, pd.Series(1.0, index=counts.index.union(rows["district"].unique())))
+
+
+@calculation
+def share_with_events(tables: Tables, window: Window, *, dataset: str, start: str, end: str, events: str,
+                      date: str, at_least: int = 1) -> pd.DataFrame:
+    """Of the cases open at any time in the window, how many had at least ``at_least`` events
+    in it, matched on child id within the district (child protection visits in the month)."""
+    table = _table(tables, dataset)
+    first, last = pd.Timestamp(window.start), pd.Timestamp(window.end)
+    cases = table[(table[start] <= last) & (table[end].isna() | (table[end] >= first))].drop_duplicates(["district", "child_id"])
+    log = _table(tables, events)
+    log = log[_in_window(log[date], window)]
+    visits = log.groupby(["district", "child_id"]).size()
+    seen = pd.Series([visits.get((d, c), 0) >= at_least for d, c in zip(cases["district"], cases["child_id"])],
+                     index=cases.index, dtype=bool)
+    return _result(_count(cases, seen), cases.groupby("district").size())

@@ -33,7 +33,7 @@ class Indicator(Strict):
     impact: str = ""
     unit: Literal[UNITS]  # type: ignore[valid-type]
     polarity: Literal["H", "L", "T"]
-    period: Literal["month", "ytd", "rolling12", "snapshot"]
+    period: Literal["month", "ytd", "rolling6", "rolling12", "rolling36", "snapshot"]
     calculation: dict[str, Any]
     target: float | None = None
     floor: float | None = None

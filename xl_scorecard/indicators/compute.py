@@ -51,6 +51,8 @@ def compute_indicator(indicator: Indicator, tables: Tables, period: Month, distr
     with np.errstate(divide="ignore", invalid="ignore"):
         # Scale first: 3 * 10,000 / 20,000 is exactly 1.5, 3 / 20,000 * 10,000 is not.
         value = frame["numerator"] * indicator.scale / frame["denominator"].where(frame["denominator"] != 0)
+    if indicator.unit == "count":  # a count is its numerator, for districts and the authority alike
+        value = frame["numerator"].where(frame["denominator"].notna())
     frame["value"] = value.astype("float64")
     frame["indicator"] = indicator.id
     frame["period"] = str(period)
