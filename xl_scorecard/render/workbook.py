@@ -176,6 +176,9 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
         row += 1
         for ind in indicators:
             r = results.get(ind.id, {})
+            note = data.commentary.get(ind.id, "")
+            if note:  # row heights are set before the row's cells (rows are written in order)
+                ws.set_row(row, min(13 * (1 + len(note) // 55), 91))
             ws.write_string(row, 0, ind.title, fmt(border=1, text_wrap=True))
             ws.write_string(row, 1, POLARITY_LABELS[ind.polarity], fmt(border=1, align="center"))
             ws.write_string(row, 2, PERIOD_LABELS[ind.period], fmt(border=1))
@@ -188,7 +191,6 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
             ws.write_string(row, 9, _direction(r.get("value"), r.get("previous")), fmt(border=1, align="center"))
             ws.write_string(row, 10, r.get("travel", ""), fmt(border=1))
             ws.write_blank(row, 11, None, fmt(border=1))
-            note = data.commentary.get(ind.id, "")
             note_format = fmt(border=1, text_wrap=True, valign="top", bg_color="#FFFFF0",
                               **({"italic": True, "font_color": "#7F7F7F"} if note.startswith("[Carried forward") else {}))
             if note:
