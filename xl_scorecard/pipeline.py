@@ -91,12 +91,11 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
     districts = [d.code for d in config.districts]
     periods = months_ending(period, COMPUTED_MONTHS)
     results = compute_all(catalogue, sources.tables, periods, districts)
-    history = read_history(master)
     kept, typed, shown = read_commentary(master)
     kept = merge_commentary(kept, typed, shown, AUTHORITY, now.date())
-    scored_new = score_results(results, catalogue)
-    history = merge_history(history, scored_new)
-    # Score again over the merged history so "previous" can come from a month kept from earlier runs.
+    # Score once, over the new results merged into the kept history, so "previous" can come
+    # from a month kept from earlier runs.
+    history = merge_history(read_history(master), results.assign(rag=""))
     scored = score_results(history.drop(columns=["rag"]), catalogue)
     history = merge_history(None, scored)
     summary = summary_sentence(scored, period, config.name)

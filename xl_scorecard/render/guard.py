@@ -108,13 +108,13 @@ def _holds_something(package, part: str) -> bool:
 def _added_objects(master: Path, owned: list[str]) -> list[str]:
     # The tool's own sheets never carry drawings, comments or tables: any there were added.
     from xl_scorecard.render.package import Package, resolve
-    from xl_scorecard.render.transplant import _sheets
+    from xl_scorecard.render.transplant import workbook_sheets
 
     package = Package.read(master)
     book = package.main_part()
     rels = {r.id: r for r in package.rels(book)}
     found = []
-    for entry in _sheets(package.text(book)):
+    for entry in workbook_sheets(package.text(book)):
         if entry.name in owned:
             part = resolve(book, rels[entry.rel_id].target)
             kinds = sorted({r.type.rsplit("/", 1)[-1] for r in package.rels(part)

@@ -34,7 +34,8 @@ class SheetEntry:
     tag: str  # the original element text, reused untouched for the user's sheets
 
 
-def _sheets(xml: str) -> list[SheetEntry]:
+def workbook_sheets(xml: str) -> list[SheetEntry]:
+    """The <sheet> entries of a workbook.xml, in tab order."""
     block = re.search(r"<sheets\b[^>]*>(.*?)</sheets>", xml, flags=re.S)
     entries = []
     for match in re.finditer(r"<sheet\b[^>]*?/>", block.group(1) if block else ""):
@@ -99,7 +100,7 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
     book_rels = out.rels(book)
     rels_by_id = {r.id: r for r in book_rels}
     defaults, overrides = out.content_types()
-    sheets = _sheets(book_xml)
+    sheets = workbook_sheets(book_xml)
     old_index = {s.name: i for i, s in enumerate(sheets)}
 
     # 1. Take out the previous owned sheets and whatever only they used.
@@ -126,7 +127,7 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
         merged, style_map = merge_styles(out.text(styles_part), donor.text(donor_styles))
         out.parts[styles_part] = merged.encode("utf-8")
         donor_defaults, donor_overrides = donor.content_types()
-        donor_sheets = _sheets(donor.text(donor_book))
+        donor_sheets = workbook_sheets(donor.text(donor_book))
         for position, entry in enumerate(donor_sheets):
             if entry.name not in owned:
                 continue

@@ -132,11 +132,9 @@ def read_sheet(path: Path, sheet: str | list[str] | None = None, *, max_rows: in
     if kind == "html":
         raise SourceFileError("wrong-type", f"it is a web page saved with a {suffix} name, not a spreadsheet; "
                               "open it in Excel and save it as .xlsx")
-    if kind == "zip":
-        check_zip(path, max_inflated)
-    elif kind != "ole":
+    if kind not in ("zip", "ole"):
         raise SourceFileError("wrong-type", f"its contents are not a spreadsheet ({kind}) despite the {suffix} name")
-    return _read_calamine(path, sheet, max_rows)
+    return _read_calamine(_open_calamine(path, kind, max_inflated), path, sheet, max_rows)
 
 
 def _read_xml(path: Path, sheet: str | list[str] | None) -> RawSheet:
@@ -163,21 +161,26 @@ def sheet_names(path: Path) -> list[str]:
     if not path.is_file():
         raise SourceFileError("file-missing", str(path))
     kind = sniff(path)
-    if kind == "zip":
-        check_zip(path)
-    elif kind != "ole":
+    if kind not in ("zip", "ole"):
         raise SourceFileError("wrong-type", f"an Annex A workbook was expected, but this is {kind}")
-    from python_calamine import CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except PermissionError:
-        raise SourceFileError("file-locked", "another program has it open (Excel?)") from None
-    except Exception as exc:
-        raise SourceFileError(*_explain_calamine_error(exc)) from None
+    workbook = _open_calamine(path, kind)
     names = list(workbook.sheet_names)
     workbook.close()
     return names
+
+
+def _open_calamine(path: Path, kind: str, max_inflated: int = MAX_INFLATED_BYTES):
+    # Every workbook is opened here: zip bombs refused first, calamine's errors made plain.
+    from python_calamine import CalamineWorkbook  # native reader, imported only when needed
+
+    if kind == "zip":
+        check_zip(path, max_inflated)
+    try:
+        return CalamineWorkbook.from_path(str(path))
+    except PermissionError:
+        raise SourceFileError("file-locked", "another program has it open (Excel?)") from None
+    except Exception as exc:  # calamine raises several types for corrupt/protected files
+        raise SourceFileError(*_explain_calamine_error(exc)) from None
 
 
 def _check_rows(count: int, max_rows: int) -> None:
@@ -186,15 +189,7 @@ def _check_rows(count: int, max_rows: int) -> None:
                               "rows are genuine raise `max_rows` for this source, otherwise delete the empty formatted rows")
 
 
-def _read_calamine(path: Path, sheet: str | list[str] | None, max_rows: int) -> RawSheet:
-    from python_calamine import CalamineWorkbook  # native reader, imported only when needed
-
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except PermissionError:
-        raise SourceFileError("file-locked", "another program has it open (Excel?)") from None
-    except Exception as exc:  # calamine raises several types for corrupt/protected files
-        raise SourceFileError(*_explain_calamine_error(exc)) from None
+def _read_calamine(workbook, path: Path, sheet: str | list[str] | None, max_rows: int) -> RawSheet:
     try:
         name = pick_sheet(list(workbook.sheet_names), sheet)
         if name is None:
