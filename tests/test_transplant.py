@@ -222,26 +222,32 @@ def test_chart_added_to_an_owned_sheet_stops_the_refresh(small_config, tmp_path)
         refresh(load_config(small_config), master=master)
 
 
-def test_two_refreshes_at_once_one_runs_the_other_stops(small_config, tmp_path):
+def test_two_refreshes_at_once_one_runs_the_other_stops(small_config, tmp_path, monkeypatch):
+    import xl_scorecard.pipeline as pipeline
+
     master = tmp_path / "master.xlsx"
-    outcomes: list[object] = []
+    first_is_reading, second_has_tried = threading.Event(), threading.Event()
+    real_read = pipeline.read_sources
 
-    def run():
-        try:
-            outcomes.append(refresh(load_config(small_config), master=master))
-        except MasterError as exc:
-            outcomes.append(exc)
+    def slow_read(config):  # the first refresh is held mid-run until the second has tried
+        if not first_is_reading.is_set():
+            first_is_reading.set()
+            assert second_has_tried.wait(30)
+        return real_read(config)
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    errors = [o for o in outcomes if isinstance(o, MasterError)]
-    assert len(outcomes) == 2 and len(errors) <= 1
-    assert all("another refresh" in str(e) for e in errors)
-    assert CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Scorecard").to_python()
+    monkeypatch.setattr(pipeline, "read_sources", slow_read)
+    outcome: list[object] = []
+    first = threading.Thread(target=lambda: outcome.append(refresh(load_config(small_config), master=master)))
+    first.start()
+    assert first_is_reading.wait(30)
+    with pytest.raises(MasterError, match="another refresh of .* is running"):
+        refresh(load_config(small_config), master=master)
+    second_has_tried.set()
+    first.join(60)
+    assert len(outcome) == 1 and outcome[0].master == master.resolve()
+    assert "Scorecard" in CalamineWorkbook.from_path(str(master)).sheet_names
     openpyxl.load_workbook(master)
+    assert not (tmp_path / "master.xlsx.lock").exists()
 
 
 def test_new_macro_master_is_refused_with_advice(small_config, tmp_path):

@@ -13,7 +13,6 @@ from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import Month
 
-RAG_NAMES = {"G": "Green", "A": "Amber", "R": "Red"}
 IMPROVED, SAME, WORSE = "Improved", "Same", "Worse"
 
 

@@ -21,7 +21,6 @@ from pathlib import Path
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XML_SUFFIXES = {".xml"}
-ZIP_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".ods"}
 # A district workbook that inflates past this is not a district workbook.
 MAX_INFLATED_BYTES = 2 * 1024**3
 MAX_ROWS = 1_000_000
