@@ -14,10 +14,12 @@ __all__ = ["OWNED_SHEETS", "ScorecardInput", "check_master", "refresh_lock", "re
 
 def write_scorecard(master: Path, data: ScorecardInput, backups: int = 10, template: Path | None = None,
                     force: bool = False) -> Path | None:
-    """Refresh ``master`` with ``data``: checked (and guarded unless ``force``), transplanted,
-    replaced atomically, the previous version backed up. Call inside ``refresh_lock(master)``.
+    """Refresh ``master`` with ``data``: transplanted, replaced atomically, the previous version
+    backed up. Call inside ``refresh_lock(master)``, after ``check_master`` (which guards).
     Returns the backup's path, if one was made."""
-    check_master(master, force=force)
+    # The guard ran when the refresh took the lock; just before writing, check only that nobody
+    # opened the master in Excel during the run.
+    check_master(master, force=force, guard=False)
     base = master if master.exists() else None
     # With --force the backup is what keeps the hand-typed cells: never skip it.
     keep = max(backups, 1) if force else backups

@@ -27,9 +27,10 @@ def owner_file(master: Path) -> Path:
     return master.with_name("~$" + master.name[2:] if len(master.stem) > 6 else "~$" + master.name)
 
 
-def check_master(master: Path, force: bool = False) -> None:
+def check_master(master: Path, force: bool = False, guard: bool = True) -> None:
     """Raise ``MasterError`` when ``master`` cannot be refreshed without loss: open in Excel,
-    locked, not a workbook we can extend, or owned sheets changed by hand (unless ``force``)."""
+    locked, not a workbook we can extend, or (with ``guard``, unless ``force``) owned sheets
+    changed by hand."""
     if master.suffix.lower() not in MASTER_SUFFIXES:
         raise MasterError(f"{master}: the master workbook must be .xlsx or .xlsm.")
     if not master.exists():
@@ -51,6 +52,8 @@ def check_master(master: Path, force: bool = False) -> None:
         CalamineWorkbook.from_path(str(master)).close()
     except Exception as exc:
         raise MasterError(f"{master} is not a workbook the tool can read ({exc}). Move it aside or restore a backup; nothing was written.") from None
+    if not guard:
+        return
     from xl_scorecard.render.guard import changed_cells
 
     changed = changed_cells(master, list(OWNED_SHEETS))
