@@ -130,6 +130,40 @@ def test_caseload_by_team_type_and_agency_shares():
     assert result("AGENCY_TEAM_MANAGERS", tables)["EAST"][2] == pytest.approx(0.5)
 
 
+def test_caseload_in_children_in_care_teams():
+    # October, Children in Care teams: qualified SW 15 cases / 1.0 FTE and senior practitioner
+    # 9 / 0.5; an unqualified worker (6 / 1.0) and an Assessment-team SW are not counted.
+    # EAST (15 + 9) / 1.5 = 16.0.
+    tables = {"staff": pd.DataFrame({
+        "district": ["EAST"] * 4, "month": [D("2026-10-31")] * 4,
+        "team_type": ["Children in Care", "Children in Care", "Children in Care", "Assessment"],
+        "role": ["Social Worker", "Senior Practitioner", "Social Worker", "Social Worker"],
+        "qualified": ["Yes", "Yes", "No", "Yes"], "agency": ["No"] * 4,
+        "cases": [15, 9, 6, 30], "fte": [1.0, 0.5, 1.0, 1.0]})}
+    assert result("CASELOAD_CIC", tables)["EAST"] == (24, 1.5, 16.0)
+
+
+def test_family_assessments_within_45_working_days_in_the_month():
+    # Authorised in October: started Thu 20 Aug -> Thu 22 Oct = 44 working days (31 Aug is a bank
+    # holiday), within; started Mon 17 Aug -> Fri 23 Oct = 48, late. One authorised in September
+    # is another month. EAST 1/2.
+    tables = {"assessments": pd.DataFrame({
+        "district": ["EAST"] * 3, "start_date": [D("2026-08-20"), D("2026-08-17"), D("2026-08-01")],
+        "authorised_date": [D("2026-10-22"), D("2026-10-23"), D("2026-09-30")]})}
+    assert result("FAMILY_ASSESS_45WD", tables)["EAST"][:2] == (1, 2)
+
+
+def test_rereferrals_in_the_month():
+    # Referrals received in October: EAST 2 of 4 had a referral in the previous 12 months;
+    # SOUTH 0 of 1; a September re-referral is not counted. All 2/5 = 40%.
+    tables = {"referrals": pd.DataFrame({
+        "district": ["EAST"] * 5 + ["SOUTH"],
+        "referral_date": [D("2026-10-01"), D("2026-10-09"), D("2026-10-30"), D("2026-10-31"), D("2026-09-30"), D("2026-10-15")],
+        "referrals_last_12m": [1, 3, 0, 0, 2, 0]})}
+    got = result("REREFERRALS_MONTH", tables)
+    assert got["EAST"][:2] == (2, 4) and got["SOUTH"][:2] == (0, 1) and got[AUTHORITY][2] == pytest.approx(0.4)
+
+
 # --- the registered calculations the presets do not use yet --------------------------------
 
 def test_share_open_where_three_or_more_placements():

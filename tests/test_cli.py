@@ -82,6 +82,12 @@ def test_indicators_lists_the_catalogue(capsys):
     assert "ASSESS_45WD" in out and "Month" in out and "85%" in out and "data only" in out
 
 
+def test_indicators_lists_a_preset(capsys):
+    assert main(["indicators", "--catalogue", "london_2010"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 + 13 and lines[1].split()[:4] == ["NI59", "H", "YTD", "53%"]
+
+
 def test_python_dash_m_runs_the_cli():
     import subprocess
     import sys

@@ -220,6 +220,13 @@ def test_catalogue_loads(tmp_path):
     (("floor = 0.80", "floor = 0.90"), "bands out of order"),
     (('polarity = "H"', 'polarity = "X"'), "indicator X1: polarity"),
     (('period = "month"', 'period = "quarter"'), "indicator X1: period"),
+    (("days = 45", 'days = 45, counting = "weekdays"'), "counting must be one of working days, days, months"),
+    (('name = "share_within_working_days", dataset = "assessments", start = "start_date", end = "authorised_date", days = 45',
+      'name = "share_where", dataset = "assessments", date = "start_date", column = "child_seen", op = "=", value = "Yes"'),
+     "unknown op '='"),
+    (('name = "share_within_working_days", dataset = "assessments", start = "start_date", end = "authorised_date", days = 45',
+      'name = "share_where", dataset = "assessments", date = "start_date", column = "child_seen", op = ">="'),
+     "op '>=' needs a value"),
 ])
 def test_catalogue_mistakes_are_rejected_naming_file_and_id(tmp_path, change, says):
     with pytest.raises(ConfigError) as caught:

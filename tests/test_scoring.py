@@ -82,3 +82,50 @@ def test_summary_sentence_singular():
     sentence = summary_sentence(scored, Month(2026, 10), "Northshire")
     assert "has 1 indicator rated as Green, 0 indicators rated as Amber and 1 indicator rated as Red" in sentence
     assert "1 indicator has remained the same" in sentence
+
+
+def test_previous_six_month_average_is_the_mean_of_the_six_months_before():
+    # Values Jan..Oct 2026 = 1..10. October's previous 6-month average is the mean of April..
+    # September (4..9) = 6.5; February's is January's alone (1.0); January has none.
+    months = [str(Month(2026, m)) for m in range(1, 11)]
+    results = pd.DataFrame({"indicator": "X", "area": "ALL", "period": months, "numerator": 0.0, "denominator": 0.0,
+                            "value": [float(m) for m in range(1, 11)]})
+    scored = score_results(results, [HIGH]).set_index("period")
+    assert scored.loc["2026-10", "previous_6m"] == pytest.approx(6.5)
+    assert scored.loc["2026-10", "previous"] == 9.0
+    assert scored.loc["2026-02", "previous_6m"] == 1.0
+    assert pd.isna(scored.loc["2026-01", "previous_6m"])
+
+
+def test_a_gap_in_history_is_left_out_of_the_average():
+    # September is missing: October's average is over April..August (4..8) = 6.0.
+    months = [str(Month(2026, m)) for m in range(1, 11) if m != 9]
+    results = pd.DataFrame({"indicator": "X", "area": "ALL", "period": months, "numerator": 0.0, "denominator": 0.0,
+                            "value": [float(Month.parse(m).month) for m in months]})
+    scored = score_results(results, [HIGH]).set_index("period")
+    assert scored.loc["2026-10", "previous_6m"] == pytest.approx(6.0)
+    assert pd.isna(scored.loc["2026-10", "previous"])
+
+
+def test_comparators_give_england_neighbours_and_a_polarity_aware_comparison():
+    from xl_scorecard.indicators.comparators import comparator_figures
+
+    # DfE publishes percentages as 0-100. Latest year 2023/24: England 82.0 -> 0.82. Neighbours
+    # Surrey 90 and Medway suppressed ("c" -> no figure): the average is Surrey's alone, 0.90.
+    # An older year's figures are ignored. For HIGH (higher is better) 0.84 is better than
+    # England's 0.82; for LOW (lower is better) the same 0.84 is worse.
+    dfe = pd.DataFrame({
+        "indicator": "X", "time_period": ["202324", "202324", "202324", "202324", "202223"],
+        "geographic_level": ["National", "Regional", "Local authority", "Local authority", "National"],
+        "region_name": [None, "South East", "South East", "South East", None],
+        "la_name": [None, None, "Surrey", "Medway", None], "value": [82.0, 80.0, 90.0, float("nan"), 70.0]})
+    figures = comparator_figures({"comparators": dfe}, [HIGH], region="South East", neighbours=["surrey", "Medway"])
+    row = figures.set_index("indicator").loc["X"]
+    assert (row["national"], row["regional"], row["neighbours"], row["neighbours_found"]) == \
+        (pytest.approx(0.82), pytest.approx(0.80), pytest.approx(0.90), 1)
+    results = pd.DataFrame({"indicator": "X", "area": "ALL", "period": ["2026-10"], "numerator": 84.0,
+                            "denominator": 100.0, "value": [0.84]})
+    scored = score_results(results, [HIGH], figures).iloc[0]
+    assert scored["national"] == pytest.approx(0.82) and scored["vs_national"] == "Better"
+    low = score_results(results.assign(indicator="X"), [LOW], figures).iloc[0]  # L: 0.84 vs 0.82 is worse
+    assert low["vs_national"] == "Worse"

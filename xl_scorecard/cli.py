@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     indicators = commands.add_parser("indicators", help="list the indicator catalogue")
     indicators.add_argument("--config", type=Path, help="authority configuration (for its own catalogue)")
+    indicators.add_argument("--catalogue", help="a shipped preset (kent_2012, london_2010, birmingham_2017) or a catalogue file")
     return parser
 
 
@@ -164,7 +165,12 @@ def _indicators(args: argparse.Namespace) -> int:
     from xl_scorecard.indicators import load_catalogue
 
     catalogue_path = None
-    if args.config:
+    if args.catalogue:
+        from xl_scorecard.indicators.catalogue import default_catalogue_path
+
+        preset = default_catalogue_path().parent / "presets" / f"{args.catalogue}.toml"
+        catalogue_path = preset if preset.is_file() else Path(args.catalogue)
+    elif args.config:
         from xl_scorecard.config import load_config
 
         catalogue_path = load_config(args.config).catalogue_path

@@ -47,6 +47,9 @@ class AuthoritySection(Strict):
     catalogue: str | None = None
     datasets: str | None = None
     template: str | None = None  # the workbook a new master starts from (default: the shipped one)
+    layout: str | None = None  # scorecard layout: a name in workbook_templates/layouts or a file
+    region: str | None = None  # for the regional comparator (DfE region_name)
+    neighbours: list[str] = []  # statistical neighbours (DfE la_name) averaged as a comparator
 
 
 class DistrictEntry(Strict):
@@ -121,6 +124,14 @@ class AuthorityConfig:
             if preset.exists():
                 return preset
         return path
+
+    @property
+    def layout(self) -> str | Path | None:
+        """The layout: a shipped one by name, or a file beside the configuration."""
+        value = self.data.authority.layout
+        if value and Path(value).suffix.lower() == ".toml":
+            return self.resolve(value)
+        return value
 
     def resolve(self, relative: str) -> Path:
         """A path from the configuration, relative to the configuration's folder."""

@@ -51,5 +51,8 @@ def describe_validation_error(exc: ValidationError, source: str) -> str:
             message = "unknown key (misspelt?)"
         else:
             message = error["msg"]
+            given = error.get("input")
+            if error["type"] in ("literal_error", "enum") and isinstance(given, (str, int, float)):
+                message += f" (got {given!r})"
         lines.append(f"{source}: {where}: {message}")
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from xl_scorecard.config import AuthorityConfig
 from xl_scorecard.history import merge_history, read_history
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
 from xl_scorecard.indicators.catalogue import Indicator
+from xl_scorecard.indicators.comparators import comparator_figures
 from xl_scorecard.periods import Month, months_ending
 from xl_scorecard.scoring import score_results, summary_counts, summary_sentence
 from xl_scorecard.sources import SourceData, read_sources
@@ -83,10 +84,12 @@ def refresh(config: AuthorityConfig, master: Path | None = None, period: Month |
 def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None, now: dt.datetime | None,
                     force: bool) -> RunResult:
     from xl_scorecard.render import ScorecardInput, write_scorecard
+    from xl_scorecard.render.layout import load_layout
 
     period = period or config.period or default_period()
     now = now or dt.datetime.now().replace(microsecond=0)
     catalogue = load_catalogue(config.catalogue_path)
+    layout = load_layout(config.layout)  # a bad layout stops the run before any reading
     sources = read_sources(config)
     districts = [d.code for d in config.districts]
     periods = months_ending(period, COMPUTED_MONTHS)
@@ -96,7 +99,9 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
     # Score once, over the new results merged into the kept history, so "previous" can come
     # from a month kept from earlier runs.
     history = merge_history(read_history(master), results.assign(rag=""))
-    scored = score_results(history.drop(columns=["rag"]), catalogue)
+    comparators = comparator_figures(sources.tables, catalogue, config.data.authority.region,
+                                     config.data.authority.neighbours)
+    scored = score_results(history.drop(columns=["rag"]), catalogue, comparators)
     history = merge_history(None, scored)
     summary = summary_sentence(scored, period, config.name)
     names = {d.code: d.name for d in config.districts}
@@ -105,7 +110,8 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
         catalogue=catalogue, scored=scored, history=history, summary=summary,
         problems=sources.problems, files=sources.files, generated=now,
         incomplete=incomplete_figures(catalogue, sources, names),
-        commentary=commentary_for(kept, period, [ind.id for ind in catalogue], AUTHORITY), commentary_history=kept)
+        commentary=commentary_for(kept, period, [ind.id for ind in catalogue], AUTHORITY), commentary_history=kept,
+        layout=layout)
     backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path,
                              force=force)
     log.info("refreshed %s for %s", master, period)

@@ -14,6 +14,8 @@ from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import Month
 
 IMPROVED, SAME, WORSE = "Improved", "Same", "Worse"
+BETTER, SIMILAR = "Better", "Same"
+AVERAGE_MONTHS = 6
 
 
 def _missing(value: float | None) -> bool:
@@ -64,16 +66,30 @@ def travel(value: float | None, previous: float | None, indicator: Indicator) ->
     return IMPROVED if now > before else WORSE
 
 
-def score_results(results: pd.DataFrame, catalogue: list[Indicator]) -> pd.DataFrame:
-    """Add ``rag``, ``previous`` (value of the month before) and ``travel`` to long results."""
+def score_results(results: pd.DataFrame, catalogue: list[Indicator], comparators: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Add ``rag``, ``previous`` (value of the month before), ``travel``, ``previous_6m`` (the
+    average of the six months before) and, when comparator figures are given (see
+    ``indicators.comparators``), ``national``, ``neighbours`` and ``vs_national`` to long results."""
     by_id = {ind.id: ind for ind in catalogue}
     scored = results.copy()
-    prior = scored[["indicator", "area", "period", "value"]].copy()
-    prior["period"] = prior["period"].map(lambda p: str(Month.parse(p).shift(1)))
-    prior = prior.rename(columns={"value": "previous"})
-    scored = scored.merge(prior, on=["indicator", "area", "period"], how="left")
+    values = scored[["indicator", "area", "period", "value"]]
+    month = {p: Month.parse(p) for p in values["period"].unique()}
+    # Each month's value is copied forward to the 1..6 months after it; averaging the copies
+    # that land on a month gives that month's previous-6-month average (months without a value
+    # are left out, so a new indicator averages what history it has).
+    shifted = [values.assign(period=values["period"].map(lambda p, k=k: str(month[p].shift(k))), lag=k)
+               for k in range(1, AVERAGE_MONTHS + 1)]
+    lagged = pd.concat(shifted, ignore_index=True)
+    previous = lagged[lagged["lag"] == 1][["indicator", "area", "period", "value"]].rename(columns={"value": "previous"})
+    average = lagged.groupby(["indicator", "area", "period"], as_index=False)["value"].mean().rename(columns={"value": "previous_6m"})
+    scored = scored.merge(previous, on=["indicator", "area", "period"], how="left")
+    scored = scored.merge(average, on=["indicator", "area", "period"], how="left")
     scored["rag"] = [rate(v, by_id[i]) for v, i in zip(scored["value"], scored["indicator"])]
     scored["travel"] = [travel(v, p, by_id[i]) for v, p, i in zip(scored["value"], scored["previous"], scored["indicator"])]
+    if comparators is not None and len(comparators):
+        scored = scored.merge(comparators[["indicator", "national", "neighbours"]], on="indicator", how="left")
+        words = {IMPROVED: BETTER, SAME: SIMILAR, WORSE: WORSE, "": ""}
+        scored["vs_national"] = [words[travel(v, n, by_id[i])] for v, n, i in zip(scored["value"], scored["national"], scored["indicator"])]
     return scored
 
 

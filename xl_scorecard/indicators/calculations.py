@@ -24,10 +24,11 @@ Tables = dict[str, pd.DataFrame]
 Calculation = Callable[..., pd.DataFrame]
 CALCULATIONS: dict[str, Calculation] = {}
 
-_OPS: dict[str, Callable[[pd.Series, Any], pd.Series]] = {
+OPS: dict[str, Callable[[pd.Series, Any], pd.Series]] = {
     "==": lambda s, v: s == v, "!=": lambda s, v: s != v, ">=": lambda s, v: s >= v,
     ">": lambda s, v: s > v, "<=": lambda s, v: s <= v, "<": lambda s, v: s < v,
     "in": lambda s, v: s.isin(v), "not in": lambda s, v: ~s.isin(v),
+    "filled": lambda s, v: s.notna() & (s.astype(str).str.strip() != ""), "blank": lambda s, v: s.isna(),
     # Codes typed with their labels ("F1: Full time in higher education") match by their start.
     "starts with": lambda s, v: s.fillna("").astype(str).str.upper().str.startswith(
         tuple(x.upper() for x in (v if isinstance(v, list) else [v]))),
@@ -79,6 +80,10 @@ def _in_window(dates: pd.Series, window: Window) -> pd.Series:
     return (dates >= pd.Timestamp(window.start)) & (dates <= pd.Timestamp(window.end))
 
 
+def _open_at(table: pd.DataFrame, start: str, end: str, day: pd.Timestamp) -> pd.Series:
+    return (table[start] <= day) & (table[end].isna() | (table[end] > day))
+
+
 def _result(numerator: pd.Series, denominator: pd.Series) -> pd.DataFrame:
     frame = pd.DataFrame({"numerator": numerator, "denominator": denominator}).fillna(0.0)
     frame.index.name = "district"
@@ -122,26 +127,102 @@ def open_per_population(tables: Tables, window: Window, *, dataset: str, start: 
     return _result(_count(table, is_open).reindex(population.index), population)
 
 
+def _elapsed(start: pd.Series, end: pd.Series, counting: str) -> pd.Series:
+    """Time from ``start`` to ``end`` in working days, calendar days or whole months."""
+    if counting == "working days":
+        return working_days_between(start, end)
+    if counting == "days":
+        return (end - start).dt.days.astype("float64")
+    # Whole months: placed on 14 March after a decision on 15 March last year is 11 months.
+    months = (end.dt.year - start.dt.year) * 12 + (end.dt.month - start.dt.month)
+    return (months - (end.dt.day < start.dt.day)).astype("float64")
+
+
+COUNTING = ("working days", "days", "months")
+
+
 @calculation
 def share_within_working_days(tables: Tables, window: Window, *, dataset: str, start: str, end: str,
-                              days: int, where: dict | None = None) -> pd.DataFrame:
+                              days: int, where: dict | None = None, counting: str = "working days") -> pd.DataFrame:
     """Of the cases completed (``end``) within the window, how many took at most ``days`` working
-    days from ``start`` (see ``workdays`` for the counting convention)."""
+    days from ``start`` (see ``workdays`` for the counting convention). ``counting = "days"``
+    counts calendar days and ``"months"`` whole months instead (adoption within 12 months of
+    the agency decision), so local variants stay parameters."""
+    if counting not in COUNTING:
+        raise ValueError(f"counting must be one of {COUNTING}")
     table = _filter(_table(tables, dataset), where)
     done = table[_in_window(table[end], window)]
-    within = working_days_between(done[start], done[end]) <= days
+    within = _elapsed(done[start], done[end], counting) <= days
     return _result(_count(done, within), done.groupby("district").size())
 
 
 @calculation
+def share_on_time(tables: Tables, window: Window, *, dataset: str, due: str, done: str,
+                  where: dict | None = None) -> pd.DataFrame:
+    """Of the events due within the window (reviews), how many were held on or before their due
+    date. One due and not yet held counts as late: the NI 66/67 reading of "reviewed within
+    required timescales", month by month."""
+    table = _filter(_table(tables, dataset), where)
+    rows = table[_in_window(table[due], window)]
+    on_time = rows[done].notna() & (rows[done] <= rows[due])
+    return _result(_count(rows, on_time), rows.groupby("district").size())
+
+
+def _per_district_count(rows: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
+    # A count has no denominator: 1 for every district with rows, so the value is the count.
+    counts = _count(rows, mask)
+    return _result(counts, pd.Series(1.0, index=counts.index.union(rows["district"].unique())))
+
+
+@calculation
+def count_open_beyond(tables: Tables, window: Window, *, dataset: str, start: str, end: str, days: int,
+                      where: dict | None = None, counting: str = "working days") -> pd.DataFrame:
+    """Cases still in progress at the end of the window (started, not completed) that are
+    already more than ``days`` past their start: assessments in progress outside timescale."""
+    table = _filter(_table(tables, dataset), where)
+    day = pd.Timestamp(window.end)
+    rows = table[_open_at(table, start, end, day)]
+    late = _elapsed(rows[start], pd.Series(day, index=rows.index), counting) > days
+    return _per_district_count(rows, late)
+
+
+@calculation
+def count_open_in_both(tables: Tables, window: Window, *, dataset: str, start: str, end: str, other: str,
+                       other_start: str, other_end: str) -> pd.DataFrame:
+    """Children open on both lists at the end of the window, matched on child id within the
+    district (looked-after children who also have a child protection plan). Unit: count."""
+    day = pd.Timestamp(window.end)
+    first, second = _table(tables, dataset), _table(tables, other)
+    a = first[_open_at(first, start, end, day)].drop_duplicates(["district", "child_id"])
+    b = second[_open_at(second, other_start, other_end, day)]
+    both = pd.MultiIndex.from_frame(a[["district", "child_id"]]).isin(pd.MultiIndex.from_frame(b[["district", "child_id"]]))
+    return _per_district_count(a, pd.Series(both, index=a.index))
+
+
+@calculation
+def share_open_since(tables: Tables, window: Window, *, dataset: str, start: str, end: str, since: str,
+                     days: int, eligible_days: int = 0, where: dict | None = None) -> pd.DataFrame:
+    """Of the cases open at the end of the window that began at least ``eligible_days`` before
+    it, how many have had ``since`` (e.g. the current placement's start) for ``days`` or more.
+    NI 63: children under 16 looked after for 2.5 years or more (913 days), in the same
+    placement for 2 years or more (730 days)."""
+    table = _filter(_table(tables, dataset), where)
+    day = pd.Timestamp(window.end)
+    rows = table[_open_at(table, start, end, day)]
+    rows = rows[(day - rows[start]).dt.days >= eligible_days]
+    stable = (day - rows[since]).dt.days >= days
+    return _result(_count(rows, stable.fillna(False).astype(bool)), rows.groupby("district").size())
+
+
+@calculation
 def share_where(tables: Tables, window: Window, *, dataset: str, date: str | None, column: str, op: str,
-                value: Any, where: dict | None = None) -> pd.DataFrame:
+                value: Any = None, where: dict | None = None) -> pd.DataFrame:
     """Of the rows dated within the window, how many have ``column <op> value`` (e.g. referrals
     with one or more referrals in the previous 12 months). ``date = ""`` takes every row, for
     lists that are themselves a snapshot (care leavers)."""
     table = _filter(_table(tables, dataset), where)
     rows = table[_in_window(table[date], window)] if date else table
-    meets = _OPS[op](rows[column], value).fillna(False).astype(bool)
+    meets = OPS[op](rows[column], value).fillna(False).astype(bool)
     return _result(_count(rows, meets), rows.groupby("district").size())
 
 
@@ -199,18 +280,14 @@ def typed_figure(tables: Tables, window: Window, *, indicator_id: str, unit_scal
     return frame[~frame.index.duplicated(keep="last")]
 
 
-def _open_at(table: pd.DataFrame, start: str, end: str, day: pd.Timestamp) -> pd.Series:
-    return (table[start] <= day) & (table[end].isna() | (table[end] > day))
-
-
 @calculation
 def share_open_where(tables: Tables, window: Window, *, dataset: str, start: str, end: str, column: str, op: str,
-                     value: Any, where: dict | None = None) -> pd.DataFrame:
+                     value: Any = None, where: dict | None = None) -> pd.DataFrame:
     """Of the cases open at the end of the window, how many have ``column <op> value``
     (e.g. children looked after with 3 or more placements in the last 12 months)."""
     table = _filter(_table(tables, dataset), where)
     rows = table[_open_at(table, start, end, pd.Timestamp(window.end))]
-    meets = _OPS[op](rows[column], value).fillna(False).astype(bool)
+    meets = OPS[op](rows[column], value).fillna(False).astype(bool)
     return _result(_count(rows, meets), rows.groupby("district").size())
 
 
@@ -249,8 +326,7 @@ def count_older_than(tables: Tables, window: Window, *, dataset: str, since: str
     table = _table(tables, dataset)
     rows = _month_rows(table, as_at, Window(window.end, window.end))
     waited = (rows[as_at] - rows[since]).dt.days > days
-    counts = _count(rows, waited)
-    return _result(counts, pd.Series(1.0, index=counts.index.union(rows["district"].unique())))
+    return _per_district_count(rows, waited)
 
 
 @calculation

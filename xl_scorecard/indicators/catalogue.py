@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from xl_scorecard.datafiles import Strict, parse_model, read_toml
 from xl_scorecard.errors import ConfigError
-from xl_scorecard.indicators.calculations import CALCULATIONS, parameters
+from xl_scorecard.indicators.calculations import OPS, CALCULATIONS, COUNTING, parameters
 
 SECTIONS = (
     "How much are we dealing with?",
@@ -65,6 +65,13 @@ class Indicator(Strict):
             raise ValueError(f"calculation {name} has no parameter(s) {sorted(given - allowed)}; it takes {sorted(allowed)}")
         if required - given:
             raise ValueError(f"calculation {name} needs parameter(s) {sorted(required - given)}")
+        op = self.calculation.get("op")
+        if op is not None and op not in OPS:
+            raise ValueError(f"unknown op {op!r}; known: {', '.join(OPS)}")
+        if op is not None and op not in ("filled", "blank") and "value" not in self.calculation:
+            raise ValueError(f"op {op!r} needs a value")
+        if self.calculation.get("counting", COUNTING[0]) not in COUNTING:
+            raise ValueError(f"counting must be one of {', '.join(COUNTING)}")
         if self.target is None:
             if any(v is not None for v in (self.floor, self.tolerance, self.floor_tolerance)):
                 raise ValueError("a data-only indicator (no target) cannot have floor or tolerances")
@@ -94,7 +101,7 @@ def datasets_used(calculation: dict[str, Any]) -> set[str]:
 
     signature = inspect.signature(CALCULATIONS[calculation["name"]])
     used = set()
-    for name in ("dataset", "staff", "supervision"):
+    for name in ("dataset", "staff", "supervision", "events", "other"):
         if name in signature.parameters:
             default = signature.parameters[name].default
             value = calculation.get(name, None if default is inspect.Parameter.empty else default)

@@ -16,11 +16,13 @@ import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_SHEET, ID_HEADER, TEXT_HEADER
+from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_SHEET, ID_HEADER
 from xl_scorecard.history import HISTORY_COLUMNS, HISTORY_SHEET
 from xl_scorecard.indicators.catalogue import SECTIONS, Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import PERIOD_LABELS, Month, months_ending
+from xl_scorecard.render.layout import Layout, load_layout
+from xl_scorecard.scoring import BETTER, IMPROVED, WORSE
 from xl_scorecard.sources import FileReport, Problem
 
 SCORECARD_SHEET = "Scorecard"
@@ -50,6 +52,7 @@ class ScorecardInput:
     districts: list[tuple[str, str]]  # (code, name)
     catalogue: list[Indicator]
     scored: pd.DataFrame  # indicator, area, period, numerator, denominator, value, previous, rag, travel
+    #                       (+ previous_6m, national, neighbours, vs_national when scored with them)
     history: pd.DataFrame  # HISTORY_COLUMNS, every period kept
     summary: str
     problems: list[Problem]
@@ -58,6 +61,7 @@ class ScorecardInput:
     incomplete: list[str] = field(default_factory=list)  # indicators missing a whole input file
     commentary: dict[str, str] = field(default_factory=dict)  # indicator id -> text to show
     commentary_history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMMENTARY_COLUMNS))
+    layout: Layout = field(default_factory=load_layout)
 
 
 class _Formats:
@@ -132,8 +136,8 @@ def _rag_rules(ws, cell_range: str, fmt: _Formats) -> None:
                                            "format": fmt(bg_color=fill, font_color=text, bold=True)})
 
 
-def _travel_rules(ws, cell_range: str, fmt: _Formats) -> None:
-    for status, colour in (("Improved", GREEN_TEXT), ("Worse", RED_TEXT)):
+def _travel_rules(ws, cell_range: str, fmt: _Formats, good: str, bad: str) -> None:
+    for status, colour in ((good, GREEN_TEXT), (bad, RED_TEXT)):
         ws.conditional_format(cell_range, {"type": "cell", "criteria": "==", "value": f'"{status}"',
                                            "format": fmt(font_color=colour, bold=True)})
 
@@ -150,76 +154,110 @@ def _direction(value: float | None, previous: float | None) -> str:
 
 
 def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[tuple[str, str], int]) -> set[str]:
-    headers = ["Indicator", "Polarity", "Period", "Value", "RAG", "Numerator", "Denominator",
-               "Previous month", "Target", "Trend", "Travel", "Last 12 months", TEXT_HEADER, ID_HEADER]
-    widths = [62, 8, 17, 10, 6, 11, 12, 10, 9, 6, 10, 20, 50, 16]
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, width)
-    # The id column (hidden) keys commentary to indicators; above it, the month shown.
-    ws.set_column(13, 13, 16, None, {"hidden": True})
-    ws.write_string(0, 0, f"{data.authority} - Children's Services Performance Scorecard", fmt(bold=True, font_size=14, font_color=NAVY))
-    ws.write_string(0, 13, str(data.period))
+    layout = data.layout
+    results = _by_area(data, AUTHORITY)
+    has_comparators = any(pd.notna(r.get("national")) or pd.notna(r.get("neighbours")) for r in results.values())
+    columns = layout.columns_for(has_comparators)
+    at = {c.field: n for n, c in enumerate(columns)}
+    id_col = len(columns)  # hidden: keys commentary to indicators; above it, the month shown
+    for n, column in enumerate(columns):
+        ws.set_column(n, n, column.size)
+    ws.set_column(id_col, id_col, 16, None, {"hidden": True})
+    ws.write_string(0, 0, layout.title.replace("{authority}", data.authority), fmt(bold=True, font_size=14, font_color=NAVY))
+    ws.write_string(0, id_col, str(data.period))
     ws.write_string(1, 0, f"{data.period.label}   (as at {data.period.last_day:%d/%m/%Y}; generated {data.generated:%d/%m/%Y %H:%M})", fmt(italic=True))
     header_row = 3
-    for col, text in enumerate(headers):
-        ws.write_string(header_row, col, text, fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1, text_wrap=True, valign="vcenter"))
-    ws.set_row(header_row, 28)
-    results = _by_area(data, AUTHORITY)
+    head = fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1, text_wrap=True, valign="vcenter")
+    for n, column in enumerate(columns):
+        ws.write_string(header_row, n, column.label, head)
+    ws.write_string(header_row, id_col, ID_HEADER, head)
+    ws.set_row(header_row, 40)  # three lines: "Previous 6-month average" wraps in a narrow column
     row = header_row + 1
     first_indicator_row = row
     free: set[str] = set()
-    for section in SECTIONS:
-        indicators = [ind for ind in data.catalogue if ind.section == section]
+    groups = [(s, [i for i in data.catalogue if i.section == s]) for s in SECTIONS] if layout.group_by_section \
+        else [("", data.catalogue)]
+    for section, indicators in groups:
         if not indicators:
             continue
-        ws.merge_range(row, 0, row, len(headers) - 1, section.upper(), fmt(bold=True, bg_color=PALE, font_color=NAVY, border=1))
-        row += 1
+        if section:
+            ws.merge_range(row, 0, row, id_col - 1, section.upper(), fmt(bold=True, bg_color=PALE, font_color=NAVY, border=1))
+            row += 1
         for ind in indicators:
             r = results.get(ind.id, {})
             note = data.commentary.get(ind.id, "")
             if note:  # row heights are set before the row's cells (rows are written in order)
-                ws.set_row(row, min(13 * (1 + len(note) // 55), 91))
-            ws.write_string(row, 0, ind.title, fmt(border=1, text_wrap=True))
-            ws.write_string(row, 1, POLARITY_LABELS[ind.polarity], fmt(border=1, align="center"))
-            ws.write_string(row, 2, PERIOD_LABELS[ind.period], fmt(border=1))
-            _value_cell(ws, row, 3, r.get("value"), ind.unit, fmt, border=1, bold=True)
-            ws.write_string(row, 4, r.get("rag", "") if not ind.data_only else "-", fmt(border=1, align="center"))
-            _part_cell(ws, row, 5, r.get("numerator"), fmt)
-            _part_cell(ws, row, 6, r.get("denominator"), fmt)
-            _value_cell(ws, row, 7, r.get("previous"), ind.unit, fmt, border=1)
-            _value_cell(ws, row, 8, ind.target, ind.unit, fmt, border=1)
-            ws.write_string(row, 9, _direction(r.get("value"), r.get("previous")), fmt(border=1, align="center"))
-            ws.write_string(row, 10, r.get("travel", ""), fmt(border=1))
-            ws.write_blank(row, 11, None, fmt(border=1))
-            note_format = fmt(border=1, text_wrap=True, valign="top", bg_color="#FFFFF0",
-                              **({"italic": True, "font_color": "#7F7F7F"} if note.startswith("[Carried forward") else {}))
-            if note:
-                ws.write_string(row, 12, note, note_format)
-            else:
-                ws.write_blank(row, 12, None, note_format)
-            free.add(cell_of(row, 12))
-            ws.write_string(row, 13, ind.id)
-            trend_row = trend_rows[(ind.id, AUTHORITY)]
-            ws.add_sparkline(row, 11, {
-                "range": f"'{TREND_SHEET}'!$C${trend_row + 1}:${xl_col_to_name(1 + TREND_MONTHS)}${trend_row + 1}",
-                # Columns, not a line: LibreOffice draws line sparklines as dots only.
-                "type": "column", "series_color": "#1F4E79", "last_color": "#C00000", "last_point": True})
+                width = columns[at["commentary"]].size if "commentary" in at else 50
+                ws.set_row(row, min(13 * (1 + int(len(note) * 1.1 // width)), 91))
+            for n, column in enumerate(columns):
+                _write_field(ws, row, n, column.field, ind, r, note, data, fmt)
+            if "commentary" in at:
+                free.add(cell_of(row, at["commentary"]))
+            ws.write_string(row, id_col, ind.id)
+            if "sparkline" in at:
+                trend_row = trend_rows[(ind.id, AUTHORITY)]
+                ws.add_sparkline(row, at["sparkline"], {
+                    "range": f"'{TREND_SHEET}'!$C${trend_row + 1}:${xl_col_to_name(1 + TREND_MONTHS)}${trend_row + 1}",
+                    # Columns, not a line: LibreOffice draws line sparklines as dots only.
+                    "type": "column", "series_color": "#1F4E79", "last_color": "#C00000", "last_point": True})
             row += 1
     last_indicator_row = row - 1
-    _rag_rules(ws, f"E{first_indicator_row + 1}:E{last_indicator_row + 1}", fmt)
-    _travel_rules(ws, f"K{first_indicator_row + 1}:K{last_indicator_row + 1}", fmt)
+    if "rag" in at:
+        letter = xl_col_to_name(at["rag"])
+        _rag_rules(ws, f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}", fmt)
+    for field, good, bad in (("travel", layout.word(IMPROVED), layout.word(WORSE)), ("vs_national", BETTER, WORSE)):
+        if field in at:
+            letter = xl_col_to_name(at[field])
+            _travel_rules(ws, f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}", fmt, good, bad)
     row += 1
     ws.write_string(row, 0, "PERFORMANCE SUMMARY", fmt(bold=True, font_color=NAVY))
-    ws.merge_range(row + 1, 0, row + 2, len(headers) - 1, data.summary, fmt(text_wrap=True, valign="top"))
+    ws.merge_range(row + 1, 0, row + 2, max(id_col - 1, 1), data.summary, fmt(text_wrap=True, valign="top"))
     row += 4
     for line in data.incomplete:
         ws.write_string(row, 0, "Incomplete: " + line, fmt(bold=True, font_color=RED_TEXT))
         row += 1
     ws.write_string(row, 0, "Polarity: H higher is better, L lower is better, T closest to target is best. "
                     "RAG: green = target met, amber = floor met, red = below floor.", fmt(italic=True, font_color="#595959"))
-    ws.freeze_panes(header_row + 1, 1)
+    ws.freeze_panes(header_row + 1, at.get("title", 0) + 1)
     _print_setup(ws, data, header_row)
     return free
+
+
+def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, note: str, data: ScorecardInput,
+                 fmt: _Formats) -> None:
+    """One cell of an indicator's row: what ``field`` names, formatted for the indicator's unit."""
+    boxed = fmt(border=1)
+    if field == "title":
+        ws.write_string(row, col, ind.title, fmt(border=1, text_wrap=True))
+    elif field == "code":
+        ws.write_string(row, col, ind.id, boxed)
+    elif field == "polarity":
+        ws.write_string(row, col, POLARITY_LABELS[ind.polarity], fmt(border=1, align="center"))
+    elif field == "period":
+        ws.write_string(row, col, PERIOD_LABELS[ind.period], boxed)
+    elif field in ("value", "previous", "previous_6m", "national", "neighbours"):
+        _value_cell(ws, row, col, r.get(field), ind.unit, fmt, border=1, bold=field == "value")
+    elif field == "rag":
+        ws.write_string(row, col, r.get("rag", "") if not ind.data_only else "-", fmt(border=1, align="center"))
+    elif field in ("numerator", "denominator"):
+        _part_cell(ws, row, col, r.get(field), fmt)
+    elif field == "target":
+        _value_cell(ws, row, col, ind.target, ind.unit, fmt, border=1)
+    elif field == "arrow":
+        ws.write_string(row, col, _direction(r.get("value"), r.get("previous")), fmt(border=1, align="center"))
+    elif field == "travel":
+        ws.write_string(row, col, data.layout.word(r.get(field) or ""), boxed)
+    elif field == "vs_national":
+        ws.write_string(row, col, r.get(field) or "", boxed)
+    elif field == "sparkline":
+        ws.write_blank(row, col, None, boxed)
+    elif field == "commentary":
+        note_format = fmt(border=1, text_wrap=True, valign="top", bg_color="#FFFFF0",
+                          **({"italic": True, "font_color": "#7F7F7F"} if note.startswith("[Carried forward") else {}))
+        if note:
+            ws.write_string(row, col, note, note_format)
+        else:
+            ws.write_blank(row, col, None, note_format)
 
 
 def _print_setup(ws, data: ScorecardInput, header_row: int) -> None:

@@ -1,0 +1,143 @@
+"""Scorecard layouts as data, comparators on the scorecard, and bad layout files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from xl_scorecard.config import load_config
+from xl_scorecard.errors import ConfigError
+from xl_scorecard.pipeline import refresh
+from xl_scorecard.render.layout import FIELDS, LAYOUTS_DIR, available_layouts, load_layout
+
+NORTHGATE_SOURCES = """
+[[district]]
+code = "NG"
+name = "Northgate"
+[[source]]
+dataset = "population"
+file = "population.csv"
+[[source]]
+district = "NG"
+dataset = "cp_plans"
+file = "{annex}"
+sheet = "List 7"
+[[source]]
+district = "NG"
+dataset = "assessments"
+file = "{annex}"
+sheet = "List 4"
+headers = {{ authorised_date = ["Date assessment signed off"] }}
+"""
+
+
+def write_config(folder: Path, example_dir: Path, authority_extra: str = "", sources_extra: str = "") -> Path:
+    annex = (example_dir / "Northgate" / "Northgate Annex A lists.xlsx").as_posix()
+    (folder / "population.csv").write_text("District,Year,Population aged 0-17\nNorthgate,2026,21400\n", encoding="utf-8")
+    path = folder / "authority.toml"
+    path.write_text('[authority]\nname = "Northshire"\nperiod = "2026-10"\n' + authority_extra
+                    + NORTHGATE_SOURCES.format(annex=annex) + sources_extra, encoding="utf-8")
+    return path
+
+
+def scorecard(master: Path):
+    return openpyxl.load_workbook(master)["Scorecard"]
+
+
+def headers(sheet) -> list[str]:
+    return [c.value for c in sheet[4] if c.value is not None]
+
+
+def row_of(sheet, indicator_id: str) -> dict:
+    names = headers(sheet)
+    for row in sheet.iter_rows(min_row=5, max_col=len(names), values_only=True):
+        if row[-1] == indicator_id:
+            return dict(zip(names, row))
+    raise AssertionError(indicator_id)
+
+
+def test_every_shipped_layout_loads_and_names_known_fields():
+    assert {"kent_table", "london_ni"} <= set(available_layouts())
+    for name in available_layouts():
+        layout = load_layout(name)
+        assert layout.column and all(c.field in FIELDS for c in layout.column)
+
+
+def test_london_layout_shows_its_own_headers_and_trend_words(example_dir, tmp_path):
+    config = write_config(tmp_path, example_dir, 'layout = "london_ni"\n')
+    refresh(load_config(config), master=tmp_path / "master.xlsx", period=None)
+    sheet = scorecard(tmp_path / "master.xlsx")
+    assert headers(sheet) == ["NI code", "NI description", "Last month", "This month", "Trend", "Status", "Target",
+                              "Last 12 months", "Commentary", "Id"]
+    cp = row_of(sheet, "CP_RATE")
+    assert cp["NI code"] == "CP_RATE" and cp["Trend"] in ("Improving", "No change", "Getting worse")
+    # The trend colours are rules on the words this layout uses, not on the default ones.
+    formulas = {rule.formula[0] for rules in sheet.conditional_formatting for rule in rules.rules}
+    assert {'"Improving"', '"Getting worse"', '"G"', '"A"', '"R"'} <= formulas
+    assert '"Improved"' not in formulas
+
+
+def test_commentary_survives_a_refresh_whatever_the_layout(example_dir, tmp_path):
+    config = write_config(tmp_path, example_dir, 'layout = "london_ni"\n')
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(config), master=master)
+    book = openpyxl.load_workbook(master)
+    sheet = book["Scorecard"]
+    note_col = headers(sheet).index("Commentary") + 1
+    row = next(r for r in range(5, sheet.max_row + 1) if sheet.cell(r, len(headers(sheet))).value == "CP_RATE")
+    sheet.cell(row, note_col).value = "Two sibling groups joined in October."
+    book.save(master)
+    refresh(load_config(config), master=master)
+    assert row_of(scorecard(master), "CP_RATE")["Commentary"] == "Two sibling groups joined in October."
+
+
+def test_comparators_appear_on_the_scorecard_when_configured(example_dir, tmp_path):
+    # CP plans per 10,000: England 41.6, neighbours Surrey 36.9 and Kent 40.1 -> 38.5.
+    # Assessments in 45 working days, DfE percent: England 82.5 -> 0.825 on the sheet.
+    (tmp_path / "cp.csv").write_text(
+        "time_period,geographic_level,region_name,la_name,rate\n"
+        "202324,National,,,41.6\n202324,Local authority,South East,Surrey,36.9\n"
+        "202324,Local authority,South East,Kent,40.1\n202324,Local authority,South East,Slough,60\n", encoding="utf-8")
+    (tmp_path / "assess.csv").write_text("time_period,geographic_level,region_name,la_name,pct\n202324,National,,,82.5\n",
+                                         encoding="utf-8")
+    extra = ('\n[[source]]\ndataset = "comparators"\nfile = "cp.csv"\nindicator = "CP_RATE"\nheaders = { value = ["rate"] }\n'
+             '\n[[source]]\ndataset = "comparators"\nfile = "assess.csv"\nindicator = "ASSESS_45WD"\nheaders = { value = ["pct"] }\n')
+    config = write_config(tmp_path, example_dir, 'neighbours = ["Surrey", "Kent"]\n', extra)
+    refresh(load_config(config), master=tmp_path / "master.xlsx")
+    sheet = scorecard(tmp_path / "master.xlsx")
+    assert {"England", "Statistical neighbours", "Previous 6-month average"} <= set(headers(sheet))
+    cp = row_of(sheet, "CP_RATE")
+    assert cp["England"] == pytest.approx(41.6) and cp["Statistical neighbours"] == pytest.approx(38.5)
+    assert row_of(sheet, "ASSESS_45WD")["England"] == pytest.approx(0.825)
+    assert row_of(sheet, "SUPERVISED")["England"] is None
+
+
+def test_without_comparators_their_columns_stay_off_the_sheet(example_dir, tmp_path):
+    config = write_config(tmp_path, example_dir)
+    refresh(load_config(config), master=tmp_path / "master.xlsx")
+    names = headers(scorecard(tmp_path / "master.xlsx"))
+    assert "England" not in names and "Previous 6-month average" in names
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('name = "x"\n[[column]]\nfeild = "title"\n', "feild"),
+    ('name = "x"\n[[column]]\nfield = "titel"\n', "titel"),
+    ('name = "x"\n[[column]]\nfield = "title"\n[[column]]\nfield = "title"\n', "listed twice"),
+    ('name = "x"\n[[column]]\nfield = "commentary"\nheader = "Notes"\n', "keeps its header"),
+])
+def test_a_bad_layout_file_is_an_error_naming_the_file(tmp_path, text, message):
+    path = tmp_path / "mine.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError, match=message) as error:
+        load_layout(path)
+    assert "mine.toml" in str(error.value)
+
+
+def test_an_unknown_layout_name_lists_the_shipped_ones(example_dir, tmp_path):
+    config = write_config(tmp_path, example_dir, 'layout = "birmingam"\n')
+    with pytest.raises(ConfigError, match="kent_table"):
+        refresh(load_config(config), master=tmp_path / "master.xlsx")
+    assert not (tmp_path / "master.xlsx").exists()
+    assert LAYOUTS_DIR.name == "layouts" and LAYOUTS_DIR.parent.name == "workbook_templates"

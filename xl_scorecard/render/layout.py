@@ -1,0 +1,97 @@
+"""Scorecard layouts: which columns the Scorecard sheet shows, in which order, with which
+headers, widths and words. Layouts are data (``workbook_templates/layouts/*.toml``), so a
+performance officer picks or adapts one without Python; a misspelt key or field is an error.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from xl_scorecard.commentary import TEXT_HEADER
+from xl_scorecard.datafiles import Strict, parse_model, read_toml
+from xl_scorecard.errors import ConfigError
+
+LAYOUTS_DIR = Path(__file__).resolve().parents[2] / "workbook_templates" / "layouts"
+DEFAULT_LAYOUT = "kent_table"
+
+# field -> (default header, default width). The commentary header is what the commentary
+# reader looks for; the indicator id is always written last, in a hidden column.
+FIELDS: dict[str, tuple[str, float]] = {
+    "title": ("Indicator", 62), "code": ("Code", 12), "polarity": ("Polarity", 8), "period": ("Period", 17),
+    "value": ("Value", 10), "rag": ("RAG", 6), "numerator": ("Numerator", 11), "denominator": ("Denominator", 12),
+    "previous": ("Previous month", 10), "previous_6m": ("Previous 6-month average", 11), "target": ("Target", 9),
+    "arrow": ("Trend", 6), "travel": ("Travel", 10), "sparkline": ("Last 12 months", 20),
+    "national": ("England", 9), "neighbours": ("Statistical neighbours", 11), "vs_national": ("Compared with England", 11),
+    "commentary": (TEXT_HEADER, 50),
+}
+Fieldname = Literal[tuple(FIELDS)]  # type: ignore[valid-type]
+# Columns that stay off the sheet when no figure in them exists (no comparators configured).
+DROPPED_WHEN_EMPTY = {"national", "neighbours", "vs_national"}
+
+
+class Column(Strict):
+    field: Fieldname  # type: ignore[valid-type]
+    header: str | None = None
+    width: float | None = Field(default=None, gt=0, le=255)
+
+    @property
+    def label(self) -> str:
+        return self.header or FIELDS[self.field][0]
+
+    @property
+    def size(self) -> float:
+        return self.width or FIELDS[self.field][1]
+
+
+class Layout(Strict):
+    """One scorecard layout as declared in its file."""
+
+    name: str
+    description: str = ""
+    title: str = "{authority} - Children's Services Performance Scorecard"
+    group_by_section: bool = True
+    # Words for the direction of travel (London: "Improving", "No change", "Getting worse").
+    travel_words: dict[Literal["Improved", "Same", "Worse"], str] = {}
+    column: list[Column] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _fields_once(self) -> "Layout":
+        fields = [c.field for c in self.column]
+        repeated = sorted({f for f in fields if fields.count(f) > 1})
+        if repeated:
+            raise ValueError(f"field(s) listed twice: {', '.join(repeated)}")
+        if "commentary" in fields and self.column[fields.index("commentary")].header not in (None, TEXT_HEADER):
+            raise ValueError("the commentary column keeps its header (refreshes find staff's text by it)")
+        return self
+
+    def word(self, travel: str) -> str:
+        return self.travel_words.get(travel, travel) if travel else ""
+
+    def columns_for(self, has_comparators: bool) -> list[Column]:
+        return [c for c in self.column if has_comparators or c.field not in DROPPED_WHEN_EMPTY]
+
+
+def layout_path(value: str | Path | None) -> Path:
+    """A layout by name (a file in ``workbook_templates/layouts``) or by path."""
+    value = value or DEFAULT_LAYOUT
+    path = Path(value)
+    if path.suffix.lower() == ".toml":
+        return path
+    return LAYOUTS_DIR / f"{value}.toml"
+
+
+def available_layouts() -> list[str]:
+    """Names of the shipped layouts."""
+    return sorted(p.stem for p in LAYOUTS_DIR.glob("*.toml"))
+
+
+def load_layout(value: str | Path | None = None) -> Layout:
+    """Load and validate a layout; ``ConfigError`` names the file and the problem."""
+    path = layout_path(value)
+    if not path.is_file():
+        known = ", ".join(available_layouts()) or "none found"
+        raise ConfigError(f"layout {str(value)!r}: no file {path}; shipped layouts: {known}")
+    return parse_model(Layout, read_toml(path), str(path))
