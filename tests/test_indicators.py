@@ -242,3 +242,41 @@ def test_duplicate_ids_are_rejected(tmp_path):
 def test_registry_names_are_the_catalogue_vocabulary():
     assert {"rate_per_population", "open_per_population", "share_within_working_days", "share_where",
             "ratio_of_sums", "share_supervised"} <= set(CALCULATIONS)
+
+
+def test_an_authority_catalogue_extends_a_preset_with_its_differences(tmp_path):
+    # Kent's 44, with a local CP target, NI 59 at 10 working days (a parameter, not a copy),
+    # dental checks dropped and one indicator of its own: 44 - 1 + 1 = 44, in the preset's order.
+    path = write(tmp_path, '''
+extends = "kent_2012"
+drop = ["LAC_DENTAL"]
+[[change]]
+id = "CP_RATE"
+target = 30.0
+[[change]]
+id = "NI59_IA_7WD"
+title = "Initial assessments within 10 working days of referral"
+calculation = { name = "share_within_working_days", dataset = "assessments", start = "referral_date", end = "authorised_date", days = 10, where = { assessment_type = "Initial" } }
+''' + GOOD)
+    catalogue = load_catalogue(path)
+    by_id = {ind.id: ind for ind in catalogue}
+    assert len(catalogue) == 44 and "LAC_DENTAL" not in by_id and catalogue[-1].id == "X1"
+    assert by_id["CP_RATE"].target == 30.0 and by_id["CP_RATE"].tolerance == 0.10  # the rest kept
+    assert by_id["NI59_IA_7WD"].calculation["days"] == 10
+    assert [i.id for i in catalogue][:3] == ["CAF_RATE", "REFERRALS_RATE", "NI68_REFERRALS_TO_IA"]
+
+
+@pytest.mark.parametrize("text, says", [
+    ('extends = "kent_2013"\n', "no shipped catalogue 'kent_2013'"),
+    ('extends = "kent_2012"\n[[change]]\nid = "CP_RAT"\ntarget = 1.0\n', "change CP_RAT: no such indicator"),
+    ('extends = "kent_2012"\ndrop = ["NOPE"]\n', "drop NOPE: no such indicator"),
+    ('extends = "kent_2012"\n[[change]]\nid = "NI59_IA_7WD"\nfloor = 0.99\n', "change NI59_IA_7WD: (top level): Value error, bands out of order"),
+    ('extends = "kent_2012"\n[[change]]\nid = "CP_RATE"\ntargett = 1.0\n', "targett: unknown key"),
+    ('[[change]]\nid = "CP_RATE"\ntarget = 1.0\n', "need `extends`"),
+    ('extends = "kent_2012"\n[[indicator]]\nid = "CP_RATE"\nsection = "How long is it taking us?"\ntitle = "t"\n'
+     'definition = "d"\nunit = "%"\npolarity = "H"\nperiod = "month"\ncalculation = { name = "typed_figure" }\n', "CP_RATE: duplicate id"),
+])
+def test_extension_mistakes_are_rejected(tmp_path, text, says):
+    with pytest.raises(ConfigError) as caught:
+        load_catalogue(write(tmp_path, text))
+    assert says in str(caught.value)

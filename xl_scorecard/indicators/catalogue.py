@@ -115,7 +115,13 @@ def datasets_used(calculation: dict[str, Any]) -> set[str]:
 
 
 class CatalogueFile(Strict):
-    indicator: list[Indicator] = Field(min_length=1)
+    # ``extends`` names a shipped catalogue ("default" or a preset) this file builds on;
+    # ``[[change]]`` entries replace fields of its indicators (a local target, a 10-day
+    # variant), ``drop`` removes some, and ``[[indicator]]`` entries add new ones.
+    extends: str | None = None
+    drop: list[str] = []
+    change: list[dict[str, Any]] = []
+    indicator: list[dict[str, Any]] = []
 
 
 def default_catalogue_path() -> Path:
@@ -123,29 +129,69 @@ def default_catalogue_path() -> Path:
     return Path(str(resources.files("xl_scorecard.indicators") / "catalogue.toml"))
 
 
+def shipped_catalogue(name: str) -> Path:
+    """A shipped catalogue by name: ``default`` or a preset such as ``kent_2012``."""
+    if name == "default":
+        return default_catalogue_path()
+    path = default_catalogue_path().parent / "presets" / f"{name}.toml"
+    if not path.is_file():
+        known = ", ".join(["default", *sorted(p.stem for p in path.parent.glob("*.toml"))])
+        raise ConfigError(f"no shipped catalogue {name!r}; shipped: {known}")
+    return path
+
+
+def _parse(entry: Any, where: str, errors: list[str]) -> Indicator | None:
+    try:
+        return parse_model(Indicator, entry, where)
+    except ConfigError as exc:
+        errors.append(str(exc))
+        return None
+
+
 def load_catalogue(path: Path | None = None) -> list[Indicator]:
     """Load and validate a catalogue (the shipped one by default).
 
-    Raises ``ConfigError`` naming the file and the indicator for unknown keys, unknown
-    calculations or parameters, unordered bands and duplicate ids.
+    A catalogue may extend a shipped one (``extends = "kent_2012"``) and change, drop or add
+    indicators, so an authority keeps only its differences. Raises ``ConfigError`` naming the
+    file and the indicator for unknown keys, unknown calculations or parameters, unordered
+    bands, duplicate ids and changes to indicators that do not exist.
     """
     path = path or default_catalogue_path()
     raw = read_toml(path)
-    entries = raw.get("indicator", []) if isinstance(raw, dict) else []
+    data = parse_model(CatalogueFile, raw, str(path))
+    errors: list[str] = []
+    base: list[Indicator] = []
+    if data.extends:
+        base = load_catalogue(shipped_catalogue(data.extends))
+    elif data.change or data.drop:
+        errors.append(f"{path}: `change` and `drop` need `extends` (the catalogue they change)")
+    by_id = {ind.id: ind for ind in base}
+    for ident in data.drop:
+        if by_id.pop(ident, None) is None:
+            errors.append(f"{path}: drop {ident}: no such indicator in {data.extends}")
+    for entry in data.change:
+        ident = entry.get("id")
+        if ident not in by_id:
+            errors.append(f"{path}: change {ident}: no such indicator in {data.extends}")
+            continue
+        merged = {**by_id[ident].model_dump(), **entry}
+        if "target" in entry and entry["target"] is None:  # TOML has no null; kept for clarity
+            merged.pop("target")
+        changed = _parse(merged, f"{path}: change {ident}", errors)
+        if changed is not None:
+            by_id[ident] = changed
     # Validate entry by entry so a message names the indicator id, not a list index.
-    errors = []
-    for number, entry in enumerate(entries, start=1):
-        label = entry.get("id", f"#{number}") if isinstance(entry, dict) else f"#{number}"
-        try:
-            parse_model(Indicator, entry, f"{path}: indicator {label}")
-        except ConfigError as exc:
-            errors.append(str(exc))
+    added = []
+    for number, entry in enumerate(data.indicator, start=1):
+        label = entry.get("id", f"#{number}")
+        indicator = _parse(entry, f"{path}: indicator {label}", errors)
+        if indicator is not None:
+            if indicator.id in by_id or indicator.id in {a.id for a in added}:
+                errors.append(f"{path}: indicator {indicator.id}: duplicate id")
+            added.append(indicator)
     if errors:
         raise ConfigError("\n".join(errors))
-    catalogue = parse_model(CatalogueFile, raw, str(path)).indicator
-    seen: set[str] = set()
-    for indicator in catalogue:
-        if indicator.id in seen:
-            raise ConfigError(f"{path}: indicator {indicator.id}: duplicate id")
-        seen.add(indicator.id)
+    catalogue = [by_id[ind.id] for ind in base if ind.id in by_id] + added
+    if not catalogue:
+        raise ConfigError(f"{path}: no indicators")
     return catalogue
