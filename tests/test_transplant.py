@@ -329,3 +329,41 @@ def test_renamed_owned_sheet_is_reported_once(small_config, tmp_path):
     assert "Districts (the whole sheet is missing: renamed or deleted?)" in message and message.count("Districts!") == 0
     refresh(load_config(small_config), master=master, force=True)
     assert {"Districts", "Districts (my copy)"} <= set(openpyxl.load_workbook(master).sheetnames)
+
+
+def reachable_parts(path: Path) -> tuple[set[str], set[str]]:
+    """(parts reachable through relationships from the package root, all parts), read with the
+    zip module and a plain XML parser, not the product's package code."""
+    import posixpath
+    import xml.etree.ElementTree as ET
+
+    files = parts(path)
+    seen, todo = set(), [""]
+    while todo:
+        source = todo.pop()
+        rels = posixpath.join(posixpath.dirname(source), "_rels", posixpath.basename(source) + ".rels")
+        if rels not in files:
+            continue
+        for rel in ET.fromstring(files[rels]):
+            if rel.get("TargetMode") == "External":
+                continue
+            target = rel.get("Target")
+            name = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(posixpath.dirname(source), target))
+            if name not in seen:
+                seen.add(name)
+                todo.append(name)
+    content = {n for n in files if not n.endswith(".rels") and n != "[Content_Types].xml"}
+    return seen, content
+
+
+def test_refreshes_leave_no_orphan_parts_behind(small_config, tmp_path):
+    # Each refresh replaces the scorecard's sheets: the old ones must leave the package, not
+    # linger unreferenced (a bug once grew the file by every old sheet at every refresh).
+    master = tmp_path / "master.xlsx"
+    listings = []
+    for _ in range(3):
+        refresh(load_config(small_config), master=master)
+        reachable, content = reachable_parts(master)
+        assert content - reachable == set()
+        listings.append(sorted(parts(master)))
+    assert listings[0] == listings[1] == listings[2]

@@ -50,6 +50,7 @@ class AuthoritySection(Strict):
     layout: str | None = None  # scorecard layout: a name in workbook_templates/layouts or a file
     region: str | None = None  # for the regional comparator (DfE region_name)
     neighbours: list[str] = []  # statistical neighbours (DfE la_name) averaged as a comparator
+    drilldown: bool = True  # write the Drill-down sheet (child-level rows) into the master
 
 
 class DistrictEntry(Strict):

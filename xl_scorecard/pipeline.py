@@ -15,6 +15,7 @@ from xl_scorecard.history import merge_history, read_history
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.indicators.comparators import comparator_figures
+from xl_scorecard.indicators.drilldown import drilldown_cases
 from xl_scorecard.periods import Month, months_ending
 from xl_scorecard.scoring import score_results, summary_counts, summary_sentence
 from xl_scorecard.sources import SourceData, read_sources
@@ -111,7 +112,8 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
         problems=sources.problems, files=sources.files, generated=now,
         incomplete=incomplete_figures(catalogue, sources, names),
         commentary=commentary_for(kept, period, [ind.id for ind in catalogue], AUTHORITY), commentary_history=kept,
-        layout=layout)
+        layout=layout,
+        drilldown=drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None)
     backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path,
                              force=force)
     log.info("refreshed %s for %s", master, period)

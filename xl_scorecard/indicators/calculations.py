@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -33,6 +34,33 @@ OPS: dict[str, Callable[[pd.Series, Any], pd.Series]] = {
     "starts with": lambda s, v: s.fillna("").astype(str).str.upper().str.startswith(
         tuple(x.upper() for x in (v if isinstance(v, list) else [v]))),
 }
+
+
+@dataclass
+class Cases:
+    """The cases behind an indicator, for its drill-down: the rows considered, which of them
+    are exceptions (late, waiting, not visited), their start and end dates, the days (or
+    visits) measured, the limit those are held against, and what an exception means."""
+
+    rows: pd.DataFrame
+    exception: pd.Series
+    start: pd.Series
+    end: pd.Series
+    days: pd.Series
+    limit: float
+    meaning: str
+
+
+# calculation name -> function giving its Cases, for indicators that list their exceptions.
+DRILLDOWNS: dict[str, Callable[..., Cases]] = {}
+
+
+def drilldown(name: str) -> Callable[[Callable[..., Cases]], Callable[..., Cases]]:
+    """Register the function giving the cases behind calculation ``name``."""
+    def register(function: Callable[..., Cases]) -> Callable[..., Cases]:
+        DRILLDOWNS[name] = function
+        return function
+    return register
 
 
 class MissingData(Exception):
@@ -148,12 +176,20 @@ def share_within_working_days(tables: Tables, window: Window, *, dataset: str, s
     days from ``start`` (see ``workdays`` for the counting convention). ``counting = "days"``
     counts calendar days and ``"months"`` whole months instead (adoption within 12 months of
     the agency decision), so local variants stay parameters."""
+    cases = _timeliness_cases(tables, window, dataset=dataset, start=start, end=end, days=days, where=where,
+                              counting=counting)
+    return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district").size())
+
+
+@drilldown("share_within_working_days")
+def _timeliness_cases(tables: Tables, window: Window, *, dataset: str, start: str, end: str, days: int,
+                      where: dict | None = None, counting: str = "working days") -> Cases:
     if counting not in COUNTING:
         raise ValueError(f"counting must be one of {COUNTING}")
     table = _filter(_table(tables, dataset), where)
     done = table[_in_window(table[end], window)]
-    within = _elapsed(done[start], done[end], counting) <= days
-    return _result(_count(done, within), done.groupby("district").size())
+    elapsed = _elapsed(done[start], done[end], counting)
+    return Cases(done, ~(elapsed <= days), done[start], done[end], elapsed, days, f"over {days} {counting}")
 
 
 @calculation
@@ -162,10 +198,18 @@ def share_on_time(tables: Tables, window: Window, *, dataset: str, due: str, don
     """Of the events due within the window (reviews), how many were held on or before their due
     date. One due and not yet held counts as late: the NI 66/67 reading of "reviewed within
     required timescales", month by month."""
+    cases = _review_cases(tables, window, dataset=dataset, due=due, done=done, where=where)
+    return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district").size())
+
+
+@drilldown("share_on_time")
+def _review_cases(tables: Tables, window: Window, *, dataset: str, due: str, done: str, where: dict | None = None) -> Cases:
     table = _filter(_table(tables, dataset), where)
     rows = table[_in_window(table[due], window)]
     on_time = rows[done].notna() & (rows[done] <= rows[due])
-    return _result(_count(rows, on_time), rows.groupby("district").size())
+    held = rows[done].fillna(pd.Timestamp(window.end))
+    return Cases(rows, ~on_time, rows[due], rows[done], (held - rows[due]).dt.days.astype("float64"), 0,
+                 "held after the due date, or not held")
 
 
 def _per_district_count(rows: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
@@ -179,11 +223,20 @@ def count_open_beyond(tables: Tables, window: Window, *, dataset: str, start: st
                       where: dict | None = None, counting: str = "working days") -> pd.DataFrame:
     """Cases still in progress at the end of the window (started, not completed) that are
     already more than ``days`` past their start: assessments in progress outside timescale."""
+    cases = _open_beyond_cases(tables, window, dataset=dataset, start=start, end=end, days=days, where=where,
+                               counting=counting)
+    return _per_district_count(cases.rows, cases.exception)
+
+
+@drilldown("count_open_beyond")
+def _open_beyond_cases(tables: Tables, window: Window, *, dataset: str, start: str, end: str, days: int,
+                       where: dict | None = None, counting: str = "working days") -> Cases:
     table = _filter(_table(tables, dataset), where)
     day = pd.Timestamp(window.end)
     rows = table[_open_at(table, start, end, day)]
-    late = _elapsed(rows[start], pd.Series(day, index=rows.index), counting) > days
-    return _per_district_count(rows, late)
+    as_at = pd.Series(day, index=rows.index)
+    elapsed = _elapsed(rows[start], as_at, counting)
+    return Cases(rows, elapsed > days, rows[start], as_at, elapsed, days, f"open over {days} {counting}")
 
 
 @calculation
@@ -323,10 +376,15 @@ def average_days(tables: Tables, window: Window, *, dataset: str, start: str, en
 def count_older_than(tables: Tables, window: Window, *, dataset: str, since: str, as_at: str, days: int) -> pd.DataFrame:
     """Cases on the list for the window's last month that had waited more than ``days``
     calendar days at its date (unallocated cases open more than 7 days). Unit: count."""
-    table = _table(tables, dataset)
-    rows = _month_rows(table, as_at, Window(window.end, window.end))
-    waited = (rows[as_at] - rows[since]).dt.days > days
-    return _per_district_count(rows, waited)
+    cases = _waiting_cases(tables, window, dataset=dataset, since=since, as_at=as_at, days=days)
+    return _per_district_count(cases.rows, cases.exception)
+
+
+@drilldown("count_older_than")
+def _waiting_cases(tables: Tables, window: Window, *, dataset: str, since: str, as_at: str, days: int) -> Cases:
+    rows = _month_rows(_table(tables, dataset), as_at, Window(window.end, window.end))
+    waited = (rows[as_at] - rows[since]).dt.days.astype("float64")
+    return Cases(rows, waited > days, rows[since], rows[as_at], waited, days, f"waiting over {days} days")
 
 
 @calculation
@@ -334,12 +392,21 @@ def share_with_events(tables: Tables, window: Window, *, dataset: str, start: st
                       date: str, at_least: int = 1) -> pd.DataFrame:
     """Of the cases open at any time in the window, how many had at least ``at_least`` events
     in it, matched on child id within the district (child protection visits in the month)."""
+    cases = _visit_cases(tables, window, dataset=dataset, start=start, end=end, events=events, date=date,
+                         at_least=at_least)
+    return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district").size())
+
+
+@drilldown("share_with_events")
+def _visit_cases(tables: Tables, window: Window, *, dataset: str, start: str, end: str, events: str, date: str,
+                 at_least: int = 1) -> Cases:
     table = _table(tables, dataset)
     first, last = pd.Timestamp(window.start), pd.Timestamp(window.end)
-    cases = table[(table[start] <= last) & (table[end].isna() | (table[end] >= first))].drop_duplicates(["district", "child_id"])
+    rows = table[(table[start] <= last) & (table[end].isna() | (table[end] >= first))].drop_duplicates(["district", "child_id"])
     log = _table(tables, events)
     log = log[_in_window(log[date], window)]
     visits = log.groupby(["district", "child_id"]).size()
-    seen = pd.Series([visits.get((d, c), 0) >= at_least for d, c in zip(cases["district"], cases["child_id"])],
-                     index=cases.index, dtype=bool)
-    return _result(_count(cases, seen), cases.groupby("district").size())
+    count = pd.Series([visits.get((d, c), 0) for d, c in zip(rows["district"], rows["child_id"])],
+                      index=rows.index, dtype="float64")
+    return Cases(rows, count < at_least, rows[start], rows[end], count, at_least,
+                 f"fewer than {at_least} visit(s) in the period (days column: visits)")

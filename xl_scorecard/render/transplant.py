@@ -103,18 +103,21 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
     sheets = workbook_sheets(book_xml)
     old_index = {s.name: i for i, s in enumerate(sheets)}
 
-    # 1. Take out the previous owned sheets and whatever only they used.
+    # 1. Take out the previous owned sheets and whatever only they used. The workbook's own
+    # links to them go first: otherwise they would count as "still referenced" and stay in the
+    # package as orphans (growing the file, and keeping old child-level rows, at every refresh).
     old_owned = [s for s in sheets if s.name in owned]
     doomed: set[str] = set()
     for entry in old_owned:
         part = resolve(book, rels_by_id[entry.rel_id].target)
         doomed |= {part, *out.related_parts(part)}
+    book_rels = [r for r in book_rels if r.id not in {s.rel_id for s in old_owned}]
+    out.set_rels(book, book_rels)
     doomed -= _referenced(out, doomed)  # keep anything a user part still points at
     for part in doomed:
         out.parts.pop(part, None)
         out.parts.pop(rels_name(part), None)
         overrides.pop(part, None)
-    book_rels = [r for r in book_rels if r.id not in {s.rel_id for s in old_owned}]
 
     # 2. Bring in each donor's sheets, styles merged and remapped.
     styles_part = next(resolve(book, r.target) for r in book_rels if r.type == STYLES_REL)

@@ -30,9 +30,10 @@ DISTRICTS_SHEET = "Districts"
 TREND_SHEET = "History"
 QUALITY_SHEET = "Data quality"
 DEFINITIONS_SHEET = "Definitions"
+DRILLDOWN_SHEET = "Drill-down"  # personal data: left out of emailed copies unless allowed
 FINGERPRINT_SHEET = "_xl_scorecard"
 OWNED_SHEETS = (SCORECARD_SHEET, DISTRICTS_SHEET, TREND_SHEET, DEFINITIONS_SHEET, QUALITY_SHEET, COMMENTARY_SHEET,
-                HISTORY_SHEET, FINGERPRINT_SHEET)
+                DRILLDOWN_SHEET, HISTORY_SHEET, FINGERPRINT_SHEET)
 TREND_MONTHS = 12
 
 GREEN, AMBER, RED, GREY = "#C6EFCE", "#FFEB9C", "#FFC7CE", "#D9D9D9"
@@ -62,6 +63,7 @@ class ScorecardInput:
     commentary: dict[str, str] = field(default_factory=dict)  # indicator id -> text to show
     commentary_history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMMENTARY_COLUMNS))
     layout: Layout = field(default_factory=load_layout)
+    drilldown: pd.DataFrame | None = None  # exception cases (personal data); None: no Drill-down sheet
 
 
 class _Formats:
@@ -98,6 +100,8 @@ def write_workbook(path: Path, data: ScorecardInput) -> dict[str, set[str]]:
     _write_definitions(book.add_worksheet(DEFINITIONS_SHEET), data, fmt)
     _write_quality(book.add_worksheet(QUALITY_SHEET), data, fmt)
     _write_commentary(book.add_worksheet(COMMENTARY_SHEET), data, fmt)
+    if data.drilldown is not None:
+        _write_drilldown(book.add_worksheet(DRILLDOWN_SHEET), data, fmt)
     history = book.add_worksheet(HISTORY_SHEET)
     _write_history_data(history, data, fmt)
     history.hide()  # the tool's own store: kept out of print and out of the way, not secret
@@ -334,6 +338,40 @@ def _write_commentary(ws, data: ScorecardInput, fmt: _Formats) -> None:
             ws.write_string(row, col, str(value), wrap)
         ws.write_string(row, 5, titles.get(record[0], ""), wrap)
     ws.freeze_panes(1, 0)
+
+
+def _write_drilldown(ws, data: ScorecardInput, fmt: _Formats) -> None:
+    """The cases behind each exception indicator. Personal data, and marked as such."""
+    ws.set_tab_color(RED_TEXT)
+    ws.write_string(0, 0, "Drill-down: the cases behind the exceptions", fmt(bold=True, font_size=13, font_color=NAVY))
+    ws.write_string(1, 0, "PERSONAL DATA (OFFICIAL-SENSITIVE): child and worker identifiers. Keep this workbook where "
+                    "case records may be kept; emailed copies leave this sheet out.", fmt(bold=True, font_color=RED_TEXT))
+    headers = ["Indicator", "District", "Child ID", "Team", "Worker", "Start", "End / as at", "Measured", "Limit", "Exception"]
+    for col, (text, width) in enumerate(zip(headers, [48, 16, 14, 24, 22, 11, 11, 9, 7, 40])):
+        ws.set_column(col, col, width)
+        ws.write_string(3, col, text, fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1))
+    titles = {ind.id: ind.title for ind in data.catalogue}
+    names = dict(data.districts)
+    date = fmt(num_format="dd/mm/yyyy")
+    cases = data.drilldown
+    if cases is None or cases.empty:
+        ws.write_string(4, 0, f"No exception cases in {data.period.label}.")
+        return
+    for row, case in enumerate(cases.itertuples(index=False), start=4):
+        ws.write_string(row, 0, titles.get(case.indicator, case.indicator))
+        ws.write_string(row, 1, names.get(case.district, str(case.district)))
+        for col, value in ((2, case.child_id), (3, case.team), (4, case.worker)):
+            ws.write_string(row, col, "" if pd.isna(value) else str(value))  # ids stay text, never numbers or formulas
+        for col, value in ((5, case.start), (6, case.end)):
+            if pd.notna(value):
+                ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), date)
+        if pd.notna(case.measured):
+            ws.write_number(row, 7, float(case.measured))
+        ws.write_number(row, 8, float(case.limit))
+        ws.write_string(row, 9, case.meaning)
+    ws.autofilter(3, 0, 3 + len(cases), len(headers) - 1)
+    ws.freeze_panes(4, 0)
+    _fit_width(ws)
 
 
 def _write_history_data(ws, data: ScorecardInput, fmt: _Formats) -> None:

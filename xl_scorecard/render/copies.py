@@ -1,0 +1,45 @@
+"""Copies of the master to send or print: the aggregate-only copy leaves out the sheets that
+hold child-level rows (the Drill-down sheet), by the same package surgery as a refresh, so
+everything else a user put in the workbook travels unchanged.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from xl_scorecard.render.package import Package
+from xl_scorecard.render.transplant import transplant, workbook_sheets
+from xl_scorecard.render.workbook import DRILLDOWN_SHEET
+
+PERSONAL_SHEETS = (DRILLDOWN_SHEET,)
+
+
+def aggregate_copy(master: Path, target: Path, allow_child_level: bool = False) -> Path:
+    """Write to ``target`` a copy of ``master`` without child-level sheets (unless
+    ``allow_child_level``). The master itself is only read."""
+    package = Package.read(master)
+    if not allow_child_level:
+        before = [s.name for s in workbook_sheets(package.text(package.main_part()))]
+        package = transplant(package, [], PERSONAL_SHEETS)  # owned sheets with no donor are removed
+        _keep_active_tab_in_range(package, before)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    package.write(target)
+    return target
+
+
+def _keep_active_tab_in_range(package: Package, before: list[str]) -> None:
+    # bookViews name the selected and first visible tab by position: removing a sheet before
+    # them shifts them by one, and a position past the last sheet makes Excel repair the file.
+    book = package.main_part()
+    xml = package.text(book)
+    after = [s.name for s in workbook_sheets(xml)]
+
+    def shift(match: re.Match) -> str:
+        index = int(match.group(2))
+        name = before[index] if index < len(before) else None
+        new = after.index(name) if name in after else max(0, min(index, len(after) - 1) - 1)
+        return f'{match.group(1)}="{new}"'
+
+    xml = re.sub(r'\b(activeTab|firstSheet)="(\d+)"', shift, xml)
+    package.parts[book] = xml.encode("utf-8")
