@@ -52,3 +52,12 @@ def convert_to_pdf(workbook: Path, out_dir: Path) -> Path:
 requires_libreoffice = pytest.mark.skipif(
     soffice() is None or shutil.which("pdftoppm") is None,
     reason="LibreOffice headless and poppler-utils are not installed (Debian: libreoffice-calc poppler-utils; .ci/run installs them)")
+
+
+def chromium() -> str | None:
+    """Headless Chromium, if installed."""
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+requires_chromium = pytest.mark.skipif(
+    chromium() is None, reason="headless Chromium is not installed (Debian: chromium; .ci/run installs it)")

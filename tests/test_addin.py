@@ -93,7 +93,7 @@ def test_check_inputs_button_entry_point(demo_copy):
 def test_email_button_entry_point_writes_a_draft(demo_copy):
     refresh_book(demo_copy / "master.xlsx")
     message = email_book(demo_copy / "master.xlsx", dry_run=True)
-    eml = demo_copy / "outbox" / "master.eml"
+    eml = demo_copy / "outbox" / "master authority.eml"
     assert str(eml) in message
     parsed = email.message_from_bytes(eml.read_bytes(), policy=policy.default)
     assert "Northshire" in parsed["Subject"]

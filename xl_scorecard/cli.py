@@ -1,7 +1,8 @@
-"""Command line: ``xl-scorecard demo | refresh | check | indicators``.
+"""Command line: ``xl-scorecard demo | refresh | check | email | pdf | indicators | addin``.
 
 Exit codes: 0 done (for ``check``: no errors), 1 ``check`` found data errors, 2 the run could
-not be done (bad configuration, master workbook busy or unsafe to replace, bad arguments).
+not be done (bad configuration, master workbook busy or unsafe to replace, bad arguments),
+3 ``refresh --all``: some authorities failed (each is listed; the others were refreshed).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from xl_scorecard import __version__
 from xl_scorecard.errors import ScorecardError
 from xl_scorecard.periods import PERIOD_LABELS, Month
 
-EXIT_OK, EXIT_INVALID, EXIT_FAILED = 0, 1, 2
+EXIT_OK, EXIT_INVALID, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 2, 3
 
 
 def _period(text: str) -> Month:
@@ -44,13 +45,32 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", type=Path, default=Path("out"), help="folder for the example data and master (default: ./out)")
     demo.add_argument("--size", choices=["small", "large"], default="small", help="large = Kent-size (~300k case rows)")
 
-    refresh = commands.add_parser("refresh", parents=[config, as_json], help="read, validate, compute and write the master workbook")
+    mailing = argparse.ArgumentParser(add_help=False)
+    mailing.add_argument("--dry-run", action="store_true", help="write .eml files to an outbox folder instead of sending")
+    mailing.add_argument("--outlook", action="store_true", help="create Outlook drafts instead of sending (Windows, pywin32)")
+    run_log = argparse.ArgumentParser(add_help=False)
+    run_log.add_argument("--log", type=Path, help="write a run log to this file (refresh --all: logs/ beside the configurations)")
+
+    refresh = commands.add_parser("refresh", parents=[as_json, mailing, run_log], help="read, validate, compute and write the master workbook")
+    which = refresh.add_mutually_exclusive_group(required=True)
+    which.add_argument("--config", type=Path, help="authority configuration (TOML)")
+    which.add_argument("--all", type=Path, metavar="DIR", help="every authority configuration in DIR, each on its own")
+    refresh.add_argument("--email", action="store_true", help="email each refreshed scorecard as its [email] section says")
+    refresh.add_argument("--strict", action="store_true",
+                         help="an unreadable input file stops that authority's refresh (the default with --all)")
+    refresh.add_argument("--allow-incomplete", action="store_true",
+                         help="with --all: write scorecards even when an input file cannot be read (marked incomplete)")
     refresh.add_argument("--master", type=Path, help="workbook to write (overrides the configuration)")
     refresh.add_argument("--period", type=_period, help="reporting month YYYY-MM (default: configuration, else last month)")
     refresh.add_argument("--force", action="store_true",
                          help="replace the scorecard's sheets even where cells were changed by hand (backed up first)")
 
     commands.add_parser("check", parents=[config, as_json], help="read and validate only; exit 1 when there are errors")
+
+    commands.add_parser("email", parents=[config, mailing, run_log], help="email the master's scorecard (aggregate-only copy attached)")
+
+    pdf = commands.add_parser("pdf", parents=[config], help="export the scorecard sheets to PDF (needs LibreOffice)")
+    pdf.add_argument("--out", type=Path, help="PDF to write (default: beside the master, named with the month)")
 
     addin = commands.add_parser("addin", help="build or install the Excel add-in (Scorecard ribbon tab)")
     addin.add_argument("action", choices=["build", "install", "uninstall"])
@@ -68,12 +88,18 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    for handler in logging.getLogger().handlers:  # a run log may lower the root level: the console keeps its own
+        handler.setLevel(logging.INFO if args.verbose else logging.WARNING)
+    if getattr(args, "log", None):
+        from xl_scorecard.batch import open_run_log
+
+        open_run_log(args.log)
     if args.command is None:
         parser.print_help()
         return EXIT_FAILED
     try:
         return {"demo": _demo, "refresh": _refresh, "check": _check, "indicators": _indicators,
-                "addin": _addin}[args.command](args)
+                "addin": _addin, "email": _email, "pdf": _pdf}[args.command](args)
     except ScorecardError as exc:
         print(f"xl-scorecard: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -87,19 +113,70 @@ def _demo(args: argparse.Namespace) -> int:
     if not config_path.exists():
         print(f"Generating the fictional Northshire example data ({args.size}) into {args.out} ...")
         generate_example(args.out, args.size)
-    return _run_refresh(load_config(config_path), None, None, args.json, False)
+    _run_refresh(load_config(config_path), None, None, args.json, False)
+    return EXIT_OK
 
 
 def _refresh(args: argparse.Namespace) -> int:
     from xl_scorecard.config import load_config
 
-    return _run_refresh(load_config(args.config), args.master, args.period, args.json, args.force)
+    if args.all:
+        return _refresh_all(args)
+    result = _run_refresh(load_config(args.config), args.master, args.period, args.json, args.force, args.strict)
+    if args.email:
+        from xl_scorecard.batch import deliver
+
+        for line in deliver(load_config(args.config), Path(result.master), args.dry_run, args.outlook):
+            print(f"Email: {line}")
+    return EXIT_OK
 
 
-def _run_refresh(config, master: Path | None, period: Month | None, as_json: bool, force: bool) -> int:
+def _refresh_all(args: argparse.Namespace) -> int:
+    from xl_scorecard.batch import default_log_path, open_run_log, refresh_all
+
+    if not args.log:
+        open_run_log(default_log_path(args.all))
+    outcomes = refresh_all(args.all, args.period, strict=not args.allow_incomplete, email=args.email,
+                           dry_run=args.dry_run, outlook=args.outlook)
+    failed = [o for o in outcomes if not o.ok]
+    if args.json:
+        print(json.dumps({"refreshed": len(outcomes) - len(failed), "failed": len(failed),
+                          "authorities": [o.as_dict() for o in outcomes]}, indent=2))
+    else:
+        for o in outcomes:
+            if o.ok:
+                print(f"OK      {o.name} ({o.config.name}): {o.counts.get('G', 0)} green, {o.counts.get('A', 0)} amber, "
+                      f"{o.counts.get('R', 0)} red; {o.seconds:.1f} s" + (f"; {len(o.emailed)} email(s)" if o.emailed else ""))
+            else:
+                print(f"FAILED  {o.name or o.config.name} ({o.config.name}): {o.error}")
+        print(f"{len(outcomes) - len(failed)} of {len(outcomes)} authorities refreshed" + (f"; {len(failed)} failed" if failed else ""))
+    return EXIT_PARTIAL if failed else EXIT_OK
+
+
+def _email(args: argparse.Namespace) -> int:
+    from xl_scorecard.batch import deliver
+    from xl_scorecard.config import load_config
+
+    config = load_config(args.config)
+    for line in deliver(config, config.master_path, args.dry_run, args.outlook):
+        print(f"Email: {line}")
+    return EXIT_OK
+
+
+def _pdf(args: argparse.Namespace) -> int:
+    from xl_scorecard.config import load_config
+    from xl_scorecard.render.pdf import export_pdf
+
+    config = load_config(args.config)
+    print(f"Wrote {export_pdf(config.master_path, args.out)}")
+    return EXIT_OK
+
+
+def _run_refresh(config, master: Path | None, period: Month | None, as_json: bool, force: bool, strict: bool = False):
+    """Refresh one authority and print what happened; returns the run's result."""
     from xl_scorecard.pipeline import refresh
 
-    result = refresh(config, master=master, period=period, force=force)
+    result = refresh(config, master=master, period=period, force=force, strict=strict)
     counts = result.counts
     data_only = counts["indicators"] - counts["G"] - counts["A"] - counts["R"]
     if as_json:
@@ -107,7 +184,7 @@ def _run_refresh(config, master: Path | None, period: Month | None, as_json: boo
             "master": str(result.master), "backup": str(result.backup) if result.backup else None,
             "period": str(result.period), "summary": result.summary, "counts": counts,
             "problems": [p.as_dict() for p in result.sources.problems]}, indent=2))
-        return EXIT_OK
+        return result
     print(f"{config.name}, {result.period.label}: wrote {result.master.resolve()}")
     print(f"{counts['indicators']} indicators: {counts['G']} green, {counts['A']} amber, {counts['R']} red"
           + (f" ({data_only} without a RAG rating)" if data_only else ""))
@@ -115,7 +192,7 @@ def _run_refresh(config, master: Path | None, period: Month | None, as_json: boo
     print(_quality_line(result.sources))
     if result.backup:
         print(f"Previous version kept as {result.backup}")
-    return EXIT_OK
+    return result
 
 
 def _quality_line(sources) -> str:

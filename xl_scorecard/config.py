@@ -24,7 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import Field
+from typing import Any, Literal
+
+from pydantic import Field, model_validator
 
 from xl_scorecard.datafiles import Strict, parse_model, read_toml
 from xl_scorecard.errors import ConfigError
@@ -71,10 +73,37 @@ class SourceEntry(Strict):
     indicator: str | None = None  # comparators only: the catalogue indicator the figures are for
 
 
+class EmailSection(Strict):
+    """Who receives the scorecard and how it is sent. No password here, ever: the login comes
+    from environment variables (or the OS keyring) named below."""
+
+    sender: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
+    to: list[str] = []  # recipients for the whole authority
+    districts: dict[str, list[str]] = {}  # district code -> recipients of that district's summary
+    subject: str = "{authority} children's services scorecard, {month}"
+    smtp_host: str = "localhost"
+    smtp_port: int | None = Field(default=None, gt=0, lt=65536)  # default: 587 starttls, 465 ssl, 25 none
+    security: Literal["starttls", "ssl", "none"] = "starttls"
+    username_env: str = "XL_SCORECARD_SMTP_USER"
+    password_env: str = "XL_SCORECARD_SMTP_PASSWORD"
+    keyring_service: str | None = None
+    allow_child_level: bool = False  # attach the Drill-down sheet (personal data) too
+    max_attachment_mb: float = Field(default=20, gt=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_secrets(cls, data: Any) -> Any:
+        if isinstance(data, dict) and {"password", "smtp_password", "pass"} & set(data):
+            raise ValueError("passwords are never kept in configuration files: remove it and set the "
+                             "XL_SCORECARD_SMTP_PASSWORD environment variable (or use keyring_service)")
+        return data
+
+
 class ConfigFile(Strict):
     authority: AuthoritySection
     district: list[DistrictEntry] = Field(min_length=1)
     source: list[SourceEntry] = Field(min_length=1)
+    email: EmailSection | None = None
 
 
 @dataclass(frozen=True)
@@ -177,6 +206,9 @@ def load_config(path: Path) -> AuthorityConfig:
         if unknown:
             errors.append(f"{where}: headers for unknown columns {unknown}; "
                           f"{source.dataset} has {', '.join(datasets[source.dataset].columns)}")
+    if data.email:
+        for code in sorted(set(data.email.districts) - set(codes)):
+            errors.append(f"email.districts: {code!r} is not one of {', '.join(codes)}")
     if errors:
         raise ConfigError("\n".join(f"{path}: {line}" for line in errors))
     return AuthorityConfig(path, data, datasets)

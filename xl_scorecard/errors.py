@@ -17,3 +17,8 @@ class ConfigError(ScorecardError):
 
 class MasterError(ScorecardError):
     """The master workbook cannot be refreshed safely; nothing was written."""
+
+
+class IncompleteInputs(ScorecardError):
+    """A strict run (the scheduled batch) found input files it could not read; the master was
+    not written, so nobody receives a scorecard with a district silently missing."""

@@ -73,17 +73,24 @@ def check_book(path: str | Path) -> str:
 
 
 def email_book(path: str | Path, dry_run: bool = True, recipients: list[str] | None = None) -> str:
-    """Prepare the email for the master at ``path``: with ``dry_run``, an .eml file in an
-    ``outbox`` folder beside it."""
-    from xl_scorecard.mail import compose, write_eml
+    """Prepare the email for the master at ``path``: with ``dry_run``, .eml files in an
+    ``outbox`` folder beside it (they open in Outlook, ready to send); otherwise send them as
+    the configuration's [email] section says."""
+    from xl_scorecard.config import load_config
+    from xl_scorecard.mail import messages_for, send, write_eml
 
-    master = Path(path)
-    find_config(master)  # the same workbook the refresh would use
-    message = compose(master, "scorecard@localhost", recipients or ["recipients@localhost"])
+    master = Path(path).resolve()
+    config = load_config(find_config(master))  # the same workbook the refresh would use
+    messages = messages_for(config, master)
+    if recipients:
+        for _, message in messages:
+            message.replace_header("To", ", ".join(recipients))
     if not dry_run:
-        raise ScorecardError("Sending email from Excel is not available yet: open the .eml file and send it.")
-    eml = write_eml(message, master.parent / "outbox", master.stem)
-    return f"Email ready to send: {eml}\nOpen it (it opens in Outlook), check the recipients and press Send."
+        sent = send(config, messages)
+        return f"Sent {sent} email(s) for {config.name}."
+    files = [write_eml(message, master.parent / "outbox", f"{master.stem} {label}") for label, message in messages]
+    return ("Email ready to send: " + ", ".join(str(f) for f in files) +
+            "\nOpen it (it opens in Outlook), check the recipients and press Send.")
 
 
 def settings_path(path: str | Path) -> str:

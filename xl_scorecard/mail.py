@@ -1,53 +1,210 @@
-"""Email: the scorecard summary with the workbook attached (stdlib ``email.message``).
+"""Email: the performance summary and a compact RAG table in the body (HTML with a plain-text
+alternative), the aggregate-only copy of the workbook attached, sent over SMTP with the
+standard library, or written as ``.eml`` files for a dry run.
 
-This version composes the message and, with ``dry_run``, writes it as an ``.eml`` file (which
-Outlook and other clients open as a ready-to-send message). Sending over SMTP is a later step.
+Credentials come from environment variables or the OS keyring, never from configuration files,
+workbooks or logs. The attachment leaves out child-level sheets unless the configuration
+explicitly allows them (``allow_child_level = true``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import logging
+import os
+import smtplib
+import ssl
+import tempfile
+from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import make_msgid
 from pathlib import Path
 
+import pandas as pd
 from python_calamine import CalamineWorkbook
 
-MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # most council mail systems refuse more than ~20-25 MB
+from xl_scorecard.config import AuthorityConfig, EmailSection
+from xl_scorecard.errors import ScorecardError
+from xl_scorecard.history import read_history
+from xl_scorecard.indicators import AUTHORITY, load_catalogue
+from xl_scorecard.periods import Month
+from xl_scorecard.scoring import IMPROVED, WORSE, travel
+
+log = logging.getLogger(__name__)
+
+RAG_COLOURS = {"G": ("#C6EFCE", "#006100", "Green"), "A": ("#FFEB9C", "#9C5700", "Amber"), "R": ("#FFC7CE", "#9C0006", "Red")}
+ARROWS = {IMPROVED: "&#9650;", WORSE: "&#9660;"}
+FORMATS = {"%": "{:.1%}", "per 10,000": "{:.1f}", "count": "{:,.0f}", "days": "{:.0f}", "FTE": "{:.1f}", "ratio": "{:.1f}"}
 
 
-def scorecard_summary(master: Path) -> tuple[str, str]:
-    """(title, performance summary sentence) as written on the master's Scorecard sheet."""
+class MailError(ScorecardError):
+    """The email could not be prepared or sent (message says why and what to do)."""
+
+
+@dataclass
+class Digest:
+    """What the email says: read back from the refreshed master, not recomputed."""
+
+    title: str
+    period: Month
+    summary: str
+    rows: list[dict]  # indicator title, value text, rag, travel
+    quality: list[str]
+
+
+def read_digest(config: AuthorityConfig, master: Path, area: str = AUTHORITY) -> Digest:
+    """The summary sentence, one row per indicator for ``area`` and the data-quality lines, from
+    the master's own sheets (Scorecard, History data, Data quality)."""
+    if not master.is_file():
+        raise MailError(f"{master} does not exist: refresh it first (xl-scorecard refresh --config ...).")
     book = CalamineWorkbook.from_path(str(master))
     try:
-        rows = book.get_sheet_by_name("Scorecard").to_python()
+        card = book.get_sheet_by_name("Scorecard").to_python()
+        quality = book.get_sheet_by_name("Data quality").to_python() if "Data quality" in book.sheet_names else []
     finally:
         book.close()
-    title = str(rows[0][0]) if rows else "Scorecard"
-    cells = [str(r[0]) for r in rows if r and r[0]]
+    title = str(card[0][0]) if card else config.name
+    cells = [str(r[0]) for r in card if r and r[0]]
     at = next((i for i, text in enumerate(cells) if text == "PERFORMANCE SUMMARY"), None)
-    return title, cells[at + 1] if at is not None and at + 1 < len(cells) else ""
+    summary = cells[at + 1] if at is not None and at + 1 < len(cells) else ""
+    period = next((Month.parse(str(c)) for c in card[0] if isinstance(c, str) and len(c) == 7 and c[4] == "-"), None) \
+        if card else None
+    history = read_history(master)
+    if period is None or history is None:
+        raise MailError(f"{master} has no scorecard history: refresh it first.")
+    catalogue = load_catalogue(config.catalogue_path)
+    keyed = history[history["area"] == area].set_index(["indicator", "period"])
+    values, rags = keyed["value"], keyed["rag"]
+    rows = []
+    for ind in catalogue:
+        now = values.get((ind.id, str(period)))
+        before = values.get((ind.id, str(period.shift(-1))))
+        rag = rags.get((ind.id, str(period)), "")
+        shown = "no data" if now is None or pd.isna(now) else FORMATS[ind.unit].format(now)
+        rows.append({"title": ind.title, "value": shown, "rag": rag if rag in RAG_COLOURS else "",
+                     "travel": travel(now, before, ind)})
+    return Digest(title, period, summary, rows, _quality_lines(quality))
 
 
-def compose(master: Path, sender: str, recipients: list[str]) -> EmailMessage:
-    """The email for one master: summary in plain text and HTML, the workbook attached."""
-    title, summary = scorecard_summary(master)
-    size = master.stat().st_size
-    if size > MAX_ATTACHMENT_BYTES:
-        raise ValueError(f"{master.name} is {size / 1024**2:.1f} MB, over the {MAX_ATTACHMENT_BYTES // 1024**2} MB "
-                         "most mail systems accept; share it from a network folder instead")
+def _quality_lines(rows: list[list]) -> list[str]:
+    # Problems per file and severity; values are never copied (the sheet hides personal ones).
+    header = next((i for i, r in enumerate(rows) if r and r[0] == "District" and "Severity" in r), None)
+    if header is None:
+        return []
+    names = rows[header]
+    file_col, severity_col = names.index("File"), names.index("Severity")
+    counts: dict[tuple[str, str], int] = {}
+    for row in rows[header + 1:]:
+        if len(row) > severity_col and row[severity_col] in ("error", "warning"):
+            key = (str(row[file_col]), str(row[severity_col]))
+            counts[key] = counts.get(key, 0) + 1
+    return [f"{file}: {n} {severity}{'s' if n > 1 else ''}" for (file, severity), n in sorted(counts.items())]
+
+
+def render_html(digest: Digest, note: str = "") -> str:
+    """The HTML body: summary, a RAG table with inline colours (mail clients drop style sheets),
+    data-quality warnings."""
+    cell = 'style="border:1px solid #BFBFBF;padding:4px 8px;font-family:Arial,sans-serif;font-size:13px"'
+    lines = [f'<html><body style="font-family:Arial,sans-serif;font-size:14px;color:#1F1F1F">',
+             f'<h2 style="color:#1F3864;margin-bottom:4px">{html.escape(digest.title)}</h2>',
+             f'<p style="margin-top:0;color:#595959">{html.escape(digest.period.label)}</p>',
+             f'<p><b>Performance summary.</b> {html.escape(digest.summary)}</p>',
+             '<table style="border-collapse:collapse" cellspacing="0">',
+             f'<tr style="background:#1F3864;color:#FFFFFF"><th {cell}>Indicator</th><th {cell}>Value</th>'
+             f'<th {cell}>RAG</th><th {cell}>Since last month</th></tr>']
+    for row in digest.rows:
+        fill, ink, word = RAG_COLOURS.get(row["rag"], ("#FFFFFF", "#595959", "-"))
+        arrow = ARROWS.get(row["travel"], "")
+        lines.append(f'<tr><td {cell}>{html.escape(row["title"])}</td><td {cell} align="right">{html.escape(row["value"])}</td>'
+                     f'<td bgcolor="{fill}" style="background:{fill};color:{ink};font-weight:bold;border:1px solid #BFBFBF;'
+                     f'padding:4px 8px;font-family:Arial,sans-serif;font-size:13px">{word}</td>'
+                     f'<td {cell}>{arrow} {html.escape(row["travel"] or "")}</td></tr>')
+    lines.append("</table>")
+    if digest.quality:
+        lines.append('<p><b>Data quality:</b> problems in the district files (details on the "Data quality" sheet):</p><ul>')
+        lines += [f"<li>{html.escape(line)}</li>" for line in digest.quality]
+        lines.append("</ul>")
+    if note:
+        lines.append(f'<p style="color:#595959">{html.escape(note)}</p>')
+    lines.append("</body></html>")
+    return "\n".join(lines)
+
+
+def render_text(digest: Digest, note: str = "") -> str:
+    """The plain-text alternative of the body."""
+    width = max((len(r["title"]) for r in digest.rows), default=20)
+    lines = [digest.title, digest.period.label, "", "Performance summary. " + digest.summary, ""]
+    for row in digest.rows:
+        word = RAG_COLOURS.get(row["rag"], ("", "", "-"))[2]
+        lines.append(f"{row['title']:<{width}}  {row['value']:>9}  {word:<5}  {row['travel']}")
+    if digest.quality:
+        lines += ["", "Data quality (details on the \"Data quality\" sheet):", *[f"  {q}" for q in digest.quality]]
+    if note:
+        lines += ["", note]
+    return "\n".join(lines) + "\n"
+
+
+def compose(config: AuthorityConfig, master: Path, recipients: list[str], area: str = AUTHORITY,
+            attachment: Path | None = None) -> EmailMessage:
+    """One message: body for ``area``, the aggregate-only copy of ``master`` attached."""
+    settings = _settings(config)
+    digest = read_digest(config, master, area)
+    if area != AUTHORITY:
+        names = {d.code: d.name for d in config.districts}
+        digest.title += f" - {names.get(area, area)}"
+    note = ("The attached workbook has the authority's figures and each district's. "
+            + ("It includes child-level drill-down rows: handle it as personal data." if settings.allow_child_level
+               else "Child-level drill-down rows are not included; they stay in the master workbook."))
+    with tempfile.TemporaryDirectory(prefix="xl-scorecard-mail-") as work:
+        copy = attachment or _attachment(master, Path(work), settings.allow_child_level)
+        size = copy.stat().st_size
+        if size > settings.max_attachment_mb * 1024 * 1024:
+            raise MailError(f"{master.name} is {size / 1024**2:.1f} MB, over the {settings.max_attachment_mb:g} MB limit set "
+                            "for email ([email] max_attachment_mb). Share it from a network folder instead, or raise the limit "
+                            "if your mail system accepts more.")
+        data = copy.read_bytes()
     message = EmailMessage()
-    message["Subject"] = title
-    message["From"] = sender
+    message["Subject"] = settings.subject.format(authority=config.name, month=digest.period.label)
+    message["From"] = settings.sender
     message["To"] = ", ".join(recipients)
     message["Date"] = dt.datetime.now(dt.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
-    message.set_content(f"{title}\n\n{summary}\n\nThe workbook is attached.\n")
-    message.add_alternative(f"<html><body><h2>{html.escape(title)}</h2><p>{html.escape(summary)}</p>"
-                            "<p>The workbook is attached.</p></body></html>", subtype="html")
+    message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or "localhost")
+    message.set_content(render_text(digest, note))
+    message.add_alternative(render_html(digest, note), subtype="html")
     subtype = "vnd.ms-excel.sheet.macroEnabled.12" if master.suffix.lower() == ".xlsm" else \
         "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    message.add_attachment(master.read_bytes(), maintype="application", subtype=subtype, filename=master.name)
+    message.add_attachment(data, maintype="application", subtype=subtype, filename=f"{master.stem} {digest.period}{master.suffix}")
     return message
+
+
+def _attachment(master: Path, folder: Path, allow_child_level: bool) -> Path:
+    from xl_scorecard.render.copies import aggregate_copy  # the writer stage, used only here
+
+    return aggregate_copy(master, folder / master.name, allow_child_level)
+
+
+def _settings(config: AuthorityConfig) -> EmailSection:
+    if config.data.email is None:
+        raise MailError(f"{config.path}: no [email] section. Add one with sender and to (see docs/scheduling.md).")
+    return config.data.email
+
+
+def messages_for(config: AuthorityConfig, master: Path) -> list[tuple[str, EmailMessage]]:
+    """(label, message) for the whole authority's recipients and each district's."""
+    settings = _settings(config)
+    from xl_scorecard.render.copies import aggregate_copy
+
+    with tempfile.TemporaryDirectory(prefix="xl-scorecard-mail-") as work:
+        copy = aggregate_copy(master, Path(work) / master.name, settings.allow_child_level)
+        out = []
+        if settings.to:
+            out.append(("authority", compose(config, master, settings.to, AUTHORITY, copy)))
+        for code, recipients in settings.districts.items():
+            out.append((code, compose(config, master, recipients, code, copy)))
+    if not out:
+        raise MailError(f"{config.path}: [email] names no recipients (to = [...] or [email.districts]).")
+    return out
 
 
 def write_eml(message: EmailMessage, folder: Path, stem: str) -> Path:
@@ -56,3 +213,84 @@ def write_eml(message: EmailMessage, folder: Path, stem: str) -> Path:
     path = folder / f"{stem}.eml"
     path.write_bytes(bytes(message))
     return path
+
+
+def credentials(settings: EmailSection, environ: dict[str, str] | None = None) -> tuple[str | None, str | None]:
+    """(user, password) from the environment, else the OS keyring; (None, None) for no login."""
+    environ = os.environ if environ is None else environ
+    user = environ.get(settings.username_env)
+    password = environ.get(settings.password_env)
+    if user and not password and settings.keyring_service:
+        try:
+            import keyring
+        except ImportError:
+            raise MailError("keyring_service is set but the keyring package is not installed (pip install keyring).") from None
+        password = keyring.get_password(settings.keyring_service, user)
+    if user and not password:
+        raise MailError(f"{settings.username_env} is set but no password was found: set {settings.password_env} "
+                        "or store it in the OS keyring (keyring_service).")
+    return user, password
+
+
+def send(config: AuthorityConfig, messages: list[tuple[str, EmailMessage]], environ: dict[str, str] | None = None,
+         timeout: float = 60) -> int:
+    """Send over SMTP (STARTTLS, SSL or plain as configured). Returns the number sent."""
+    settings = _settings(config)
+    user, password = credentials(settings, environ)
+    port = settings.smtp_port or {"starttls": 587, "ssl": 465, "none": 25}[settings.security]
+    context = ssl.create_default_context()
+    try:
+        if settings.security == "ssl":
+            server: smtplib.SMTP = smtplib.SMTP_SSL(settings.smtp_host, port, timeout=timeout, context=context)
+        else:
+            server = smtplib.SMTP(settings.smtp_host, port, timeout=timeout)
+        with server:
+            if settings.security == "starttls":
+                server.starttls(context=context)
+            if user:
+                _login(server, user, password or "")
+            for label, message in messages:
+                server.send_message(message)
+                log.info("email for %s sent to %d recipient(s)", label, len(message["To"].split(",")))
+    except smtplib.SMTPAuthenticationError:
+        raise MailError(f"the mail server {settings.smtp_host} refused the login for {settings.username_env}'s user: "
+                        "check the user name and password.") from None
+    except (OSError, smtplib.SMTPException) as exc:
+        # The exception text never holds the password; the host and port say where to look.
+        raise MailError(f"could not send through {settings.smtp_host}:{port} ({type(exc).__name__}: {exc}). "
+                        "Check smtp_host, smtp_port and security in [email]; nothing was sent.") from None
+    return len(messages)
+
+
+def _login(server: smtplib.SMTP, user: str, password: str) -> None:
+    # One attempt with the server's plainest mechanism over the (TLS) connection. smtplib's own
+    # login() retries every mechanism after a refusal, which some servers answer by hanging.
+    server.ehlo_or_helo_if_needed()
+    advertised = server.esmtp_features.get("auth", "").upper().split()
+    for mechanism, method in (("PLAIN", server.auth_plain), ("LOGIN", server.auth_login)):
+        if mechanism in advertised:
+            server.user, server.password = user, password
+            server.auth(mechanism, method, initial_response_ok=True)
+            return
+    server.login(user, password)
+
+
+def outlook_drafts(messages: list[tuple[str, EmailMessage]], attachment_folder: Path) -> int:
+    """Create Outlook drafts instead of sending (Windows with Outlook and pywin32 only)."""
+    try:
+        import win32com.client  # type: ignore[import-not-found]
+    except ImportError:
+        raise MailError("--outlook needs Windows with Outlook and the pywin32 package (pip install pywin32); "
+                        "use --dry-run to write .eml files instead.") from None
+    outlook = win32com.client.Dispatch("Outlook.Application")
+    attachment_folder.mkdir(parents=True, exist_ok=True)
+    for label, message in messages:
+        draft = outlook.CreateItem(0)
+        draft.Subject, draft.To = message["Subject"], message["To"]
+        draft.HTMLBody = message.get_body(("html",)).get_content()
+        for part in message.iter_attachments():
+            saved = attachment_folder / part.get_filename()
+            saved.write_bytes(part.get_content())
+            draft.Attachments.Add(str(saved))
+        draft.Save()
+    return len(messages)

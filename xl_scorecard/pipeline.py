@@ -11,6 +11,7 @@ import pandas as pd
 
 from xl_scorecard.commentary import commentary_for, merge_commentary, read_commentary
 from xl_scorecard.config import AuthorityConfig
+from xl_scorecard.errors import IncompleteInputs
 from xl_scorecard.history import merge_history, read_history
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
 from xl_scorecard.indicators.catalogue import Indicator
@@ -67,23 +68,25 @@ def check(config: AuthorityConfig) -> SourceData:
 
 
 def refresh(config: AuthorityConfig, master: Path | None = None, period: Month | None = None,
-            now: dt.datetime | None = None, force: bool = False) -> RunResult:
+            now: dt.datetime | None = None, force: bool = False, strict: bool = False) -> RunResult:
     """Run the whole flow and write the master workbook.
 
     The master is locked for the whole run (a second refresh of it stops with a message), checked
     before any work, and only replaced at the very end, atomically; any failure before leaves it
-    as it was.
+    as it was. With ``strict`` (the scheduled batch), an input file that cannot be read stops
+    the run before anything is written (``IncompleteInputs``); otherwise the scorecard is written
+    and says which figures are incomplete.
     """
     from xl_scorecard.render import check_master, refresh_lock  # the writer is the last stage
 
     master = (master or config.master_path).resolve()
     with refresh_lock(master):
         check_master(master, force=force)
-        return _refresh_locked(config, master, period, now, force)
+        return _refresh_locked(config, master, period, now, force, strict)
 
 
 def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None, now: dt.datetime | None,
-                    force: bool) -> RunResult:
+                    force: bool, strict: bool = False) -> RunResult:
     from xl_scorecard.render import ScorecardInput, write_scorecard
     from xl_scorecard.render.layout import load_layout
 
@@ -92,6 +95,13 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
     catalogue = load_catalogue(config.catalogue_path)
     layout = load_layout(config.layout)  # a bad layout stops the run before any reading
     sources = read_sources(config)
+    unreadable = [f for f in sources.files if not f.readable]
+    if strict and unreadable:
+        reasons = {(p.file, p.message) for p in sources.errors if p.file in {f.file for f in unreadable}}
+        lines = "\n  ".join(f"{file}: {message}" for file, message in sorted(reasons)) or \
+            "\n  ".join(f.file for f in unreadable)
+        raise IncompleteInputs(f"{config.name}: {len(unreadable)} input file(s) could not be read; the master was not "
+                               f"changed:\n  {lines}")
     districts = [d.code for d in config.districts]
     periods = months_ending(period, COMPUTED_MONTHS)
     results = compute_all(catalogue, sources.tables, periods, districts)

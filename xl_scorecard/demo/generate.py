@@ -462,6 +462,12 @@ def config_text(sources: list[dict], master: str = "master.xlsx") -> str:
         lines.append("[[source]]")
         lines += [f"{key} = {_toml_value(value)}" for key, value in source.items()]
         lines.append("")
+    domain = AUTHORITY.lower().replace(" ", "") + ".example"
+    lines += ["[email]",
+              "# Who gets the scorecard (xl-scorecard email, or refresh --email). A login, if the mail server",
+              "# needs one, comes from the XL_SCORECARD_SMTP_USER and XL_SCORECARD_SMTP_PASSWORD variables.",
+              f'sender = "performance@{domain}"', f'to = ["head.of.service@{domain}"]', f'smtp_host = "smtp.{domain}"', "",
+              "[email.districts]", *[f'{d.code} = ["{d.name.lower()}.manager@{domain}"]' for d in DISTRICTS], ""]
     return "\n".join(lines)
 
 

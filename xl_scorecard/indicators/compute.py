@@ -37,7 +37,7 @@ def compute_indicator(indicator: Indicator, tables: Tables, period: Month, distr
     try:
         raw = CALCULATIONS[name](tables, window, **params)
     except MissingData as exc:
-        log.warning("indicator %s: no %s data", indicator.id, exc)
+        log.debug("indicator %s: no %s data", indicator.id, exc)
         raw = None
     typed = raw if name == "typed_figure" else _typed(indicator, tables, window)
     if raw is not None:

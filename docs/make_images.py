@@ -1,0 +1,57 @@
+"""Make the images shown in the README from the bundled example (run: python docs/make_images.py).
+
+The tests call the same functions, so what the README shows is what a test rendered.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tempfile
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+DOCS = Path(__file__).resolve().parent
+
+
+def chromium_binary() -> str:
+    found = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+    if not found:
+        raise SystemExit("headless Chromium is not installed (Debian: apt install chromium)")
+    return found
+
+
+def render_html(html_text: str, png: Path, width: int = 900, height: int = 640) -> Path:
+    """Render an HTML page to a PNG with headless Chromium."""
+    with tempfile.TemporaryDirectory(prefix="xl-scorecard-html-") as work:
+        page = Path(work) / "body.html"
+        page.write_text(html_text, encoding="utf-8")
+        subprocess.run([chromium_binary(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                        f"--user-data-dir={Path(work) / 'profile'}", f"--screenshot={png}",
+                        f"--window-size={width},{height}", page.as_uri()], check=True, capture_output=True, timeout=120)
+    return png
+
+
+def email_body_html(eml: Path) -> str:
+    message = BytesParser(policy=policy.default).parse(eml.open("rb"))
+    return message.get_body(("html",)).get_content()
+
+
+def main() -> int:
+    sys.path.insert(0, str(DOCS.parent))
+    from xl_scorecard.cli import main as cli
+
+    with tempfile.TemporaryDirectory(prefix="xl-scorecard-docs-") as work:
+        example = Path(work) / "northshire"
+        shutil.copytree(DOCS.parent / "examples" / "northshire", example)
+        (example / "master.xlsx").unlink(missing_ok=True)
+        cli(["refresh", "--config", str(example / "authority.toml"), "--email", "--dry-run"])
+        render_html(email_body_html(example / "outbox" / "master authority.eml"), DOCS / "email-body.png")
+    print(f"wrote {DOCS / 'email-body.png'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

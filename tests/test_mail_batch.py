@@ -1,0 +1,262 @@
+"""Email through a real SMTP server (aiosmtpd on 127.0.0.1), the batch refresh of many
+authorities, and the PDF export."""
+
+from __future__ import annotations
+
+import email
+import io
+import re
+import shutil
+import socket
+import subprocess
+import zipfile
+from email import policy
+from pathlib import Path
+
+import pytest
+from python_calamine import CalamineWorkbook
+
+from conftest import requires_chromium, requires_libreoffice
+from xl_scorecard.cli import EXIT_OK, EXIT_PARTIAL, main
+from xl_scorecard.config import load_config
+from xl_scorecard.errors import ConfigError
+
+CHILD_ID = re.compile(rb"\b(?:NG|EB|SM|WF)\d{6}\b")
+USER, PASSWORD = "perf.team", "S3cret-Pa55-never-logged"
+
+
+class Inbox:
+    """What the SMTP server received (an aiosmtpd handler)."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.logins: list[tuple[bytes, bytes]] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.original_content, policy=policy.default))
+        return "250 Message accepted for delivery"
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.smtp import AuthResult, LoginPassword
+
+    inbox = Inbox()
+
+    def authenticator(server, session, envelope, mechanism, auth_data):
+        if isinstance(auth_data, LoginPassword):
+            inbox.logins.append((auth_data.login, auth_data.password))
+            ok = auth_data.login == USER.encode() and auth_data.password == PASSWORD.encode()
+            return AuthResult(success=ok, handled=False)  # not handled: the server answers 535 itself
+        return AuthResult(success=False, handled=False)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(inbox, hostname="127.0.0.1", port=port, authenticator=authenticator, auth_require_tls=False)
+    controller.start()
+    try:
+        yield port, inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def authority(example_dir, tmp_path) -> Path:
+    """A copy of the example authority (its master not yet written)."""
+    folder = tmp_path / "northshire"
+    shutil.copytree(example_dir, folder)
+    (folder / "master.xlsx").unlink(missing_ok=True)
+    return folder
+
+
+def point_email_at(config: Path, port: int, **extra) -> None:
+    text = config.read_text(encoding="utf-8")
+    settings = f'smtp_host = "127.0.0.1"\nsmtp_port = {port}\nsecurity = "none"\n' + "".join(f"{k} = {v}\n" for k, v in extra.items())
+    config.write_text(re.sub(r'smtp_host = ".*"\n', settings, text), encoding="utf-8")
+
+
+def test_refresh_and_email_through_a_real_smtp_server(authority, smtp_server, monkeypatch, capsys):
+    port, inbox = smtp_server
+    config = authority / "authority.toml"
+    point_email_at(config, port)
+    monkeypatch.setenv("XL_SCORECARD_SMTP_USER", USER)
+    monkeypatch.setenv("XL_SCORECARD_SMTP_PASSWORD", PASSWORD)
+    run_log = authority / "run.log"
+    assert main(["-v", "refresh", "--config", str(config), "--email", "--log", str(run_log)]) == EXIT_OK
+    out = capsys.readouterr()
+    # One message for the whole authority, one per district; the server saw our login.
+    assert len(inbox.messages) == 5 and inbox.logins[0] == (USER.encode(), PASSWORD.encode())
+    by_to = {m["To"]: m for m in inbox.messages}
+    head = by_to["head.of.service@northshire.example"]
+    assert head["Subject"] == "Northshire children's services scorecard, Oct 2026"
+    html = head.get_body(("html",)).get_content()
+    assert "As at 31/10/2026, Northshire has" in html and "Data quality" in html
+    assert "As at 31/10/2026, Northshire has" in head.get_body(("plain",)).get_content()
+    assert "Northgate" in by_to["northgate.manager@northshire.example"]["Subject"] + \
+        by_to["northgate.manager@northshire.example"].get_body(("plain",)).get_content()
+    # The attachment opens, has no drill-down sheet and no child id anywhere in the package.
+    (attachment,) = list(head.iter_attachments())
+    data = attachment.get_content()
+    sheets = CalamineWorkbook.from_filelike(io.BytesIO(data)).sheet_names
+    assert "Scorecard" in sheets and "Drill-down" not in sheets
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert not [n for n in package.namelist() if CHILD_ID.search(package.read(n))]
+    assert not CHILD_ID.search(bytes(head))
+    # ...while the master itself keeps its drill-down, with child ids.
+    master = authority / "master.xlsx"
+    assert "Drill-down" in CalamineWorkbook.from_path(str(master)).sheet_names
+    with zipfile.ZipFile(master) as package:
+        assert any(CHILD_ID.search(package.read(n)) for n in package.namelist())
+    # The password is in no output and no log.
+    for text in (out.out, out.err, run_log.read_text(encoding="utf-8")):
+        assert PASSWORD not in text
+    assert "sent to" in run_log.read_text(encoding="utf-8")
+
+
+def test_wrong_password_is_a_clear_message_without_the_password(authority, smtp_server, monkeypatch, capsys):
+    port, inbox = smtp_server
+    config = authority / "authority.toml"
+    point_email_at(config, port)
+    main(["refresh", "--config", str(config)])
+    monkeypatch.setenv("XL_SCORECARD_SMTP_USER", USER)
+    monkeypatch.setenv("XL_SCORECARD_SMTP_PASSWORD", "wrong-" + PASSWORD)
+    assert main(["email", "--config", str(config)]) == 2
+    err = capsys.readouterr().err
+    assert "refused the login" in err and PASSWORD not in err and not inbox.messages
+
+
+def test_dry_run_writes_eml_files_and_sends_nothing(authority, smtp_server):
+    port, inbox = smtp_server
+    config = authority / "authority.toml"
+    point_email_at(config, port)
+    assert main(["refresh", "--config", str(config), "--email", "--dry-run"]) == EXIT_OK
+    written = sorted(p.name for p in (authority / "outbox").glob("*.eml"))
+    assert written == ["master EB.eml", "master NG.eml", "master SM.eml", "master WF.eml", "master authority.eml"]
+    assert not inbox.messages
+
+
+def test_child_level_rows_travel_only_when_the_configuration_allows(authority, smtp_server):
+    port, inbox = smtp_server
+    config = authority / "authority.toml"
+    point_email_at(config, port, allow_child_level="true")
+    main(["refresh", "--config", str(config), "--email"])
+    (attachment,) = list(inbox.messages[0].iter_attachments())
+    assert "Drill-down" in CalamineWorkbook.from_filelike(io.BytesIO(attachment.get_content())).sheet_names
+    assert "includes child-level drill-down rows" in inbox.messages[0].get_body(("plain",)).get_content()
+
+
+def test_attachment_over_the_size_limit_is_refused_with_advice(authority, capsys):
+    config = authority / "authority.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('smtp_host = "smtp.northshire.example"',
+                                                                 'smtp_host = "smtp.northshire.example"\nmax_attachment_mb = 0.01'))
+    main(["refresh", "--config", str(config)])
+    assert main(["email", "--config", str(config), "--dry-run"]) == 2
+    assert "over the 0.01 MB limit" in capsys.readouterr().err
+
+
+def test_a_password_in_the_configuration_is_refused(authority):
+    config = authority / "authority.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace('[email]\n', '[email]\npassword = "hunter2"\n'))
+    with pytest.raises(ConfigError, match="passwords are never kept in configuration files"):
+        load_config(config)
+
+
+def test_outlook_drafts_need_windows(authority, capsys):
+    config = authority / "authority.toml"
+    main(["refresh", "--config", str(config)])
+    assert main(["email", "--config", str(config), "--outlook"]) == 2
+    assert "--outlook needs Windows with Outlook and the pywin32 package" in capsys.readouterr().err
+
+
+# --- refresh --all ------------------------------------------------------------------------
+
+SMALL = """[authority]
+name = "{name}"
+period = "2026-10"
+master = "{name}.xlsx"
+[[district]]
+code = "NG"
+name = "Northgate"
+[[source]]
+dataset = "population"
+file = "population.csv"
+[[source]]
+district = "NG"
+dataset = "cp_plans"
+file = "{annex}"
+sheet = "List 7"
+"""
+
+
+def test_refresh_all_goes_on_past_a_failing_authority(example_dir, tmp_path, capsys):
+    # Three authorities; Cobbleton's district file is corrupt. Two masters are refreshed,
+    # Cobbleton's is reported and left exactly as it was; the exit code says some failed.
+    annex = (example_dir / "Northgate" / "Northgate Annex A lists.xlsx").as_posix()
+    (tmp_path / "population.csv").write_text("District,Year,Population aged 0-17\nNorthgate,2026,21400\n", encoding="utf-8")
+    (tmp_path / "corrupt.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
+    for name, source in (("Ashby", annex), ("Brayford", annex), ("Cobbleton", (tmp_path / "corrupt.xlsx").as_posix())):
+        (tmp_path / f"{name.lower()}.toml").write_text(SMALL.format(name=name, annex=source), encoding="utf-8")
+    (tmp_path / "my_catalogue.toml").write_text('extends = "default"\n', encoding="utf-8")  # not an authority: skipped
+    main(["refresh", "--config", str(tmp_path / "cobbleton.toml")])  # a first, complete-enough master
+    before = (tmp_path / "Cobbleton.xlsx").read_bytes()
+    capsys.readouterr()
+    code = main(["refresh", "--all", str(tmp_path), "--json"])
+    report = __import__("json").loads(capsys.readouterr().out)
+    assert code == EXIT_PARTIAL
+    assert (report["refreshed"], report["failed"]) == (2, 1)
+    failed = [a for a in report["authorities"] if not a["ok"]]
+    assert [a["name"] for a in failed] == ["Cobbleton"] and "corrupt.xlsx" in failed[0]["error"]
+    assert (tmp_path / "Ashby.xlsx").is_file() and (tmp_path / "Brayford.xlsx").is_file()
+    assert (tmp_path / "Cobbleton.xlsx").read_bytes() == before
+    (log,) = (tmp_path / "logs").glob("refresh *.log")
+    assert "Cobbleton" in log.read_text(encoding="utf-8") or "cobbleton" in log.read_text(encoding="utf-8")
+
+
+def test_refresh_all_prints_plain_progress_lines_when_not_in_a_terminal(example_dir, tmp_path, capsys):
+    annex = (example_dir / "Northgate" / "Northgate Annex A lists.xlsx").as_posix()
+    (tmp_path / "population.csv").write_text("District,Year,Population aged 0-17\nNorthgate,2026,21400\n", encoding="utf-8")
+    (tmp_path / "ashby.toml").write_text(SMALL.format(name="Ashby", annex=annex), encoding="utf-8")
+    assert main(["refresh", "--all", str(tmp_path)]) == EXIT_OK
+    captured = capsys.readouterr()
+    assert "1/1 ashby" in captured.err and "\r" not in captured.err
+    assert "1 of 1 authorities refreshed" in captured.out
+
+
+# --- rendering: the email body in Chromium, the PDF in LibreOffice -------------------------
+
+@requires_chromium
+def test_email_body_renders_in_chromium(authority, tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_images", Path(__file__).parents[1] / "docs" / "make_images.py")
+    images = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(images)
+    email_body_html, render_html = images.email_body_html, images.render_html
+    main(["refresh", "--config", str(authority / "authority.toml"), "--email", "--dry-run"])
+    png = render_html(email_body_html(authority / "outbox" / "master authority.eml"), tmp_path / "body.png")
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000  # a blank page compresses to a few KB
+
+
+@requires_libreoffice
+def test_pdf_export_has_the_scorecard_and_no_child_level_rows(authority, tmp_path):
+    config = authority / "authority.toml"
+    main(["refresh", "--config", str(config)])
+    out = tmp_path / "committee.pdf"
+    assert main(["pdf", "--config", str(config), "--out", str(out)]) == EXIT_OK
+    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout).group(1))
+    assert pages >= 2 and "PERFORMANCE SUMMARY" in text and "Northshire - Children's Services Performance Scorecard" in text
+    assert not CHILD_ID.search(text.encode()) and "Drill-down" not in text
+
+
+def test_pdf_without_libreoffice_says_what_to_do(authority, monkeypatch, capsys):
+    import xl_scorecard.render.pdf as pdf
+
+    config = authority / "authority.toml"
+    main(["refresh", "--config", str(config)])
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    assert main(["pdf", "--config", str(config)]) == 2
+    assert "PDF export needs LibreOffice" in capsys.readouterr().err
