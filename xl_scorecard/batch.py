@@ -44,10 +44,11 @@ class Outcome:
 
 
 def authority_configs(folder: Path) -> list[Path]:
-    """The ``*.toml`` files in ``folder`` that are authority configurations (they have an
-    ``[authority]`` table); catalogues and layouts kept beside them are skipped."""
+    """The ``*.toml`` files in ``folder``, or one folder down (an authority per folder), that are
+    authority configurations (they have an ``[authority]`` table); catalogues and layouts kept
+    beside them are skipped."""
     found = []
-    for path in sorted(Path(folder).glob("*.toml")):
+    for path in sorted([*Path(folder).glob("*.toml"), *Path(folder).glob("*/*.toml")]):
         try:
             if "authority" in read_toml(path):
                 found.append(path)
@@ -121,19 +122,33 @@ def deliver(config, master: Path, dry_run: bool = False, outlook: bool = False) 
 
 
 def refresh_all(folder: Path, period: Month | None = None, strict: bool = True, email: bool = False,
-                dry_run: bool = False, outlook: bool = False, stream=None) -> list[Outcome]:
-    """Refresh every authority configuration in ``folder``, one after another (each refresh
-    already reads its files on two threads)."""
+                dry_run: bool = False, outlook: bool = False, stream=None, workers: int = 1) -> list[Outcome]:
+    """Refresh every authority configuration in ``folder``: one after another, or with
+    ``workers > 1`` in that many processes (authorities share nothing, so a region or a
+    national benchmark scales with the cores). Outcomes come back in configuration order."""
     configs = authority_configs(folder)
     if not configs:
         raise ScorecardError(f"{folder}: no authority configuration (*.toml with an [authority] table) found.")
     progress = Progress(len(configs), stream)
-    outcomes = []
-    for number, path in enumerate(configs, start=1):
-        progress.step(number, path.stem)
-        outcomes.append(refresh_one(path, period, strict, email, dry_run, outlook))
+    outcomes: dict[Path, Outcome] = {}
+    if workers > 1 and len(configs) > 1:
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(refresh_one, path, period, strict, email, dry_run, outlook): path for path in configs}
+            for number, future in enumerate(as_completed(futures), start=1):
+                outcome = future.result()
+                outcomes[futures[future]] = outcome
+                progress.step(number, f"{futures[future].parent.name if futures[future].name == 'authority.toml' else futures[future].stem}"
+                              f" {'done' if outcome.ok else 'FAILED'}")
+                if not outcome.ok:  # the child's log lines stay in the child: say it here
+                    log.error("%s: %s", futures[future], outcome.error)
+    else:
+        for number, path in enumerate(configs, start=1):
+            progress.step(number, path.parent.name if path.name == "authority.toml" else path.stem)
+            outcomes[path] = refresh_one(path, period, strict, email, dry_run, outlook)
     progress.close()
-    return outcomes
+    return [outcomes[path] for path in configs]
 
 
 def open_run_log(path: Path) -> logging.Handler:

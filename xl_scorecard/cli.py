@@ -43,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", parents=[as_json], help="generate the example authority (if missing) and refresh its master")
     demo.add_argument("--out", type=Path, default=Path("out"), help="folder for the example data and master (default: ./out)")
-    demo.add_argument("--size", choices=["small", "large"], default="small", help="large = Kent-size (~300k case rows)")
+    demo.add_argument("--size", choices=["small", "large", "national"], default="small",
+                      help="large = Kent-size (~300k case rows); national = 150 authorities (~2M rows), refreshed with --all")
 
     mailing = argparse.ArgumentParser(add_help=False)
     mailing.add_argument("--dry-run", action="store_true", help="write .eml files to an outbox folder instead of sending")
@@ -58,6 +59,8 @@ def build_parser() -> argparse.ArgumentParser:
     refresh.add_argument("--email", action="store_true", help="email each refreshed scorecard as its [email] section says")
     refresh.add_argument("--strict", action="store_true",
                          help="an unreadable input file stops that authority's refresh (the default with --all)")
+    refresh.add_argument("--workers", type=int, default=1, metavar="N",
+                         help="with --all: refresh N authorities at once, in separate processes (default 1)")
     refresh.add_argument("--allow-incomplete", action="store_true",
                          help="with --all: write scorecards even when an input file cannot be read (marked incomplete)")
     refresh.add_argument("--master", type=Path, help="workbook to write (overrides the configuration)")
@@ -109,6 +112,14 @@ def _demo(args: argparse.Namespace) -> int:
     from xl_scorecard.config import load_config
     from xl_scorecard.demo.generate import generate_example
 
+    if args.size == "national":
+        from xl_scorecard.demo.generate import generate_national
+
+        if not any(args.out.glob("*/authority.toml")):
+            print(f"Generating 150 fictional authorities (~2M case rows) into {args.out} (a few minutes) ...")
+            generate_national(args.out)
+        return _refresh_all(argparse.Namespace(all=args.out, log=None, period=None, allow_incomplete=True, email=False,
+                                               dry_run=False, outlook=False, workers=2, json=args.json))
     config_path = args.out / "authority.toml"
     if not config_path.exists():
         print(f"Generating the fictional Northshire example data ({args.size}) into {args.out} ...")
@@ -137,7 +148,7 @@ def _refresh_all(args: argparse.Namespace) -> int:
     if not args.log:
         open_run_log(default_log_path(args.all))
     outcomes = refresh_all(args.all, args.period, strict=not args.allow_incomplete, email=args.email,
-                           dry_run=args.dry_run, outlook=args.outlook)
+                           dry_run=args.dry_run, outlook=args.outlook, workers=max(1, args.workers))
     failed = [o for o in outcomes if not o.ok]
     if args.json:
         print(json.dumps({"refreshed": len(outcomes) - len(failed), "failed": len(failed),

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -39,6 +41,7 @@ class RunResult:
     scored: pd.DataFrame
     summary: str
     counts: dict[str, int]
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks and logs
 
     @property
     def valid(self) -> bool:
@@ -62,13 +65,23 @@ def incomplete_figures(catalogue: list[Indicator], sources: SourceData, names: d
     return lines
 
 
+@contextmanager
+def _timed(timings: dict[str, float], stage: str):
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
+
+
 def check(config: AuthorityConfig) -> SourceData:
     """Read and validate only."""
     return read_sources(config)
 
 
 def refresh(config: AuthorityConfig, master: Path | None = None, period: Month | None = None,
-            now: dt.datetime | None = None, force: bool = False, strict: bool = False) -> RunResult:
+            now: dt.datetime | None = None, force: bool = False, strict: bool = False,
+            months: int = COMPUTED_MONTHS) -> RunResult:
     """Run the whole flow and write the master workbook.
 
     The master is locked for the whole run (a second refresh of it stops with a message), checked
@@ -80,13 +93,16 @@ def refresh(config: AuthorityConfig, master: Path | None = None, period: Month |
     from xl_scorecard.render import check_master, refresh_lock  # the writer is the last stage
 
     master = (master or config.master_path).resolve()
+    timings: dict[str, float] = {}
     with refresh_lock(master):
-        check_master(master, force=force)
-        return _refresh_locked(config, master, period, now, force, strict)
+        with _timed(timings, "check master"):
+            check_master(master, force=force)
+        return _refresh_locked(config, master, period, now, force, strict, months, timings)
 
 
 def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None, now: dt.datetime | None,
-                    force: bool, strict: bool = False) -> RunResult:
+                    force: bool, strict: bool = False, months: int = COMPUTED_MONTHS,
+                    timings: dict[str, float] | None = None) -> RunResult:
     from xl_scorecard.render import ScorecardInput, write_scorecard
     from xl_scorecard.render.layout import load_layout
 
@@ -94,7 +110,9 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
     now = now or dt.datetime.now().replace(microsecond=0)
     catalogue = load_catalogue(config.catalogue_path)
     layout = load_layout(config.layout)  # a bad layout stops the run before any reading
-    sources = read_sources(config)
+    timings = {} if timings is None else timings
+    with _timed(timings, "read and validate"):
+        sources = read_sources(config)
     unreadable = [f for f in sources.files if not f.readable]
     if strict and unreadable:
         reasons = {(p.file, p.message) for p in sources.errors if p.file in {f.file for f in unreadable}}
@@ -103,18 +121,22 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
         raise IncompleteInputs(f"{config.name}: {len(unreadable)} input file(s) could not be read; the master was not "
                                f"changed:\n  {lines}")
     districts = [d.code for d in config.districts]
-    periods = months_ending(period, COMPUTED_MONTHS)
-    results = compute_all(catalogue, sources.tables, periods, districts)
-    kept, typed, shown = read_commentary(master)
-    kept = merge_commentary(kept, typed, shown, AUTHORITY, now.date())
-    # Score once, over the new results merged into the kept history, so "previous" can come
-    # from a month kept from earlier runs.
-    history = merge_history(read_history(master), results.assign(rag=""))
-    comparators = comparator_figures(sources.tables, catalogue, config.data.authority.region,
-                                     config.data.authority.neighbours)
-    scored = score_results(history.drop(columns=["rag"]), catalogue, comparators)
-    history = merge_history(None, scored)
-    summary = summary_sentence(scored, period, config.name)
+    periods = months_ending(period, months)
+    with _timed(timings, "compute"):
+        results = compute_all(catalogue, sources.tables, periods, districts)
+        drilldown = drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None
+    with _timed(timings, "history and commentary"):
+        kept, typed, shown = read_commentary(master)
+        kept = merge_commentary(kept, typed, shown, AUTHORITY, now.date())
+        # Score once, over the new results merged into the kept history, so "previous" can come
+        # from a month kept from earlier runs.
+        history = merge_history(read_history(master), results.assign(rag=""))
+    with _timed(timings, "score"):
+        comparators = comparator_figures(sources.tables, catalogue, config.data.authority.region,
+                                         config.data.authority.neighbours)
+        scored = score_results(history.drop(columns=["rag"]), catalogue, comparators)
+        history = merge_history(None, scored)
+        summary = summary_sentence(scored, period, config.name)
     names = {d.code: d.name for d in config.districts}
     data = ScorecardInput(
         authority=config.name, period=period, districts=[(d.code, d.name) for d in config.districts],
@@ -122,10 +144,10 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
         problems=sources.problems, files=sources.files, generated=now,
         incomplete=incomplete_figures(catalogue, sources, names),
         commentary=commentary_for(kept, period, [ind.id for ind in catalogue], AUTHORITY), commentary_history=kept,
-        layout=layout,
-        drilldown=drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None)
-    backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path,
-                             force=force)
-    log.info("refreshed %s for %s", master, period)
+        layout=layout, drilldown=drilldown)
+    with _timed(timings, "write master"):
+        backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path,
+                                 force=force)
+    log.info("refreshed %s for %s (%s)", master.name, period, ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
     return RunResult(master, backup, period, catalogue, sources, scored, summary,
-                     summary_counts(scored, period, AUTHORITY))
+                     summary_counts(scored, period, AUTHORITY), timings)

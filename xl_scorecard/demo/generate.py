@@ -35,6 +35,11 @@ SEED = 20261122
 CREATED = dt.datetime(2026, 11, 3, 9, 0, 0)
 # "large" is Kent-size: about 390,000 children aged 0-17 and 300,000 case-list rows.
 SIZES = {"small": 1.0, "large": 4.8}
+# "national": 150 fictional authorities of about 13,000 case-list rows each (~2M rows in all).
+NATIONAL_AUTHORITIES, NATIONAL_SCALE = 150, 0.21
+_PLACE_START = ["North", "South", "East", "West", "Upper", "Lower", "Great", "Little", "Long", "Broad", "High", "Kings",
+                "Queens", "Old", "New"]
+_PLACE_END = ["shire", "borough", "wick", "ford", "ham", "field", "dale", "mouth", "bury", "ton"]
 
 FIRST_NAMES = ["Amara", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Harun", "Isla", "Jonah", "Kavya", "Liam",
                "Maya", "Niall", "Olu", "Priya", "Quinn", "Rosa", "Sami", "Tess", "Uma", "Viktor", "Wren", "Yusuf", "Zoë"]
@@ -450,11 +455,11 @@ def _toml_value(value: object) -> str:
     return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def config_text(sources: list[dict], master: str = "master.xlsx") -> str:
+def config_text(sources: list[dict], master: str = "master.xlsx", name: str = AUTHORITY) -> str:
     """The authority configuration for the generated files (TOML)."""
-    lines = ["# Northshire (fictional): written by `xl-scorecard demo`; edit and rerun with",
+    lines = [f"# {name} (fictional): written by `xl-scorecard demo`; edit and rerun with",
              "#   xl-scorecard refresh --config authority.toml", "",
-             "[authority]", f'name = "{AUTHORITY}"', f'period = "{END}"', f'master = "{master}"', "backups = 10", ""]
+             "[authority]", f'name = "{name}"', f'period = "{END}"', f'master = "{master}"', "backups = 10", ""]
     for d in DISTRICTS:
         lines += ["[[district]]", f'code = "{d.code}"', f'name = "{d.name}"', ""]
     lines += ["[[source]]", 'dataset = "population"', 'file = "population.csv"', ""]
@@ -462,7 +467,7 @@ def config_text(sources: list[dict], master: str = "master.xlsx") -> str:
         lines.append("[[source]]")
         lines += [f"{key} = {_toml_value(value)}" for key, value in source.items()]
         lines.append("")
-    domain = AUTHORITY.lower().replace(" ", "") + ".example"
+    domain = name.lower().replace(" ", "") + ".example"
     lines += ["[email]",
               "# Who gets the scorecard (xl-scorecard email, or refresh --email). A login, if the mail server",
               "# needs one, comes from the XL_SCORECARD_SMTP_USER and XL_SCORECARD_SMTP_PASSWORD variables.",
@@ -471,33 +476,62 @@ def config_text(sources: list[dict], master: str = "master.xlsx") -> str:
     return "\n".join(lines)
 
 
-def generate_example(out: Path, size: str = "small", seed: int = SEED) -> Path:
+def national_names(count: int = NATIONAL_AUTHORITIES) -> list[str]:
+    """Fictional authority names, all different ("Northshire", "Southborough", ...)."""
+    names = [start + end for end in _PLACE_END for start in _PLACE_START]
+    if count > len(names):
+        raise ValueError(f"at most {len(names)} fictional authorities")
+    return names[:count]
+
+
+def generate_national(out: Path, count: int = NATIONAL_AUTHORITIES, seed: int = SEED, workers: int = 2) -> list[Path]:
+    """``count`` fictional authorities, each in its own folder under ``out`` with its own
+    configuration (``refresh --all out`` finds them); ~2M case-list rows for 150."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    out = Path(out)
+    jobs = [(out / name.lower(), "national", seed + 7919 * number, name) for number, name in enumerate(national_names(count))]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(_generate_job, jobs))
+
+
+def _generate_job(job: tuple) -> Path:
+    folder, size, seed, name = job
+    return generate_example(folder, size, seed, name)
+
+
+def generate_example(out: Path, size: str = "small", seed: int = SEED, name: str = AUTHORITY) -> Path:
     """Generate the example authority into ``out``; return the configuration's path."""
-    if size not in SIZES:
-        raise ValueError(f"size must be one of {', '.join(SIZES)}")
+    sizes = {**SIZES, "national": NATIONAL_SCALE}
+    if size not in sizes:
+        raise ValueError(f"size must be one of {', '.join(sizes)}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     sources: list[dict] = []
     population = []
     for number, d in enumerate(DISTRICTS):
-        lists = simulate_district(d, SIZES[size], seed + 1000 * number)
+        lists = simulate_district(d, sizes[size], seed + 1000 * number)
         _spoil(d, lists)
         sources += write_district(d, lists, out, seed + number)
         for year, factor in ((2024, 0.985), (2025, 0.993), (2026, 1.0)):
-            population.append({"District": d.name, "Year": year, "Population aged 0-17": round(d.population * SIZES[size] * factor)})
+            population.append({"District": d.name, "Year": year, "Population aged 0-17": round(d.population * sizes[size] * factor)})
     _write_csv(out / "population.csv", pd.DataFrame(population), "utf-8")
     config = out / "authority.toml"
-    config.write_text(config_text(sources), encoding="utf-8")
+    config.write_text(config_text(sources, name=name), encoding="utf-8")
     return config
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate the fictional Northshire example data.")
     parser.add_argument("out", type=Path)
-    parser.add_argument("--size", choices=sorted(SIZES), default="small")
+    parser.add_argument("--size", choices=[*sorted(SIZES), "national"], default="small",
+                        help="national: 150 authorities, each in its own folder")
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
-    print(generate_example(args.out, args.size, args.seed))
+    if args.size == "national":
+        print(f"{len(generate_national(args.out, seed=args.seed))} authorities in {args.out}")
+    else:
+        print(generate_example(args.out, args.size, args.seed))
     return 0
 
 

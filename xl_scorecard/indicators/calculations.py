@@ -119,17 +119,22 @@ def _result(numerator: pd.Series, denominator: pd.Series) -> pd.DataFrame:
 
 
 def _count(table: pd.DataFrame, mask: pd.Series) -> pd.Series:
-    return table[mask].groupby("district").size()
+    return table[mask].groupby("district", observed=True).size()
 
 
 def population_at(tables: Tables, window: Window) -> pd.Series:
     """Population aged 0-17 per district for the window's year (latest estimate not after it)."""
     population = _table(tables, "population")
-    usable = population[population["year"] <= window.end.year]
-    if usable.empty:
-        usable = population[population["year"] == population["year"].min()]
-    latest = usable.sort_values("year").groupby("district").tail(1)
-    return latest.set_index("district")["population"].astype("float64")
+    # A few rows (districts x years): plain Python beats pandas' per-call overhead here, and
+    # this runs for every rate and every month.
+    rows = list(zip(population["district"].astype(str), population["year"].astype(int), population["population"]))
+    years = [year for _, year, _ in rows]
+    cutoff = window.end.year if any(year <= window.end.year for year in years) else min(years, default=0)
+    latest: dict[str, tuple[int, float]] = {}
+    for district, year, count in rows:
+        if year <= cutoff and (district not in latest or year >= latest[district][0]):
+            latest[district] = (year, float(count))
+    return pd.Series({district: count for district, (_, count) in latest.items()}, dtype="float64").rename_axis("district")
 
 
 @calculation
@@ -178,7 +183,7 @@ def share_within_working_days(tables: Tables, window: Window, *, dataset: str, s
     the agency decision), so local variants stay parameters."""
     cases = _timeliness_cases(tables, window, dataset=dataset, start=start, end=end, days=days, where=where,
                               counting=counting)
-    return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district").size())
+    return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district", observed=True).size())
 
 
 @drilldown("share_within_working_days")
@@ -199,7 +204,7 @@ def share_on_time(tables: Tables, window: Window, *, dataset: str, due: str, don
     date. One due and not yet held counts as late: the NI 66/67 reading of "reviewed within
     required timescales", month by month."""
     cases = _review_cases(tables, window, dataset=dataset, due=due, done=done, where=where)
-    return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district").size())
+    return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district", observed=True).size())
 
 
 @drilldown("share_on_time")
@@ -264,7 +269,7 @@ def share_open_since(tables: Tables, window: Window, *, dataset: str, start: str
     rows = table[_open_at(table, start, end, day)]
     rows = rows[(day - rows[start]).dt.days >= eligible_days]
     stable = (day - rows[since]).dt.days >= days
-    return _result(_count(rows, stable.fillna(False).astype(bool)), rows.groupby("district").size())
+    return _result(_count(rows, stable.fillna(False).astype(bool)), rows.groupby("district", observed=True).size())
 
 
 @calculation
@@ -276,7 +281,7 @@ def share_where(tables: Tables, window: Window, *, dataset: str, date: str | Non
     table = _filter(_table(tables, dataset), where)
     rows = table[_in_window(table[date], window)] if date else table
     meets = OPS[op](rows[column], value).fillna(False).astype(bool)
-    return _result(_count(rows, meets), rows.groupby("district").size())
+    return _result(_count(rows, meets), rows.groupby("district", observed=True).size())
 
 
 def _month_rows(table: pd.DataFrame, column: str, window: Window) -> pd.DataFrame:
@@ -292,9 +297,17 @@ def ratio_of_sums(tables: Tables, window: Window, *, dataset: str, numerator: st
     over sum of ``denominator`` (default: the same column), rows of the window's months.
     Average caseload = cases / FTE; % agency = agency FTE / establishment FTE."""
     rows = _filter(_month_rows(_table(tables, dataset), month, window), where)
-    top = _filter(rows, numerator_where).groupby("district")[numerator].sum()
-    bottom = rows.groupby("district")[denominator or numerator].sum()
+    top = _filter(rows, numerator_where).groupby("district", observed=True)[numerator].sum()
+    bottom = rows.groupby("district", observed=True)[denominator or numerator].sum()
     return _result(top.reindex(bottom.index), bottom)
+
+
+def _worker_keys(frame: pd.DataFrame) -> pd.Series:
+    # "District|worker name" ignoring case and spacing. Names repeat month after month, so each
+    # distinct name is cleaned once.
+    names = frame["worker"].astype(str)
+    cleaned = {name: " ".join(name.casefold().split()) for name in names.unique()}
+    return frame["district"].astype(str) + "|" + names.map(cleaned)
 
 
 @calculation
@@ -306,10 +319,9 @@ def share_supervised(tables: Tables, window: Window, *, staff: str = "staff", su
     in_post = _filter(_month_rows(_table(tables, staff), month, window), where)
     log = _table(tables, supervision)
     log = log[_in_window(log["supervision_date"], window)]
-    key = lambda frame: frame["district"] + "|" + frame["worker"].str.casefold().str.split().str.join(" ")
-    people = in_post.assign(key=key(in_post)).drop_duplicates("key")
-    supervised = people["key"].isin(set(key(log))) if len(log) else pd.Series(False, index=people.index)
-    return _result(_count(people, supervised), people.groupby("district").size())
+    people = in_post.assign(key=_worker_keys(in_post)).drop_duplicates("key")
+    supervised = people["key"].isin(set(_worker_keys(log))) if len(log) else pd.Series(False, index=people.index)
+    return _result(_count(people, supervised), people.groupby("district", observed=True).size())
 
 
 @calculation
@@ -341,7 +353,7 @@ def share_open_where(tables: Tables, window: Window, *, dataset: str, start: str
     table = _filter(_table(tables, dataset), where)
     rows = table[_open_at(table, start, end, pd.Timestamp(window.end))]
     meets = OPS[op](rows[column], value).fillna(False).astype(bool)
-    return _result(_count(rows, meets), rows.groupby("district").size())
+    return _result(_count(rows, meets), rows.groupby("district", observed=True).size())
 
 
 @calculation
@@ -358,7 +370,7 @@ def share_lasting(tables: Tables, window: Window, *, dataset: str, start: str, e
         day = pd.Timestamp(window.end)
         rows = table[_open_at(table, start, end, day)]
         length = (day - rows[start]).dt.days
-    return _result(_count(rows, length >= days), rows.groupby("district").size())
+    return _result(_count(rows, length >= days), rows.groupby("district", observed=True).size())
 
 
 @calculation
@@ -368,8 +380,8 @@ def average_days(tables: Tables, window: Window, *, dataset: str, start: str, en
     with the adoptive family, over 3 years)."""
     table = _table(tables, dataset)
     rows = table[_in_window(table[end], window) & table[start].notna()]
-    total = rows.assign(days=(rows[end] - rows[start]).dt.days).groupby("district")["days"].sum()
-    return _result(total, rows.groupby("district").size())
+    total = rows.assign(days=(rows[end] - rows[start]).dt.days).groupby("district", observed=True)["days"].sum()
+    return _result(total, rows.groupby("district", observed=True).size())
 
 
 @calculation
@@ -394,7 +406,7 @@ def share_with_events(tables: Tables, window: Window, *, dataset: str, start: st
     in it, matched on child id within the district (child protection visits in the month)."""
     cases = _visit_cases(tables, window, dataset=dataset, start=start, end=end, events=events, date=date,
                          at_least=at_least)
-    return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district").size())
+    return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district", observed=True).size())
 
 
 @drilldown("share_with_events")
@@ -405,7 +417,7 @@ def _visit_cases(tables: Tables, window: Window, *, dataset: str, start: str, en
     rows = table[(table[start] <= last) & (table[end].isna() | (table[end] >= first))].drop_duplicates(["district", "child_id"])
     log = _table(tables, events)
     log = log[_in_window(log[date], window)]
-    visits = log.groupby(["district", "child_id"]).size()
+    visits = log.groupby(["district", "child_id"], observed=True).size()
     count = pd.Series([visits.get((d, c), 0) for d, c in zip(rows["district"], rows["child_id"])],
                       index=rows.index, dtype="float64")
     return Cases(rows, count < at_least, rows[start], rows[end], count, at_least,

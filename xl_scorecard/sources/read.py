@@ -104,9 +104,28 @@ def check_zip(path: Path, limit: int = MAX_INFLATED_BYTES) -> None:
                               f"(limit {limit / 1024**3:.1f} GB): this is not an ordinary district workbook")
 
 
+class OpenWorkbooks:
+    """Workbooks kept open for one run, so a file several sources read (an Annex A workbook's
+    lists) is unzipped and its shared strings parsed once. Used by one thread at a time."""
+
+    def __init__(self) -> None:
+        self._open: dict[Path, object] = {}
+
+    def get(self, path: Path, kind: str, max_inflated: int = MAX_INFLATED_BYTES):
+        if path not in self._open:
+            self._open[path] = _open_calamine(path, kind, max_inflated)
+        return self._open[path]
+
+    def close(self) -> None:
+        for workbook in self._open.values():
+            workbook.close()
+        self._open.clear()
+
+
 def read_sheet(path: Path, sheet: str | list[str] | None = None, *, max_rows: int = MAX_ROWS,
-               max_inflated: int = MAX_INFLATED_BYTES) -> RawSheet:
-    """Read one sheet (or a CSV file) into raw rows.
+               max_inflated: int = MAX_INFLATED_BYTES, workbooks: OpenWorkbooks | None = None) -> RawSheet:
+    """Read one sheet (or a CSV file) into raw rows (through ``workbooks`` when given, which
+    keeps the workbook open for the next sheet).
 
     Raises ``SourceFileError`` for a file that is missing, locked, not what its name says,
     protected, damaged, a zip bomb, or has more than ``max_rows`` rows; and for a missing sheet.
@@ -133,6 +152,8 @@ def read_sheet(path: Path, sheet: str | list[str] | None = None, *, max_rows: in
                               "open it in Excel and save it as .xlsx")
     if kind not in ("zip", "ole"):
         raise SourceFileError("wrong-type", f"its contents are not a spreadsheet ({kind}) despite the {suffix} name")
+    if workbooks is not None:
+        return _read_calamine(workbooks.get(path, kind, max_inflated), path, sheet, max_rows, close=False)
     return _read_calamine(_open_calamine(path, kind, max_inflated), path, sheet, max_rows)
 
 
@@ -155,13 +176,15 @@ def _read_xml(path: Path, sheet: str | list[str] | None) -> RawSheet:
     return raw
 
 
-def sheet_names(path: Path) -> list[str]:
+def sheet_names(path: Path, workbooks: OpenWorkbooks | None = None) -> list[str]:
     """The sheet names of a workbook (after the same checks as ``read_sheet``)."""
     if not path.is_file():
         raise SourceFileError("file-missing", str(path))
     kind = sniff(path)
     if kind not in ("zip", "ole"):
         raise SourceFileError("wrong-type", f"an Annex A workbook was expected, but this is {kind}")
+    if workbooks is not None:
+        return list(workbooks.get(path, kind).sheet_names)
     workbook = _open_calamine(path, kind)
     names = list(workbook.sheet_names)
     workbook.close()
@@ -188,7 +211,7 @@ def _check_rows(count: int, max_rows: int) -> None:
                               "rows are genuine raise `max_rows` for this source, otherwise delete the empty formatted rows")
 
 
-def _read_calamine(workbook, path: Path, sheet: str | list[str] | None, max_rows: int) -> RawSheet:
+def _read_calamine(workbook, path: Path, sheet: str | list[str] | None, max_rows: int, close: bool = True) -> RawSheet:
     try:
         name = pick_sheet(list(workbook.sheet_names), sheet)
         if name is None:
@@ -203,7 +226,8 @@ def _read_calamine(workbook, path: Path, sheet: str | list[str] | None, max_rows
         except Exception as exc:
             raise SourceFileError(*_explain_calamine_error(exc)) from None
     finally:
-        workbook.close()
+        if close:
+            workbook.close()
     return RawSheet(path, name, rows)
 
 

@@ -212,10 +212,16 @@ def coerce_column(values: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Ser
     blank = [False] * len(raw)
     if col.type in ("text", "code"):
         text: list[str | None] = [None] * len(raw)
+        seen: dict[str, str | None] = {}  # team names, codes and workers repeat: clean each once
         for i, v in enumerate(raw):
             if type(v) is str:
-                cleaned = " ".join(v.split())
-                if len(cleaned) < _SHORT and cleaned.casefold() in tokens:
+                cleaned = seen.get(v, "")
+                if cleaned == "":
+                    cleaned = " ".join(v.split())
+                    if len(cleaned) < _SHORT and cleaned.casefold() in tokens:
+                        cleaned = None
+                    seen[v] = cleaned
+                if cleaned is None:
                     blank[i] = True
                 else:
                     text[i] = cleaned
