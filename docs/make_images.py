@@ -34,6 +34,31 @@ def render_html(html_text: str, png: Path, width: int = 900, height: int = 640) 
     return png
 
 
+def render_scorecard(master: Path, png: Path, page: int = 2, resolution: int = 70) -> tuple[Path, Path]:
+    """The master through LibreOffice headless to PDF, then one page (the Scorecard follows the
+    cover) to PNG with pdftoppm. Returns (pdf, png)."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        raise SystemExit("LibreOffice is not installed (Debian: apt install libreoffice-calc poppler-utils)")
+    work = Path(tempfile.mkdtemp(prefix="xl-scorecard-render-"))
+    subprocess.run([soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(work), str(master)], check=True, capture_output=True, timeout=300)
+    pdf = work / f"{master.stem}.pdf"
+    subprocess.run(["pdftoppm", "-png", "-r", str(resolution), "-f", str(page), "-l", str(page), "-singlefile",
+                    str(pdf), str(png.with_suffix(""))], check=True, capture_output=True)
+    return pdf, png
+
+
+def example_with_layout(folder: Path, layout: str) -> Path:
+    """A copy of the bundled example, its configuration set to ``layout``; returns the config."""
+    shutil.copytree(DOCS.parent / "examples" / "northshire", folder)
+    (folder / "master.xlsx").unlink(missing_ok=True)
+    config = folder / "authority.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("backups = 10", f'backups = 10\nlayout = "{layout}"'),
+                      encoding="utf-8")
+    return config
+
+
 def email_body_html(eml: Path) -> str:
     message = BytesParser(policy=policy.default).parse(eml.open("rb"))
     return message.get_body(("html",)).get_content()
@@ -49,7 +74,13 @@ def main() -> int:
         (example / "master.xlsx").unlink(missing_ok=True)
         cli(["refresh", "--config", str(example / "authority.toml"), "--email", "--dry-run"])
         render_html(email_body_html(example / "outbox" / "master authority.eml"), DOCS / "email-body.png")
-    print(f"wrote {DOCS / 'email-body.png'}")
+        print(f"wrote {DOCS / 'email-body.png'}")
+        for layout in ("kent_table", "london_ni"):
+            config = example_with_layout(Path(work) / layout, layout)
+            cli(["refresh", "--config", str(config)])
+            png = DOCS / f"scorecard-{layout.replace('_', '-')}.png"
+            render_scorecard(config.parent / "master.xlsx", png)
+            print(f"wrote {png}")
     return 0
 
 

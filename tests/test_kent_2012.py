@@ -147,3 +147,65 @@ def test_typed_figures_from_a_sheet_flow_through_to_the_scorecard(tmp_path):
     assert (report.rows_read, report.rows_loaded, report.rows_excluded) == (4, 3, 1)
     card = openpyxl.load_workbook(tmp_path / "master.xlsx")["Scorecard"]
     assert any(c.value == "Percentage of Case File Audits judged adequate or better" for c in card["A"])
+
+
+def write_kent_figures(folder) -> None:
+    """The May 2012 figures (and April's, for the trend) as staff would type them: a sheet."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Figures"
+    sheet.append(["Indicator", "District", "Month", "Numerator", "Denominator", "Value"])
+    for ident, (num, den, shown, _, previous) in SEED.items():
+        sheet.append([ident, "Kent, inc UASC", "01/05/2012", num, den, None if num is not None else shown])
+        sheet.append([ident, "Kent, inc UASC", "01/04/2012", None, None, previous])
+    book.save(folder / "figures.xlsx")
+    (folder / "authority.toml").write_text(
+        '[authority]\nname = "Kent, inc UASC"\ncatalogue = "kent_2012"\nlayout = "kent_table"\nperiod = "2012-05"\n'
+        '[[district]]\ncode = "ASH"\nname = "Ashford"\n'
+        '[[source]]\ndataset = "figures"\nfile = "figures.xlsx"\n', encoding="utf-8")
+
+
+def rule_fills(sheet) -> dict[str, str]:
+    """For each cell a conditional-format rule covers, the fill the first matching rule gives,
+    evaluated here from the rules' own formulas (cell == "text") against the cell values."""
+    from openpyxl.utils.cell import range_boundaries
+
+    fills = {}
+    for ranges in sheet.conditional_formatting:
+        for rule in ranges.rules:
+            if rule.type != "cellIs" or rule.operator != "equal" or rule.dxf is None or rule.dxf.fill is None:
+                continue
+            wanted = rule.formula[0].strip('"')
+            colour = rule.dxf.fill.bgColor.rgb or rule.dxf.fill.fgColor.rgb
+            for cell_range in str(ranges.sqref).split():
+                low_col, low_row, high_col, high_row = range_boundaries(cell_range)
+                for row in range(low_row, high_row + 1):
+                    for col in range(low_col, high_col + 1):
+                        ref = sheet.cell(row, col).coordinate
+                        if ref not in fills and sheet.cell(row, col).value == wanted:
+                            fills[ref] = colour
+    return fills
+
+
+def test_kent_table_layout_shows_16_green_16_amber_12_red_by_its_rules(tmp_path):
+    import collections
+
+    import openpyxl
+
+    from xl_scorecard.config import load_config
+    from xl_scorecard.pipeline import refresh
+
+    write_kent_figures(tmp_path)
+    refresh(load_config(tmp_path / "authority.toml"), master=tmp_path / "master.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "master.xlsx")["Scorecard"]
+    fills = rule_fills(sheet)
+    counts = collections.Counter(colour[-6:] for colour in fills.values())
+    assert (counts["C6EFCE"], counts["FFEB9C"], counts["FFC7CE"]) == (16, 16, 12)
+    # The fills come only from the rules: no RAG cell carries a static fill of its own.
+    assert all(sheet[ref].fill.fill_type in (None, "none") for ref in fills)
+    texts = [c.value for c in sheet["A"] if isinstance(c.value, str)]
+    assert "PERFORMANCE SUMMARY" in texts
+    assert ("As at 31/05/2012, Kent, inc UASC has 16 indicators rated as Green, 16 indicators rated as Amber and "
+            "12 indicators rated as Red.") in " ".join(texts)

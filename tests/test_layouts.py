@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -141,3 +142,31 @@ def test_an_unknown_layout_name_lists_the_shipped_ones(example_dir, tmp_path):
         refresh(load_config(config), master=tmp_path / "master.xlsx")
     assert not (tmp_path / "master.xlsx").exists()
     assert LAYOUTS_DIR.name == "layouts" and LAYOUTS_DIR.parent.name == "workbook_templates"
+
+
+def test_data_quality_score_per_district_is_on_the_scorecard_and_districts_sheets(example_dir, tmp_path):
+    # Computed independently from the Data quality sheet's own table: loaded / read per district.
+    from python_calamine import CalamineWorkbook
+
+    master = tmp_path / "master.xlsx"
+    shutil.copytree(example_dir, tmp_path / "ex")
+    refresh(load_config(tmp_path / "ex" / "authority.toml"), master=master)
+    book = CalamineWorkbook.from_path(str(master))
+    quality = book.get_sheet_by_name("Data quality").to_python()
+    header = next(i for i, r in enumerate(quality) if r[:2] == ["District", "Dataset"] and "Loaded" in r)
+    totals: dict[str, list[float]] = {}
+    for row in quality[header + 1:]:
+        if not row[0] and not row[1]:
+            break
+        for area in {"ALL", row[0] or "ALL"}:
+            totals.setdefault(area, [0, 0])
+            totals[area][0] += row[5]
+            totals[area][1] += row[4]
+    expected = {area: loaded / read for area, (loaded, read) in totals.items()}
+    districts = book.get_sheet_by_name("Districts").to_python()
+    last = districts[-1]
+    assert last[0] == "Data quality: share of input rows valid"
+    assert last[1] == pytest.approx(expected["ALL"]) and last[3] == pytest.approx(expected["NG"])
+    assert expected["EB"] < 1.0  # the example plants bad rows in Eastbrook's files
+    line = next(str(r[0]) for r in book.get_sheet_by_name("Scorecard").to_python() if str(r[0]).startswith("Data quality"))
+    assert f"Eastbrook {expected['EB']:.2%}" in line

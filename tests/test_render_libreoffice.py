@@ -45,3 +45,26 @@ def test_libreoffice_round_trip_keeps_the_sparklines(demo_run, tmp_path):
     with zipfile.ZipFile(tmp_path / "saved" / "master.xlsx") as package:
         xml = "".join(package.read(n).decode() for n in package.namelist() if n.startswith("xl/worksheets/sheet"))
     assert xml.count("<x14:sparkline>") >= 8
+
+
+@pytest.mark.parametrize(("layout", "heading"), [("kent_table", "Denominator"), ("london_ni", "NI description")])
+def test_each_layout_preset_renders_to_pdf_and_png(layout, heading, tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    from xl_scorecard.cli import main
+
+    spec = importlib.util.spec_from_file_location("make_images", Path(__file__).parents[1] / "docs" / "make_images.py")
+    images = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(images)
+    config = images.example_with_layout(tmp_path / "example", layout)
+    assert main(["refresh", "--config", str(config)]) == 0
+    pdf, png = images.render_scorecard(config.parent / "master.xlsx", tmp_path / "scorecard.png")
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert 4 <= pages <= 14, info
+    text = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert heading in text and "PERFORMANCE SUMMARY" in text
+    subprocess.run(["pdftoppm", "-gray", "-r", "50", "-f", "2", "-l", "2", str(pdf), str(tmp_path / "grey")], check=True)
+    (grey,) = tmp_path.glob("grey*.pgm")
+    assert dark_fraction(grey.read_bytes()) > 0.01 and png.stat().st_size > 10_000

@@ -36,11 +36,12 @@ class Outcome:
     emailed: list[str] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
+    rows: int = 0  # input rows read
 
     def as_dict(self) -> dict:
         return {"config": str(self.config), "name": self.name, "ok": self.ok, "master": self.master,
                 "summary": self.summary, "counts": self.counts, "emailed": self.emailed, "error": self.error,
-                "seconds": round(self.seconds, 2)}
+                "seconds": round(self.seconds, 2), "rows": self.rows}
 
 
 def authority_configs(folder: Path) -> list[Path]:
@@ -93,6 +94,7 @@ def refresh_one(config_path: Path, period: Month | None = None, strict: bool = T
         outcome.name = config.name
         result = refresh(config, period=period, strict=strict)
         outcome.master, outcome.summary, outcome.counts = str(result.master), result.summary, result.counts
+        outcome.rows = sum(f.rows_read for f in result.sources.files)
         if email:
             outcome.emailed = deliver(config, result.master, dry_run=dry_run, outlook=outlook)
         outcome.ok = True

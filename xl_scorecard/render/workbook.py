@@ -42,6 +42,11 @@ NAVY, PALE = "#1F3864", "#DDEBF7"
 NUMBER_FORMATS = {"%": "0.0%", "per 10,000": "0.0", "count": "#,##0", "days": "0", "FTE": "0.0", "ratio": "0.0"}
 POLARITY_LABELS = {"H": "H", "L": "L", "T": "T"}
 ARROWS = {1: "\u25b2", -1: "\u25bc", 0: "\u25ba"}
+# Every sparkline colour explicit: LibreOffice hides theme-coloured ones in a package without
+# a theme part, and XlsxWriter's defaults for the unused colours are theme colours.
+SPARKLINE_COLOURS = {"series_color": "#1F4E79", "last_color": "#C00000", "negative_color": "#C00000",
+                     "markers_color": "#1F4E79", "first_color": "#1F4E79", "high_color": "#1F4E79",
+                     "low_color": "#1F4E79"}
 
 
 @dataclass
@@ -64,6 +69,18 @@ class ScorecardInput:
     commentary_history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMMENTARY_COLUMNS))
     layout: Layout = field(default_factory=load_layout)
     drilldown: pd.DataFrame | None = None  # exception cases (personal data); None: no Drill-down sheet
+
+    def quality_scores(self) -> dict[str, float | None]:
+        """Share of rows valid (loaded / read) per area code, the authority (ALL) first.
+        Files covering every district (population, typed figures) count for the authority."""
+        totals: dict[str, list[int]] = {AUTHORITY: [0, 0]}
+        for report in self.files:
+            for area in {AUTHORITY, report.district or AUTHORITY}:
+                counts = totals.setdefault(area, [0, 0])
+                counts[0] += report.rows_loaded
+                counts[1] += report.rows_read
+        areas = [AUTHORITY] + [code for code, _ in self.districts]
+        return {a: (totals[a][0] / totals[a][1] if a in totals and totals[a][1] else None) for a in areas}
 
 
 class _Formats:
@@ -203,7 +220,7 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
                 ws.add_sparkline(row, at["sparkline"], {
                     "range": f"'{TREND_SHEET}'!$C${trend_row + 1}:${xl_col_to_name(1 + TREND_MONTHS)}${trend_row + 1}",
                     # Columns, not a line: LibreOffice draws line sparklines as dots only.
-                    "type": "column", "series_color": "#1F4E79", "last_color": "#C00000", "last_point": True})
+                    "type": "column", "last_point": True, **SPARKLINE_COLOURS})
             row += 1
     last_indicator_row = row - 1
     if "rag" in at:
@@ -219,6 +236,12 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
     row += 4
     for line in data.incomplete:
         ws.write_string(row, 0, "Incomplete: " + line, fmt(bold=True, font_color=RED_TEXT))
+        row += 1
+    names = {AUTHORITY: data.authority, **dict(data.districts)}
+    scores = [f"{names[a]} {v:.2%}" for a, v in data.quality_scores().items() if v is not None]
+    if scores:
+        ws.write_string(row, 0, "Data quality (share of input rows valid): " + " | ".join(scores)
+                        + ". Details on the \"Data quality\" sheet.", fmt(font_color="#595959"))
         row += 1
     ws.write_string(row, 0, "Polarity: H higher is better, L lower is better, T closest to target is best. "
                     "RAG: green = target met, amber = floor met, red = below floor.", fmt(italic=True, font_color="#595959"))
@@ -296,6 +319,13 @@ def _write_districts(ws, data: ScorecardInput, fmt: _Formats) -> None:
             _value_cell(ws, row, 1 + 2 * n, r.get("value"), ind.unit, fmt, border=1)
             ws.write_string(row, 2 + 2 * n, r.get("rag", ""), fmt(border=1, align="center"))
     last = first + len(data.catalogue) - 1
+    scores = data.quality_scores()
+    ws.write_string(last + 2, 0, "Data quality: share of input rows valid", fmt(italic=True, border=1))
+    for n, (code, _) in enumerate(areas):
+        if scores.get(code) is None:
+            ws.write_blank(last + 2, 1 + 2 * n, None, fmt(border=1))
+        else:  # two decimals: the difference between 99.5% and 99.99% valid is what matters here
+            ws.write_number(last + 2, 1 + 2 * n, scores[code], fmt(num_format="0.00%", border=1, italic=True))
     for n in range(len(areas)):
         column = xl_col_to_name(2 + 2 * n)
         _rag_rules(ws, f"{column}{first + 1}:{column}{last + 1}", fmt)

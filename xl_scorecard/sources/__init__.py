@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -163,8 +163,15 @@ def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
         finally:
             workbooks.close()
 
-    tasks = sorted(groups.values(), key=len, reverse=True)  # the biggest first, so threads finish together
-    if workers > 1 and len(tasks) > 1:
+    # The biggest files first, so the workers finish together.
+    size = {paths: sum(p.stat().st_size for p in paths if p.is_file()) for paths in groups}
+    tasks = [groups[paths] for paths in sorted(groups, key=lambda paths: size[paths], reverse=True)]
+    if workers > 1 and len(tasks) > 1 and sum(size.values()) > PROCESS_THRESHOLD_BYTES:
+        # Validation is Python and holds the GIL, so for a large authority separate processes
+        # read the files (each reloads the configuration; tables come back pickled).
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            done = [pair for group in pool.map(_read_group_in_process, [(config.path, t) for t in tasks]) for pair in group]
+    elif workers > 1 and len(tasks) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             done = [pair for group in pool.map(read_group, tasks) for pair in group]
     else:
@@ -185,6 +192,22 @@ def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
         if "district" in table:  # a handful of codes over many rows: counting by category is ~10x faster
             table["district"] = table["district"].astype("category")
     return data
+
+
+# Below this much input, threads in one process win: starting processes costs more than it saves.
+PROCESS_THRESHOLD_BYTES = 12 * 1024 * 1024
+
+
+def _read_group_in_process(job: tuple[Path, list[int]]) -> list[tuple[int, tuple]]:
+    from xl_scorecard.config import load_config
+
+    config_path, numbers = job
+    config = load_config(config_path)
+    workbooks = OpenWorkbooks()
+    try:
+        return [(n, read_district(config, config.data.source[n], workbooks)) for n in numbers]
+    finally:
+        workbooks.close()
 
 
 def _assign_districts(config: AuthorityConfig, data: SourceData, dataset: str) -> pd.DataFrame:
