@@ -75,11 +75,12 @@ def main() -> int:
         cli(["refresh", "--config", str(example / "authority.toml"), "--email", "--dry-run"])
         render_html(email_body_html(example / "outbox" / "master authority.eml"), DOCS / "email-body.png")
         print(f"wrote {DOCS / 'email-body.png'}")
-        for layout in ("kent_table", "london_ni"):
+        for layout in ("kent_table", "london_ni", "birmingham_panels"):
             config = example_with_layout(Path(work) / layout, layout)
             cli(["refresh", "--config", str(config)])
             png = DOCS / f"scorecard-{layout.replace('_', '-')}.png"
-            render_scorecard(config.parent / "master.xlsx", png)
+            # The panels sheet follows the scorecard: show its first page.
+            render_scorecard(config.parent / "master.xlsx", png, page=3 if layout == "birmingham_panels" else 2)
             print(f"wrote {png}")
     return 0
 

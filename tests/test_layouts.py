@@ -8,39 +8,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from conftest import northgate_config
 from xl_scorecard.config import load_config
 from xl_scorecard.errors import ConfigError
 from xl_scorecard.pipeline import refresh
 from xl_scorecard.render.layout import FIELDS, LAYOUTS_DIR, available_layouts, load_layout
 
-NORTHGATE_SOURCES = """
-[[district]]
-code = "NG"
-name = "Northgate"
-[[source]]
-dataset = "population"
-file = "population.csv"
-[[source]]
-district = "NG"
-dataset = "cp_plans"
-file = "{annex}"
-sheet = "List 7"
-[[source]]
-district = "NG"
-dataset = "assessments"
-file = "{annex}"
-sheet = "List 4"
-headers = {{ authorised_date = ["Date assessment signed off"] }}
-"""
 
 
 def write_config(folder: Path, example_dir: Path, authority_extra: str = "", sources_extra: str = "") -> Path:
-    annex = (example_dir / "Northgate" / "Northgate Annex A lists.xlsx").as_posix()
-    (folder / "population.csv").write_text("District,Year,Population aged 0-17\nNorthgate,2026,21400\n", encoding="utf-8")
-    path = folder / "authority.toml"
-    path.write_text('[authority]\nname = "Northshire"\nperiod = "2026-10"\n' + authority_extra
-                    + NORTHGATE_SOURCES.format(annex=annex) + sources_extra, encoding="utf-8")
-    return path
+    return northgate_config(folder, example_dir, authority=authority_extra, extra_sources=sources_extra,
+                            sheets=(("cp_plans", "List 7"), ("assessments", "List 4")))
 
 
 def scorecard(master: Path):
@@ -170,3 +148,37 @@ def test_data_quality_score_per_district_is_on_the_scorecard_and_districts_sheet
     assert expected["EB"] < 1.0  # the example plants bad rows in Eastbrook's files
     line = next(str(r[0]) for r in book.get_sheet_by_name("Scorecard").to_python() if str(r[0]).startswith("Data quality"))
     assert f"Eastbrook {expected['EB']:.2%}" in line
+
+
+def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_indicator(example_dir, tmp_path):
+    import re
+    import zipfile
+
+    config = write_config(tmp_path, example_dir, 'layout = "birmingham_panels"\n')
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(config), master=master)
+    book = openpyxl.load_workbook(master)
+    panels = book["District panels"]
+    titles = [c.value for c in panels["A"] if c.value in {"Children with a child protection plan per 10,000 population aged under 18",
+                                                           "Assessments completed within 45 working days"}]
+    assert len(titles) == 2
+    # The panel of ASSESS_45WD: this month's value for the authority and Northgate match the
+    # Scorecard, and its target (85%) sits in the cells the chart's target line reads.
+    top = next(c.row for c in panels["A"] if c.value == "Assessments completed within 45 working days")
+    header = [c.value for c in panels[top + 1]]
+    value_row = [c.value for c in panels[top + 2]]
+    this_month = value_row[header.index("This month")]
+    assert this_month == pytest.approx(row_of(scorecard(master), "ASSESS_45WD")["This month"])
+    assert value_row[header.index("Target")] == 0.85
+    with zipfile.ZipFile(master) as package:
+        charts = sorted(n for n in package.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
+        refs = [re.findall(r"<c:f>([^<]+)</c:f>", package.read(n).decode()) for n in charts]
+    assert len(charts) == 8  # one per indicator of the default catalogue
+    target_refs = [r[3] for r in refs if len(r) == 4]
+    assert f"'District panels'!$AO${top + 2}:$AZ${top + 2}" in target_refs
+    assert [panels.cell(top + 2, col).value for col in range(41, 53)] == [0.85] * 12
+    assert all(r[1].startswith("History!$C$") for r in refs)
+    # Without panels in the layout there is no panels sheet.
+    write_config(tmp_path, example_dir, 'layout = "kent_table"\n')
+    refresh(load_config(config), master=master)
+    assert "District panels" not in openpyxl.load_workbook(master).sheetnames

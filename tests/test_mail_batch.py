@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from conftest import requires_chromium, requires_libreoffice
+from conftest import northgate_config, requires_chromium, requires_libreoffice
 from xl_scorecard.cli import EXIT_OK, EXIT_PARTIAL, main
 from xl_scorecard.config import load_config
 from xl_scorecard.errors import ConfigError
@@ -172,32 +172,15 @@ def test_outlook_drafts_need_windows(authority, capsys):
 
 # --- refresh --all ------------------------------------------------------------------------
 
-SMALL = """[authority]
-name = "{name}"
-period = "2026-10"
-master = "{name}.xlsx"
-[[district]]
-code = "NG"
-name = "Northgate"
-[[source]]
-dataset = "population"
-file = "population.csv"
-[[source]]
-district = "NG"
-dataset = "cp_plans"
-file = "{annex}"
-sheet = "List 7"
-"""
 
 
 def test_refresh_all_goes_on_past_a_failing_authority(example_dir, tmp_path, capsys):
     # Three authorities; Cobbleton's district file is corrupt. Two masters are refreshed,
     # Cobbleton's is reported and left exactly as it was; the exit code says some failed.
-    annex = (example_dir / "Northgate" / "Northgate Annex A lists.xlsx").as_posix()
-    (tmp_path / "population.csv").write_text("District,Year,Population aged 0-17\nNorthgate,2026,21400\n", encoding="utf-8")
     (tmp_path / "corrupt.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
-    for name, source in (("Ashby", annex), ("Brayford", annex), ("Cobbleton", (tmp_path / "corrupt.xlsx").as_posix())):
-        (tmp_path / f"{name.lower()}.toml").write_text(SMALL.format(name=name, annex=source), encoding="utf-8")
+    for name, annex in (("Ashby", None), ("Brayford", None), ("Cobbleton", tmp_path / "corrupt.xlsx")):
+        northgate_config(tmp_path, example_dir, name=name, config=f"{name.lower()}.toml", annex=annex,
+                         authority=f'master = "{name}.xlsx"')
     (tmp_path / "my_catalogue.toml").write_text('extends = "default"\n', encoding="utf-8")  # not an authority: skipped
     main(["refresh", "--config", str(tmp_path / "cobbleton.toml")])  # a first, complete-enough master
     before = (tmp_path / "Cobbleton.xlsx").read_bytes()
@@ -215,9 +198,7 @@ def test_refresh_all_goes_on_past_a_failing_authority(example_dir, tmp_path, cap
 
 
 def test_refresh_all_prints_plain_progress_lines_when_not_in_a_terminal(example_dir, tmp_path, capsys):
-    annex = (example_dir / "Northgate" / "Northgate Annex A lists.xlsx").as_posix()
-    (tmp_path / "population.csv").write_text("District,Year,Population aged 0-17\nNorthgate,2026,21400\n", encoding="utf-8")
-    (tmp_path / "ashby.toml").write_text(SMALL.format(name="Ashby", annex=annex), encoding="utf-8")
+    northgate_config(tmp_path, example_dir, name="Ashby", config="ashby.toml", authority='master = "Ashby.xlsx"')
     assert main(["refresh", "--all", str(tmp_path)]) == EXIT_OK
     captured = capsys.readouterr()
     assert "1/1 ashby" in captured.err and "\r" not in captured.err

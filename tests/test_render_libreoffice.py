@@ -47,7 +47,8 @@ def test_libreoffice_round_trip_keeps_the_sparklines(demo_run, tmp_path):
     assert xml.count("<x14:sparkline>") >= 8
 
 
-@pytest.mark.parametrize(("layout", "heading"), [("kent_table", "Denominator"), ("london_ni", "NI description")])
+@pytest.mark.parametrize(("layout", "heading"), [("kent_table", "Denominator"), ("london_ni", "NI description"),
+                                               ("birmingham_panels", "Measure")])
 def test_each_layout_preset_renders_to_pdf_and_png(layout, heading, tmp_path):
     import importlib.util
     from pathlib import Path

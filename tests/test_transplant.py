@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from conftest import SHARED, requires_libreoffice, soffice
+from conftest import SHARED, northgate_config, requires_libreoffice, soffice
 from xl_scorecard.config import load_config
 from xl_scorecard.errors import MasterError
 from xl_scorecard.periods import Month
@@ -31,36 +31,10 @@ INDEX_PARTS = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels", "
 def small_config(example_dir, tmp_path_factory) -> Path:
     """One district of the example authority: enough for a real scorecard, quick to read."""
     folder = tmp_path_factory.mktemp("small")
-    workforce = example_dir / "Northgate" / "Northgate workforce.xlsx"
-    annex = example_dir / "Northgate" / "Northgate Annex A lists.xlsx"
-    (folder / "population.csv").write_text("District,Year,Population aged 0-17\nNorthgate,2026,21400\n", encoding="utf-8")
-    (folder / "authority.toml").write_text(f"""
-[authority]
-name = "Northshire"
-period = "2026-10"
-[[district]]
-code = "NG"
-name = "Northgate"
-[[source]]
-dataset = "population"
-file = "population.csv"
-[[source]]
-district = "NG"
-dataset = "cp_plans"
-file = "{annex.as_posix()}"
-sheet = "List 7"
-[[source]]
-district = "NG"
-dataset = "staff"
-file = "{workforce.as_posix()}"
-sheet = "Caseloads"
-[[source]]
-district = "NG"
-dataset = "supervision"
-file = "{workforce.as_posix()}"
-sheet = "Supervision log"
-""", encoding="utf-8")
-    return folder / "authority.toml"
+    workforce = (example_dir / "Northgate" / "Northgate workforce.xlsx").as_posix()
+    return northgate_config(folder, example_dir, extra_sources=(
+        f'[[source]]\ndistrict = "NG"\ndataset = "staff"\nfile = "{workforce}"\nsheet = "Caseloads"\n'
+        f'[[source]]\ndistrict = "NG"\ndataset = "supervision"\nfile = "{workforce}"\nsheet = "Supervision log"\n'))
 
 
 def parts(path: Path) -> dict[str, bytes]:

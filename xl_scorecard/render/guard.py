@@ -17,7 +17,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from xl_scorecard.render.workbook import FINGERPRINT_SHEET
+from xl_scorecard.render.workbook import FINGERPRINT_SHEET, PANELS_SHEET
 
 FREE = "free"
 _ADDED_OBJECT_RELS = ("/drawing", "/comments", "/table", "/vmlDrawing")
@@ -105,8 +105,18 @@ def _holds_something(package, part: str) -> bool:
     return bool(re.search(rb"<(\w+:)?(twoCellAnchor|oneCellAnchor|absoluteAnchor|comment|shape|table)\b", data))
 
 
+def _holds_more_than_charts(package, part: str) -> bool:
+    # A sheet the tool draws charts on: pictures, shapes or text boxes there were added.
+    return bool(re.search(rb"<(\w+:)?(pic|sp|cxnSp|grpSp)\b", package.parts.get(part, b"")))
+
+
+# Owned sheets that carry the tool's own charts (one per indicator).
+SHEETS_WITH_CHARTS = (PANELS_SHEET,)
+
+
 def _added_objects(master: Path, owned: list[str]) -> list[str]:
-    # The tool's own sheets never carry drawings, comments or tables: any there were added.
+    # The tool's own sheets carry no drawings, comments or tables (the panels sheet only its
+    # own charts): anything else there was added.
     from xl_scorecard.render.package import Package, resolve
     from xl_scorecard.render.transplant import workbook_sheets
 
@@ -118,7 +128,10 @@ def _added_objects(master: Path, owned: list[str]) -> list[str]:
         if entry.name in owned:
             part = resolve(book, rels[entry.rel_id].target)
             kinds = sorted({r.type.rsplit("/", 1)[-1] for r in package.rels(part)
-                            if r.type.endswith(_ADDED_OBJECT_RELS) and _holds_something(package, resolve(part, r.target))})
+                            if r.type.endswith(_ADDED_OBJECT_RELS) and (
+                                _holds_more_than_charts(package, resolve(part, r.target))
+                                if entry.name in SHEETS_WITH_CHARTS and r.type.endswith("/drawing")
+                                else _holds_something(package, resolve(part, r.target)))})
             if kinds:
                 found.append(f"{entry.name} (a chart, picture, comment or table was added: {', '.join(kinds)})")
     return found

@@ -53,6 +53,7 @@ class Layout(Strict):
     description: str = ""
     title: str = "{authority} - Children's Services Performance Scorecard"
     group_by_section: bool = True
+    panels: bool = False  # also write the "District panels" sheet: a panel and a chart per indicator
     # Words for the direction of travel (London: "Improving", "No change", "Getting worse").
     travel_words: dict[Literal["Improved", "Same", "Worse"], str] = {}
     column: list[Column] = Field(min_length=1)

@@ -31,8 +31,9 @@ TREND_SHEET = "History"
 QUALITY_SHEET = "Data quality"
 DEFINITIONS_SHEET = "Definitions"
 DRILLDOWN_SHEET = "Drill-down"  # personal data: left out of emailed copies unless allowed
+PANELS_SHEET = "District panels"  # written when the layout asks for panels (render/panels.py)
 FINGERPRINT_SHEET = "_xl_scorecard"
-OWNED_SHEETS = (SCORECARD_SHEET, DISTRICTS_SHEET, TREND_SHEET, DEFINITIONS_SHEET, QUALITY_SHEET, COMMENTARY_SHEET,
+OWNED_SHEETS = (SCORECARD_SHEET, PANELS_SHEET, DISTRICTS_SHEET, TREND_SHEET, DEFINITIONS_SHEET, QUALITY_SHEET, COMMENTARY_SHEET,
                 DRILLDOWN_SHEET, HISTORY_SHEET, FINGERPRINT_SHEET)
 TREND_MONTHS = 12
 
@@ -112,6 +113,10 @@ def write_workbook(path: Path, data: ScorecardInput) -> dict[str, set[str]]:
     trend_rows = _trend_layout(data)
     # Sheets in the order users see them: the scorecard first.
     free = _write_scorecard(book.add_worksheet(SCORECARD_SHEET), data, fmt, trend_rows)
+    if data.layout.panels:
+        from xl_scorecard.render.panels import write_panels  # it builds on this module's helpers
+
+        write_panels(book, book.add_worksheet(PANELS_SHEET), data, fmt, trend_rows)
     _write_districts(book.add_worksheet(DISTRICTS_SHEET), data, fmt)
     _write_trend_sheet(book.add_worksheet(TREND_SHEET), data, fmt, trend_rows)
     _write_definitions(book.add_worksheet(DEFINITIONS_SHEET), data, fmt)

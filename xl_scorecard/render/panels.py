@@ -1,0 +1,112 @@
+"""The Birmingham-style "District panels" sheet: one panel per indicator with the previous
+6-month average, this month, one column per district, the numbers inside and outside the
+measure, target, England and statistical-neighbour figures, rating, trend, commentary, and a
+line chart of the indicator over the last 12 months with its target line.
+
+Written only when the layout asks for it (``panels = true``). Rows are written top to bottom
+(the workbook is in constant-memory mode); charts read the History sheet and the target cells
+kept to the right of each panel's chart.
+"""
+
+from __future__ import annotations
+
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from xl_scorecard.indicators.compute import AUTHORITY
+from xl_scorecard.periods import months_ending
+from xl_scorecard.render.workbook import (AMBER, AMBER_TEXT, GREEN, GREEN_TEXT, NAVY, PALE, RED, RED_TEXT, TREND_MONTHS,
+                                          TREND_SHEET, ScorecardInput, _by_area, _Formats, _part_cell, _value_cell)
+
+PANEL_ROWS = 16  # rows per panel: the table's six, then room for the chart beside it
+TARGET_COLUMN = 40  # first column (right of the chart) holding each panel's 12 target values for its chart
+
+
+def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[tuple[str, str], int]) -> None:
+    """One panel per indicator, in catalogue order."""
+    areas = [code for code, _ in data.districts]
+    names = dict(data.districts)
+    headers = ["", "Previous 6-month average", "This month", *[names[a] for a in areas], "Target", "England",
+               "Stat. neighbours", "Rating", "Trend"]
+    widths = [30, 12, 11, *[11] * len(areas), 9, 9, 11, 8, 10]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    # Not hidden: LibreOffice does not plot hidden cells whatever the chart says.
+    ws.set_column(TARGET_COLUMN, TARGET_COLUMN + TREND_MONTHS - 1, 6, fmt(font_color="#A6A6A6", font_size=8))
+    chart_col = len(headers) + 1
+    ws.write_string(0, 0, f"{data.authority} - district panels, {data.period.label}", fmt(bold=True, font_size=14, font_color=NAVY))
+    results = {code: _by_area(data, code) for code in [AUTHORITY, *areas]}
+    head = fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1, text_wrap=True, align="center", valign="vcenter")
+    rating_cells = []
+    months = months_ending(data.period, TREND_MONTHS)
+    for number, ind in enumerate(data.catalogue):
+        top = 2 + number * PANEL_ROWS
+        authority = results[AUTHORITY].get(ind.id, {})
+        ws.merge_range(top, 0, top, len(headers) - 1, ind.title, fmt(bold=True, bg_color=PALE, font_color=NAVY, border=1))
+        ws.set_row(top + 1, 30)
+        for col, text in enumerate(headers):
+            ws.write_string(top + 1, col, text, head)
+        ws.write_string(top + 1, TARGET_COLUMN, "Chart data: target line", fmt(font_color="#A6A6A6", font_size=8))
+        row = top + 2
+        ws.write_string(row, 0, "Value", fmt(bold=True, border=1))
+        _value_cell(ws, row, 1, authority.get("previous_6m"), ind.unit, fmt, border=1)
+        _value_cell(ws, row, 2, authority.get("value"), ind.unit, fmt, border=1, bold=True)
+        for n, code in enumerate(areas):
+            _value_cell(ws, row, 3 + n, results[code].get(ind.id, {}).get("value"), ind.unit, fmt, border=1)
+        at = 3 + len(areas)
+        _value_cell(ws, row, at, ind.target, ind.unit, fmt, border=1)
+        _value_cell(ws, row, at + 1, authority.get("national"), ind.unit, fmt, border=1)
+        _value_cell(ws, row, at + 2, authority.get("neighbours"), ind.unit, fmt, border=1)
+        ws.write_string(row, at + 3, authority.get("rag", "") if not ind.data_only else "-", fmt(border=1, align="center"))
+        ws.write_string(row, at + 4, authority.get("travel", "") or "", fmt(border=1))
+        rating_cells.append(xl_rowcol_to_cell(row, at + 3))
+        # The target line's values, right of the chart, in this same row: constant-memory mode
+        # drops anything written to a row once a later row has been started.
+        if ind.target is not None:
+            for n in range(TREND_MONTHS):
+                ws.write_number(row, TARGET_COLUMN + n, ind.target)
+        # The parts: inside the measure (numerator), and outside it for shares.
+        parts = [("Inside the measure (numerator)", "numerator"), ("All counted (denominator)", "denominator")]
+        for offset, (label, key) in enumerate(parts, start=1):
+            ws.write_string(row + offset, 0, label, fmt(border=1))
+            _part_cell(ws, row + offset, 2, authority.get(key), fmt)
+            for n, code in enumerate(areas):
+                _part_cell(ws, row + offset, 3 + n, results[code].get(ind.id, {}).get(key), fmt)
+        note = data.commentary.get(ind.id, "")
+        ws.write_string(row + 3, 0, "Commentary", fmt(bold=True))
+        ws.merge_range(row + 3, 1, row + 5, len(headers) - 1, note, fmt(text_wrap=True, valign="top", border=1, bg_color="#FFFFF0"))
+        _chart(book, ws, ind, trend_rows[(ind.id, AUTHORITY)], row, top, chart_col, data, months)
+    for status, fill, text in (("G", GREEN, GREEN_TEXT), ("A", AMBER, AMBER_TEXT), ("R", RED, RED_TEXT)):
+        if rating_cells:
+            ws.conditional_format(rating_cells[0], {"type": "cell", "criteria": "==", "value": f'"{status}"',
+                                                    "multi_range": " ".join(rating_cells),
+                                                    "format": fmt(bg_color=fill, font_color=text, bold=True)})
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    # Print the panels and their charts, not the chart data kept to their right.
+    ws.print_area(0, 0, 2 + len(data.catalogue) * PANEL_ROWS, chart_col + 7)
+    ws.freeze_panes(2, 1)
+
+
+def _chart(book, ws, ind, history_row: int, value_row: int, top: int, chart_col: int, data: ScorecardInput, months) -> None:
+    """A line chart of the authority's last 12 months (History sheet) with the target line."""
+    chart = book.add_chart({"type": "line"})
+    last_col = 1 + TREND_MONTHS
+    chart.add_series({"name": data.authority, "categories": [TREND_SHEET, 0, 2, 0, last_col],
+                      "values": [TREND_SHEET, history_row, 2, history_row, last_col],
+                      "line": {"color": "#1F4E79", "width": 2.25}, "marker": {"type": "circle", "size": 4,
+                                                                              "fill": {"color": "#1F4E79"},
+                                                                              "border": {"color": "#1F4E79"}}})
+    if ind.target is not None:
+        chart.add_series({"name": "Target", "categories": [TREND_SHEET, 0, 2, 0, last_col],
+                          "values": [ws.name, value_row, TARGET_COLUMN, value_row, TARGET_COLUMN + TREND_MONTHS - 1],
+                          "line": {"color": "#C00000", "width": 1.5, "dash_type": "dash"}})
+    number_format = {"%": "0%", "per 10,000": "0", "count": "0", "days": "0", "FTE": "0.0", "ratio": "0.0"}[ind.unit]
+    chart.set_title({"name": f"{months[0].label} - {months[-1].label}", "name_font": {"size": 9, "bold": False}})
+    chart.set_y_axis({"num_format": number_format, "num_font": {"size": 8}, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_x_axis({"num_font": {"size": 8, "rotation": -45}})
+    chart.set_legend({"position": "bottom", "font": {"size": 8}})
+    chart.set_chartarea({"border": {"color": "#BFBFBF"}})
+    chart.set_size({"width": 430, "height": PANEL_ROWS * 20 - 10})
+    ws.insert_chart(top, chart_col, chart, {"x_offset": 5, "y_offset": 2, "object_position": 1})
+
