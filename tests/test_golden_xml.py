@@ -85,8 +85,10 @@ def test_golden_rules_say_what_the_scorecard_needs():
     # Read as a reviewer would: RAG rules on one range each, explicit RGB fills, sparklines of
     # type column reading the History sheet, no theme colours anywhere.
     rules = (GOLDEN / "kent_table_rules.xml").read_text(encoding="utf-8")
-    assert rules.count('type="cellIs"') == 5 and '<formula>"G"</formula>' in rules and '<formula>"Worse"</formula>' in rules
+    assert rules.count('type="cellIs"') == 5 and rules.count('type="iconSet"') == 1 and '<formula>"G"</formula>' in rules and '<formula>"Worse"</formula>' in rules
     assert 'type="column"' in rules and "<xm:f>'History'!C2:N2</xm:f>" in rules and "theme=" not in rules
+    # Trend arrows: an icon set on the performance step (1 improved, 0 same, -1 worse), icons only.
+    assert '<iconSet iconSet="3Arrows" showValue="0">' in rules and '<cfvo type="num" val="1"/>' in rules
     dxfs = (GOLDEN / "kent_table_dxfs.xml").read_text(encoding="utf-8")
     assert 'rgb="FFC6EFCE"' in dxfs and 'rgb="FFFFC7CE"' in dxfs and "theme=" not in dxfs
 

@@ -22,7 +22,7 @@ from xl_scorecard.indicators.catalogue import SECTIONS, Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import PERIOD_LABELS, Month, months_ending
 from xl_scorecard.render.layout import Layout, load_layout
-from xl_scorecard.scoring import BETTER, IMPROVED, WORSE
+from xl_scorecard.scoring import BETTER, IMPROVED, SAME, WORSE
 from xl_scorecard.sources import FileReport, Problem
 
 SCORECARD_SHEET = "Scorecard"
@@ -42,7 +42,6 @@ GREEN_TEXT, AMBER_TEXT, RED_TEXT = "#006100", "#9C5700", "#9C0006"
 NAVY, PALE = "#1F3864", "#DDEBF7"
 NUMBER_FORMATS = {"%": "0.0%", "per 10,000": "0.0", "count": "#,##0", "days": "0", "FTE": "0.0", "ratio": "0.0"}
 POLARITY_LABELS = {"H": "H", "L": "L", "T": "T"}
-ARROWS = {1: "\u25b2", -1: "\u25bc", 0: "\u25ba"}
 # Every sparkline colour explicit: LibreOffice hides theme-coloured ones in a package without
 # a theme part, and XlsxWriter's defaults for the unused colours are theme colours.
 SPARKLINE_COLOURS = {"series_color": "#1F4E79", "last_color": "#C00000", "negative_color": "#C00000",
@@ -173,12 +172,6 @@ def _by_area(data: ScorecardInput, area: str) -> dict[str, dict]:
     return {r["indicator"]: r for r in rows.to_dict("records")}
 
 
-def _direction(value: float | None, previous: float | None) -> str:
-    if value is None or previous is None or pd.isna(value) or pd.isna(previous):
-        return ""
-    return ARROWS[(value > previous) - (value < previous)]
-
-
 def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[tuple[str, str], int]) -> set[str]:
     layout = data.layout
     results = _by_area(data, AUTHORITY)
@@ -231,6 +224,12 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
     if "rag" in at:
         letter = xl_col_to_name(at["rag"])
         _rag_rules(ws, f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}", fmt)
+    if "arrow" in at:
+        letter = xl_col_to_name(at["arrow"])
+        ws.conditional_format(f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}", {
+            "type": "icon_set", "icon_style": "3_arrows", "icons_only": True,
+            "icons": [{"criteria": ">=", "type": "number", "value": 1},
+                      {"criteria": ">=", "type": "number", "value": 0}]})
     for field, good, bad in (("travel", layout.word(IMPROVED), layout.word(WORSE)), ("vs_national", BETTER, WORSE)):
         if field in at:
             letter = xl_col_to_name(at[field])
@@ -276,7 +275,14 @@ def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, no
     elif field == "target":
         _value_cell(ws, row, col, ind.target, ind.unit, fmt, border=1)
     elif field == "arrow":
-        ws.write_string(row, col, _direction(r.get("value"), r.get("previous")), fmt(border=1, align="center"))
+        # Performance, not value: 1 improved, 0 the same, -1 worse (respecting polarity); the
+        # icon set draws the arrow and the number itself is hidden.
+        step = {IMPROVED: 1, SAME: 0, WORSE: -1}.get(r.get("travel") or "")
+        arrow_format = fmt(border=1, align="center", num_format=";;;")
+        if step is None:
+            ws.write_blank(row, col, None, arrow_format)
+        else:
+            ws.write_number(row, col, step, arrow_format)
     elif field == "travel":
         ws.write_string(row, col, data.layout.word(r.get(field) or ""), boxed)
     elif field == "vs_national":
