@@ -280,3 +280,22 @@ def test_extension_mistakes_are_rejected(tmp_path, text, says):
     with pytest.raises(ConfigError) as caught:
         load_catalogue(write(tmp_path, text))
     assert says in str(caught.value)
+
+
+def test_bank_holiday_cache_gives_what_the_holidays_package_gives(tmp_path, monkeypatch):
+    # First call fills a cache file for this holidays version; a second process-like call (the
+    # in-memory cache cleared) reads it back, identical to the package's own list.
+    import holidays
+
+    from xl_scorecard.indicators import workdays
+
+    monkeypatch.setenv("XL_SCORECARD_CACHE", str(tmp_path))
+    workdays.bank_holidays.cache_clear()
+    first = workdays.bank_holidays(2021, 2024)
+    (cached,) = tmp_path.glob("bank-holidays-ENG-*-2021-2024.json")
+    workdays.bank_holidays.cache_clear()
+    again = workdays.bank_holidays(2021, 2024)
+    expected = sorted(holidays.country_holidays("GB", subdiv="ENG", years=range(2021, 2025)))
+    assert [str(d) for d in first] == [str(d) for d in again] == [d.isoformat() for d in expected]
+    assert "2022-09-19" in cached.read_text() and "2023-05-08" in cached.read_text()  # funeral, coronation
+    workdays.bank_holidays.cache_clear()

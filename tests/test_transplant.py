@@ -341,3 +341,12 @@ def test_refreshes_leave_no_orphan_parts_behind(small_config, tmp_path):
         assert content - reachable == set()
         listings.append(sorted(parts(master)))
     assert listings[0] == listings[1] == listings[2]
+
+
+def test_fingerprint_rows_are_packed_per_sheet_row_and_older_ones_still_read():
+    from xl_scorecard.render.guard import _unpack
+
+    # Packed: one row per sheet row. Older masters: one row per cell. Free cells: one each.
+    rows = [["Scorecard", "row 12", "A=aa11;B=bb22;AA=cc33"], ["Scorecard", "C7", "dd44"], ["Scorecard", "M5", "free"]]
+    assert _unpack(rows) == {("Scorecard", "A12"): "aa11", ("Scorecard", "B12"): "bb22", ("Scorecard", "AA12"): "cc33",
+                             ("Scorecard", "C7"): "dd44", ("Scorecard", "M5"): "free"}

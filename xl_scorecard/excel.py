@@ -24,27 +24,32 @@ ERROR_LOG = Path(tempfile.gettempdir()) / "xl-scorecard-error.log"
 def find_config(master: Path) -> Path:
     """The authority configuration whose ``master`` is this workbook: a ``*.toml`` beside it
     (or one folder up). Raises ``ScorecardError`` saying where to put one."""
+    return config_for(master).path
+
+
+def config_for(master: Path):
+    """The loaded configuration ``find_config`` finds (loaded once: a button press counts)."""
     from xl_scorecard.config import load_config
 
     master = master.resolve()
     for folder in (master.parent, master.parent.parent):
         for candidate in sorted(folder.glob("*.toml")):
             try:
-                if load_config(candidate).master_path.resolve() == master:
-                    return candidate
+                config = load_config(candidate)
             except ScorecardError:
                 continue
+            if config.master_path.resolve() == master:
+                return config
     raise ScorecardError(f"No authority configuration names {master.name} as its master. Put the authority.toml "
                          f"(with master = \"{master.name}\") in {master.parent}, or ask your performance team.")
 
 
 def refresh_book(path: str | Path, force: bool = False) -> str:
     """Refresh the master at ``path``; the summary to show."""
-    from xl_scorecard.config import load_config
     from xl_scorecard.pipeline import refresh
 
     master = Path(path)
-    result = refresh(load_config(find_config(master)), master=master, force=force)
+    result = refresh(config_for(master), master=master, force=force)
     c = result.counts
     lines = [f"{result.period.label}: {c['indicators']} indicators, {c['G']} green, {c['A']} amber, {c['R']} red.",
              "", result.summary]
@@ -57,10 +62,9 @@ def refresh_book(path: str | Path, force: bool = False) -> str:
 
 def check_book(path: str | Path) -> str:
     """Check the district files of the master at ``path``; what is wrong, briefly."""
-    from xl_scorecard.config import load_config
     from xl_scorecard.pipeline import check
 
-    sources = check(load_config(find_config(Path(path))))
+    sources = check(config_for(Path(path)))
     if not sources.problems:
         rows = sum(f.rows_read for f in sources.files)
         return f"All {len(sources.files)} district files read: {rows:,} rows, no problems."
@@ -76,11 +80,10 @@ def email_book(path: str | Path, dry_run: bool = True, recipients: list[str] | N
     """Prepare the email for the master at ``path``: with ``dry_run``, .eml files in an
     ``outbox`` folder beside it (they open in Outlook, ready to send); otherwise send them as
     the configuration's [email] section says."""
-    from xl_scorecard.config import load_config
     from xl_scorecard.mail import messages_for, send, write_eml
 
     master = Path(path).resolve()
-    config = load_config(find_config(master))  # the same workbook the refresh would use
+    config = config_for(master)  # the same workbook the refresh would use
     messages = messages_for(config, master)
     if recipients:
         for _, message in messages:

@@ -8,8 +8,12 @@ the next Monday took 1. "Within 45 working days" means ``working_days_between(..
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import json
+import os
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -18,11 +22,45 @@ import pandas as pd
 @lru_cache(maxsize=32)
 def bank_holidays(first_year: int, last_year: int) -> np.ndarray:
     """England & Wales bank holidays (incl. substitute days and one-off ones such as the 2022
-    state funeral and the 2023 coronation) as ``datetime64[D]``, from the ``holidays`` package."""
+    state funeral and the 2023 coronation) as ``datetime64[D]``, from the ``holidays`` package.
+
+    The list is kept in a small cache file per ``holidays`` version, because importing the
+    package and building the years costs more than the rest of a small refresh's date work
+    (a ribbon button press starts a fresh Python each time)."""
+    cache = _cache_file(first_year, last_year)
+    if cache is not None:
+        try:
+            return np.array(json.loads(cache.read_text(encoding="utf-8")), dtype="datetime64[D]")
+        except (OSError, ValueError):
+            pass
     import holidays
 
     days = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
-    return np.array(sorted(days), dtype="datetime64[D]")
+    found = np.array(sorted(days), dtype="datetime64[D]")
+    if cache is not None:
+        with contextlib.suppress(OSError):
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            temp = cache.with_suffix(f".{os.getpid()}.tmp")
+            temp.write_text(json.dumps([str(d) for d in found]), encoding="utf-8")
+            os.replace(temp, cache)
+    return found
+
+
+def _cache_file(first_year: int, last_year: int) -> Path | None:
+    # XL_SCORECARD_CACHE overrides (tests; an empty value turns the cache off).
+    folder = os.environ.get("XL_SCORECARD_CACHE")
+    if folder == "":
+        return None
+    if folder is None:
+        base = os.environ.get("LOCALAPPDATA") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        folder = Path(base) / "xl-scorecard"
+    try:
+        from importlib.metadata import version
+
+        tag = version("holidays")
+    except Exception:
+        return None
+    return Path(folder) / f"bank-holidays-ENG-{tag}-{first_year}-{last_year}.json"
 
 
 def working_days_between(start: pd.Series, end: pd.Series) -> pd.Series:

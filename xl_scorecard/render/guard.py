@@ -60,11 +60,40 @@ def write_fingerprint(path: Path, hashes: dict[tuple[str, str], str], free: dict
     book.add_worksheet("placeholder")
     sheet = book.add_worksheet(FINGERPRINT_SHEET)
     sheet.write_row(0, 0, ["sheet", "cell", "hash"])
-    rows = sorted(hashes.items()) + sorted(((s, c), FREE) for s, cells in free.items() for c in cells)
-    for number, ((name, cell), digest) in enumerate(rows, start=1):
-        sheet.write_row(number, 0, [name, cell, digest])
+    # One fingerprint row per sheet row ("row 12" | "A=hash;B=hash"), not one per cell: writing
+    # a row per cell was half the time of writing the whole master.
+    packed: dict[tuple[str, int], list[str]] = {}
+    for (name, cell), digest in hashes.items():
+        column, number = _split_cell(cell)
+        packed.setdefault((name, number), []).append(f"{column}={digest}")
+    rows = [[name, f"row {number}", ";".join(sorted(cells, key=lambda c: (len(c.split('=')[0]), c)))]
+            for (name, number), cells in sorted(packed.items())]
+    rows += [[name, cell, FREE] for name, cells in sorted(free.items()) for cell in sorted(cells)]
+    for number, row in enumerate(rows, start=1):
+        sheet.write_row(number, 0, row)
     sheet.very_hidden()
     book.close()
+
+
+def _split_cell(cell: str) -> tuple[str, int]:
+    match = re.fullmatch(r"([A-Z]+)(\d+)", cell)
+    return match.group(1), int(match.group(2))
+
+
+def _unpack(rows: list[list]) -> dict[tuple[str, str], str]:
+    # Rows are "row N" with packed cells, or (older masters, and free cells) one cell each.
+    stored = {}
+    for r in rows:
+        if len(r) < 3:
+            continue
+        if str(r[1]).startswith("row "):
+            number = str(r[1])[4:]
+            for item in str(r[2]).split(";"):
+                column, _, digest = item.partition("=")
+                stored[(r[0], f"{column}{number}")] = digest
+        else:
+            stored[(r[0], r[1])] = r[2]
+    return stored
 
 
 def changed_cells(master: Path, owned: list[str]) -> list[str]:
@@ -79,7 +108,7 @@ def changed_cells(master: Path, owned: list[str]) -> list[str]:
         rows = book.get_sheet_by_name(FINGERPRINT_SHEET).to_python()[1:]
     finally:
         book.close()
-    stored = {(r[0], r[1]): r[2] for r in rows if len(r) >= 3}
+    stored = _unpack(rows)
     free = {key for key, digest in stored.items() if digest == FREE}
     sheets = sorted({sheet for sheet, _ in stored})
     current = cell_hashes(master, sheets)
