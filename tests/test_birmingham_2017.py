@@ -12,7 +12,7 @@ import pytest
 from xl_scorecard.indicators import AUTHORITY, compute_indicator, load_catalogue
 from xl_scorecard.indicators.calculations import CALCULATIONS
 from xl_scorecard.indicators.catalogue import default_catalogue_path
-from xl_scorecard.periods import Month, Window, window_for
+from xl_scorecard.periods import Month, window_for
 
 D = pd.Timestamp
 OCT = Month(2026, 10)

@@ -15,7 +15,7 @@ import pytest
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
-from conftest import SHARED, convert_to_pdf, requires_libreoffice, soffice
+from conftest import SHARED, requires_libreoffice, soffice
 from xl_scorecard.config import load_config
 from xl_scorecard.sources import read_sources
 from xl_scorecard.sources.read import SourceFileError, read_sheet, read_sheet_pyxlsb

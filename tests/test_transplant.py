@@ -88,7 +88,7 @@ def test_refresh_keeps_everything_in_a_workbook_made_by_excel(small_config, tmp_
 
 def test_twelve_refreshes_styles_stop_growing(small_config, tmp_path):
     master = tmp_path / "master.xlsx"
-    sizes, styles = [], []
+    styles = []
     for n in range(12):
         refresh(load_config(small_config), master=master, period=Month(2025, 11).shift(n))
         styles.append(parts(master)["xl/styles.xml"])

@@ -106,7 +106,7 @@ def render_html(digest: Digest, note: str = "") -> str:
     """The HTML body: summary, a RAG table with inline colours (mail clients drop style sheets),
     data-quality warnings."""
     cell = 'style="border:1px solid #BFBFBF;padding:4px 8px;font-family:Arial,sans-serif;font-size:13px"'
-    lines = [f'<html><body style="font-family:Arial,sans-serif;font-size:14px;color:#1F1F1F">',
+    lines = ['<html><body style="font-family:Arial,sans-serif;font-size:14px;color:#1F1F1F">',
              f'<h2 style="color:#1F3864;margin-bottom:4px">{html.escape(digest.title)}</h2>',
              f'<p style="margin-top:0;color:#595959">{html.escape(digest.period.label)}</p>',
              f'<p><b>Performance summary.</b> {html.escape(digest.summary)}</p>',

@@ -230,9 +230,9 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
             "type": "icon_set", "icon_style": "3_arrows", "icons_only": True,
             "icons": [{"criteria": ">=", "type": "number", "value": 1},
                       {"criteria": ">=", "type": "number", "value": 0}]})
-    for field, good, bad in (("travel", layout.word(IMPROVED), layout.word(WORSE)), ("vs_national", BETTER, WORSE)):
-        if field in at:
-            letter = xl_col_to_name(at[field])
+    for name, good, bad in (("travel", layout.word(IMPROVED), layout.word(WORSE)), ("vs_national", BETTER, WORSE)):
+        if name in at:
+            letter = xl_col_to_name(at[name])
             _travel_rules(ws, f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}", fmt, good, bad)
     row += 1
     ws.write_string(row, 0, "PERFORMANCE SUMMARY", fmt(bold=True, font_color=NAVY))
