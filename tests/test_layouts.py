@@ -53,9 +53,11 @@ def test_london_layout_shows_its_own_headers_and_trend_words(example_dir, tmp_pa
     cp = row_of(sheet, "CP_RATE")
     assert cp["NI code"] == "CP_RATE" and cp["Trend"] in ("Improving", "No change", "Getting worse")
     # The trend colours are rules on the words this layout uses, not on the default ones.
-    formulas = {rule.formula[0] for rules in sheet.conditional_formatting for rule in rules.rules}
-    assert {'"Improving"', '"Getting worse"', '"G"', '"A"', '"R"'} <= formulas
-    assert '"Improved"' not in formulas
+    assert cp["Status"] in ("OK", "Warning", "Alert")  # the NI report's status words, not G/A/R
+    assert row_of(sheet, "CLA_RATE")["Status"] == "Data only"
+    formulas = {rule.formula[0] for rules in sheet.conditional_formatting for rule in rules.rules if rule.formula}
+    assert {'"Improving"', '"Getting worse"', '"OK"', '"Warning"', '"Alert"'} <= formulas
+    assert '"Improved"' not in formulas and '"G"' not in formulas
 
 
 def test_commentary_survives_a_refresh_whatever_the_layout(example_dir, tmp_path):

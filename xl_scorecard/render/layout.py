@@ -56,6 +56,9 @@ class Layout(Strict):
     panels: bool = False  # also write the "District panels" sheet: a panel and a chart per indicator
     # Words for the direction of travel (London: "Improving", "No change", "Getting worse").
     travel_words: dict[Literal["Improved", "Same", "Worse"], str] = {}
+    # Words for the status cell (London: OK / Warning / Alert / Unknown / Data only); the RAG
+    # colours follow the words.
+    rag_words: dict[Literal["G", "A", "R", "none", "data only"], str] = {}
     column: list[Column] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -70,6 +73,12 @@ class Layout(Strict):
 
     def word(self, travel: str) -> str:
         return self.travel_words.get(travel, travel) if travel else ""
+
+    def status(self, rag: str, data_only: bool) -> str:
+        """The status cell's text for a RAG rating ("" = no figure)."""
+        if data_only:
+            return self.rag_words.get("data only", "-")
+        return self.rag_words.get(rag, rag) if rag else self.rag_words.get("none", "")
 
     def columns_for(self, has_comparators: bool) -> list[Column]:
         return [c for c in self.column if has_comparators or c.field not in DROPPED_WHEN_EMPTY]

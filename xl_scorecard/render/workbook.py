@@ -154,10 +154,11 @@ def _part_cell(ws, row: int, col: int, value: float | None, fmt: _Formats) -> No
         ws.write_number(row, col, float(value), fmt(num_format="#,##0" if whole else "#,##0.0", border=1))
 
 
-def _rag_rules(ws, cell_range: str, fmt: _Formats) -> None:
+def _rag_rules(ws, cell_range: str, fmt: _Formats, words: dict[str, str] | None = None) -> None:
     # One rule per status on the same, non-overlapping range: LibreOffice and Excel both show them.
     for status, fill, text in (("G", GREEN, GREEN_TEXT), ("A", AMBER, AMBER_TEXT), ("R", RED, RED_TEXT)):
-        ws.conditional_format(cell_range, {"type": "cell", "criteria": "==", "value": f'"{status}"',
+        word = (words or {}).get(status, status)
+        ws.conditional_format(cell_range, {"type": "cell", "criteria": "==", "value": f'"{word}"',
                                            "format": fmt(bg_color=fill, font_color=text, bold=True)})
 
 
@@ -223,7 +224,7 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
     last_indicator_row = row - 1
     if "rag" in at:
         letter = xl_col_to_name(at["rag"])
-        _rag_rules(ws, f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}", fmt)
+        _rag_rules(ws, f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}", fmt, layout.rag_words)
     if "arrow" in at:
         letter = xl_col_to_name(at["arrow"])
         ws.conditional_format(f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}", {
@@ -269,7 +270,7 @@ def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, no
     elif field in ("value", "previous", "previous_6m", "national", "neighbours"):
         _value_cell(ws, row, col, r.get(field), ind.unit, fmt, border=1, bold=field == "value")
     elif field == "rag":
-        ws.write_string(row, col, r.get("rag", "") if not ind.data_only else "-", fmt(border=1, align="center"))
+        ws.write_string(row, col, data.layout.status(r.get("rag", ""), ind.data_only), fmt(border=1, align="center"))
     elif field in ("numerator", "denominator"):
         _part_cell(ws, row, col, r.get(field), fmt)
     elif field == "target":
