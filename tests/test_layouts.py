@@ -21,6 +21,14 @@ def write_config(folder: Path, example_dir: Path, authority_extra: str = "", sou
                             sheets=(("cp_plans", "List 7"), ("assessments", "List 4")))
 
 
+def refreshed(tmp_path: Path, example_dir: Path, layout: str):
+    """(configuration, master, workbook read back) after one refresh with ``layout``."""
+    config = write_config(tmp_path, example_dir, f'layout = "{layout}"\n')
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(config), master=master)
+    return config, master, openpyxl.load_workbook(master)
+
+
 def scorecard(master: Path):
     return openpyxl.load_workbook(master)["Scorecard"]
 
@@ -61,10 +69,7 @@ def test_london_layout_shows_its_own_headers_and_trend_words(example_dir, tmp_pa
 
 
 def test_commentary_survives_a_refresh_whatever_the_layout(example_dir, tmp_path):
-    config = write_config(tmp_path, example_dir, 'layout = "london_ni"\n')
-    master = tmp_path / "master.xlsx"
-    refresh(load_config(config), master=master)
-    book = openpyxl.load_workbook(master)
+    config, master, book = refreshed(tmp_path, example_dir, "london_ni")
     sheet = book["Scorecard"]
     note_col = headers(sheet).index("Commentary") + 1
     row = next(r for r in range(5, sheet.max_row + 1) if sheet.cell(r, len(headers(sheet))).value == "CP_RATE")
@@ -156,10 +161,7 @@ def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_ind
     import re
     import zipfile
 
-    config = write_config(tmp_path, example_dir, 'layout = "birmingham_panels"\n')
-    master = tmp_path / "master.xlsx"
-    refresh(load_config(config), master=master)
-    book = openpyxl.load_workbook(master)
+    config, master, book = refreshed(tmp_path, example_dir, "birmingham_panels")
     panels = book["District panels"]
     titles = [c.value for c in panels["A"] if c.value in {"Children with a child protection plan per 10,000 population aged under 18",
                                                            "Assessments completed within 45 working days"}]
