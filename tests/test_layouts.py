@@ -186,3 +186,27 @@ def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_ind
     write_config(tmp_path, example_dir, 'layout = "kent_table"\n')
     refresh(load_config(config), master=master)
     assert "District panels" not in openpyxl.load_workbook(master).sheetnames
+
+
+def test_an_object_added_to_the_panels_sheet_is_caught_by_the_guard(example_dir, tmp_path):
+    # The tool's own 8 charts are counted in the fingerprint; a ninth (here a copy of the last
+    # chart's anchor, put in the drawing as Excel would) stops the refresh, master unchanged.
+    import re
+    import zipfile
+
+    from xl_scorecard.errors import MasterError
+
+    config, master, _ = refreshed(tmp_path, example_dir, "birmingham_panels")
+    refresh(load_config(config), master=master)  # the tool's own charts alone are no change
+    with zipfile.ZipFile(master) as package:
+        parts = {n: package.read(n) for n in package.namelist()}
+    drawing = next(n for n, data in parts.items() if n.startswith("xl/drawings/drawing") and data.count(b"<xdr:graphicFrame") == 8)
+    anchors = re.findall(rb"<xdr:twoCellAnchor.*?</xdr:twoCellAnchor>", parts[drawing], flags=re.S)
+    parts[drawing] = parts[drawing].replace(b"</xdr:wsDr>", anchors[-1] + b"</xdr:wsDr>")
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as package:
+        for name, data in parts.items():
+            package.writestr(name, data)
+    before = master.read_bytes()
+    with pytest.raises(MasterError, match="District panels .a chart, picture, comment or table was added: drawing"):
+        refresh(load_config(config), master=master)
+    assert master.read_bytes() == before

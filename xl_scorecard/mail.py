@@ -29,11 +29,12 @@ from xl_scorecard.errors import ScorecardError
 from xl_scorecard.history import read_history
 from xl_scorecard.indicators import AUTHORITY, load_catalogue
 from xl_scorecard.periods import Month
+from xl_scorecard.render.workbook import AMBER, AMBER_TEXT, GREEN, GREEN_TEXT, RED, RED_TEXT  # the scorecard's own colours
 from xl_scorecard.scoring import IMPROVED, WORSE, travel
 
 log = logging.getLogger(__name__)
 
-RAG_COLOURS = {"G": ("#C6EFCE", "#006100", "Green"), "A": ("#FFEB9C", "#9C5700", "Amber"), "R": ("#FFC7CE", "#9C0006", "Red")}
+RAG_COLOURS = {"G": (GREEN, GREEN_TEXT, "Green"), "A": (AMBER, AMBER_TEXT, "Amber"), "R": (RED, RED_TEXT, "Red")}
 ARROWS = {IMPROVED: "&#9650;", WORSE: "&#9660;"}
 FORMATS = {"%": "{:.1%}", "per 10,000": "{:.1f}", "count": "{:,.0f}", "days": "{:.0f}", "FTE": "{:.1f}", "ratio": "{:.1f}"}
 
@@ -145,9 +146,9 @@ def render_text(digest: Digest, note: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def compose(config: AuthorityConfig, master: Path, recipients: list[str], area: str = AUTHORITY,
-            attachment: Path | None = None) -> EmailMessage:
-    """One message: body for ``area``, the aggregate-only copy of ``master`` attached."""
+def compose(config: AuthorityConfig, master: Path, recipients: list[str], attachment: Path,
+            area: str = AUTHORITY) -> EmailMessage:
+    """One message: body for ``area``, ``attachment`` (the aggregate-only copy) attached."""
     settings = _settings(config)
     digest = read_digest(config, master, area)
     if area != AUTHORITY:
@@ -156,14 +157,11 @@ def compose(config: AuthorityConfig, master: Path, recipients: list[str], area: 
     note = ("The attached workbook has the authority's figures and each district's. "
             + ("It includes child-level drill-down rows: handle it as personal data." if settings.allow_child_level
                else "Child-level drill-down rows are not included; they stay in the master workbook."))
-    with tempfile.TemporaryDirectory(prefix="xl-scorecard-mail-") as work:
-        copy = attachment or _attachment(master, Path(work), settings.allow_child_level)
-        size = copy.stat().st_size
-        if size > settings.max_attachment_mb * 1024 * 1024:
-            raise MailError(f"{master.name} is {size / 1024**2:.1f} MB, over the {settings.max_attachment_mb:g} MB limit set "
-                            "for email ([email] max_attachment_mb). Share it from a network folder instead, or raise the limit "
-                            "if your mail system accepts more.")
-        data = copy.read_bytes()
+    size = attachment.stat().st_size
+    if size > settings.max_attachment_mb * 1024 * 1024:
+        raise MailError(f"{master.name} is {size / 1024**2:.1f} MB, over the {settings.max_attachment_mb:g} MB limit set "
+                        "for email ([email] max_attachment_mb). Share it from a network folder instead, or raise the limit "
+                        "if your mail system accepts more.")
     message = EmailMessage()
     message["Subject"] = settings.subject.format(authority=config.name, month=digest.period.label)
     message["From"] = settings.sender
@@ -174,14 +172,9 @@ def compose(config: AuthorityConfig, master: Path, recipients: list[str], area: 
     message.add_alternative(render_html(digest, note), subtype="html")
     subtype = "vnd.ms-excel.sheet.macroEnabled.12" if master.suffix.lower() == ".xlsm" else \
         "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    message.add_attachment(data, maintype="application", subtype=subtype, filename=f"{master.stem} {digest.period}{master.suffix}")
+    message.add_attachment(attachment.read_bytes(), maintype="application", subtype=subtype,
+                           filename=f"{master.stem} {digest.period}{master.suffix}")
     return message
-
-
-def _attachment(master: Path, folder: Path, allow_child_level: bool) -> Path:
-    from xl_scorecard.render.copies import aggregate_copy  # the writer stage, used only here
-
-    return aggregate_copy(master, folder / master.name, allow_child_level)
 
 
 def _settings(config: AuthorityConfig) -> EmailSection:
@@ -191,17 +184,20 @@ def _settings(config: AuthorityConfig) -> EmailSection:
 
 
 def messages_for(config: AuthorityConfig, master: Path) -> list[tuple[str, EmailMessage]]:
-    """(label, message) for the whole authority's recipients and each district's."""
+    """(label, message) for the whole authority's recipients and each district's, all with one
+    aggregate-only copy of ``master`` attached (the master itself is only read)."""
     settings = _settings(config)
-    from xl_scorecard.render.copies import aggregate_copy
+    from xl_scorecard.render.copies import aggregate_copy  # the writer stage, used only here
 
+    if not master.is_file():
+        raise MailError(f"{master} does not exist: refresh it first (xl-scorecard refresh --config ...).")
     with tempfile.TemporaryDirectory(prefix="xl-scorecard-mail-") as work:
         copy = aggregate_copy(master, Path(work) / master.name, settings.allow_child_level)
         out = []
         if settings.to:
-            out.append(("authority", compose(config, master, settings.to, AUTHORITY, copy)))
+            out.append(("authority", compose(config, master, settings.to, copy)))
         for code, recipients in settings.districts.items():
-            out.append((code, compose(config, master, recipients, code, copy)))
+            out.append((code, compose(config, master, recipients, copy, code)))
     if not out:
         raise MailError(f"{config.path}: [email] names no recipients (to = [...] or [email.districts]).")
     return out

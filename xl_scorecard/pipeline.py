@@ -144,7 +144,7 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
         problems=sources.problems, files=sources.files, generated=now,
         incomplete=incomplete_figures(catalogue, sources, names),
         commentary=commentary_for(kept, period, [ind.id for ind in catalogue], AUTHORITY), commentary_history=kept,
-        layout=layout, drilldown=drilldown)
+        layout=layout, drilldown=drilldown, quality=sources.valid_shares(districts, AUTHORITY))
     with _timed(timings, "write master"):
         backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path,
                                  force=force)

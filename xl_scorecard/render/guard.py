@@ -17,9 +17,10 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from xl_scorecard.render.workbook import FINGERPRINT_SHEET, PANELS_SHEET
+from xl_scorecard.render.workbook import FINGERPRINT_SHEET
 
 FREE = "free"
+ANCHORS = "drawing anchors"  # fingerprint rows: objects the tool itself drew on a sheet
 _ADDED_OBJECT_RELS = ("/drawing", "/comments", "/table", "/vmlDrawing")
 
 
@@ -54,7 +55,8 @@ def cell_hashes(path: Path, sheets: list[str]) -> dict[tuple[str, str], str]:
     return hashes
 
 
-def write_fingerprint(path: Path, hashes: dict[tuple[str, str], str], free: dict[str, set[str]]) -> None:
+def write_fingerprint(path: Path, hashes: dict[tuple[str, str], str], free: dict[str, set[str]],
+                      anchors: dict[str, int] | None = None) -> None:
     """A donor workbook holding only the very hidden fingerprint sheet (plus a placeholder)."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     book.add_worksheet("placeholder")
@@ -69,6 +71,7 @@ def write_fingerprint(path: Path, hashes: dict[tuple[str, str], str], free: dict
     rows = [[name, f"row {number}", ";".join(sorted(cells, key=lambda c: (len(c.split('=')[0]), c)))]
             for (name, number), cells in sorted(packed.items())]
     rows += [[name, cell, FREE] for name, cells in sorted(free.items()) for cell in sorted(cells)]
+    rows += [[name, ANCHORS, str(count)] for name, count in sorted((anchors or {}).items()) if count]
     for number, row in enumerate(rows, start=1):
         sheet.write_row(number, 0, row)
     sheet.very_hidden()
@@ -109,6 +112,8 @@ def changed_cells(master: Path, owned: list[str]) -> list[str]:
     finally:
         book.close()
     stored = _unpack(rows)
+    written = {sheet: int(count) for (sheet, cell), count in stored.items() if cell == ANCHORS}
+    stored = {key: value for key, value in stored.items() if key[1] != ANCHORS}
     free = {key for key, digest in stored.items() if digest == FREE}
     sheets = sorted({sheet for sheet, _ in stored})
     current = cell_hashes(master, sheets)
@@ -124,7 +129,7 @@ def changed_cells(master: Path, owned: list[str]) -> list[str]:
             continue
         what = "typed into" if before is None else "deleted" if now is None else "changed"
         found.append(f"{key[0]}!{key[1]} ({what})")
-    found += _added_objects(master, [s for s in owned if s in sheets])
+    found += _added_objects(master, [s for s in owned if s in sheets], written)
     return found
 
 
@@ -134,18 +139,29 @@ def _holds_something(package, part: str) -> bool:
     return bool(re.search(rb"<(\w+:)?(twoCellAnchor|oneCellAnchor|absoluteAnchor|comment|shape|table)\b", data))
 
 
-def _holds_more_than_charts(package, part: str) -> bool:
-    # A sheet the tool draws charts on: pictures, shapes or text boxes there were added.
-    return bool(re.search(rb"<(\w+:)?(pic|sp|cxnSp|grpSp)\b", package.parts.get(part, b"")))
+_ANCHOR = re.compile(rb"<(\w+:)?(twoCellAnchor|oneCellAnchor|absoluteAnchor)\b")
 
 
-# Owned sheets that carry the tool's own charts (one per indicator).
-SHEETS_WITH_CHARTS = (PANELS_SHEET,)
+def drawing_anchors(path: Path, sheets: list[str]) -> dict[str, int]:
+    """Objects (charts, pictures, shapes) on each of ``sheets``, counted by drawing anchor."""
+    from xl_scorecard.render.package import Package, resolve
+    from xl_scorecard.render.transplant import workbook_sheets
+
+    package = Package.read(path)
+    book = package.main_part()
+    rels = {r.id: r for r in package.rels(book)}
+    counts = {}
+    for entry in workbook_sheets(package.text(book)):
+        if entry.name in sheets:
+            part = resolve(book, rels[entry.rel_id].target)
+            counts[entry.name] = sum(len(_ANCHOR.findall(package.parts.get(resolve(part, r.target), b"")))
+                                     for r in package.rels(part) if r.type.endswith("/drawing"))
+    return counts
 
 
-def _added_objects(master: Path, owned: list[str]) -> list[str]:
-    # The tool's own sheets carry no drawings, comments or tables (the panels sheet only its
-    # own charts): anything else there was added.
+def _added_objects(master: Path, owned: list[str], written: dict[str, int]) -> list[str]:
+    # The tool's own sheets carry no comments or tables, and only the drawing objects it wrote
+    # (the fingerprint counts them: the panels sheet's charts): anything more was added.
     from xl_scorecard.render.package import Package, resolve
     from xl_scorecard.render.transplant import workbook_sheets
 
@@ -153,14 +169,15 @@ def _added_objects(master: Path, owned: list[str]) -> list[str]:
     book = package.main_part()
     rels = {r.id: r for r in package.rels(book)}
     found = []
+    anchors = drawing_anchors(master, owned)
     for entry in workbook_sheets(package.text(book)):
         if entry.name in owned:
             part = resolve(book, rels[entry.rel_id].target)
             kinds = sorted({r.type.rsplit("/", 1)[-1] for r in package.rels(part)
-                            if r.type.endswith(_ADDED_OBJECT_RELS) and (
-                                _holds_more_than_charts(package, resolve(part, r.target))
-                                if entry.name in SHEETS_WITH_CHARTS and r.type.endswith("/drawing")
-                                else _holds_something(package, resolve(part, r.target)))})
+                            if r.type.endswith(_ADDED_OBJECT_RELS) and not r.type.endswith("/drawing")
+                            and _holds_something(package, resolve(part, r.target))})
+            if anchors.get(entry.name, 0) > written.get(entry.name, 0):
+                kinds = sorted({*kinds, "drawing"})
             if kinds:
                 found.append(f"{entry.name} (a chart, picture, comment or table was added: {', '.join(kinds)})")
     return found

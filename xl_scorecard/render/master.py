@@ -87,7 +87,7 @@ def refresh_lock(master: Path) -> Iterator[None]:
 def build_master(base: Path | None, template: Path, data: ScorecardInput, target: Path) -> None:
     """Write to ``target`` the workbook ``base`` (or, for a new master, ``template``) with the
     scorecard's sheets freshly generated and transplanted in, fingerprint included."""
-    from xl_scorecard.render.guard import cell_hashes, write_fingerprint
+    from xl_scorecard.render.guard import cell_hashes, drawing_anchors, write_fingerprint
     from xl_scorecard.render.package import Package
     from xl_scorecard.render.transplant import transplant
 
@@ -95,7 +95,8 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
         owned = Path(work) / "owned.xlsx"
         free = write_workbook(owned, data)
         fingerprint = Path(work) / "fingerprint.xlsx"
-        write_fingerprint(fingerprint, cell_hashes(owned, [s for s in OWNED_SHEETS if s != FINGERPRINT_SHEET]), free)
+        sheets = [s for s in OWNED_SHEETS if s != FINGERPRINT_SHEET]
+        write_fingerprint(fingerprint, cell_hashes(owned, sheets), free, drawing_anchors(owned, sheets))
         package = transplant(Package.read(base or template), [Package.read(owned), Package.read(fingerprint)], OWNED_SHEETS)
         package.write(target)
 

@@ -69,18 +69,7 @@ class ScorecardInput:
     commentary_history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMMENTARY_COLUMNS))
     layout: Layout = field(default_factory=load_layout)
     drilldown: pd.DataFrame | None = None  # exception cases (personal data); None: no Drill-down sheet
-
-    def quality_scores(self) -> dict[str, float | None]:
-        """Share of rows valid (loaded / read) per area code, the authority (ALL) first.
-        Files covering every district (population, typed figures) count for the authority."""
-        totals: dict[str, list[int]] = {AUTHORITY: [0, 0]}
-        for report in self.files:
-            for area in {AUTHORITY, report.district or AUTHORITY}:
-                counts = totals.setdefault(area, [0, 0])
-                counts[0] += report.rows_loaded
-                counts[1] += report.rows_read
-        areas = [AUTHORITY] + [code for code, _ in self.districts]
-        return {a: (totals[a][0] / totals[a][1] if a in totals and totals[a][1] else None) for a in areas}
+    quality: dict[str, float | None] = field(default_factory=dict)  # share of input rows valid per area
 
 
 class _Formats:
@@ -243,7 +232,7 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
         ws.write_string(row, 0, "Incomplete: " + line, fmt(bold=True, font_color=RED_TEXT))
         row += 1
     names = {AUTHORITY: data.authority, **dict(data.districts)}
-    scores = [f"{names[a]} {v:.2%}" for a, v in data.quality_scores().items() if v is not None]
+    scores = [f"{names[a]} {v:.2%}" for a, v in data.quality.items() if v is not None]
     if scores:
         ws.write_string(row, 0, "Data quality (share of input rows valid): " + " | ".join(scores)
                         + ". Details on the \"Data quality\" sheet.", fmt(font_color="#595959"))
@@ -331,7 +320,7 @@ def _write_districts(ws, data: ScorecardInput, fmt: _Formats) -> None:
             _value_cell(ws, row, 1 + 2 * n, r.get("value"), ind.unit, fmt, border=1)
             ws.write_string(row, 2 + 2 * n, r.get("rag", ""), fmt(border=1, align="center"))
     last = first + len(data.catalogue) - 1
-    scores = data.quality_scores()
+    scores = data.quality
     ws.write_string(last + 2, 0, "Data quality: share of input rows valid", fmt(italic=True, border=1))
     for n, (code, _) in enumerate(areas):
         if scores.get(code) is None:

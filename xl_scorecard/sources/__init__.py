@@ -56,6 +56,17 @@ class SourceData:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
+    def valid_shares(self, districts: list[str], authority: str = "ALL") -> dict[str, float | None]:
+        """Share of input rows valid (loaded / read) for the authority and each district; files
+        covering every district (population, typed figures) count for the authority only."""
+        totals: dict[str, list[int]] = {authority: [0, 0]}
+        for report in self.files:
+            for area in {authority, report.district or authority}:
+                counts = totals.setdefault(area, [0, 0])
+                counts[0] += report.rows_loaded
+                counts[1] += report.rows_read
+        return {a: (totals[a][0] / totals[a][1] if a in totals and totals[a][1] else None) for a in [authority, *districts]}
+
     @property
     def incomplete(self) -> set[tuple[str, str]]:
         """(dataset, district) pairs where a whole file could not be used."""
@@ -157,11 +168,7 @@ def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
         groups.setdefault(tuple(_paths(config, source)) or (Path(source.file),), []).append(number)
 
     def read_group(numbers: list[int]) -> list[tuple[int, tuple]]:
-        workbooks = OpenWorkbooks()
-        try:
-            return [(n, read_district(config, config.data.source[n], workbooks)) for n in numbers]
-        finally:
-            workbooks.close()
+        return _read_group(config, numbers)
 
     # The biggest files first, so the workers finish together.
     size = {paths: sum(p.stat().st_size for p in paths if p.is_file()) for paths in groups}
@@ -198,16 +205,20 @@ def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
 PROCESS_THRESHOLD_BYTES = 12 * 1024 * 1024
 
 
-def _read_group_in_process(job: tuple[Path, list[int]]) -> list[tuple[int, tuple]]:
-    from xl_scorecard.config import load_config
-
-    config_path, numbers = job
-    config = load_config(config_path)
+def _read_group(config: AuthorityConfig, numbers: list[int]) -> list[tuple[int, tuple]]:
+    # The sources numbered ``numbers`` (they name the same files), each workbook opened once.
     workbooks = OpenWorkbooks()
     try:
         return [(n, read_district(config, config.data.source[n], workbooks)) for n in numbers]
     finally:
         workbooks.close()
+
+
+def _read_group_in_process(job: tuple[Path, list[int]]) -> list[tuple[int, tuple]]:
+    from xl_scorecard.config import load_config
+
+    config_path, numbers = job
+    return _read_group(load_config(config_path), numbers)
 
 
 def _assign_districts(config: AuthorityConfig, data: SourceData, dataset: str) -> pd.DataFrame:
