@@ -134,8 +134,11 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
     with _timed(timings, "score"):
         comparators = comparator_figures(sources.tables, catalogue, config.data.authority.region,
                                          config.data.authority.neighbours)
-        scored = score_results(history.drop(columns=["rag"]), catalogue, comparators)
-        history = merge_history(None, scored)
+        # Only the catalogue's indicators are scored; an indicator dropped from the catalogue
+        # keeps its history as stored (nothing is lost, and adding it back restores its trend).
+        current = history[history["indicator"].isin([ind.id for ind in catalogue])]
+        scored = score_results(current.drop(columns=["rag"]), catalogue, comparators)
+        history = merge_history(history, scored)
         summary = summary_sentence(scored, period, config.name)
     names = {d.code: d.name for d in config.districts}
     data = ScorecardInput(

@@ -1,5 +1,5 @@
 """Copies of the master to send or print: the aggregate-only copy leaves out the sheets that
-hold child-level rows (the Drill-down sheet), by the same package surgery as a refresh, so
+hold child-level rows (the Drill-down sheets), by the same package surgery as a refresh, so
 everything else a user put in the workbook travels unchanged.
 """
 
@@ -8,11 +8,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from xl_scorecard.render.drilldown import DRILLDOWN_SHEET, is_drilldown
+from xl_scorecard.render.guard import fingerprinted_sheets
 from xl_scorecard.render.package import Package
 from xl_scorecard.render.transplant import transplant, workbook_sheets
-from xl_scorecard.render.workbook import DRILLDOWN_SHEET
 
-PERSONAL_SHEETS = (DRILLDOWN_SHEET,)
+
+def personal_sheets(master: Path) -> list[str]:
+    """The sheets of ``master`` holding child-level rows: the Drill-down sheets the tool wrote."""
+    return [DRILLDOWN_SHEET, *(s for s in fingerprinted_sheets(master) if is_drilldown(s))]
 
 
 def aggregate_copy(master: Path, target: Path, allow_child_level: bool = False) -> Path:
@@ -21,7 +25,7 @@ def aggregate_copy(master: Path, target: Path, allow_child_level: bool = False) 
     package = Package.read(master)
     if not allow_child_level:
         before = [s.name for s in workbook_sheets(package.text(package.main_part()))]
-        package = transplant(package, [], PERSONAL_SHEETS)  # owned sheets with no donor are removed
+        package = transplant(package, [], personal_sheets(master))  # owned sheets with no donor are removed
         _keep_active_tab_in_range(package, before)
     target.parent.mkdir(parents=True, exist_ok=True)
     package.write(target)

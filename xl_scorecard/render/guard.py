@@ -99,6 +99,23 @@ def _unpack(rows: list[list]) -> dict[tuple[str, str], str]:
     return stored
 
 
+def fingerprinted_sheets(master: Path) -> list[str]:
+    """The sheets the tool wrote into ``master`` at its last refresh, as its fingerprint names
+    them (none for a new master or one without a fingerprint)."""
+    from python_calamine import CalamineWorkbook
+
+    if not master.is_file():
+        return []
+    book = CalamineWorkbook.from_path(str(master))
+    try:
+        if FINGERPRINT_SHEET not in book.sheet_names:
+            return []
+        rows = book.get_sheet_by_name(FINGERPRINT_SHEET).to_python()[1:]
+    finally:
+        book.close()
+    return list(dict.fromkeys(str(r[0]) for r in rows if r and r[0]))
+
+
 def changed_cells(master: Path, owned: list[str]) -> list[str]:
     """What was changed in the master's owned sheets since the tool wrote them (empty if
     nothing, or if the master has no fingerprint yet)."""
@@ -129,7 +146,8 @@ def changed_cells(master: Path, owned: list[str]) -> list[str]:
             continue
         what = "typed into" if before is None else "deleted" if now is None else "changed"
         found.append(f"{key[0]}!{key[1]} ({what})")
-    found += _added_objects(master, [s for s in owned if s in sheets], written)
+    # Every fingerprinted sheet is the tool's (the Drill-down sheets' names vary month to month).
+    found += _added_objects(master, [s for s in dict.fromkeys([*owned, *sheets]) if s in sheets], written)
     return found
 
 

@@ -87,7 +87,8 @@ def refresh_lock(master: Path) -> Iterator[None]:
 def build_master(base: Path | None, template: Path, data: ScorecardInput, target: Path) -> None:
     """Write to ``target`` the workbook ``base`` (or, for a new master, ``template``) with the
     scorecard's sheets freshly generated and transplanted in, fingerprint included."""
-    from xl_scorecard.render.guard import cell_hashes, drawing_anchors, write_fingerprint
+    from xl_scorecard.render.drilldown import drilldown_sheets, is_drilldown
+    from xl_scorecard.render.guard import cell_hashes, drawing_anchors, fingerprinted_sheets, write_fingerprint
     from xl_scorecard.render.package import Package
     from xl_scorecard.render.transplant import transplant
 
@@ -95,9 +96,13 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
         owned = Path(work) / "owned.xlsx"
         free = write_workbook(owned, data)
         fingerprint = Path(work) / "fingerprint.xlsx"
-        sheets = [s for s in OWNED_SHEETS if s != FINGERPRINT_SHEET]
+        sheets = [s for s in OWNED_SHEETS if s != FINGERPRINT_SHEET] + drilldown_sheets(data.drilldown)[1:]
         write_fingerprint(fingerprint, cell_hashes(owned, sheets), free, drawing_anchors(owned, sheets))
-        package = transplant(Package.read(base or template), [Package.read(owned), Package.read(fingerprint)], OWNED_SHEETS)
+        # Replaced or removed: the fixed sheets, this month's Drill-down sheets, and last month's
+        # (named in the old fingerprint) - never a user's sheet that merely has a similar name.
+        previous = [s for s in fingerprinted_sheets(base) if is_drilldown(s)] if base else []
+        package = transplant(Package.read(base or template), [Package.read(owned), Package.read(fingerprint)],
+                             [*OWNED_SHEETS, *sheets, *previous])
         package.write(target)
 
 

@@ -15,9 +15,12 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import months_ending
 from xl_scorecard.render.workbook import (AMBER, AMBER_TEXT, GREEN, GREEN_TEXT, NAVY, PALE, RED, RED_TEXT, TREND_MONTHS,
-                                          TREND_SHEET, ScorecardInput, _by_area, _Formats, _part_cell, _value_cell)
+                                          TREND_SHEET, ScorecardInput, _by_area, _Formats, _part_cell, _print_setup,
+                                          _value_cell)
 
 PANEL_ROWS = 16  # rows per panel: the table's six, then room for the chart beside it
+CHART_WIDTH = 430  # pixels
+CHART_COLUMNS = 7  # default-width columns the chart covers (64 px each)
 TARGET_COLUMN = 40  # first column (right of the chart) holding each panel's 12 target values for its chart
 
 
@@ -80,12 +83,24 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
             ws.conditional_format(rating_cells[0], {"type": "cell", "criteria": "==", "value": f'"{status}"',
                                                     "multi_range": " ".join(rating_cells),
                                                     "format": fmt(bg_color=fill, font_color=text, bold=True)})
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    # Print the panels and their charts, not the chart data kept to their right.
-    ws.print_area(0, 0, 2 + len(data.catalogue) * PANEL_ROWS, chart_col + 7)
+    _print_setup(ws, data, 0)  # A4 landscape, one page wide, the sheet title on every page
+    # Print the panels and their charts, not the chart data kept to their right, and never cut
+    # a panel across two pages.
+    ws.print_area(0, 0, 2 + len(data.catalogue) * PANEL_ROWS, chart_col + CHART_COLUMNS)
+    per_page = panels_per_page(widths)
+    ws.set_h_pagebreaks([2 + n * PANEL_ROWS for n in range(per_page, len(data.catalogue), per_page)])
     ws.freeze_panes(2, 1)
+
+
+def panels_per_page(widths: list[float]) -> int:
+    """How many whole panels fit on an A4 landscape page once the sheet is scaled to one page
+    wide (Excel's scaling: the printed width of the columns and the chart against the page's)."""
+    # Column width in characters -> pixels as Excel counts them (7 px a character plus 5).
+    pixels = sum(int(w * 7 + 5) for w in widths) + 64 + CHART_WIDTH + 10
+    page_wide, page_high = (11.69 - 0.8) * 96, (8.27 - 1.2 - 0.6) * 96  # A4 landscape less margins and header rows
+    scale = min(1.0, page_wide / pixels)
+    rows = page_high / scale / 20 - 1  # default rows are 20 px; the repeated title row comes first
+    return max(1, int(rows // PANEL_ROWS))
 
 
 def _chart(book, ws, ind, history_row: int, value_row: int, top: int, chart_col: int, data: ScorecardInput, months) -> None:
@@ -107,6 +122,6 @@ def _chart(book, ws, ind, history_row: int, value_row: int, top: int, chart_col:
     chart.set_x_axis({"num_font": {"size": 8, "rotation": -45}})
     chart.set_legend({"position": "bottom", "font": {"size": 8}})
     chart.set_chartarea({"border": {"color": "#BFBFBF"}})
-    chart.set_size({"width": 430, "height": PANEL_ROWS * 20 - 10})
+    chart.set_size({"width": CHART_WIDTH, "height": PANEL_ROWS * 20 - 10})
     ws.insert_chart(top, chart_col, chart, {"x_offset": 5, "y_offset": 2, "object_position": 1})
 

@@ -90,8 +90,8 @@ def _referenced(package: Package, skip: set[str]) -> set[str]:
 def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str]) -> Package:
     """A new package: ``master`` with its owned sheets replaced by those of ``donors``.
 
-    Owned sheets already in the master keep their position, sheetId and name; owned sheets new
-    to it are added after the existing sheets, in donor order.
+    Owned sheets already in the master keep their position, sheetId and name; an owned sheet
+    new to it goes after the last sheet that precedes it in donor order, or at the end.
     """
     owned = set(owned)
     out = Package(dict(master.parts))
@@ -123,6 +123,7 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
     styles_part = next(resolve(book, r.target) for r in book_rels if r.type == STYLES_REL)
     new_entries: dict[str, SheetEntry] = {}
     donor_names: list[tuple[dict[str, str], str, str]] = []
+    donor_order: list[str] = []
     for donor in donors:
         donor_book = donor.main_part()
         donor_rels = {r.id: r for r in donor.rels(donor_book)}
@@ -144,6 +145,7 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
             rel_id = _next_rel_id(book_rels)
             book_rels.append(Relationship(rel_id, WORKSHEET_REL, relative(book, target)))
             new_entries[entry.name] = SheetEntry(entry.name, 0, rel_id, entry.state, "")
+            donor_order.append(entry.name)
             donor_names += [(a, value, entry.name) for a, value, _ in _defined_names(donor.text(donor_book))
                             if a.get("localSheetId") == str(position)]
 
@@ -159,7 +161,12 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
         else:
             final.append(entry)
     for fresh in new_entries.values():
-        final.append(SheetEntry(fresh.name, next_id, fresh.rel_id, fresh.state, ""))
+        # Beside its donor neighbour when that is already in place (a new Drill-down sheet goes
+        # after the previous ones, not after the hidden sheets at the end), else at the end.
+        earlier = donor_order[:donor_order.index(fresh.name)]
+        placed = [n for n, s in enumerate(final) if s.name in earlier]
+        at = max(placed) + 1 if placed else len(final)
+        final.insert(at, SheetEntry(fresh.name, next_id, fresh.rel_id, fresh.state, ""))
         next_id += 1
     new_index = {s.name: i for i, s in enumerate(final)}
     tags = []

@@ -30,7 +30,7 @@ DISTRICTS_SHEET = "Districts"
 TREND_SHEET = "History"
 QUALITY_SHEET = "Data quality"
 DEFINITIONS_SHEET = "Definitions"
-DRILLDOWN_SHEET = "Drill-down"  # personal data: left out of emailed copies unless allowed
+DRILLDOWN_SHEET = "Drill-down"  # the index of the per-indicator case sheets (render/drilldown.py): personal data
 PANELS_SHEET = "District panels"  # written when the layout asks for panels (render/panels.py)
 FINGERPRINT_SHEET = "_xl_scorecard"
 OWNED_SHEETS = (SCORECARD_SHEET, PANELS_SHEET, DISTRICTS_SHEET, TREND_SHEET, DEFINITIONS_SHEET, QUALITY_SHEET, COMMENTARY_SHEET,
@@ -111,7 +111,9 @@ def write_workbook(path: Path, data: ScorecardInput) -> dict[str, set[str]]:
     _write_quality(book.add_worksheet(QUALITY_SHEET), data, fmt)
     _write_commentary(book.add_worksheet(COMMENTARY_SHEET), data, fmt)
     if data.drilldown is not None:
-        _write_drilldown(book.add_worksheet(DRILLDOWN_SHEET), data, fmt)
+        from xl_scorecard.render.drilldown import write_drilldown  # it builds on this module's helpers
+
+        write_drilldown(book, data, fmt)
     history = book.add_worksheet(HISTORY_SHEET)
     _write_history_data(history, data, fmt)
     history.hide()  # the tool's own store: kept out of print and out of the way, not secret
@@ -289,6 +291,8 @@ def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, no
 
 
 def _print_setup(ws, data: ScorecardInput, header_row: int) -> None:
+    """A4 landscape, one page wide, the header row(s) on every page, and the authority, period
+    and "as at" date in the page header: every sheet prints as a report."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.fit_to_pages(1, 0)
@@ -331,7 +335,7 @@ def _write_districts(ws, data: ScorecardInput, fmt: _Formats) -> None:
         column = xl_col_to_name(2 + 2 * n)
         _rag_rules(ws, f"{column}{first + 1}:{column}{last + 1}", fmt)
     ws.freeze_panes(first, 1)
-    _fit_width(ws)
+    _print_setup(ws, data, 2)
 
 
 def _write_trend_sheet(ws, data: ScorecardInput, fmt: _Formats, rows: dict[tuple[str, str], int]) -> None:
@@ -353,7 +357,7 @@ def _write_trend_sheet(ws, data: ScorecardInput, fmt: _Formats, rows: dict[tuple
         for n, month in enumerate(months):
             _value_cell(ws, row, 2 + n, history.get((indicator, area, str(month))), units[indicator], fmt)
     ws.freeze_panes(1, 2)
-    _fit_width(ws)
+    _print_setup(ws, data, 0)
 
 
 def _write_commentary(ws, data: ScorecardInput, fmt: _Formats) -> None:
@@ -369,40 +373,6 @@ def _write_commentary(ws, data: ScorecardInput, fmt: _Formats) -> None:
             ws.write_string(row, col, str(value), wrap)
         ws.write_string(row, 5, titles.get(record[0], ""), wrap)
     ws.freeze_panes(1, 0)
-
-
-def _write_drilldown(ws, data: ScorecardInput, fmt: _Formats) -> None:
-    """The cases behind each exception indicator. Personal data, and marked as such."""
-    ws.set_tab_color(RED_TEXT)
-    ws.write_string(0, 0, "Drill-down: the cases behind the exceptions", fmt(bold=True, font_size=13, font_color=NAVY))
-    ws.write_string(1, 0, "PERSONAL DATA (OFFICIAL-SENSITIVE): child and worker identifiers. Keep this workbook where "
-                    "case records may be kept; emailed copies leave this sheet out.", fmt(bold=True, font_color=RED_TEXT))
-    headers = ["Indicator", "District", "Child ID", "Team", "Worker", "Start", "End / as at", "Measured", "Limit", "Exception"]
-    for col, (text, width) in enumerate(zip(headers, [48, 16, 14, 24, 22, 11, 11, 9, 7, 40])):
-        ws.set_column(col, col, width)
-        ws.write_string(3, col, text, fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1))
-    titles = {ind.id: ind.title for ind in data.catalogue}
-    names = dict(data.districts)
-    date = fmt(num_format="dd/mm/yyyy")
-    cases = data.drilldown
-    if cases is None or cases.empty:
-        ws.write_string(4, 0, f"No exception cases in {data.period.label}.")
-        return
-    for row, case in enumerate(cases.itertuples(index=False), start=4):
-        ws.write_string(row, 0, titles.get(case.indicator, case.indicator))
-        ws.write_string(row, 1, names.get(case.district, str(case.district)))
-        for col, value in ((2, case.child_id), (3, case.team), (4, case.worker)):
-            ws.write_string(row, col, "" if pd.isna(value) else str(value))  # ids stay text, never numbers or formulas
-        for col, value in ((5, case.start), (6, case.end)):
-            if pd.notna(value):
-                ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), date)
-        if pd.notna(case.measured):
-            ws.write_number(row, 7, float(case.measured))
-        ws.write_number(row, 8, float(case.limit))
-        ws.write_string(row, 9, case.meaning)
-    ws.autofilter(3, 0, 3 + len(cases), len(headers) - 1)
-    ws.freeze_panes(4, 0)
-    _fit_width(ws)
 
 
 def _write_history_data(ws, data: ScorecardInput, fmt: _Formats) -> None:
@@ -437,7 +407,7 @@ def _write_definitions(ws, data: ScorecardInput, fmt: _Formats) -> None:
             unit = "%" if ind.polarity == "T" and ind.relative else ind.unit
             _value_cell(ws, row, 9, band, unit, fmt, valign="top")
     ws.freeze_panes(1, 0)
-    _fit_width(ws)
+    _print_setup(ws, data, 0)
 
 
 def _write_quality(ws, data: ScorecardInput, fmt: _Formats) -> None:
@@ -488,13 +458,7 @@ def _write_quality(ws, data: ScorecardInput, fmt: _Formats) -> None:
                                                               "format": fmt(bg_color=RED, font_color=RED_TEXT)})
         ws.autofilter(first - 1, 0, last, len(problem_headers) - 1)
     ws.freeze_panes(4, 0)
-    _fit_width(ws)
-
-
-def _fit_width(ws) -> None:
-    ws.set_landscape()
-    ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
+    _print_setup(ws, data, 3)
 
 
 def cell_of(row: int, col: int) -> str:

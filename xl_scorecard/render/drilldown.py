@@ -1,0 +1,96 @@
+"""The Drill-down sheets: an index ("Drill-down") and one sheet per exception indicator listing
+the cases behind it (case id, district, team, worker, dates, days over). Personal data: every
+sheet has a red tab and a banner, and emailed copies leave them all out (``render.copies``).
+
+Which sheets exist depends on the month's exceptions, so their names are not fixed: the sheets
+the tool wrote last time are the ones named in the master's fingerprint (``render.guard``), and
+only those are ever replaced or removed. A sheet of the user's called "Drill-down notes" is not.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from xl_scorecard.render.workbook import DRILLDOWN_SHEET, NAVY, RED_TEXT, ScorecardInput, _Formats, _print_setup
+
+DRILLDOWN_PREFIX = "Drill-down "
+BANNER = ("PERSONAL DATA (OFFICIAL-SENSITIVE): child and worker identifiers. Keep this workbook where case records "
+          "may be kept; emailed copies leave the Drill-down sheets out.")
+HEADERS = ["District", "Child ID", "Team", "Worker", "Start", "End / as at", "Measured", "Limit", "Distance from limit", "Exception"]
+WIDTHS = [16, 14, 24, 22, 11, 11, 9, 7, 9, 40]
+
+
+def drilldown_sheet_name(indicator_id: str) -> str:
+    """The sheet of one indicator's cases: "Drill-down " and the id, within Excel's 31
+    characters and without the characters Excel refuses in a sheet name."""
+    return (DRILLDOWN_PREFIX + re.sub(r"[\[\]:*?/\\']", "_", indicator_id))[:31]
+
+
+def drilldown_sheets(cases: pd.DataFrame | None) -> list[str]:
+    """Every Drill-down sheet written for ``cases``: the index, then one per indicator."""
+    if cases is None:
+        return []
+    return [DRILLDOWN_SHEET, *(drilldown_sheet_name(i) for i in dict.fromkeys(cases["indicator"]))]
+
+
+def is_drilldown(sheet: str) -> bool:
+    """Whether ``sheet`` is named as a Drill-down sheet (the index or an indicator's)."""
+    return sheet == DRILLDOWN_SHEET or sheet.startswith(DRILLDOWN_PREFIX)
+
+
+def write_drilldown(book, data: ScorecardInput, fmt: _Formats) -> None:
+    """The index sheet, then a sheet per exception indicator, in catalogue order."""
+    cases = data.drilldown
+    titles = {ind.id: ind.title for ind in data.catalogue}
+    order = [ind.id for ind in data.catalogue if cases is not None and ind.id in set(cases["indicator"])]
+    index = book.add_worksheet(DRILLDOWN_SHEET)
+    _banner(index, f"Drill-down: the cases behind the exceptions, {data.period.label}", fmt)
+    head = fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1)
+    for col, (text, width) in enumerate(zip(["Indicator", "Exception cases", "Sheet"], [70, 15, 24])):
+        index.set_column(col, col, width)
+        index.write_string(3, col, text, head)
+    if not order:
+        index.write_string(4, 0, f"No exception cases in {data.period.label}.")
+    for row, indicator_id in enumerate(order, start=4):
+        sheet = drilldown_sheet_name(indicator_id)
+        index.write_string(row, 0, titles[indicator_id])
+        index.write_number(row, 1, int((cases["indicator"] == indicator_id).sum()))
+        index.write_url(row, 2, f"internal:'{sheet}'!A1", string=sheet)
+    index.freeze_panes(4, 0)
+    _print_setup(index, data, 3)
+    for indicator_id in order:
+        ws = book.add_worksheet(drilldown_sheet_name(indicator_id))
+        _write_cases(ws, titles[indicator_id], cases[cases["indicator"] == indicator_id], data, fmt)
+
+
+def _banner(ws, title: str, fmt: _Formats) -> None:
+    ws.set_tab_color(RED_TEXT)
+    ws.write_string(0, 0, title, fmt(bold=True, font_size=13, font_color=NAVY))
+    ws.write_string(1, 0, BANNER, fmt(bold=True, font_color=RED_TEXT))
+
+
+def _write_cases(ws, title: str, cases: pd.DataFrame, data: ScorecardInput, fmt: _Formats) -> None:
+    _banner(ws, f"{title}: exception cases, {data.period.label}", fmt)
+    head = fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1, text_wrap=True)
+    for col, (text, width) in enumerate(zip(HEADERS, WIDTHS)):
+        ws.set_column(col, col, width)
+        ws.write_string(3, col, text, head)
+    names = dict(data.districts)
+    date = fmt(num_format="dd/mm/yyyy")
+    for row, case in enumerate(cases.itertuples(index=False), start=4):
+        ws.write_string(row, 0, names.get(case.district, str(case.district)))
+        for col, value in ((1, case.child_id), (2, case.team), (3, case.worker)):
+            ws.write_string(row, col, "" if pd.isna(value) else str(value))  # ids stay text, never numbers or formulas
+        for col, value in ((4, case.start), (5, case.end)):
+            if pd.notna(value):
+                ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), date)
+        ws.write_number(row, 7, float(case.limit))
+        if pd.notna(case.measured):
+            ws.write_number(row, 6, float(case.measured))
+            ws.write_number(row, 8, abs(float(case.measured) - float(case.limit)))
+        ws.write_string(row, 9, case.meaning)
+    ws.autofilter(3, 0, 3 + len(cases), len(HEADERS) - 1)
+    ws.freeze_panes(4, 0)
+    _print_setup(ws, data, 3)
