@@ -56,9 +56,13 @@ def test_london_layout_shows_its_own_headers_and_trend_words(example_dir, tmp_pa
     config = write_config(tmp_path, example_dir, 'layout = "london_ni"\n')
     refresh(load_config(config), master=tmp_path / "master.xlsx", period=None)
     sheet = scorecard(tmp_path / "master.xlsx")
-    assert headers(sheet) == ["NI code", "NI description", "Last month", "This month", "Trend", "Status", "Target",
-                              "Last 12 months", "Commentary", "Id"]
+    assert headers(sheet) == ["NI code", "NI description", "2025/26", "Sep 2026", "Oct 2026", "Trend", "2026/27 value",
+                              "Status", "Target", "Last 12 months", "Commentary", "Id"]
     cp = row_of(sheet, "CP_RATE")
+    # A snapshot shows its own figure in each window: this month's is also its year to date.
+    assert cp["Oct 2026"] == cp["2026/27 value"] > 0 and cp["Sep 2026"] > 0 and cp["2025/26"] > 0
+    # The layout's detailed analysis is of NI 59 and NI 60, which this catalogue does not have.
+    assert "Detailed analysis" not in openpyxl.load_workbook(tmp_path / "master.xlsx").sheetnames
     assert cp["NI code"] == "CP_RATE" and cp["Trend"] in ("Improving", "No change", "Getting worse")
     # The trend colours are rules on the words this layout uses, not on the default ones.
     assert cp["Status"] in ("OK", "Warning", "Alert")  # the NI report's status words, not G/A/R

@@ -84,14 +84,18 @@ def window_for(period: Month, period_type: str) -> Window:
     if period_type == "month":
         return Window(period.first_day, period.last_day)
     if period_type == "ytd":
-        fy_start_year = period.year if period.month >= 4 else period.year - 1
-        return Window(dt.date(fy_start_year, 4, 1), period.last_day)
+        return Window(dt.date(financial_year(period), 4, 1), period.last_day)
     if period_type.startswith("rolling"):
         months = int(period_type.removeprefix("rolling"))
         return Window(period.shift(-(months - 1)).first_day, period.last_day)
     if period_type == "snapshot":
         return Window(period.last_day, period.last_day)
     raise ValueError(f"unknown period type {period_type!r}; expected one of {', '.join(PERIOD_TYPES)}")
+
+
+def financial_year(period: Month) -> int:
+    """The year the financial year containing ``period`` starts in (April to March)."""
+    return period.year if period.month >= 4 else period.year - 1
 
 
 def months_ending(period: Month, count: int) -> list[Month]:

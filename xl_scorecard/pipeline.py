@@ -13,12 +13,13 @@ import pandas as pd
 
 from xl_scorecard.commentary import commentary_for, merge_commentary, read_commentary
 from xl_scorecard.config import AuthorityConfig
-from xl_scorecard.errors import IncompleteInputs
+from xl_scorecard.errors import ConfigError, IncompleteInputs
 from xl_scorecard.history import merge_history, read_history
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.indicators.comparators import comparator_figures
 from xl_scorecard.indicators.drilldown import drilldown_cases
+from xl_scorecard.indicators.views import compute_detail, compute_views, detail_variant
 from xl_scorecard.periods import Month, months_ending
 from xl_scorecard.scoring import score_results, summary_counts, summary_sentence
 from xl_scorecard.sources import SourceData, read_sources
@@ -63,6 +64,25 @@ def incomplete_figures(catalogue: list[Indicator], sources: SourceData, names: d
             where = "; ".join(f"{district} ({file})" for district, file in gaps)
             lines.append(f"{indicator.title}: incomplete, without {where}.")
     return lines
+
+
+def detail_variants(layout, catalogue: list[Indicator], where: object) -> list[tuple[object, list[tuple[Indicator, str]]]]:
+    """Each detailed-analysis block of ``layout`` with its rows as monthly indicator variants.
+    A block on an indicator the catalogue does not have is left out (the layout may serve
+    several catalogues); a change the calculation does not take is a ``ConfigError``."""
+    by_id = {ind.id: ind for ind in catalogue}
+    blocks = []
+    for block in layout.detail:
+        if block.indicator not in by_id:
+            log.info("layout %s: detailed analysis of %s left out (not in the catalogue)", where, block.indicator)
+            continue
+        try:
+            rows = [(detail_variant(by_id[block.indicator], row.change, f"layout {where}, {block.title!r}, {row.label!r}"),
+                     row.show) for row in block.row]
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+        blocks.append((block, rows))
+    return blocks
 
 
 @contextmanager
@@ -110,6 +130,7 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
     now = now or dt.datetime.now().replace(microsecond=0)
     catalogue = load_catalogue(config.catalogue_path)
     layout = load_layout(config.layout)  # a bad layout stops the run before any reading
+    detail_rows = detail_variants(layout, catalogue, config.layout)
     timings = {} if timings is None else timings
     with _timed(timings, "read and validate"):
         sources = read_sources(config)
@@ -125,6 +146,10 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
     with _timed(timings, "compute"):
         results = compute_all(catalogue, sources.tables, periods, districts)
         drilldown = drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None
+        # Only what the layout shows: a view is a second computation of every indicator.
+        views = compute_views(catalogue, sources.tables, period, districts, layout.views) if layout.views else None
+        details = [(block, compute_detail(rows, sources.tables, months_ending(period, block.months), districts))
+                   for block, rows in detail_rows]
     with _timed(timings, "history and commentary"):
         kept, typed, shown = read_commentary(master)
         kept = merge_commentary(kept, typed, shown, AUTHORITY, now.date())
@@ -147,7 +172,8 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
         problems=sources.problems, files=sources.files, generated=now,
         incomplete=incomplete_figures(catalogue, sources, names),
         commentary=commentary_for(kept, period, [ind.id for ind in catalogue], AUTHORITY), commentary_history=kept,
-        layout=layout, drilldown=drilldown, quality=sources.valid_shares(districts, AUTHORITY))
+        layout=layout, drilldown=drilldown, quality=sources.valid_shares(districts, AUTHORITY), views=views,
+        details=details)
     with _timed(timings, "write master"):
         backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path,
                                  force=force)

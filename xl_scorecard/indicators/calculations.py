@@ -176,23 +176,28 @@ COUNTING = ("working days", "days", "months")
 
 @calculation
 def share_within_working_days(tables: Tables, window: Window, *, dataset: str, start: str, end: str,
-                              days: int, where: dict | None = None, counting: str = "working days") -> pd.DataFrame:
+                              days: int, where: dict | None = None, counting: str = "working days",
+                              started_in_window: bool = False) -> pd.DataFrame:
     """Of the cases completed (``end``) within the window, how many took at most ``days`` working
     days from ``start`` (see ``workdays`` for the counting convention). ``counting = "days"``
     counts calendar days and ``"months"`` whole months instead (adoption within 12 months of
-    the agency decision), so local variants stay parameters."""
+    the agency decision), so local variants stay parameters. ``started_in_window`` counts only
+    cases started in the window too (London's "started and completed in the month")."""
     cases = _timeliness_cases(tables, window, dataset=dataset, start=start, end=end, days=days, where=where,
-                              counting=counting)
+                              counting=counting, started_in_window=started_in_window)
     return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district", observed=True).size())
 
 
 @drilldown("share_within_working_days")
 def _timeliness_cases(tables: Tables, window: Window, *, dataset: str, start: str, end: str, days: int,
-                      where: dict | None = None, counting: str = "working days") -> Cases:
+                      where: dict | None = None, counting: str = "working days", started_in_window: bool = False) -> Cases:
     if counting not in COUNTING:
         raise ValueError(f"counting must be one of {COUNTING}")
     table = _filter(_table(tables, dataset), where)
-    done = table[_in_window(table[end], window)]
+    inside = _in_window(table[end], window)
+    if started_in_window:
+        inside &= _in_window(table[start], window)
+    done = table[inside]
     elapsed = _elapsed(done[start], done[end], counting)
     return Cases(done, ~(elapsed <= days), done[start], done[end], elapsed, days, f"over {days} {counting}")
 

@@ -28,10 +28,11 @@ def compute_indicator(indicator: Indicator, tables: Tables, period: Month, distr
     did) and a district whose system cannot produce a list can still report. A dataset that no
     source supplied gives missing values, not an error: the scorecard shows "no data".
     """
-    return pd.DataFrame(_indicator_columns(indicator, tables, period, districts))[RESULT_COLUMNS]
+    return pd.DataFrame(indicator_figures(indicator, tables, period, districts))[RESULT_COLUMNS]
 
 
-def _indicator_columns(indicator: Indicator, tables: Tables, period: Month, districts: list[str]) -> dict[str, object]:
+def indicator_figures(indicator: Indicator, tables: Tables, period: Month, districts: list[str]) -> dict[str, object]:
+    """``compute_indicator``'s columns as arrays (districts in order, then the authority)."""
     # Plain arrays, not data frames: this runs for every indicator and month (hundreds of times
     # a refresh), and pandas' per-object overhead was half its cost.
     params = {k: v for k, v in indicator.calculation.items() if k != "name"}
@@ -89,7 +90,7 @@ def compute_all(catalogue: list[Indicator], tables: Tables, periods: list[Month]
     """Results for every indicator, area and period (long format, one row each)."""
     if not catalogue or not periods:
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    parts = [_indicator_columns(ind, tables, period, districts) for ind in catalogue for period in periods]
+    parts = [indicator_figures(ind, tables, period, districts) for ind in catalogue for period in periods]
     size = len(districts) + 1
     return pd.DataFrame({
         "indicator": np.repeat([p["indicator"] for p in parts], size),

@@ -6,13 +6,14 @@ performance officer picks or adapts one without Python; a misspelt key or field 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
 from xl_scorecard.commentary import TEXT_HEADER
 from xl_scorecard.datafiles import Strict, parse_model, read_toml
 from xl_scorecard.errors import ConfigError
+from xl_scorecard.periods import Month, financial_year
 
 LAYOUTS_DIR = Path(__file__).resolve().parents[2] / "workbook_templates" / "layouts"
 DEFAULT_LAYOUT = "kent_table"
@@ -26,7 +27,13 @@ FIELDS: dict[str, tuple[str, float]] = {
     "arrow": ("Trend", 6), "travel": ("Travel", 10), "sparkline": ("Last 12 months", 20),
     "national": ("England", 9), "neighbours": ("Statistical neighbours", 11), "vs_national": ("Compared with England", 11),
     "commentary": (TEXT_HEADER, 50),
+    # Other windows on the indicator (indicators/views.py): the headers name the months and years.
+    "last_year": ("{last_year} outturn", 10), "last_month": ("{previous_month}", 10), "this_month": ("{month}", 10),
+    "year_to_date": ("{year} year to date", 11),
 }
+# field -> the view (indicators.views.VIEWS) it shows.
+VIEW_FIELDS = {"this_month": "this month", "last_month": "last month", "year_to_date": "year to date",
+               "last_year": "last year"}
 Fieldname = Literal[tuple(FIELDS)]  # type: ignore[valid-type]
 # Columns that stay off the sheet when no figure in them exists (no comparators configured).
 DROPPED_WHEN_EMPTY = {"national", "neighbours", "vs_national"}
@@ -37,13 +44,34 @@ class Column(Strict):
     header: str | None = None
     width: float | None = Field(default=None, gt=0, le=255)
 
-    @property
-    def label(self) -> str:
-        return self.header or FIELDS[self.field][0]
+    def label(self, period: Month) -> str:
+        """The header, with {month}, {previous_month}, {year} and {last_year} filled in for
+        ``period`` (Jan 2010, Dec 2009, 2009/10, 2008/09)."""
+        start = financial_year(period)
+        return (self.header or FIELDS[self.field][0]).format(
+            month=period.label, previous_month=period.shift(-1).label,
+            year=f"{start}/{(start + 1) % 100:02d}", last_year=f"{start - 1}/{start % 100:02d}")
 
     @property
     def size(self) -> float:
         return self.width or FIELDS[self.field][1]
+
+
+class DetailRow(Strict):
+    label: str
+    # "denominator": the cases counted (completed in the month); "numerator": those within the
+    # measure, shown with their share of the row's own denominator.
+    show: Literal["numerator", "denominator"] = "numerator"
+    change: dict[str, Any] = {}  # the indicator's calculation with these parameters changed (days = 10)
+
+
+class Detail(Strict):
+    """A "detailed analysis" block: months as columns, a number and a % per row."""
+
+    title: str
+    indicator: str
+    months: int = Field(default=6, ge=1, le=24)
+    row: list[DetailRow] = Field(min_length=1)
 
 
 class Layout(Strict):
@@ -60,6 +88,12 @@ class Layout(Strict):
     # colours follow the words.
     rag_words: dict[Literal["G", "A", "R", "none", "data only"], str] = {}
     column: list[Column] = Field(min_length=1)
+    detail: list[Detail] = []  # written on a "Detailed analysis" sheet, one block each
+
+    @property
+    def views(self) -> tuple[str, ...]:
+        """The views (indicators.views) the columns show, for the pipeline to compute."""
+        return tuple(VIEW_FIELDS[c.field] for c in self.column if c.field in VIEW_FIELDS)
 
     @model_validator(mode="after")
     def _fields_once(self) -> "Layout":
@@ -67,6 +101,12 @@ class Layout(Strict):
         repeated = sorted({f for f in fields if fields.count(f) > 1})
         if repeated:
             raise ValueError(f"field(s) listed twice: {', '.join(repeated)}")
+        for column in self.column:
+            try:
+                column.label(Month(2000, 1))
+            except (KeyError, IndexError, ValueError):
+                raise ValueError(f"header {column.header!r}: the only placeholders are {{month}}, {{previous_month}}, "
+                                 "{year} and {last_year}") from None
         if "commentary" in fields and self.column[fields.index("commentary")].header not in (None, TEXT_HEADER):
             raise ValueError("the commentary column keeps its header (refreshes find staff's text by it)")
         return self

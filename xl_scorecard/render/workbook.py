@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -21,7 +22,7 @@ from xl_scorecard.history import HISTORY_COLUMNS, HISTORY_SHEET
 from xl_scorecard.indicators.catalogue import SECTIONS, Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import PERIOD_LABELS, Month, months_ending
-from xl_scorecard.render.layout import Layout, load_layout
+from xl_scorecard.render.layout import VIEW_FIELDS, Layout, load_layout
 from xl_scorecard.scoring import BETTER, IMPROVED, SAME, WORSE
 from xl_scorecard.sources import FileReport, Problem
 
@@ -32,8 +33,9 @@ QUALITY_SHEET = "Data quality"
 DEFINITIONS_SHEET = "Definitions"
 DRILLDOWN_SHEET = "Drill-down"  # the index of the per-indicator case sheets (render/drilldown.py): personal data
 PANELS_SHEET = "District panels"  # written when the layout asks for panels (render/panels.py)
+DETAIL_SHEET = "Detailed analysis"  # written when the layout has detail blocks (render/detail.py)
 FINGERPRINT_SHEET = "_xl_scorecard"
-OWNED_SHEETS = (SCORECARD_SHEET, PANELS_SHEET, DISTRICTS_SHEET, TREND_SHEET, DEFINITIONS_SHEET, QUALITY_SHEET, COMMENTARY_SHEET,
+OWNED_SHEETS = (SCORECARD_SHEET, PANELS_SHEET, DETAIL_SHEET, DISTRICTS_SHEET, TREND_SHEET, DEFINITIONS_SHEET, QUALITY_SHEET, COMMENTARY_SHEET,
                 DRILLDOWN_SHEET, HISTORY_SHEET, FINGERPRINT_SHEET)
 TREND_MONTHS = 12
 
@@ -70,6 +72,18 @@ class ScorecardInput:
     layout: Layout = field(default_factory=load_layout)
     drilldown: pd.DataFrame | None = None  # exception cases (personal data); None: no Drill-down sheet
     quality: dict[str, float | None] = field(default_factory=dict)  # share of input rows valid per area
+    views: pd.DataFrame | None = None  # indicators.views.VIEW_COLUMNS, when the layout shows other windows
+    details: list = field(default_factory=list)  # (layout Detail block, indicators.views.DETAIL_COLUMNS frame)
+
+    def view_value(self, indicator: str, view: str, area: str = AUTHORITY) -> float | None:
+        """An indicator's value in another window (``indicators.views``), None when not computed."""
+        return self._view_values.get((indicator, area, view))
+
+    @cached_property
+    def _view_values(self) -> dict[tuple[str, str, str], float]:
+        if self.views is None:
+            return {}
+        return self.views.set_index(["indicator", "area", "view"])["value"].to_dict()
 
 
 class _Formats:
@@ -110,6 +124,10 @@ def write_workbook(path: Path, data: ScorecardInput) -> dict[str, set[str]]:
     _write_definitions(book.add_worksheet(DEFINITIONS_SHEET), data, fmt)
     _write_quality(book.add_worksheet(QUALITY_SHEET), data, fmt)
     _write_commentary(book.add_worksheet(COMMENTARY_SHEET), data, fmt)
+    if data.details:
+        from xl_scorecard.render.detail import write_details  # it builds on this module's helpers
+
+        write_details(book, book.add_worksheet(DETAIL_SHEET), data, fmt)
     if data.drilldown is not None:
         from xl_scorecard.render.drilldown import write_drilldown  # it builds on this module's helpers
 
@@ -180,7 +198,7 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
     header_row = 3
     head = fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1, text_wrap=True, valign="vcenter")
     for n, column in enumerate(columns):
-        ws.write_string(header_row, n, column.label, head)
+        ws.write_string(header_row, n, column.label(data.period), head)
     ws.write_string(header_row, id_col, ID_HEADER, head)
     ws.set_row(header_row, 40)  # three lines: "Previous 6-month average" wraps in a narrow column
     row = header_row + 1
@@ -197,9 +215,12 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
         for ind in indicators:
             r = results.get(ind.id, {})
             note = data.commentary.get(ind.id, "")
-            if note:  # row heights are set before the row's cells (rows are written in order)
-                width = columns[at["commentary"]].size if "commentary" in at else 50
-                ws.set_row(row, min(13 * (1 + int(len(note) * 1.1 // width)), 91))
+            # Tall enough for the wrapped title and commentary: LibreOffice does not grow a row
+            # for wrapped text by itself. Set before the row's cells (rows are written in order).
+            lines = max(_lines(ind.title, columns[at["title"]].size) if "title" in at else 1,
+                        _lines(note, columns[at["commentary"]].size) if "commentary" in at and note else 1)
+            if lines > 1:
+                ws.set_row(row, min(13 * lines, 91))
             for n, column in enumerate(columns):
                 _write_field(ws, row, n, column.field, ind, r, note, data, fmt)
             if "commentary" in at:
@@ -246,6 +267,11 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
     return free
 
 
+def _lines(text: str, width: float) -> int:
+    """Lines ``text`` takes wrapped in a column ``width`` characters wide (Arial 10, roughly)."""
+    return 1 + int(len(text) * 1.1 // width)
+
+
 def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, note: str, data: ScorecardInput,
                  fmt: _Formats) -> None:
     """One cell of an indicator's row: what ``field`` names, formatted for the indicator's unit."""
@@ -260,6 +286,8 @@ def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, no
         ws.write_string(row, col, PERIOD_LABELS[ind.period], boxed)
     elif field in ("value", "previous", "previous_6m", "national", "neighbours"):
         _value_cell(ws, row, col, r.get(field), ind.unit, fmt, border=1, bold=field == "value")
+    elif field in VIEW_FIELDS:
+        _value_cell(ws, row, col, data.view_value(ind.id, VIEW_FIELDS[field]), ind.unit, fmt, border=1)
     elif field == "rag":
         ws.write_string(row, col, data.layout.status(r.get("rag", ""), ind.data_only), fmt(border=1, align="center"))
     elif field in ("numerator", "denominator"):

@@ -1,0 +1,55 @@
+"""The "Detailed analysis" sheet (London's report, seed 003): for each block the layout declares,
+months as columns with the number and the % for each row - completed in the month, within 7
+days, within 10 days, started and completed in the month. The figures were computed by
+``indicators.views.compute_detail``; this module only arranges them.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from xl_scorecard.periods import Month
+from xl_scorecard.render.workbook import NAVY, PALE, ScorecardInput, _Formats, _print_setup
+
+LABEL_WIDTH = 70
+
+
+def write_details(book, ws, data: ScorecardInput, fmt: _Formats) -> None:
+    """Every detail block, one under the other, rows written top to bottom."""
+    widest = max(block.months for block, _ in data.details)
+    ws.set_column(0, 0, LABEL_WIDTH)
+    ws.set_column(1, 2 * widest, 8)
+    ws.write_string(0, 0, f"{data.authority} - detailed analysis, {data.period.label}",
+                    fmt(bold=True, font_size=14, font_color=NAVY))
+    ws.write_string(1, 0, "Each month counted on its own (completed in the month); % of the row's own cases.",
+                    fmt(italic=True, font_color="#595959"))
+    head = fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1, align="center")
+    row = 3
+    for block, figures in data.details:
+        months = sorted(figures["period"].unique())
+        ws.merge_range(row, 0, row, 2 * len(months), block.title, fmt(bold=True, bg_color=PALE, font_color=NAVY, border=1))
+        ws.write_string(row + 1, 0, "", head)
+        for n, month in enumerate(months):
+            ws.merge_range(row + 1, 1 + 2 * n, row + 1, 2 + 2 * n, Month.parse(month).label, head)
+        ws.write_string(row + 2, 0, "", head)
+        for n in range(len(months)):
+            ws.write_string(row + 2, 1 + 2 * n, "No.", head)
+            ws.write_string(row + 2, 2 + 2 * n, "%", head)
+        by_row = figures.set_index(["row", "period"])
+        for number, spec in enumerate(block.row):
+            line = row + 3 + number
+            ws.write_string(line, 0, spec.label, fmt(border=1, text_wrap=True))
+            for n, month in enumerate(months):
+                figure = by_row.loc[(number, month)]
+                _number(ws, line, 1 + 2 * n, figure["number"], fmt(border=1, num_format="#,##0"))
+                _number(ws, line, 2 + 2 * n, figure["share"], fmt(border=1, num_format="0.0%", italic=True))
+        row += 3 + len(block.row) + 2
+    ws.freeze_panes(3, 1)
+    _print_setup(ws, data, 0)
+
+
+def _number(ws, row: int, col: int, value: float, cell_format) -> None:
+    if pd.isna(value):
+        ws.write_blank(row, col, None, cell_format)
+    else:
+        ws.write_number(row, col, float(value), cell_format)
