@@ -186,6 +186,11 @@ def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_ind
     assert f"'District panels'!$AO${top + 2}:$AZ${top + 2}" in target_refs
     assert [panels.cell(top + 2, col).value for col in range(41, 53)] == [0.85] * 12
     assert all(r[1].startswith("History!$C$") for r in refs)
+    # Printed as a report: the title on every page, authority, period and "as at" in the page
+    # header, and page breaks only between panels (two to an A4 page with one district: the
+    # narrower sheet is scaled down less; three with the example's four districts).
+    assert panels.print_title_rows == "$1:$1" and "As at 31/10/2026" in panels.oddHeader.right.text
+    assert [b.id for b in panels.row_breaks.brk] == [2 + 2 * 16, 2 + 4 * 16, 2 + 6 * 16]
     # Without panels in the layout there is no panels sheet.
     write_config(tmp_path, example_dir, 'layout = "kent_table"\n')
     refresh(load_config(config), master=master)

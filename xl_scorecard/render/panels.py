@@ -96,11 +96,13 @@ def panels_per_page(widths: list[float]) -> int:
     """How many whole panels fit on an A4 landscape page once the sheet is scaled to one page
     wide (Excel's scaling: the printed width of the columns and the chart against the page's)."""
     # Column width in characters -> pixels as Excel counts them (7 px a character plus 5).
-    pixels = sum(int(w * 7 + 5) for w in widths) + 64 + CHART_WIDTH + 10
-    page_wide, page_high = (11.69 - 0.8) * 96, (8.27 - 1.2 - 0.6) * 96  # A4 landscape less margins and header rows
+    # The print area: the table, a gap column, and the chart's columns (default width, 64 px).
+    pixels = sum(int(w * 7 + 5) for w in widths) + 64 * (CHART_COLUMNS + 2)
+    page_wide, page_high = (11.69 - 0.8) * 96, (8.27 - 1.2) * 96  # A4 landscape less margins (96 px an inch)
     scale = min(1.0, page_wide / pixels)
-    rows = page_high / scale / 20 - 1  # default rows are 20 px; the repeated title row comes first
-    return max(1, int(rows // PANEL_ROWS))
+    # Default rows are 20 px and a panel's header row 40; the repeated title row comes first.
+    panel = (PANEL_ROWS - 1) * 20 + 40
+    return max(1, int((page_high / scale - 20) // panel))
 
 
 def _chart(book, ws, ind, history_row: int, value_row: int, top: int, chart_col: int, data: ScorecardInput, months) -> None:
