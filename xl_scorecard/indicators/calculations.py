@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xl_scorecard.indicators.workdays import working_days_between
+from xl_scorecard.indicators.workdays import working_days_array, working_days_between
 from xl_scorecard.periods import Window
 
 Tables = dict[str, pd.DataFrame]
@@ -238,7 +238,11 @@ def share_within_working_days(tables: Tables, window: Window, *, dataset: str, s
     done = _where(table, where) & _dates_in(table, end, window.start, window.end)
     if started_in_window:
         done &= _dates_in(table, start, window.start, window.end)
-    elapsed = _elapsed(table[start][done], table[end][done], counting).to_numpy()
+    if counting == "working days":  # the usual case, on arrays
+        elapsed = working_days_array(table[start].to_numpy(dtype="datetime64[ns]")[done],
+                                     table[end].to_numpy(dtype="datetime64[ns]")[done])
+    else:
+        elapsed = _elapsed(table[start][done], table[end][done], counting).to_numpy()
     in_time = np.zeros(len(table), dtype=bool)
     in_time[np.flatnonzero(done)] = elapsed <= days
     return _result(_count(table, in_time), _count(table, done))
@@ -367,12 +371,16 @@ def ratio_of_sums(tables: Tables, window: Window, *, dataset: str, numerator: st
     return _result(top[present], bottom[present])
 
 
-def _worker_keys(frame: pd.DataFrame) -> pd.Series:
-    # "District|worker name" ignoring case and spacing. Names repeat month after month, so each
-    # distinct name is cleaned once.
-    names = frame["worker"].astype(str)
-    cleaned = {name: " ".join(name.casefold().split()) for name in names.unique()}
-    return frame["district"].astype(str) + "|" + names.map(cleaned)
+def _worker_keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    # (district, worker name ignoring case and spacing). A plain loop over a month's rows (a
+    # thousand or so): pandas' string methods cost more than the work here.
+    cleaned: dict[object, str] = {}
+    keys = []
+    for district, name in zip(frame["district"].tolist(), frame["worker"].tolist()):
+        if name not in cleaned:
+            cleaned[name] = " ".join(str(name).casefold().split())
+        keys.append((str(district), cleaned[name]))
+    return keys
 
 
 @calculation
@@ -382,14 +390,14 @@ def share_supervised(tables: Tables, window: Window, *, staff: str = "staff", su
     supervision dated within the window. Workers are matched by name within their district,
     ignoring case and spacing, since supervision logs rarely carry staff numbers."""
     staff_table = _table(tables, staff)
-    in_post = staff_table[_months_in(staff_table, month, window) & _where(staff_table, where)]
+    in_post = staff_table.loc[_months_in(staff_table, month, window) & _where(staff_table, where), ["district", "worker"]]
     log = _table(tables, supervision)
-    log = log[_dates_in(log, "supervision_date", window.start, window.end)]
-    people = in_post.assign(key=_worker_keys(in_post)).drop_duplicates("key")
-    supervised = people["key"].isin(set(_worker_keys(log))) if len(log) else pd.Series(False, index=people.index)
-    counted = _count(people)
-    present = counted > 0
-    return _result(_count(people, supervised)[present], counted[present])
+    log = log.loc[_dates_in(log, "supervision_date", window.start, window.end), ["district", "worker"]]
+    seen = set(_worker_keys(log))
+    people = dict.fromkeys(_worker_keys(in_post))  # each worker once, however many rows
+    staffed = pd.Series([district for district, _ in people], dtype="object").value_counts()
+    supervised = pd.Series([key[0] for key in people if key in seen], dtype="object").value_counts()
+    return _result(supervised.reindex(staffed.index), staffed.rename_axis("district"))
 
 
 @calculation
