@@ -178,6 +178,15 @@ def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_ind
     this_month = value_row[header.index("This month")]
     assert this_month == pytest.approx(row_of(scorecard(master), "ASSESS_45WD")["This month"])
     assert value_row[header.index("Target")] == 0.85
+    # Birmingham's No. inside / No. outside / Total, per district, for a share...
+    parts = {panels.cell(top + 2 + n, 1).value: [c.value for c in panels[top + 2 + n]] for n in (1, 2, 3)}
+    inside, outside, total = (parts[label][header.index("Northgate")] for label in
+                              ("No. inside the measure (numerator)", "No. outside the measure", "Total counted (denominator)"))
+    assert outside == total - inside > 0 and inside / total == pytest.approx(value_row[header.index("Northgate")])
+    # ...but no "outside" for a rate, whose denominator is a population.
+    cp_top = next(c.row for c in panels["A"] if c.value == "Children with a child protection plan per 10,000 population aged under 18")
+    assert [panels.cell(cp_top + 2 + n, 1).value for n in (1, 2)] == ["No. inside the measure (numerator)",
+                                                                       "Total counted (denominator)"]
     with zipfile.ZipFile(master) as package:
         charts = sorted(n for n in package.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
         refs = [re.findall(r"<c:f>([^<]+)</c:f>", package.read(n).decode()) for n in charts]

@@ -52,7 +52,7 @@ class AuthoritySection(Strict):
     layout: str | None = None  # scorecard layout: a name in workbook_templates/layouts or a file
     region: str | None = None  # for the regional comparator (DfE region_name)
     neighbours: list[str] = []  # statistical neighbours (DfE la_name) averaged as a comparator
-    drilldown: bool = True  # write the Drill-down sheet (child-level rows) into the master
+    drilldown: bool = True  # write the Drill-down sheets (child-level rows) into the master
 
 
 class DistrictEntry(Strict):
@@ -87,7 +87,7 @@ class EmailSection(Strict):
     username_env: str = "XL_SCORECARD_SMTP_USER"
     password_env: str = "XL_SCORECARD_SMTP_PASSWORD"
     keyring_service: str | None = None
-    allow_child_level: bool = False  # attach the Drill-down sheet (personal data) too
+    allow_child_level: bool = False  # attach the Drill-down sheets (personal data) too
     max_attachment_mb: float = Field(default=20, gt=0)
 
     @model_validator(mode="before")

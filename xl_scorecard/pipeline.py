@@ -8,6 +8,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -23,6 +24,9 @@ from xl_scorecard.indicators.views import compute_detail, compute_views, detail_
 from xl_scorecard.periods import Month, months_ending
 from xl_scorecard.scoring import score_results, summary_counts, summary_sentence
 from xl_scorecard.sources import SourceData, read_sources
+
+if TYPE_CHECKING:  # the writer's layout types; the writer itself is imported last, when needed
+    from xl_scorecard.render.layout import Detail, Layout
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +70,8 @@ def incomplete_figures(catalogue: list[Indicator], sources: SourceData, names: d
     return lines
 
 
-def detail_variants(layout, catalogue: list[Indicator], where: object) -> list[tuple[object, list[tuple[Indicator, str]]]]:
+def detail_variants(layout: "Layout", catalogue: list[Indicator], where: object
+                    ) -> list[tuple["Detail", list[tuple[Indicator, str]]]]:
     """Each detailed-analysis block of ``layout`` with its rows as monthly indicator variants.
     A block on an indicator the catalogue does not have is left out (the layout may serve
     several catalogues); a change the calculation does not take is a ``ConfigError``."""

@@ -67,16 +67,20 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
         if ind.target is not None:
             for n in range(TREND_MONTHS):
                 ws.write_number(row, TARGET_COLUMN + n, ind.target)
-        # The parts: inside the measure (numerator), and outside it for shares.
-        parts = [("Inside the measure (numerator)", "numerator"), ("All counted (denominator)", "denominator")]
+        # The parts, as Birmingham's panels show them: No. inside the measure, No. outside it
+        # (for shares only: a rate's denominator is a population) and the total counted.
+        parts = [("No. inside the measure (numerator)", "numerator")]
+        if ind.unit == "%":
+            parts.append(("No. outside the measure", "outside"))
+        parts.append(("Total counted (denominator)", "denominator"))
         for offset, (label, key) in enumerate(parts, start=1):
             ws.write_string(row + offset, 0, label, fmt(border=1))
-            _part_cell(ws, row + offset, 2, authority.get(key), fmt)
+            _part_cell(ws, row + offset, 2, _part(authority, key), fmt)
             for n, code in enumerate(areas):
-                _part_cell(ws, row + offset, 3 + n, results[code].get(ind.id, {}).get(key), fmt)
+                _part_cell(ws, row + offset, 3 + n, _part(results[code].get(ind.id, {}), key), fmt)
         note = data.commentary.get(ind.id, "")
-        ws.write_string(row + 3, 0, "Commentary", fmt(bold=True))
-        ws.merge_range(row + 3, 1, row + 5, len(headers) - 1, note, fmt(text_wrap=True, valign="top", border=1, bg_color="#FFFFF0"))
+        ws.write_string(row + 4, 0, "Commentary", fmt(bold=True))
+        ws.merge_range(row + 4, 1, row + 6, len(headers) - 1, note, fmt(text_wrap=True, valign="top", border=1, bg_color="#FFFFF0"))
         _chart(book, ws, ind, trend_rows[(ind.id, AUTHORITY)], row, top, chart_col, data, months)
     for status, fill, text in (("G", GREEN, GREEN_TEXT), ("A", AMBER, AMBER_TEXT), ("R", RED, RED_TEXT)):
         if rating_cells:
@@ -90,6 +94,15 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
     per_page = panels_per_page(widths)
     ws.set_h_pagebreaks([2 + n * PANEL_ROWS for n in range(per_page, len(data.catalogue), per_page)])
     ws.freeze_panes(2, 1)
+
+
+def _part(result: dict, key: str) -> float | None:
+    if key != "outside":
+        return result.get(key)
+    numerator, denominator = result.get("numerator"), result.get("denominator")
+    if numerator is None or denominator is None or numerator != numerator or denominator != denominator:
+        return None  # no figure (NaN is not equal to itself)
+    return denominator - numerator
 
 
 def panels_per_page(widths: list[float]) -> int:
