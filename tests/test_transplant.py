@@ -75,7 +75,8 @@ def test_refresh_keeps_everything_in_a_workbook_made_by_excel(small_config, tmp_
     assert changed <= INDEX_PARTS, changed - INDEX_PARTS
     assert sheet_snapshot(master, user_sheets) == sheet_snapshot(sample, user_sheets)
     names = CalamineWorkbook.from_path(str(master)).sheet_names
-    assert names[: len(user_sheets)] == user_sheets and set(OWNED_SHEETS) - {"District panels"} <= set(names)  # panels: only in a panels layout
+    # The panels and detailed-analysis sheets are written only by the layouts that have them.
+    assert names[: len(user_sheets)] == user_sheets and set(OWNED_SHEETS) - {"District panels", "Detailed analysis"} <= set(names)
     if sample.suffix == ".xlsm":
         assert after["xl/vbaProject.bin"] == before["xl/vbaProject.bin"]
         assert b"macroEnabled.main+xml" in after["[Content_Types].xml"]
