@@ -69,3 +69,22 @@ def test_each_layout_preset_renders_to_pdf_and_png(layout, heading, tmp_path):
     subprocess.run(["pdftoppm", "-gray", "-r", "50", "-f", "2", "-l", "2", str(pdf), str(tmp_path / "grey")], check=True)
     (grey,) = tmp_path.glob("grey*.pgm")
     assert dark_fraction(grey.read_bytes()) > 0.01 and png.stat().st_size > 10_000
+
+
+def test_london_detailed_analysis_prints_on_its_own_page_with_numbers_and_shares(tmp_path):
+    # The worked-example authority (test_views.py), with the London preset and layout: its
+    # detailed-analysis page has the months, "No." and "%" and October's NI 59 figures.
+    from test_views import write_authority
+    from xl_scorecard.config import load_config
+    from xl_scorecard.pipeline import refresh
+
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(write_authority(tmp_path)), master=master)
+    pdf = convert_to_pdf(master, tmp_path)
+    pages = [subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
+                            text=True).stdout for n in range(1, 20)]
+    page = next(text for text in pages if "Worked - detailed analysis, Oct 2026" in text)
+    assert "May 2026" in page and "Oct 2026" in page and "No." in page and "66.7%" in page
+    line = next(text for text in page.splitlines() if "completed within 7 days" in text)
+    assert line.split()[-2:] == ["2", "66.7%"]  # October: 2 of 3 within 7 working days
+    assert "As at 31/10/2026" in page  # the page header

@@ -79,8 +79,9 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
             for n, code in enumerate(areas):
                 _part_cell(ws, row + offset, 3 + n, _part(results[code].get(ind.id, {}), key), fmt)
         note = data.commentary.get(ind.id, "")
-        ws.write_string(row + 4, 0, "Commentary", fmt(bold=True))
-        ws.merge_range(row + 4, 1, row + 6, len(headers) - 1, note, fmt(text_wrap=True, valign="top", border=1, bg_color="#FFFFF0"))
+        below = row + len(parts) + 1
+        ws.write_string(below, 0, "Commentary", fmt(bold=True))
+        ws.merge_range(below, 1, below + 2, len(headers) - 1, note, fmt(text_wrap=True, valign="top", border=1, bg_color="#FFFFF0"))
         _chart(book, ws, ind, trend_rows[(ind.id, AUTHORITY)], row, top, chart_col, data, months)
     for status, fill, text in (("G", GREEN, GREEN_TEXT), ("A", AMBER, AMBER_TEXT), ("R", RED, RED_TEXT)):
         if rating_cells:
