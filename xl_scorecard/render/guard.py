@@ -99,35 +99,33 @@ def _unpack(rows: list[list]) -> dict[tuple[str, str], str]:
     return stored
 
 
-def fingerprinted_sheets(master: Path) -> list[str]:
-    """The sheets the tool wrote into ``master`` at its last refresh, as its fingerprint names
-    them (none for a new master or one without a fingerprint)."""
+def _fingerprint_rows(master: Path) -> list[list]:
+    """The fingerprint's rows below its header (none for a master without one)."""
     from python_calamine import CalamineWorkbook
 
-    if not master.is_file():
-        return []
     book = CalamineWorkbook.from_path(str(master))
     try:
         if FINGERPRINT_SHEET not in book.sheet_names:
             return []
-        rows = book.get_sheet_by_name(FINGERPRINT_SHEET).to_python()[1:]
+        return book.get_sheet_by_name(FINGERPRINT_SHEET).to_python()[1:]
     finally:
         book.close()
-    return list(dict.fromkeys(str(r[0]) for r in rows if r and r[0]))
+
+
+def fingerprinted_sheets(master: Path) -> list[str]:
+    """The sheets the tool wrote into ``master`` at its last refresh, as its fingerprint names
+    them (none for a new master or one without a fingerprint)."""
+    if not master.is_file():
+        return []
+    return list(dict.fromkeys(str(r[0]) for r in _fingerprint_rows(master) if r and r[0]))
 
 
 def changed_cells(master: Path, owned: list[str]) -> list[str]:
     """What was changed in the master's owned sheets since the tool wrote them (empty if
     nothing, or if the master has no fingerprint yet)."""
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_path(str(master))
-    try:
-        if FINGERPRINT_SHEET not in book.sheet_names:
-            return []
-        rows = book.get_sheet_by_name(FINGERPRINT_SHEET).to_python()[1:]
-    finally:
-        book.close()
+    rows = _fingerprint_rows(master)
+    if not rows:
+        return []
     stored = _unpack(rows)
     written = {sheet: int(count) for (sheet, cell), count in stored.items() if cell == ANCHORS}
     stored = {key: value for key, value in stored.items() if key[1] != ANCHORS}
