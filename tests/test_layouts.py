@@ -116,6 +116,9 @@ def test_without_comparators_their_columns_stay_off_the_sheet(example_dir, tmp_p
     ('name = "x"\n[[column]]\nfield = "titel"\n', "titel"),
     ('name = "x"\n[[column]]\nfield = "title"\n[[column]]\nfield = "title"\n', "listed twice"),
     ('name = "x"\n[[column]]\nfield = "commentary"\nheader = "Notes"\n', "keeps its header"),
+    ('name = "x"\ncolours = { green = "green" }\n[[column]]\nfield = "title"\n', "colours.green"),
+    ('name = "x"\ncolours = { gren = "#00B050" }\n[[column]]\nfield = "title"\n', "gren"),
+    ('name = "x"\n[[column]]\nfield = "title"\nheader = "{mnth}"\n', "placeholders"),
 ])
 def test_a_bad_layout_file_is_an_error_naming_the_file(tmp_path, text, message):
     path = tmp_path / "mine.toml"
@@ -228,3 +231,34 @@ def test_an_object_added_to_the_panels_sheet_is_caught_by_the_guard(example_dir,
     with pytest.raises(MasterError, match="District panels .a chart, picture, comment or table was added: drawing"):
         refresh(load_config(config), master=master)
     assert master.read_bytes() == before
+
+
+def test_a_layout_of_ones_own_picks_indicators_and_colours(example_dir, tmp_path):
+    # A copy of the Kent table that shows two indicators, in its own order, with its own green
+    # and header colours (explicit RGB in the rules' formats, not theme colours).
+    text = (LAYOUTS_DIR / "kent_table.toml").read_text(encoding="utf-8")
+    own = tmp_path / "ours.toml"
+    own.write_text('indicators = ["ASSESS_45WD", "CP_RATE"]\ncolours = { green = "#00B050", header = "#7030A0" }\n' + text,
+                   encoding="utf-8")
+    config = write_config(tmp_path, example_dir, f'layout = "{own.as_posix()}"\n')
+    refresh(load_config(config), master=tmp_path / "master.xlsx")
+    sheet = scorecard(tmp_path / "master.xlsx")
+    ids = [r[-1] for r in sheet.iter_rows(min_row=5, max_col=len(headers(sheet)), values_only=True) if r[-1]]
+    assert ids == ["CP_RATE", "ASSESS_45WD"]  # grouped by section: "How much" comes before "How long"
+    fills = {rule.formula[0]: rule.dxf.fill.bgColor.rgb for rules in sheet.conditional_formatting for rule in rules.rules
+             if rule.formula and rule.dxf and rule.dxf.fill is not None}
+    assert fills['"G"'].endswith("00B050") and fills['"R"'].endswith("FFC7CE")
+    assert sheet.cell(4, 1).fill.fgColor.rgb.endswith("7030A0")
+    # The Districts and Definitions sheets still carry the whole catalogue.
+    districts = openpyxl.load_workbook(tmp_path / "master.xlsx")["Districts"]
+    assert len([c for c in districts["A"][3:] if c.value and not str(c.value).startswith("Data quality")]) == 8
+
+
+def test_a_layout_naming_an_indicator_the_catalogue_lacks_stops_before_reading(example_dir, tmp_path):
+    own = tmp_path / "ours.toml"
+    own.write_text('indicators = ["ASSESS_45WD", "NI59"]\n' + (LAYOUTS_DIR / "kent_table.toml").read_text(encoding="utf-8"),
+                   encoding="utf-8")
+    config = write_config(tmp_path, example_dir, f'layout = "{own.as_posix()}"\n')
+    with pytest.raises(ConfigError, match=r"ours.toml.*NI59 are not in the catalogue \(it has REFERRALS_RATE"):
+        refresh(load_config(config), master=tmp_path / "master.xlsx")
+    assert not (tmp_path / "master.xlsx").exists()

@@ -135,6 +135,10 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
     now = now or dt.datetime.now().replace(microsecond=0)
     catalogue = load_catalogue(config.catalogue_path)
     layout = load_layout(config.layout)  # a bad layout stops the run before any reading
+    try:
+        layout.shown(catalogue, config.layout)  # a layout naming an indicator the catalogue lacks stops here
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
     detail_rows = detail_variants(layout, catalogue, config.layout)
     timings = {} if timings is None else timings
     with _timed(timings, "read and validate"):

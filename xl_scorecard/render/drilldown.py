@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from xl_scorecard.render.workbook import DRILLDOWN_SHEET, NAVY, RED_TEXT, ScorecardInput, _Formats, _print_setup
+from xl_scorecard.render.workbook import DRILLDOWN_SHEET, RED_TEXT, ScorecardInput, _Formats, _print_setup
 
 DRILLDOWN_PREFIX = "Drill-down "
 BANNER = ("PERSONAL DATA (OFFICIAL-SENSITIVE): child and worker identifiers. Keep this workbook where case records "
@@ -47,7 +47,7 @@ def write_drilldown(book, data: ScorecardInput, fmt: _Formats) -> None:
     order = [ind.id for ind in data.catalogue if cases is not None and ind.id in set(cases["indicator"])]
     index = book.add_worksheet(DRILLDOWN_SHEET)
     _banner(index, f"Drill-down: the cases behind the exceptions, {data.period.label}", fmt)
-    head = fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1)
+    head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1)
     for col, (text, width) in enumerate(zip(["Indicator", "Exception cases", "Sheet"], [70, 15, 24])):
         index.set_column(col, col, width)
         index.write_string(3, col, text, head)
@@ -67,13 +67,13 @@ def write_drilldown(book, data: ScorecardInput, fmt: _Formats) -> None:
 
 def _banner(ws, title: str, fmt: _Formats) -> None:
     ws.set_tab_color(RED_TEXT)
-    ws.write_string(0, 0, title, fmt(bold=True, font_size=13, font_color=NAVY))
+    ws.write_string(0, 0, title, fmt(bold=True, font_size=13, font_color=fmt.colours.header))
     ws.write_string(1, 0, BANNER, fmt(bold=True, font_color=RED_TEXT))
 
 
 def _write_cases(ws, title: str, cases: pd.DataFrame, data: ScorecardInput, fmt: _Formats) -> None:
     _banner(ws, f"{title}: exception cases, {data.period.label}", fmt)
-    head = fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1, text_wrap=True)
+    head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True)
     for col, (text, width) in enumerate(zip(HEADERS, WIDTHS)):
         ws.set_column(col, col, width)
         ws.write_string(3, col, text, head)

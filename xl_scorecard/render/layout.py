@@ -57,6 +57,23 @@ class Column(Strict):
         return self.width or FIELDS[self.field][1]
 
 
+RGB = r"^#[0-9A-Fa-f]{6}$"
+
+
+class Colours(Strict):
+    """The layout's colours, each an explicit RGB ``#RRGGBB`` (never a theme colour, which
+    LibreOffice and a package without a theme part would not show)."""
+
+    green: str = Field(default="#C6EFCE", pattern=RGB)  # status fills
+    amber: str = Field(default="#FFEB9C", pattern=RGB)
+    red: str = Field(default="#FFC7CE", pattern=RGB)
+    header: str = Field(default="#1F3864", pattern=RGB)  # header rows (white text) and titles
+    section: str = Field(default="#DDEBF7", pattern=RGB)  # section rows and panel titles
+
+    def fill(self, status: str) -> str:
+        return {"G": self.green, "A": self.amber, "R": self.red}[status]
+
+
 class DetailRow(Strict):
     label: str
     # "denominator": the cases counted (completed in the month); "numerator": those within the
@@ -87,6 +104,9 @@ class Layout(Strict):
     # Words for the status cell (London: OK / Warning / Alert / Unknown / Data only); the RAG
     # colours follow the words.
     rag_words: dict[Literal["G", "A", "R", "none", "data only"], str] = {}
+    colours: Colours = Colours()
+    # The indicators the Scorecard (and panels) show, in this order; empty: the whole catalogue.
+    indicators: list[str] = []
     column: list[Column] = Field(min_length=1)
     detail: list[Detail] = []  # written on a "Detailed analysis" sheet, one block each
 
@@ -119,6 +139,18 @@ class Layout(Strict):
         if data_only:
             return self.rag_words.get("data only", "-")
         return self.rag_words.get(rag, rag) if rag else self.rag_words.get("none", "")
+
+    def shown(self, catalogue: list, where: object = "") -> list:
+        """The catalogue's indicators this layout shows, in its order; ``ValueError`` names
+        any listed id the catalogue does not have."""
+        if not self.indicators:
+            return list(catalogue)
+        by_id = {ind.id: ind for ind in catalogue}
+        unknown = [i for i in self.indicators if i not in by_id]
+        if unknown:
+            raise ValueError(f"layout {where}: indicators {', '.join(unknown)} are not in the catalogue "
+                             f"(it has {', '.join(by_id)})")
+        return [by_id[i] for i in self.indicators]
 
     def columns_for(self, has_comparators: bool) -> list[Column]:
         return [c for c in self.column if has_comparators or c.field not in DROPPED_WHEN_EMPTY]

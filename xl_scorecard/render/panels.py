@@ -14,7 +14,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import months_ending
-from xl_scorecard.render.workbook import (AMBER, AMBER_TEXT, GREEN, GREEN_TEXT, NAVY, PALE, RED, RED_TEXT, TREND_MONTHS,
+from xl_scorecard.render.workbook import (AMBER_TEXT, GREEN_TEXT, RED_TEXT, TREND_MONTHS,
                                           TREND_SHEET, ScorecardInput, _by_area, _Formats, _part_cell, _print_setup,
                                           _value_cell)
 
@@ -36,15 +36,16 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
     # Not hidden: LibreOffice does not plot hidden cells whatever the chart says.
     ws.set_column(TARGET_COLUMN, TARGET_COLUMN + TREND_MONTHS - 1, 6, fmt(font_color="#A6A6A6", font_size=8))
     chart_col = len(headers) + 1
-    ws.write_string(0, 0, f"{data.authority} - district panels, {data.period.label}", fmt(bold=True, font_size=14, font_color=NAVY))
+    ws.write_string(0, 0, f"{data.authority} - district panels, {data.period.label}", fmt(bold=True, font_size=14, font_color=fmt.colours.header))
     results = {code: _by_area(data, code) for code in [AUTHORITY, *areas]}
-    head = fmt(bold=True, bg_color=NAVY, font_color="#FFFFFF", border=1, text_wrap=True, align="center", valign="vcenter")
+    head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True, align="center", valign="vcenter")
     rating_cells = []
     months = months_ending(data.period, TREND_MONTHS)
-    for number, ind in enumerate(data.catalogue):
+    shown = data.layout.shown(data.catalogue)
+    for number, ind in enumerate(shown):
         top = 2 + number * PANEL_ROWS
         authority = results[AUTHORITY].get(ind.id, {})
-        ws.merge_range(top, 0, top, len(headers) - 1, ind.title, fmt(bold=True, bg_color=PALE, font_color=NAVY, border=1))
+        ws.merge_range(top, 0, top, len(headers) - 1, ind.title, fmt(bold=True, bg_color=fmt.colours.section, font_color=fmt.colours.header, border=1))
         ws.set_row(top + 1, 30)
         for col, text in enumerate(headers):
             ws.write_string(top + 1, col, text, head)
@@ -83,17 +84,17 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
         ws.write_string(below, 0, "Commentary", fmt(bold=True))
         ws.merge_range(below, 1, below + 2, len(headers) - 1, note, fmt(text_wrap=True, valign="top", border=1, bg_color="#FFFFF0"))
         _chart(book, ws, ind, trend_rows[(ind.id, AUTHORITY)], row, top, chart_col, data, months)
-    for status, fill, text in (("G", GREEN, GREEN_TEXT), ("A", AMBER, AMBER_TEXT), ("R", RED, RED_TEXT)):
+    for status, text in (("G", GREEN_TEXT), ("A", AMBER_TEXT), ("R", RED_TEXT)):
         if rating_cells:
             ws.conditional_format(rating_cells[0], {"type": "cell", "criteria": "==", "value": f'"{status}"',
                                                     "multi_range": " ".join(rating_cells),
-                                                    "format": fmt(bg_color=fill, font_color=text, bold=True)})
+                                                    "format": fmt(bg_color=fmt.colours.fill(status), font_color=text, bold=True)})
     _print_setup(ws, data, 0)  # A4 landscape, one page wide, the sheet title on every page
     # Print the panels and their charts, not the chart data kept to their right, and never cut
     # a panel across two pages.
-    ws.print_area(0, 0, 2 + len(data.catalogue) * PANEL_ROWS, chart_col + CHART_COLUMNS)
+    ws.print_area(0, 0, 2 + len(shown) * PANEL_ROWS, chart_col + CHART_COLUMNS)
     per_page = panels_per_page(widths)
-    ws.set_h_pagebreaks([2 + n * PANEL_ROWS for n in range(per_page, len(data.catalogue), per_page)])
+    ws.set_h_pagebreaks([2 + n * PANEL_ROWS for n in range(per_page, len(shown), per_page)])
     ws.freeze_panes(2, 1)
 
 
