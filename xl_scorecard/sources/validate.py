@@ -8,7 +8,7 @@ listed as a warning.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import operator
 import re
 from dataclasses import dataclass, field
 
@@ -96,8 +96,8 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
             if (row and type(row[0]) is not str and row[0] is not None) or (row and type(row[0]) is str and row[0].strip())
             or not _is_blank_row(row)]
     row_numbers = [number for number, _ in kept]
-    # One C-level transpose instead of a Python pass per column; CSV rows may be ragged.
-    columns = list(itertools.zip_longest(*(row for _, row in kept), fillvalue="")) if kept else []
+    data_rows = [row for _, row in kept]
+    shortest = min(map(len, data_rows), default=0)
     table = pd.DataFrame({"source_row": pd.Series(row_numbers, dtype="int64")})
     excluded = pd.Series(False, index=table.index)
 
@@ -107,7 +107,7 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
             continue
         position = mapping[name]
         header_text = str(header_row[position]).strip()
-        raw_values = pd.Series(columns[position] if position < len(columns) else [""] * len(kept), dtype="object")
+        raw_values = _column(data_rows, position, shortest)
         values, blank, bad = coerce_column(raw_values, col)
         table[name] = values
         for index in bad[bad].index:
@@ -142,6 +142,14 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
     kept_table = table.loc[~excluded, columns].reset_index(drop=True)
     mapped = {name: str(header_row[position]).strip() for name, position in mapping.items()}
     return SheetResult(kept_table, problems, rows_read=len(kept), rows_excluded=int(excluded.sum()), mapped=mapped)
+
+
+def _column(rows: list[list[object]], position: int, shortest: int) -> list[object]:
+    """One column's cells, "" past the end of a short (CSV) row. Only the mapped columns are
+    taken: transposing every column of a wide sheet cost more than validating it."""
+    if position < shortest:
+        return list(map(operator.itemgetter(position), rows))
+    return [row[position] if position < len(row) else "" for row in rows]
 
 
 def _header_for(header_row: list[object], mapping: dict[str, int], spec: DatasetSpec, name: str) -> str:
@@ -198,16 +206,18 @@ def clean_text(value: object) -> str:
     return " ".join(str(value).split())
 
 
-def coerce_column(values: pd.Series, col: ColumnSpec) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """Convert raw cell values to the column's type.
+def coerce_column(values: pd.Series | list[object], col: ColumnSpec) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """Convert raw cell values (a list as read, or a Series) to the column's type.
 
     Returns ``(typed values, blank mask, bad mask)``; bad values become missing in the typed
     series so a caller can never count them by accident. One plain pass per column: cells the
     reader already typed (dates, numbers) are taken as they are; only typed-in strings are
     cleaned, and they are parsed in bulk.
     """
-    raw = values.tolist()
-    index = values.index
+    # A plain list goes straight in: building a Series of Python objects only to take them out
+    # again cost as much as typing a text column.
+    raw = values if isinstance(values, list) else values.tolist()
+    index = pd.RangeIndex(len(raw)) if isinstance(values, list) else values.index
     tokens = BLANK_TOKENS | {token.casefold() for token in col.not_available}
     blank = [False] * len(raw)
     if col.type in ("text", "code"):
