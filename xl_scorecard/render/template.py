@@ -33,9 +33,12 @@ def build_template(path: Path) -> Path:
     sheet.write(1, 1, "Children's Services Performance Scorecard", title)
     sheet.write(3, 1, "How this workbook works", head)
     lines = [
-        "The sheets Scorecard, Districts, History, Definitions, Data quality and Commentary are "
-        "written by xl-scorecard at each refresh. Type your commentary in the Commentary column of "
-        "the Scorecard sheet: it is kept, month by month.",
+        "The sheets Scorecard, Districts, History, Definitions, Data quality and Commentary (and, "
+        "with some layouts, District panels or Detailed analysis) are written by xl-scorecard at each "
+        "refresh. Type your commentary in the Commentary column of the Scorecard sheet: it is kept, "
+        "month by month.",
+        "The Drill-down sheets (red tabs) list the cases behind the exceptions: they hold personal "
+        "data, so keep this workbook where case records may be kept. Emailed copies leave them out.",
         "Do not type over the figures on those sheets: the refresh stops and lists the cells, so "
         "nothing you type is lost. Use your own sheets for anything else; they are never changed.",
         "Each refresh keeps the previous version in the backups folder beside this workbook.",
@@ -43,7 +46,7 @@ def build_template(path: Path) -> Path:
     for row, line in enumerate(lines, start=4):
         sheet.set_row(row, 45)
         sheet.write(row, 1, line, text)
-    sheet.insert_textbox(9, 1, "Add your authority's logo, contacts and distribution list here.",
+    sheet.insert_textbox(10, 1, "Add your authority's logo, contacts and distribution list here.",
                          {"width": 520, "height": 70, "font": {"color": "#595959"},
                           "border": {"color": "#1F3864"}, "fill": {"color": "#F2F2F2"}})
     book.close()
