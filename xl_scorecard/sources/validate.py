@@ -91,12 +91,7 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
         return SheetResult(empty, problems, rows_read=data_rows, rows_excluded=data_rows)
 
     header_row = raw.rows[header_index]
-    # Most rows are settled by a filled first cell, without a function call.
-    kept = [(header_index + 2 + offset, row) for offset, row in enumerate(raw.rows[header_index + 1:])
-            if (row and type(row[0]) is not str and row[0] is not None) or (row and type(row[0]) is str and row[0].strip())
-            or not _is_blank_row(row)]
-    row_numbers = [number for number, _ in kept]
-    data_rows = [row for _, row in kept]
+    data_rows, row_numbers = _non_blank_rows(raw.rows[header_index + 1:], first_number=header_index + 2)
     shortest = min(map(len, data_rows), default=0)
     table = pd.DataFrame({"source_row": pd.Series(row_numbers, dtype="int64")})
     excluded = pd.Series(False, index=table.index)
@@ -141,7 +136,18 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
     columns = list(dict.fromkeys([*spec.columns, "district", "source_row"]))
     kept_table = table.loc[~excluded, columns].reset_index(drop=True)
     mapped = {name: str(header_row[position]).strip() for name, position in mapping.items()}
-    return SheetResult(kept_table, problems, rows_read=len(kept), rows_excluded=int(excluded.sum()), mapped=mapped)
+    return SheetResult(kept_table, problems, rows_read=len(data_rows), rows_excluded=int(excluded.sum()), mapped=mapped)
+
+
+def _non_blank_rows(rows: list[list[object]], first_number: int) -> tuple[list[list[object]], list[int]]:
+    """The rows with something in them, and their spreadsheet row numbers. Most rows are
+    settled by a filled first cell, found at C speed; only the others are looked at cell by cell."""
+    firsts = [row[0] if row else None for row in rows]
+    suspect = {i for i, value in enumerate(firsts) if value is None or (type(value) is str and (not value or value.isspace()))}
+    if not suspect:
+        return rows, list(range(first_number, first_number + len(rows)))
+    keep = [i for i in range(len(rows)) if i not in suspect or not _is_blank_row(rows[i])]
+    return [rows[i] for i in keep], [first_number + i for i in keep]
 
 
 def _column(rows: list[list[object]], position: int, shortest: int) -> list[object]:
