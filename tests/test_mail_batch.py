@@ -230,7 +230,8 @@ def test_pdf_export_has_the_scorecard_and_no_child_level_rows(authority, tmp_pat
     text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True).stdout
     pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout).group(1))
     assert pages >= 2 and "PERFORMANCE SUMMARY" in text and "Northshire - Children's Services Performance Scorecard" in text
-    assert not CHILD_ID.search(text.encode()) and "Drill-down" not in text
+    # No Drill-down sheet printed: no child id, no personal-data banner (the cover only names them).
+    assert not CHILD_ID.search(text.encode()) and "PERSONAL DATA" not in text and "exception cases" not in text
 
 
 def test_pdf_without_libreoffice_says_what_to_do(authority, monkeypatch, capsys):
