@@ -76,6 +76,18 @@ def test_detailed_analysis_rows_per_month():
     assert list(both["number"]) == [1, 0]
 
 
+def test_the_month_trend_compares_this_month_with_last_month_by_polarity():
+    from xl_scorecard.scoring import score_views
+
+    views = pd.DataFrame({"indicator": ["NI59", "NI59", "NI62", "NI62"], "area": "ALL",
+                          "view": ["this month", "last month"] * 2, "numerator": 0.0, "denominator": 0.0,
+                          "value": [0.6, 0.5, 0.12, 0.10]})
+    travel = score_views(views, [LONDON["NI59"], LONDON["NI62"]]).set_index(["indicator", "view"])["travel"]
+    # NI 59: higher is better, 50% -> 60% improved. NI 62: lower is better, 10% -> 12% worse.
+    assert travel[("NI59", "this month")] == "Improved" and travel[("NI62", "this month")] == "Worse"
+    assert travel[("NI59", "last month")] == ""
+
+
 def test_a_change_the_calculation_does_not_take_is_an_error_naming_the_layout(tmp_path):
     text = (LAYOUTS_DIR / "london_ni.toml").read_text(encoding="utf-8").replace("days = 10 }", "dayz = 10 }", 1)
     layout = tmp_path / "mine.toml"
@@ -132,6 +144,10 @@ def test_london_table_and_detailed_analysis_end_to_end(tmp_path):
     assert ni59["2026/27 value"] == pytest.approx(2 / 3) and ni59["Status"] == "OK"  # target 53%
     ni62 = dict(zip(header, next(r for r in rows if r[0] == "NI62")))
     assert ni62["2025/26"] == pytest.approx(1 / 5) and ni62["Oct 2026"] == pytest.approx(1 / 4)
+    # The trend compares the two months beside it: NI 62 is 1 of 4 on 30 September and on 31
+    # October; NI 59 had no assessment completed in September, so no trend.
+    assert ni62["Sep 2026"] == pytest.approx(1 / 4) and ni62["Trend"] == "No change"
+    assert ni59["Trend"] == ""
     detail = book.get_sheet_by_name("Detailed analysis").to_python()
     top = next(n for n, r in enumerate(detail) if r[0] == "NI 59 - Initial assessments: detailed analysis")
     months = detail[top + 1]

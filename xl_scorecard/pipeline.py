@@ -22,7 +22,7 @@ from xl_scorecard.indicators.comparators import comparator_figures
 from xl_scorecard.indicators.drilldown import drilldown_cases
 from xl_scorecard.indicators.views import compute_detail, compute_views, detail_variant
 from xl_scorecard.periods import Month, months_ending
-from xl_scorecard.scoring import score_results, summary_counts, summary_sentence
+from xl_scorecard.scoring import score_results, score_views, summary_counts, summary_sentence
 from xl_scorecard.sources import SourceData, read_sources
 
 if TYPE_CHECKING:  # the writer's layout types; the writer itself is imported last, when needed
@@ -157,6 +157,8 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
         drilldown = drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None
         # Only what the layout shows: a view is a second computation of every indicator.
         views = compute_views(catalogue, sources.tables, period, districts, layout.views) if layout.views else None
+        if views is not None:
+            views = score_views(views, catalogue)
         details = [(block, compute_detail(rows, sources.tables, months_ending(period, block.months), districts))
                    for block, rows in detail_rows]
     with _timed(timings, "history and commentary"):

@@ -93,6 +93,18 @@ def score_results(results: pd.DataFrame, catalogue: list[Indicator], comparators
     return scored
 
 
+def score_views(views: pd.DataFrame, catalogue: list[Indicator]) -> pd.DataFrame:
+    """``views`` (indicators.views) with ``travel`` on each "this month" row: this month counted
+    on its own against last month counted on its own (the London report's trend), respecting
+    polarity."""
+    by_id = {ind.id: ind for ind in catalogue}
+    last = views[views["view"] == "last month"].set_index(["indicator", "area"])["value"]
+    scored = views.copy()
+    scored["travel"] = [travel(v, last.get((i, a)), by_id[i]) if view == "this month" else ""
+                        for i, a, view, v in zip(scored["indicator"], scored["area"], scored["view"], scored["value"])]
+    return scored
+
+
 def summary_counts(scored: pd.DataFrame, period: Month, area: str = AUTHORITY) -> dict[str, int]:
     """Counts of G/A/R and of improved/same/worse for one area and period."""
     rows = scored[(scored["period"] == str(period)) & (scored["area"] == area)]

@@ -29,7 +29,7 @@ FIELDS: dict[str, tuple[str, float]] = {
     "commentary": (TEXT_HEADER, 50),
     # Other windows on the indicator (indicators/views.py): the headers name the months and years.
     "last_year": ("{last_year} outturn", 10), "last_month": ("{previous_month}", 10), "this_month": ("{month}", 10),
-    "year_to_date": ("{year} year to date", 11),
+    "year_to_date": ("{year} year to date", 11), "month_travel": ("Trend", 13),
 }
 # field -> the view (indicators.views.VIEWS) it shows.
 VIEW_FIELDS = {"this_month": "this month", "last_month": "last month", "year_to_date": "year to date",
@@ -113,7 +113,10 @@ class Layout(Strict):
     @property
     def views(self) -> tuple[str, ...]:
         """The views (indicators.views) the columns show, for the pipeline to compute."""
-        return tuple(VIEW_FIELDS[c.field] for c in self.column if c.field in VIEW_FIELDS)
+        wanted = {VIEW_FIELDS[c.field] for c in self.column if c.field in VIEW_FIELDS}
+        if any(c.field == "month_travel" for c in self.column):  # this month against last month
+            wanted |= {"this month", "last month"}
+        return tuple(view for view in VIEW_FIELDS.values() if view in wanted)
 
     @model_validator(mode="after")
     def _fields_once(self) -> "Layout":

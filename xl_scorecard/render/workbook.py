@@ -76,15 +76,18 @@ class ScorecardInput:
     views: pd.DataFrame | None = None  # indicators.views.VIEW_COLUMNS, when the layout shows other windows
     details: list = field(default_factory=list)  # (layout Detail block, indicators.views.DETAIL_COLUMNS frame)
 
-    def view_value(self, indicator: str, view: str, area: str = AUTHORITY) -> float | None:
-        """An indicator's value in another window (``indicators.views``), None when not computed."""
-        return self._view_values.get((indicator, area, view))
+    def view_value(self, indicator: str, view: str, area: str = AUTHORITY, column: str = "value") -> object:
+        """An indicator's value (or ``travel``) in another window (``indicators.views``), None
+        when not computed."""
+        return self._view_values.get((indicator, area, view, column))
 
     @cached_property
-    def _view_values(self) -> dict[tuple[str, str, str], float]:
+    def _view_values(self) -> dict[tuple[str, str, str, str], object]:
         if self.views is None:
             return {}
-        return self.views.set_index(["indicator", "area", "view"])["value"].to_dict()
+        columns = [c for c in ("value", "travel") if c in self.views]
+        return {(*key, column): value for column in columns
+                for key, value in self.views.set_index(["indicator", "area", "view"])[column].items()}
 
 
 class _Formats:
@@ -246,7 +249,8 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
             "type": "icon_set", "icon_style": "3_arrows", "icons_only": True,
             "icons": [{"criteria": ">=", "type": "number", "value": 1},
                       {"criteria": ">=", "type": "number", "value": 0}]})
-    for name, good, bad in (("travel", layout.word(IMPROVED), layout.word(WORSE)), ("vs_national", BETTER, WORSE)):
+    for name, good, bad in (("travel", layout.word(IMPROVED), layout.word(WORSE)),
+                            ("month_travel", layout.word(IMPROVED), layout.word(WORSE)), ("vs_national", BETTER, WORSE)):
         if name in at:
             letter = xl_col_to_name(at[name])
             _travel_rules(ws, f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}", fmt, good, bad)
@@ -308,6 +312,8 @@ def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, no
             ws.write_number(row, col, step, arrow_format)
     elif field == "travel":
         ws.write_string(row, col, data.layout.word(r.get(field) or ""), boxed)
+    elif field == "month_travel":
+        ws.write_string(row, col, data.layout.word(data.view_value(ind.id, "this month", column="travel") or ""), boxed)
     elif field == "vs_national":
         ws.write_string(row, col, r.get(field) or "", boxed)
     elif field == "sparkline":
