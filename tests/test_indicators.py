@@ -159,6 +159,16 @@ def test_average_caseload_is_cases_over_fte_of_qualified_case_holders():
     assert got["NG"] == (26, 1.5, pytest.approx(26 / 1.5))
 
 
+def test_a_blank_caseload_adds_nothing_to_the_sum():
+    # As the sources stage types it: an integer column with a blank cell (pandas' NA). The
+    # senior practitioner's blank caseload counts 0 cases but their 0.5 FTE still counts.
+    tables = {"staff": pd.DataFrame({
+        "district": pd.Categorical(["NG", "NG"]), "month": [D("2026-10-01")] * 2,
+        "role": ["Social Worker", "Senior Practitioner"], "qualified": ["Yes", "Yes"],
+        "cases": pd.array([20, None], dtype="Int64"), "fte": [1.0, 0.5]})}
+    assert result("CASELOAD", tables)["NG"] == (20, 1.5, pytest.approx(20 / 1.5))
+
+
 def test_agency_fte_over_establishment():
     # Qualified posts in October: 1.0 agency + 0.6 agency + 1.0 permanent + 1.0 vacant = 3.6 FTE;
     # agency 1.6 -> 44.4%. The unqualified agency post is not counted anywhere.

@@ -122,7 +122,7 @@ def _result(numerator: pd.Series, denominator: pd.Series) -> pd.DataFrame:
 
 # Every calculation runs once per indicator and month (hundreds of times a refresh) over tables
 # of up to ~100k rows. Masks and per-district counts on numpy arrays, instead of filtered data
-# frames and group-bys, made the compute stage 4x faster (benchmarks/refresh.py).
+# frames and group-bys, cut the Kent-size compute stage from 1.2 s to 0.5 s (benchmarks/refresh.py).
 
 def _districts(table: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """(code per row, district names): the sources stage makes districts categorical."""
@@ -140,8 +140,10 @@ def _count(table: pd.DataFrame, mask: pd.Series | np.ndarray | None = None,
     if mask is not None:
         keep &= np.asarray(mask, dtype=bool)
     values = None
-    if weights is not None:
-        values = np.nan_to_num(np.asarray(weights, dtype="float64")[keep])  # a blank adds nothing, as in a sum
+    if weights is not None:  # a blank (NaN, or pandas' NA in an integer column) adds nothing, as in a sum
+        numbers = weights.to_numpy(dtype="float64", na_value=np.nan) if isinstance(weights, pd.Series) \
+            else np.asarray(weights, dtype="float64")
+        values = np.nan_to_num(numbers[keep])
     counts = np.bincount(codes[keep], weights=values, minlength=len(names))
     return pd.Series(counts.astype("float64"), index=names)
 
