@@ -148,6 +148,7 @@ def test_london_table_and_detailed_analysis_end_to_end(tmp_path):
     # October; NI 59 had no assessment completed in September, so no trend.
     assert ni62["Sep 2026"] == pytest.approx(1 / 4) and ni62["Trend"] == "No change"
     assert ni59["Trend"] == ""
+    assert book.sheet_names[book.sheet_names.index("Scorecard") + 1] == "Detailed analysis"  # read after the table
     detail = book.get_sheet_by_name("Detailed analysis").to_python()
     top = next(n for n, r in enumerate(detail) if r[0] == "NI 59 - Initial assessments: detailed analysis")
     months = detail[top + 1]

@@ -124,15 +124,15 @@ def write_workbook(path: Path, data: ScorecardInput) -> dict[str, set[str]]:
         from xl_scorecard.render.panels import write_panels  # it builds on this module's helpers
 
         write_panels(book, book.add_worksheet(PANELS_SHEET), data, fmt, trend_rows)
+    if data.details:
+        from xl_scorecard.render.detail import write_details  # it builds on this module's helpers
+
+        write_details(book, book.add_worksheet(DETAIL_SHEET), data, fmt)
     _write_districts(book.add_worksheet(DISTRICTS_SHEET), data, fmt)
     _write_trend_sheet(book.add_worksheet(TREND_SHEET), data, fmt, trend_rows)
     _write_definitions(book.add_worksheet(DEFINITIONS_SHEET), data, fmt)
     _write_quality(book.add_worksheet(QUALITY_SHEET), data, fmt)
     _write_commentary(book.add_worksheet(COMMENTARY_SHEET), data, fmt)
-    if data.details:
-        from xl_scorecard.render.detail import write_details  # it builds on this module's helpers
-
-        write_details(book, book.add_worksheet(DETAIL_SHEET), data, fmt)
     if data.drilldown is not None:
         from xl_scorecard.render.drilldown import write_drilldown  # it builds on this module's helpers
 
