@@ -157,8 +157,6 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
         drilldown = drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None
         # Only what the layout shows: a view is a second computation of every indicator.
         views = compute_views(catalogue, sources.tables, period, districts, layout.views) if layout.views else None
-        if views is not None:
-            views = score_views(views, catalogue)
         details = [(block, compute_detail(rows, sources.tables, months_ending(period, block.months), districts))
                    for block, rows in detail_rows]
     with _timed(timings, "history and commentary"):
@@ -176,6 +174,7 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
         scored = score_results(current.drop(columns=["rag"]), catalogue, comparators)
         history = merge_history(history, scored)
         summary = summary_sentence(scored, period, config.name)
+        views = score_views(views, catalogue) if views is not None else None
     names = {d.code: d.name for d in config.districts}
     data = ScorecardInput(
         authority=config.name, period=period, districts=[(d.code, d.name) for d in config.districts],
