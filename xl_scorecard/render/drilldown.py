@@ -73,7 +73,8 @@ def _banner(ws, title: str, fmt: _Formats) -> None:
 
 def _write_cases(ws, title: str, cases: pd.DataFrame, data: ScorecardInput, fmt: _Formats) -> None:
     _banner(ws, f"{title}: exception cases, {data.period.label}", fmt)
-    head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True)
+    head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True, valign="top")
+    ws.set_row(3, 27)  # two lines: "Distance from limit" wraps
     for col, (text, width) in enumerate(zip(HEADERS, WIDTHS)):
         ws.set_column(col, col, width)
         ws.write_string(3, col, text, head)
