@@ -67,7 +67,7 @@ def travel(value: float | None, previous: float | None, indicator: Indicator) ->
 
 
 def score_results(results: pd.DataFrame, catalogue: list[Indicator], comparators: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Add ``rag``, ``previous`` (value of the month before), ``travel``, ``previous_6m`` (the
+    """Add ``rag``, ``outside`` (denominator less numerator), ``previous`` (value of the month before), ``travel``, ``previous_6m`` (the
     average of the six months before) and, when comparator figures are given (see
     ``indicators.comparators``), ``national``, ``neighbours`` and ``vs_national`` to long results."""
     by_id = {ind.id: ind for ind in catalogue}
@@ -84,6 +84,8 @@ def score_results(results: pd.DataFrame, catalogue: list[Indicator], comparators
     average = lagged.groupby(["indicator", "area", "period"], as_index=False)["value"].mean().rename(columns={"value": "previous_6m"})
     scored = scored.merge(previous, on=["indicator", "area", "period"], how="left")
     scored = scored.merge(average, on=["indicator", "area", "period"], how="left")
+    # Cases counted but outside the measure (Birmingham's "No. outside"; meaningful for shares).
+    scored["outside"] = scored["denominator"] - scored["numerator"]
     scored["rag"] = [rate(v, by_id[i]) for v, i in zip(scored["value"], scored["indicator"])]
     scored["travel"] = [travel(v, p, by_id[i]) for v, p, i in zip(scored["value"], scored["previous"], scored["indicator"])]
     if comparators is not None and len(comparators):

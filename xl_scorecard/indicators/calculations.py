@@ -99,15 +99,12 @@ def _table(tables: Tables, dataset: str) -> pd.DataFrame:
 
 
 def _filter(table: pd.DataFrame, where: dict[str, Any] | None) -> pd.DataFrame:
-    # {column: value} keeps equal rows; {column: [values]} keeps rows in the list.
-    for column, wanted in (where or {}).items():
-        values = wanted if isinstance(wanted, list) else [wanted]
-        table = table[table[column].isin(values)]
-    return table
+    """The rows matching ``where`` ({column: value} or {column: [values]})."""
+    return table[_where(table, where)] if where else table
 
 
 def _in_window(dates: pd.Series, window: Window) -> pd.Series:
-    return (dates >= pd.Timestamp(window.start)) & (dates <= pd.Timestamp(window.end))
+    return pd.Series(_between(dates, window.start, window.end), index=dates.index)
 
 
 def _open_at(table: pd.DataFrame, start: str, end: str, day: pd.Timestamp) -> pd.Series:
@@ -149,17 +146,23 @@ def _count(table: pd.DataFrame, mask: pd.Series | np.ndarray | None = None,
 
 
 def _where(table: pd.DataFrame, where: dict[str, Any] | None) -> np.ndarray:
-    """``_filter`` as a mask over ``table``'s rows."""
+    """Mask of the rows matching ``where``: {column: value} keeps equal rows, {column: [values]}
+    rows in the list."""
     mask = np.ones(len(table), dtype=bool)
     for column, wanted in (where or {}).items():
         mask &= table[column].isin(wanted if isinstance(wanted, list) else [wanted]).to_numpy()
     return mask
 
 
-def _dates_in(table: pd.DataFrame, column: str, start: dt.date, end: dt.date) -> np.ndarray:
-    """Rows whose ``column`` falls on ``start``..``end`` (inclusive, to the midnight of ``end``)."""
-    values = table[column].to_numpy(dtype="datetime64[ns]")
+def _between(dates: pd.Series, start: dt.date, end: dt.date) -> np.ndarray:
+    """Mask of ``dates`` on ``start``..``end`` (inclusive, to the midnight of ``end``)."""
+    values = dates.to_numpy(dtype="datetime64[ns]")
     return (values >= np.datetime64(start, "ns")) & (values <= np.datetime64(end, "ns"))
+
+
+def _dates_in(table: pd.DataFrame, column: str, start: dt.date, end: dt.date) -> np.ndarray:
+    """Rows whose ``column`` falls on ``start``..``end``."""
+    return _between(table[column], start, end)
 
 
 def _months_in(table: pd.DataFrame, column: str, window: Window) -> np.ndarray:
@@ -225,6 +228,18 @@ def _elapsed(start: pd.Series, end: pd.Series, counting: str) -> pd.Series:
 COUNTING = ("working days", "days", "months")
 
 
+def _completed(table: pd.DataFrame, window: Window, start: str, end: str, where: dict | None, counting: str,
+               started_in_window: bool) -> np.ndarray:
+    """The cases a timeliness measure counts: completed in the window (and started in it too,
+    with ``started_in_window``), matching ``where``. Shared by the figure and its drill-down."""
+    if counting not in COUNTING:
+        raise ValueError(f"counting must be one of {COUNTING}")
+    done = _where(table, where) & _dates_in(table, end, window.start, window.end)
+    if started_in_window:
+        done &= _dates_in(table, start, window.start, window.end)
+    return done
+
+
 @calculation
 def share_within_working_days(tables: Tables, window: Window, *, dataset: str, start: str, end: str,
                               days: int, where: dict | None = None, counting: str = "working days",
@@ -234,12 +249,8 @@ def share_within_working_days(tables: Tables, window: Window, *, dataset: str, s
     counts calendar days and ``"months"`` whole months instead (adoption within 12 months of
     the agency decision), so local variants stay parameters. ``started_in_window`` counts only
     cases started in the window too (London's "started and completed in the month")."""
-    if counting not in COUNTING:
-        raise ValueError(f"counting must be one of {COUNTING}")
     table = _table(tables, dataset)
-    done = _where(table, where) & _dates_in(table, end, window.start, window.end)
-    if started_in_window:
-        done &= _dates_in(table, start, window.start, window.end)
+    done = _completed(table, window, start, end, where, counting, started_in_window)
     if counting == "working days":  # the usual case, on arrays
         elapsed = working_days_array(table[start].to_numpy(dtype="datetime64[ns]")[done],
                                      table[end].to_numpy(dtype="datetime64[ns]")[done])
@@ -253,13 +264,8 @@ def share_within_working_days(tables: Tables, window: Window, *, dataset: str, s
 @drilldown("share_within_working_days")
 def _timeliness_cases(tables: Tables, window: Window, *, dataset: str, start: str, end: str, days: int,
                       where: dict | None = None, counting: str = "working days", started_in_window: bool = False) -> Cases:
-    if counting not in COUNTING:
-        raise ValueError(f"counting must be one of {COUNTING}")
-    table = _filter(_table(tables, dataset), where)
-    inside = _in_window(table[end], window)
-    if started_in_window:
-        inside &= _in_window(table[start], window)
-    done = table[inside]
+    table = _table(tables, dataset)
+    done = table[_completed(table, window, start, end, where, counting, started_in_window)]
     elapsed = _elapsed(done[start], done[end], counting)
     return Cases(done, ~(elapsed <= days), done[start], done[end], elapsed, days, f"over {days} {counting}")
 
@@ -351,12 +357,6 @@ def share_where(tables: Tables, window: Window, *, dataset: str, date: str | Non
         rows &= _dates_in(table, date, window.start, window.end)
     meets = rows & OPS[op](table[column], value).fillna(False).to_numpy(dtype=bool)
     return _result(_count(table, meets), _count(table, rows))
-
-
-def _month_rows(table: pd.DataFrame, column: str, window: Window) -> pd.DataFrame:
-    months = table[column].dt.to_period("M")
-    first, last = pd.Period(window.start, "M"), pd.Period(window.end, "M")
-    return table[(months >= first) & (months <= last)]
 
 
 @calculation
@@ -472,7 +472,8 @@ def count_older_than(tables: Tables, window: Window, *, dataset: str, since: str
 
 @drilldown("count_older_than")
 def _waiting_cases(tables: Tables, window: Window, *, dataset: str, since: str, as_at: str, days: int) -> Cases:
-    rows = _month_rows(_table(tables, dataset), as_at, Window(window.end, window.end))
+    table = _table(tables, dataset)
+    rows = table[_months_in(table, as_at, Window(window.end, window.end))]
     waited = (rows[as_at] - rows[since]).dt.days.astype("float64")
     return Cases(rows, waited > days, rows[since], rows[as_at], waited, days, f"waiting over {days} days")
 

@@ -11,7 +11,8 @@ from xl_scorecard.indicators.calculations import DRILLDOWNS, MissingData, Tables
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.periods import Month, window_for
 
-DRILLDOWN_COLUMNS = ["indicator", "district", "child_id", "team", "worker", "start", "end", "measured", "limit", "meaning"]
+DRILLDOWN_COLUMNS = ["indicator", "district", "child_id", "team", "worker", "start", "end", "measured", "limit", "beyond",
+                     "meaning"]
 MAX_CASES = 5_000  # per indicator: a longer list is a data problem, not a to-do list
 
 
@@ -37,8 +38,9 @@ def drilldown_cases(catalogue: list[Indicator], tables: Tables, period: Month, m
             "team": rows["team"] if "team" in rows else "", "worker": rows["worker"] if "worker" in rows else "",
             "start": cases.start[rows.index], "end": cases.end[rows.index], "measured": cases.days[rows.index],
             "limit": cases.limit, "meaning": cases.meaning})
-        # Furthest from the limit first: most days over, or fewest visits.
-        order = (frame["measured"] - frame["limit"]).abs().sort_values(ascending=False, kind="stable").index
+        # How far from the limit (days over, or visits short); the furthest first.
+        frame["beyond"] = (frame["measured"] - frame["limit"]).abs()
+        order = frame["beyond"].sort_values(ascending=False, kind="stable").index
         frames.append(frame.loc[order].head(max_cases))
     if not frames:
         return pd.DataFrame(columns=DRILLDOWN_COLUMNS)

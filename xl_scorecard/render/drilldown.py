@@ -88,9 +88,9 @@ def _write_cases(ws, title: str, cases: pd.DataFrame, data: ScorecardInput, fmt:
             if pd.notna(value):
                 ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), date)
         ws.write_number(row, 7, float(case.limit))
-        if pd.notna(case.measured):
-            ws.write_number(row, 6, float(case.measured))
-            ws.write_number(row, 8, abs(float(case.measured) - float(case.limit)))
+        for col, value in ((6, case.measured), (8, case.beyond)):
+            if pd.notna(value):
+                ws.write_number(row, col, float(value))
         ws.write_string(row, 9, case.meaning)
     ws.autofilter(3, 0, 3 + len(cases), len(HEADERS) - 1)
     ws.freeze_panes(4, 0)

@@ -120,7 +120,7 @@ def fingerprinted_sheets(master: Path) -> list[str]:
     return list(dict.fromkeys(str(r[0]) for r in _fingerprint_rows(master) if r and r[0]))
 
 
-def changed_cells(master: Path, owned: list[str]) -> list[str]:
+def changed_cells(master: Path) -> list[str]:
     """What was changed in the master's owned sheets since the tool wrote them (empty if
     nothing, or if the master has no fingerprint yet)."""
     rows = _fingerprint_rows(master)
@@ -145,7 +145,7 @@ def changed_cells(master: Path, owned: list[str]) -> list[str]:
         what = "typed into" if before is None else "deleted" if now is None else "changed"
         found.append(f"{key[0]}!{key[1]} ({what})")
     # Every fingerprinted sheet is the tool's (the Drill-down sheets' names vary month to month).
-    found += _added_objects(master, [s for s in dict.fromkeys([*owned, *sheets]) if s in sheets], written)
+    found += _added_objects(master, sheets, written)
     return found
 
 

@@ -56,7 +56,7 @@ def check_master(master: Path, force: bool = False, guard: bool = True) -> None:
         return
     from xl_scorecard.render.guard import changed_cells
 
-    changed = changed_cells(master, list(OWNED_SHEETS))
+    changed = changed_cells(master)  # the sheets its fingerprint names
     if changed and not force:
         shown = "\n  ".join(changed[:25]) + (f"\n  ... and {len(changed) - 25} more" if len(changed) > 25 else "")
         raise MasterError(

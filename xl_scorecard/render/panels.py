@@ -76,9 +76,9 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
         parts.append(("Total counted (denominator)", "denominator"))
         for offset, (label, key) in enumerate(parts, start=1):
             ws.write_string(row + offset, 0, label, fmt(border=1))
-            _part_cell(ws, row + offset, 2, _part(authority, key), fmt)
+            _part_cell(ws, row + offset, 2, authority.get(key), fmt)
             for n, code in enumerate(areas):
-                _part_cell(ws, row + offset, 3 + n, _part(results[code].get(ind.id, {}), key), fmt)
+                _part_cell(ws, row + offset, 3 + n, results[code].get(ind.id, {}).get(key), fmt)
         note = data.commentary.get(ind.id, "")
         below = row + len(parts) + 1
         ws.write_string(below, 0, "Commentary", fmt(bold=True))
@@ -96,15 +96,6 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
     per_page = panels_per_page(widths)
     ws.set_h_pagebreaks([2 + n * PANEL_ROWS for n in range(per_page, len(shown), per_page)])
     ws.freeze_panes(2, 1)
-
-
-def _part(result: dict, key: str) -> float | None:
-    if key != "outside":
-        return result.get(key)
-    numerator, denominator = result.get("numerator"), result.get("denominator")
-    if numerator is None or denominator is None or numerator != numerator or denominator != denominator:
-        return None  # no figure (NaN is not equal to itself)
-    return denominator - numerator
 
 
 def panels_per_page(widths: list[float]) -> int:
