@@ -76,3 +76,25 @@ def population(root: Path) -> dict[str, int]:
     names = {"Northgate": "NG", "Eastbrook": "EB", "Southmere": "SM", "Westfield": "WF"}
     with open(root / "population.csv", encoding="utf-8") as handle:
         return {names[r["District"]]: int(r["Population aged 0-17"]) for r in csv.DictReader(handle) if r["Year"] == "2026"}
+
+
+def read_xlsb_rows(path: Path, sheet: str | None = None) -> list[list[object]]:
+    """An .xlsb sheet read with pyxlsb, as a grid of cell values (blank cells as "").
+
+    pyxlsb returns dates as bare serial numbers and ignores the 1904 date system, so a date
+    column read this way is only right for workbooks in the default 1900 system.
+    """
+    from pyxlsb import open_workbook
+
+    with open_workbook(str(path)) as workbook:
+        name = sheet or workbook.sheets[0]
+        with workbook.get_sheet(name) as data:
+            grid: dict[int, dict[int, object]] = {}
+            for row in data.rows(sparse=True):
+                for cell in row:
+                    if cell.v is not None:
+                        grid.setdefault(cell.r, {})[cell.c] = cell.v
+    if not grid:
+        return []
+    width = max(max(cols) for cols in grid.values()) + 1
+    return [[grid.get(r, {}).get(c, "") for c in range(width)] for r in range(max(grid) + 1)]

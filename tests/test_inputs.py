@@ -18,7 +18,8 @@ from python_calamine import CalamineWorkbook
 from conftest import SHARED, requires_libreoffice, soffice
 from xl_scorecard.config import load_config
 from xl_scorecard.sources import read_sources
-from xl_scorecard.sources.read import SourceFileError, read_sheet, read_sheet_pyxlsb
+from independent import read_xlsb_rows
+from xl_scorecard.sources.read import SourceFileError, read_sheet
 from xl_scorecard.sources.schema import load_dataset_specs
 from xl_scorecard.sources.validate import validate_sheet
 
@@ -196,7 +197,7 @@ def test_pyxlsb_cross_check_gives_the_same_table_as_calamine():
 
     for name, sheet in (("issues.xlsb", "datatypes"), ("issues.xlsb", "issue2"), ("issues.xlsb", "Sheet1"), ("date.xlsb", None)):
         ours = [[serial(c) for c in row] for row in read_sheet(XLSB_XLS / name, sheet).rows]
-        theirs = read_sheet_pyxlsb(XLSB_XLS / name, sheet).rows
+        theirs = read_xlsb_rows(XLSB_XLS / name, sheet)
         assert len(ours) == len(theirs) and ours, (name, sheet)
         for mine, other in zip(ours, theirs):
             assert mine == pytest.approx(other, abs=1e-9) if all(isinstance(c, float) for c in mine + other) else mine == other, (name, sheet, mine, other)
@@ -206,7 +207,7 @@ def test_pyxlsb_cross_check_gives_the_same_table_as_calamine():
 def test_pyxlsb_ignores_the_1904_system_which_is_why_calamine_reads(tmp_path):
     # date_1904.xlsb holds 1 Jan 2021; pyxlsb hands back the raw serial, which read in the
     # 1900 system lands four years and a day early. Calamine gets it right.
-    serial = read_sheet_pyxlsb(XLSB_XLS / "date_1904.xlsb").rows[0][0]
+    serial = read_xlsb_rows(XLSB_XLS / "date_1904.xlsb")[0][0]
     assert dt.date(1899, 12, 30) + dt.timedelta(days=int(serial)) == dt.date(2016, 12, 31)
     assert read_sheet(XLSB_XLS / "date_1904.xlsb").rows[0][0] == dt.date(2021, 1, 1)
 

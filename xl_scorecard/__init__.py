@@ -6,6 +6,6 @@ Flow, one direction: ``sources`` (read + validate) -> ``indicators`` (compute) -
 
 from __future__ import annotations
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__"]

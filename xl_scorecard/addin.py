@@ -16,8 +16,9 @@ import zipfile
 from pathlib import Path
 
 from xl_scorecard.errors import ScorecardError
+from xl_scorecard.resources import shipped_folder
 
-MACROS = Path(__file__).resolve().parents[1] / "macros"
+MACROS = shipped_folder("macros")
 RIBBON_REL = "http://schemas.microsoft.com/office/2007/relationships/ui/extensibility"
 RIBBON_PART = "customUI/customUI14.xml"
 ADDIN_NAME = "xl-scorecard.xlam"
@@ -37,7 +38,13 @@ def vba_sources(folder: Path = MACROS) -> dict[str, str]:
 
 def build_addin(out: Path, folder: Path = MACROS) -> Path:
     """Assemble the add-in at ``out`` from ``folder`` (VBA modules and customUI14.xml)."""
-    from pyopenvba import ExcelFile
+    try:
+        from pyopenvba import ExcelFile
+    except ImportError:
+        raise ScorecardError(
+            "building the add-in needs pyopenvba, which is not installed: "
+            'install it with  py -m pip install "xl-scorecard[addin]"  (Linux: python3 -m pip ...)'
+        ) from None
 
     if not (folder / "customUI14.xml").is_file():
         raise ScorecardError(f"{folder}: customUI14.xml is missing; the add-in needs its ribbon")

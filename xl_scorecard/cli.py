@@ -11,6 +11,7 @@ import argparse
 import json
 import logging
 import sys
+import traceback
 from pathlib import Path
 
 from xl_scorecard import __version__
@@ -106,6 +107,23 @@ def main(argv: list[str] | None = None) -> int:
     except ScorecardError as exc:
         print(f"xl-scorecard: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("xl-scorecard: stopped; the master workbook was not changed", file=sys.stderr)
+        return EXIT_FAILED
+    except Exception as exc:  # our own bug: one sentence, never a traceback (which may quote data)
+        return _unexpected(exc, args.verbose)
+
+
+def _unexpected(exc: Exception, verbose: bool) -> int:
+    # The message of an unexpected error can quote a cell (a child's id), so it is shown only
+    # with -v; the sentence names the error's kind and where it happened.
+    frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    where = f" in {Path(frame.filename).name}, line {frame.lineno}" if frame else ""
+    print(f"xl-scorecard: an unexpected error ({type(exc).__name__}{where}) stopped the run; writes are atomic, so "
+          "the master workbook is as it was. Run again with -v for details and report it.", file=sys.stderr)
+    if verbose:
+        logging.getLogger(__name__).error("details", exc_info=exc)
+    return EXIT_FAILED
 
 
 def _demo(args: argparse.Namespace) -> int:

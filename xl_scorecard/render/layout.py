@@ -14,8 +14,9 @@ from xl_scorecard.commentary import TEXT_HEADER
 from xl_scorecard.datafiles import Strict, parse_model, read_toml
 from xl_scorecard.errors import ConfigError
 from xl_scorecard.periods import Month, financial_year
+from xl_scorecard.resources import shipped_folder
 
-LAYOUTS_DIR = Path(__file__).resolve().parents[2] / "workbook_templates" / "layouts"
+LAYOUTS_DIR = shipped_folder("workbook_templates") / "layouts"
 DEFAULT_LAYOUT = "kent_table"
 
 # field -> (default header, default width). The commentary header is what the commentary

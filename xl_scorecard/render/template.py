@@ -13,7 +13,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-DEFAULT_TEMPLATE = Path(__file__).resolve().parents[2] / "workbook_templates" / "master_template.xlsx"
+from xl_scorecard.resources import shipped_folder
+
+DEFAULT_TEMPLATE = shipped_folder("workbook_templates") / "master_template.xlsx"
 
 
 def build_template(path: Path) -> Path:
@@ -54,13 +56,6 @@ def build_template(path: Path) -> Path:
 
 
 def template_path(configured: Path | None = None) -> Path:
-    """The template to start a new master from: the configured one, else the shipped one
-    (built on the spot when the package was installed without the repository's templates)."""
-    if configured is not None:
-        return configured
-    if DEFAULT_TEMPLATE.is_file():
-        return DEFAULT_TEMPLATE
-    import tempfile
-
-    return build_template(Path(tempfile.mkdtemp(prefix="xl-scorecard-")) / "master_template.xlsx")
+    """The template to start a new master from: the configured one, else the shipped one."""
+    return DEFAULT_TEMPLATE if configured is None else configured
 

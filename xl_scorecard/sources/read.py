@@ -255,28 +255,3 @@ def _read_csv(path: Path) -> list[list[object]]:
     except csv.Error:
         dialect = csv.excel
     return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
-
-
-def read_sheet_pyxlsb(path: Path, sheet: str | None = None) -> RawSheet:
-    """Read an .xlsb sheet with pyxlsb: kept as a cross-check of calamine, never the hot path.
-
-    pyxlsb returns dates as bare serial numbers and ignores the 1904 date system, so a date
-    column read this way is only right for workbooks in the default 1900 system.
-    """
-    from pyxlsb import open_workbook
-
-    with open_workbook(str(path)) as workbook:
-        name = pick_sheet(list(workbook.sheets), sheet)
-        if name is None:
-            raise SourceFileError("sheet-missing", f"\"{sheet}\" (sheets present: {', '.join(workbook.sheets)})")
-        with workbook.get_sheet(name) as data:
-            grid: dict[int, dict[int, object]] = {}
-            for row in data.rows(sparse=True):
-                for cell in row:
-                    if cell.v is not None:
-                        grid.setdefault(cell.r, {})[cell.c] = cell.v
-    if not grid:
-        return RawSheet(path, name, [])
-    width = max(max(cols) for cols in grid.values()) + 1
-    rows = [[grid.get(r, {}).get(c, "") for c in range(width)] for r in range(max(grid) + 1)]
-    return RawSheet(path, name, rows)
