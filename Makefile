@@ -1,17 +1,19 @@
 # Two entry points for a fresh Linux machine with Python 3.11: `make demo` and `make test`.
-# Both create ./.venv when it is missing and install the project into it.
+# Both create ./.venv when it is missing and install the project into it (editable, with the
+# test and engineering tools). The other targets are the gates CI runs (.ci/run).
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SOURCES := xl_scorecard tests benchmarks docs .ci
 
-.PHONY: demo test setup clean examples templates
+.PHONY: demo test setup lint format typecheck dist install-check test-lowest clean examples templates
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=python3 ...'"; exit 2; }
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,dev]"
 	touch $(STAMP)
 
 setup: $(STAMP)
@@ -19,8 +21,40 @@ setup: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/xl-scorecard demo --out out
 
+# The whole suite, with line coverage of the package printed at the end.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --cov=xl_scorecard --cov-report=term:skip-covered
+
+lint: $(STAMP)
+	$(BIN)/ruff check $(SOURCES)
+	$(BIN)/ruff format --check $(SOURCES)
+
+# Apply the formatter and the linter's safe fixes.
+format: $(STAMP)
+	$(BIN)/ruff format $(SOURCES)
+	$(BIN)/ruff check --fix $(SOURCES)
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+# The sdist and wheel a council PC installs from.
+dist: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m build --outdir dist .
+
+# Install the wheel into a fresh virtual environment outside the repository and run the product there.
+install-check: dist
+	$(BIN)/python .ci/install_check.py dist $(INSTALL_CHECK_FLAGS)
+
+# The test suite once more, with every dependency at the lowest version pyproject.toml allows.
+test-lowest: $(STAMP)
+	rm -rf .venv-lowest
+	$(PYTHON) -m venv .venv-lowest
+	$(BIN)/python .ci/lowest_constraints.py > .venv-lowest/constraints.txt
+	.venv-lowest/bin/python -m pip install --quiet --upgrade pip
+	.venv-lowest/bin/python -m pip install --quiet -c .venv-lowest/constraints.txt -e ".[test]"
+	.venv-lowest/bin/python -m pip list --format=freeze | grep -i -E "^(pandas|numpy|python-calamine|xlsxwriter|openpyxl|holidays|pydantic|pyopenvba)=="
+	.venv-lowest/bin/python -m pytest -q -p no:cacheprovider -m "not libreoffice and not chromium"
 
 # Regenerate the committed example set (deterministic; a test checks it is up to date).
 examples: $(STAMP)
@@ -31,4 +65,4 @@ templates: $(STAMP)
 	$(BIN)/python -c "from xl_scorecard.render.template import build_template, DEFAULT_TEMPLATE; build_template(DEFAULT_TEMPLATE)"
 
 clean:
-	rm -rf out .pytest_cache
+	rm -rf out dist build .pytest_cache .venv-lowest

@@ -35,6 +35,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("dist", type=Path, help="folder holding the built wheel")
     parser.add_argument("--constraints", type=Path, help="pip constraints (e.g. the lowest allowed versions)")
+    parser.add_argument("--require-pdf", action="store_true", help="fail when LibreOffice is missing instead of skipping pdf")
     args = parser.parse_args()
     wheels = sorted(args.dist.resolve().glob("xl_scorecard-*.whl"))
     if len(wheels) != 1:
@@ -75,6 +76,8 @@ def main() -> int:
             run([cli, "pdf", "--config", config, "--out", str(pdf)], user, env)
             if not pdf.is_file() or pdf.read_bytes()[:5] != b"%PDF-":
                 raise SystemExit("install check: pdf wrote no PDF")
+        elif args.require_pdf:
+            raise SystemExit("install check: LibreOffice (soffice) not found, and --require-pdf was given")
         else:
             print("install check: LibreOffice not found, pdf not tried")
         addin = user / "dist" / "xl-scorecard.xlam"

@@ -36,10 +36,14 @@ def main() -> int:
     ok = [o for o in outcomes if o.ok]
     parent = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"\n{len(ok)} of {len(outcomes)} authorities ({sum(o.rows for o in outcomes):,} input rows) refreshed in "
-          f"{seconds:.0f} s ({seconds / 60:.1f} min) with {args.workers} worker(s); target <= 5 min")
-    print(f"mean {seconds * args.workers / max(len(outcomes), 1):.2f} s per authority per worker; "
-          f"peak memory: parent {parent:.0f} MB, largest worker {child:.0f} MB")
+    print(
+        f"\n{len(ok)} of {len(outcomes)} authorities ({sum(o.rows for o in outcomes):,} input rows) refreshed in "
+        f"{seconds:.0f} s ({seconds / 60:.1f} min) with {args.workers} worker(s); target <= 5 min"
+    )
+    print(
+        f"mean {seconds * args.workers / max(len(outcomes), 1):.2f} s per authority per worker; "
+        f"peak memory: parent {parent:.0f} MB, largest worker {child:.0f} MB"
+    )
     for o in outcomes:
         if not o.ok:
             print(f"FAILED {o.config}: {o.error}")

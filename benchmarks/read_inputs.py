@@ -74,8 +74,9 @@ def measure(mode: str, config_path: Path) -> dict:
 
 
 def run_in_child(mode: str, config_path: Path) -> dict:
-    completed = subprocess.run([sys.executable, __file__, "--child", mode, "--config", str(config_path)],
-                               capture_output=True, text=True, check=True)
+    completed = subprocess.run(
+        [sys.executable, __file__, "--child", mode, "--config", str(config_path)], capture_output=True, text=True, check=True
+    )
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 

@@ -100,8 +100,9 @@ def measure(mode: str, config_path: Path, master: Path, profile: Path | None = N
                         rows += sum(1 for _ in csv.reader(handle))
                 else:
                     book = CalamineWorkbook.from_path(str(path))
-                    names = [source.sheet] if isinstance(source.sheet, str) else \
-                        [n for n in book.sheet_names if n.lower().startswith("list")]
+                    names = (
+                        [source.sheet] if isinstance(source.sheet, str) else [n for n in book.sheet_names if n.lower().startswith("list")]
+                    )
                     for name in names:
                         rows += len(book.get_sheet_by_name(name).to_python())
                     book.close()
@@ -170,8 +171,7 @@ def main() -> int:
     print(f"\nours / floor = {ours / floor:.2f}x (target <= 1.5x)")
     if "openpyxl" in results:
         print(f"openpyxl engine, same two processes / ours = {results['openpyxl']['seconds'] / ours:.1f}x")
-        print(f"openpyxl engine, one process (a pandas script) / ours = {results['openpyxl-1']['seconds'] / ours:.1f}x "
-              "(target >= 10x)")
+        print(f"openpyxl engine, one process (a pandas script) / ours = {results['openpyxl-1']['seconds'] / ours:.1f}x (target >= 10x)")
     print(f"ours peak memory = {results['ours']['peak_mb']:.0f} MB (target <= 1024 MB)")
     return 0
 

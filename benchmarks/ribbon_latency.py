@@ -50,8 +50,9 @@ def main() -> int:
         shutil.copytree(ROOT / "examples" / "northshire", example)
         master = example / "master.xlsx"
         master.unlink(missing_ok=True)
-        subprocess.run([sys.executable, "-m", "xl_scorecard", "refresh", "--config", str(example / "authority.toml")],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "xl_scorecard", "refresh", "--config", str(example / "authority.toml")], check=True, capture_output=True
+        )
         walls, reports = [], []
         for _ in range(args.repeat):
             started = time.perf_counter()
@@ -60,10 +61,14 @@ def main() -> int:
             reports.append(json.loads(done.stdout.strip().splitlines()[-1]))
     middle = sorted(range(len(walls)), key=walls.__getitem__)[len(walls) // 2]
     report = reports[middle]
-    print(f"ribbon Refresh, small authority: median {statistics.median(walls):.2f} s wall from Python start "
-          f"(runs: {', '.join(f'{w:.2f}' for w in walls)}); target <= 3 s")
-    print(f"  start-up and imports {walls[middle] - report['run']:.2f} s, refresh {report['run']:.2f} s: "
-          + ", ".join(f"{k} {v:.2f} s" for k, v in report["timings"].items()))
+    print(
+        f"ribbon Refresh, small authority: median {statistics.median(walls):.2f} s wall from Python start "
+        f"(runs: {', '.join(f'{w:.2f}' for w in walls)}); target <= 3 s"
+    )
+    print(
+        f"  start-up and imports {walls[middle] - report['run']:.2f} s, refresh {report['run']:.2f} s: "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in report["timings"].items())
+    )
     return 0 if all(r["ok"] for r in reports) else 1
 
 

@@ -28,9 +28,22 @@ def render_html(html_text: str, png: Path, width: int = 900, height: int = 640) 
     with tempfile.TemporaryDirectory(prefix="xl-scorecard-html-") as work:
         page = Path(work) / "body.html"
         page.write_text(html_text, encoding="utf-8")
-        subprocess.run([chromium_binary(), "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
-                        f"--user-data-dir={Path(work) / 'profile'}", f"--screenshot={png}",
-                        f"--window-size={width},{height}", page.as_uri()], check=True, capture_output=True, timeout=120)
+        subprocess.run(
+            [
+                chromium_binary(),
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--hide-scrollbars",
+                f"--user-data-dir={Path(work) / 'profile'}",
+                f"--screenshot={png}",
+                f"--window-size={width},{height}",
+                page.as_uri(),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
     return png
 
 
@@ -41,11 +54,27 @@ def render_scorecard(master: Path, png: Path, page: int = 2, resolution: int = 7
     if not soffice:
         raise SystemExit("LibreOffice is not installed (Debian: apt install libreoffice-calc poppler-utils)")
     work = Path(tempfile.mkdtemp(prefix="xl-scorecard-render-"))
-    subprocess.run([soffice, f"-env:UserInstallation={(work / 'profile').as_uri()}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(work), str(master)], check=True, capture_output=True, timeout=300)
+    subprocess.run(
+        [
+            soffice,
+            f"-env:UserInstallation={(work / 'profile').as_uri()}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(work),
+            str(master),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     pdf = work / f"{master.stem}.pdf"
-    subprocess.run(["pdftoppm", "-png", "-r", str(resolution), "-f", str(page), "-l", str(page), "-singlefile",
-                    str(pdf), str(png.with_suffix(""))], check=True, capture_output=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", str(resolution), "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(png.with_suffix(""))],
+        check=True,
+        capture_output=True,
+    )
     return pdf, png
 
 
@@ -54,8 +83,7 @@ def example_with_layout(folder: Path, layout: str) -> Path:
     shutil.copytree(DOCS.parent / "examples" / "northshire", folder)
     (folder / "master.xlsx").unlink(missing_ok=True)
     config = folder / "authority.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("backups = 10", f'backups = 10\nlayout = "{layout}"'),
-                      encoding="utf-8")
+    config.write_text(config.read_text(encoding="utf-8").replace("backups = 10", f'backups = 10\nlayout = "{layout}"'), encoding="utf-8")
     return config
 
 

@@ -41,9 +41,20 @@ def convert_to_pdf(workbook: Path, out_dir: Path) -> Path:
     """Convert with LibreOffice headless (own profile dir so parallel runs don't clash)."""
     profile = out_dir / "lo-profile"
     completed = subprocess.run(
-        [soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-         "--outdir", str(out_dir), str(workbook)],
-        capture_output=True, text=True, timeout=180)
+        [
+            soffice(),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out_dir),
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     pdf = out_dir / (workbook.stem + ".pdf")
     assert completed.returncode == 0 and pdf.exists(), completed.stderr + completed.stdout
     return pdf
@@ -51,7 +62,8 @@ def convert_to_pdf(workbook: Path, out_dir: Path) -> Path:
 
 requires_libreoffice = pytest.mark.skipif(
     soffice() is None or shutil.which("pdftoppm") is None,
-    reason="LibreOffice headless and poppler-utils are not installed (Debian: libreoffice-calc poppler-utils; .ci/run installs them)")
+    reason="LibreOffice headless and poppler-utils are not installed (Debian: libreoffice-calc poppler-utils; .ci/run installs them)",
+)
 
 
 def chromium() -> str | None:
@@ -60,20 +72,38 @@ def chromium() -> str | None:
 
 
 requires_chromium = pytest.mark.skipif(
-    chromium() is None, reason="headless Chromium is not installed (Debian: chromium; .ci/run installs it)")
+    chromium() is None, reason="headless Chromium is not installed (Debian: chromium; .ci/run installs it)"
+)
 
 
-def northgate_config(folder: Path, example_dir: Path, *, name: str = "Northshire", config: str = "authority.toml",
-                     authority: str = "", extra_sources: str = "", annex: Path | None = None,
-                     sheets: tuple[tuple[str, str], ...] = (("cp_plans", "List 7"),)) -> Path:
+def northgate_config(
+    folder: Path,
+    example_dir: Path,
+    *,
+    name: str = "Northshire",
+    config: str = "authority.toml",
+    authority: str = "",
+    extra_sources: str = "",
+    annex: Path | None = None,
+    sheets: tuple[tuple[str, str], ...] = (("cp_plans", "List 7"),),
+) -> Path:
     """A one-district configuration over the example's Northgate files (quick to read): the
     population and the given (dataset, sheet) pairs of its Annex A workbook, plus any extra
     TOML. ``annex`` replaces the workbook (a corrupt file, for instance)."""
     annex_path = (annex or example_dir / "Northgate" / "Northgate Annex A lists.xlsx").as_posix()
     (folder / "population.csv").write_text("District,Year,Population aged 0-17\nNorthgate,2026,21400\n", encoding="utf-8")
-    lines = ["[authority]", f'name = "{name}"', 'period = "2026-10"', authority,
-             "[[district]]", 'code = "NG"', 'name = "Northgate"',
-             "[[source]]", 'dataset = "population"', 'file = "population.csv"']
+    lines = [
+        "[authority]",
+        f'name = "{name}"',
+        'period = "2026-10"',
+        authority,
+        "[[district]]",
+        'code = "NG"',
+        'name = "Northgate"',
+        "[[source]]",
+        'dataset = "population"',
+        'file = "population.csv"',
+    ]
     for dataset, sheet in sheets:
         lines += ["[[source]]", 'district = "NG"', f'dataset = "{dataset}"', f'file = "{annex_path}"', f'sheet = "{sheet}"']
     path = folder / config

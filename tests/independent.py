@@ -11,9 +11,27 @@ from pathlib import Path
 import openpyxl
 
 # England & Wales bank holidays, from gov.uk.
-BANK_HOLIDAYS = {dt.date(*d) for d in [
-    (2025, 1, 1), (2025, 4, 18), (2025, 4, 21), (2025, 5, 5), (2025, 5, 26), (2025, 8, 25), (2025, 12, 25), (2025, 12, 26),
-    (2026, 1, 1), (2026, 4, 3), (2026, 4, 6), (2026, 5, 4), (2026, 5, 25), (2026, 8, 31), (2026, 12, 25), (2026, 12, 28)]}
+BANK_HOLIDAYS = {
+    dt.date(*d)
+    for d in [
+        (2025, 1, 1),
+        (2025, 4, 18),
+        (2025, 4, 21),
+        (2025, 5, 5),
+        (2025, 5, 26),
+        (2025, 8, 25),
+        (2025, 12, 25),
+        (2025, 12, 26),
+        (2026, 1, 1),
+        (2026, 4, 3),
+        (2026, 4, 6),
+        (2026, 5, 4),
+        (2026, 5, 25),
+        (2026, 8, 31),
+        (2026, 12, 25),
+        (2026, 12, 28),
+    ]
+}
 
 DISTRICT_FILES = {
     "NG": ("Northgate/Northgate Annex A lists.xlsx", "Northgate/Northgate workforce.xlsx"),
@@ -21,8 +39,12 @@ DISTRICT_FILES = {
     "SM": ("Southmere", "Southmere"),
     "WF": ("Westfield/Westfield Annex A.xlsx", "Westfield/Westfield workforce.xlsx"),
 }
-CSV_NAMES = {"List 4": "list4_assessments.csv", "List 7": "list7_cp_plans.csv",
-             "Caseloads": "caseloads.csv", "Supervision log": "supervision_log.csv"}
+CSV_NAMES = {
+    "List 4": "list4_assessments.csv",
+    "List 7": "list7_cp_plans.csv",
+    "Caseloads": "caseloads.csv",
+    "Supervision log": "supervision_log.csv",
+}
 
 
 def working_days(start: dt.date, end: dt.date) -> int:
@@ -62,7 +84,7 @@ def rows(root: Path, district: str, sheet: str, workforce: bool = False) -> list
         book.close()
     header_at = next(i for i, r in enumerate(table) if sum(1 for c in r if c not in (None, "")) >= 3)
     header = [str(c).strip() if c is not None else "" for c in table[header_at]]
-    return [dict(zip(header, r)) for r in table[header_at + 1:] if any(c not in (None, "") for c in r)]
+    return [dict(zip(header, r)) for r in table[header_at + 1 :] if any(c not in (None, "") for c in r)]
 
 
 def pick(row: dict, *names: str):

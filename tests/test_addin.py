@@ -11,9 +11,9 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from conftest import requires_libreoffice, soffice
 from python_calamine import CalamineWorkbook
 
-from conftest import requires_libreoffice, soffice
 from xl_scorecard.addin import MACROS, RIBBON_REL, build_addin, vba_sources
 from xl_scorecard.cli import main
 from xl_scorecard.excel import check_book, email_book, refresh_book, run_from_excel, settings_path
@@ -144,7 +144,20 @@ def test_addin_commands(tmp_path, capsys):
 @requires_libreoffice
 def test_libreoffice_opens_the_built_addin(addin, tmp_path):
     # LibreOffice's type detection does not know the add-in content type: name the Excel filter.
-    completed = subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'p'}", "--headless",
-                                "--infilter=Calc MS Excel 2007 XML", "--convert-to", "xlsx", "--outdir", str(tmp_path),
-                                str(addin)], capture_output=True, text=True, timeout=180)
+    completed = subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation=file://{tmp_path / 'p'}",
+            "--headless",
+            "--infilter=Calc MS Excel 2007 XML",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path),
+            str(addin),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert completed.returncode == 0 and (tmp_path / "xl-scorecard.xlsx").is_file(), completed.stderr

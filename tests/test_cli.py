@@ -40,8 +40,10 @@ def test_check_json_is_machine_readable_and_hides_personal_values(example_dir, c
 
 def test_check_exits_0_on_clean_input(tmp_path, capsys):
     (tmp_path / "log.csv").write_text("Worker,Supervision Date\nA,01/10/2026\n", encoding="utf-8")
-    (tmp_path / "a.toml").write_text('[authority]\nname = "T"\n[[district]]\ncode = "N"\nname = "North"\n'
-                                     '[[source]]\ndistrict = "N"\ndataset = "supervision"\nfile = "log.csv"\n')
+    (tmp_path / "a.toml").write_text(
+        '[authority]\nname = "T"\n[[district]]\ncode = "N"\nname = "North"\n'
+        '[[source]]\ndistrict = "N"\ndataset = "supervision"\nfile = "log.csv"\n'
+    )
     assert main(["check", "--config", str(tmp_path / "a.toml")]) == 0
 
 
@@ -55,8 +57,10 @@ def test_refresh_with_master_and_period(example_dir, tmp_path, capsys):
 
 
 def test_bad_configuration_is_a_message_not_a_traceback(tmp_path, capsys):
-    (tmp_path / "a.toml").write_text('[authority]\nname = "T"\nmastr = "x.xlsx"\n[[district]]\ncode = "N"\nname = "N"\n'
-                                     '[[source]]\ndistrict = "N"\ndataset = "supervision"\nfile = "log.csv"\n')
+    (tmp_path / "a.toml").write_text(
+        '[authority]\nname = "T"\nmastr = "x.xlsx"\n[[district]]\ncode = "N"\nname = "N"\n'
+        '[[source]]\ndistrict = "N"\ndataset = "supervision"\nfile = "log.csv"\n'
+    )
     assert main(["refresh", "--config", str(tmp_path / "a.toml")]) == 2
     err = capsys.readouterr().err
     assert "authority.mastr: unknown key" in err and "Traceback" not in err

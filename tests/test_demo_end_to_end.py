@@ -9,9 +9,9 @@ import zipfile
 
 import openpyxl
 import pytest
+from independent import parse_date, pick, population, rows, working_days
 from python_calamine import CalamineWorkbook
 
-from independent import parse_date, pick, population, rows, working_days
 from xl_scorecard.cli import main
 
 OCT_START, OCT_END = dt.date(2026, 10, 1), dt.date(2026, 10, 31)
@@ -66,9 +66,11 @@ def independent_supervised(root) -> dict[str, tuple[int, int]]:
                 continue  # a bad required number: the product leaves the row out too
             if month and (month.year, month.month) == (2026, 10) and str(pick(row, "Qualified")).strip() == "Yes":
                 staff.add(" ".join(str(pick(row, "Worker", "Worker Name")).split()).casefold())
-        seen = {" ".join(str(pick(r, "Worker", "Worker Name")).split()).casefold()
-                for r in rows(root, district, "Supervision log", workforce=True)
-                if (d := parse_date(pick(r, "Supervision Date", "Date of Supervision"))) and OCT_START <= d <= OCT_END}
+        seen = {
+            " ".join(str(pick(r, "Worker", "Worker Name")).split()).casefold()
+            for r in rows(root, district, "Supervision log", workforce=True)
+            if (d := parse_date(pick(r, "Supervision Date", "Date of Supervision"))) and OCT_START <= d <= OCT_END
+        }
         out[district] = (len(staff & seen), len(staff))
     return out
 
@@ -120,7 +122,7 @@ def test_rag_cells_use_conditional_formatting_not_fills(demo_run):
     sheet = openpyxl.load_workbook(master)["Scorecard"]
     rag_rows = [c.row for c in sheet["E"] if c.value in ("G", "A", "R")]
     assert len(rag_rows) >= 6
-    rules = {str(cf.sqref): [r for r in cf.rules] for cf in sheet.conditional_formatting}
+    rules = {str(cf.sqref): list(cf.rules) for cf in sheet.conditional_formatting}
     rag_range = next(rng for rng in rules if rng.startswith("E"))
     first, last = map(int, re.findall(r"\d+", rag_range))
     assert first <= min(rag_rows) and max(rag_rows) <= last
@@ -163,7 +165,7 @@ def test_bad_rows_are_reported_and_good_rows_still_counted(demo_run):
     result, master = demo_run
     sheet = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Data quality").to_python()
     header_at = next(i for i, r in enumerate(sheet) if r[:6] == ["District", "Dataset", "File", "Sheet", "Row", "Severity"])
-    problems = [dict(zip(sheet[header_at], r)) for r in sheet[header_at + 1:] if r[0]]
+    problems = [dict(zip(sheet[header_at], r)) for r in sheet[header_at + 1 :] if r[0]]
     reasons = {(p["File"], p["Sheet"], int(p["Row"]), p["Column"]): p["Problem"] for p in problems}
     eb = "Eastbrook/EB Annex A 2026.xlsx"
     blank_ids = [k for k in reasons if k[0] == eb and k[3] == "Child ID"]

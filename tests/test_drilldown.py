@@ -8,9 +8,9 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+from conftest import northgate_config
 from python_calamine import CalamineWorkbook
 
-from conftest import northgate_config
 from xl_scorecard.config import load_config
 from xl_scorecard.pipeline import refresh
 from xl_scorecard.render.copies import aggregate_copy
@@ -18,7 +18,7 @@ from xl_scorecard.render.package import Package
 from xl_scorecard.render.transplant import transplant
 
 # The default catalogue's 45-day measure, plus a 20-day variant: two exception indicators.
-CATALOGUE = '''extends = "default"
+CATALOGUE = """extends = "default"
 [[indicator]]
 id = "ASSESS_20WD"
 section = "How long is it taking us?"
@@ -29,13 +29,14 @@ polarity = "H"
 period = "month"
 calculation = { name = "share_within_working_days", dataset = "assessments", start = "start_date", end = "authorised_date", days = 20 }
 target = 0.6
-'''
+"""
 
 
 def configure(folder: Path, example_dir: Path, catalogue: str) -> Path:
     (folder / "catalogue.toml").write_text(catalogue, encoding="utf-8")
-    return northgate_config(folder, example_dir, authority='catalogue = "catalogue.toml"',
-                            sheets=(("cp_plans", "List 7"), ("assessments", "List 4")))
+    return northgate_config(
+        folder, example_dir, authority='catalogue = "catalogue.toml"', sheets=(("cp_plans", "List 7"), ("assessments", "List 4"))
+    )
 
 
 def add_user_sheet(master: Path, name: str, text: str, work: Path) -> None:
@@ -53,8 +54,7 @@ def late_assessments(master: Path) -> list[tuple[str, str, float]]:
     rows = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Drill-down ASSESS_45WD").to_python()
     header = rows[3]
     at = {name: header.index(name) for name in ("Child ID", "District", "Measured", "Limit", "Distance from limit")}
-    return [(r[at["Child ID"]], r[at["District"]], r[at["Measured"]], r[at["Limit"]], r[at["Distance from limit"]])
-            for r in rows[4:]]
+    return [(r[at["Child ID"]], r[at["District"]], r[at["Measured"]], r[at["Limit"]], r[at["Distance from limit"]]) for r in rows[4:]]
 
 
 def test_one_sheet_per_exception_indicator_with_an_index_linking_to_them(example_dir, tmp_path):
@@ -67,11 +67,11 @@ def test_one_sheet_per_exception_indicator_with_an_index_linking_to_them(example
     # Every late case is over its limit, by the distance shown, and the count of them is the
     # authority's denominator less its numerator (the on-time ones).
     cases = late_assessments(master)
-    scored = result.scored[(result.scored["indicator"] == "ASSESS_45WD") & (result.scored["area"] == "ALL")
-                           & (result.scored["period"] == "2026-10")].iloc[0]
+    scored = result.scored[
+        (result.scored["indicator"] == "ASSESS_45WD") & (result.scored["area"] == "ALL") & (result.scored["period"] == "2026-10")
+    ].iloc[0]
     assert len(cases) == scored["denominator"] - scored["numerator"] > 0
-    assert all(days > limit == 45 and over == days - limit and district == "Northgate"
-               for _, district, days, limit, over in cases)
+    assert all(days > limit == 45 and over == days - limit and district == "Northgate" for _, district, days, limit, over in cases)
     assert all(re.fullmatch(r"NG\d+", child) for child, *_ in cases)  # ids as text, as typed
     # The index counts each sheet's cases and links to it; both sheets are marked personal.
     book = openpyxl.load_workbook(master)

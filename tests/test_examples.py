@@ -12,8 +12,9 @@ COMMITTED = REPO / "examples" / "northshire"
 
 
 def files(root: Path) -> list[str]:
-    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.name != "master.xlsx"
-                  and "backups" not in p.parts)
+    return sorted(
+        p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and p.name != "master.xlsx" and "backups" not in p.parts
+    )
 
 
 def contents(path: Path):
@@ -49,5 +50,5 @@ def test_example_data_is_realistic(demo_run):
     months = sorted({p for _, p in scored.index})
     assessments = [scored[("ASSESS_45WD", m)] for m in months]
     assert 0.78 < sum(assessments) / len(assessments) < 0.92  # about 85% within 45 working days
-    assert 0.18 < scored[("REREFERRALS", months[-1])] < 0.30   # about 22% re-referrals
-    assert 25 < scored[("CP_RATE", months[-1])] < 45            # about 35 per 10,000
+    assert 0.18 < scored[("REREFERRALS", months[-1])] < 0.30  # about 22% re-referrals
+    assert 25 < scored[("CP_RATE", months[-1])] < 45  # about 35 per 10,000

@@ -19,10 +19,10 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from xl_scorecard.indicators.catalogue import Indicator  # noqa: E402
-from xl_scorecard.periods import Month  # noqa: E402
-from xl_scorecard.render.layout import load_layout  # noqa: E402
-from xl_scorecard.render.workbook import ScorecardInput, write_workbook  # noqa: E402
+from xl_scorecard.indicators.catalogue import Indicator
+from xl_scorecard.periods import Month
+from xl_scorecard.render.layout import load_layout
+from xl_scorecard.render.workbook import ScorecardInput, write_workbook
 
 GOLDEN = Path(__file__).parent / "golden"
 CALC = {"name": "share_where", "dataset": "referrals", "date": "referral_date", "column": "x", "op": ">=", "value": 1}
@@ -30,22 +30,61 @@ CALC = {"name": "share_where", "dataset": "referrals", "date": "referral_date", 
 
 def fixed_input(layout: str) -> ScorecardInput:
     """Two indicators, one district, October 2026: every value hand-set."""
-    high = Indicator(id="HIGH", section="How long is it taking us?", title="Assessments in time", definition="d",
-                     unit="%", polarity="H", period="month", calculation=CALC, target=0.85, floor=0.80)
-    low = Indicator(id="LOW", section="Are we achieving good outcomes?", title="Re-referrals", definition="d",
-                    unit="%", polarity="L", period="ytd", calculation=CALC, target=0.22, floor=0.25)
+    high = Indicator(
+        id="HIGH",
+        section="How long is it taking us?",
+        title="Assessments in time",
+        definition="d",
+        unit="%",
+        polarity="H",
+        period="month",
+        calculation=CALC,
+        target=0.85,
+        floor=0.80,
+    )
+    low = Indicator(
+        id="LOW",
+        section="Are we achieving good outcomes?",
+        title="Re-referrals",
+        definition="d",
+        unit="%",
+        polarity="L",
+        period="ytd",
+        calculation=CALC,
+        target=0.22,
+        floor=0.25,
+    )
     rows = []
-    for ind, values, rags, travels in ((high, (0.80, 0.86), ("A", "G"), ("", "Improved")),
-                                       (low, (0.20, 0.27), ("G", "R"), ("", "Worse"))):
+    for ind, values, rags, travels in ((high, (0.80, 0.86), ("A", "G"), ("", "Improved")), (low, (0.20, 0.27), ("G", "R"), ("", "Worse"))):
         for area in ("ALL", "NG"):
             for period, value, rag, move in zip(("2026-09", "2026-10"), values, rags, travels):
-                rows.append({"indicator": ind.id, "area": area, "period": period, "numerator": value * 100,
-                             "denominator": 100.0, "value": value, "rag": rag, "travel": move,
-                             "previous": values[0] if period == "2026-10" else None})
+                rows.append(
+                    {
+                        "indicator": ind.id,
+                        "area": area,
+                        "period": period,
+                        "numerator": value * 100,
+                        "denominator": 100.0,
+                        "value": value,
+                        "rag": rag,
+                        "travel": move,
+                        "previous": values[0] if period == "2026-10" else None,
+                    }
+                )
     scored = pd.DataFrame(rows)
-    return ScorecardInput(authority="Goldshire", period=Month(2026, 10), districts=[("NG", "Northgate")],
-                          catalogue=[high, low], scored=scored, history=scored, summary="Summary.", problems=[],
-                          files=[], generated=dt.datetime(2026, 11, 1, 9, 0), layout=load_layout(layout))
+    return ScorecardInput(
+        authority="Goldshire",
+        period=Month(2026, 10),
+        districts=[("NG", "Northgate")],
+        catalogue=[high, low],
+        scored=scored,
+        history=scored,
+        summary="Summary.",
+        problems=[],
+        files=[],
+        generated=dt.datetime(2026, 11, 1, 9, 0),
+        layout=load_layout(layout),
+    )
 
 
 def scorecard_rules(path: Path) -> str:
@@ -85,7 +124,12 @@ def test_golden_rules_say_what_the_scorecard_needs():
     # Read as a reviewer would: RAG rules on one range each, explicit RGB fills, sparklines of
     # type column reading the History sheet, no theme colours anywhere.
     rules = (GOLDEN / "kent_table_rules.xml").read_text(encoding="utf-8")
-    assert rules.count('type="cellIs"') == 5 and rules.count('type="iconSet"') == 1 and '<formula>"G"</formula>' in rules and '<formula>"Worse"</formula>' in rules
+    assert (
+        rules.count('type="cellIs"') == 5
+        and rules.count('type="iconSet"') == 1
+        and '<formula>"G"</formula>' in rules
+        and '<formula>"Worse"</formula>' in rules
+    )
     assert 'type="column"' in rules and "<xm:f>'History'!C2:N2</xm:f>" in rules and "theme=" not in rules
     # Trend arrows: an icon set on the performance step (1 improved, 0 same, -1 worse), icons only.
     assert '<iconSet iconSet="3Arrows" showValue="0">' in rules and '<cfvo type="num" val="1"/>' in rules

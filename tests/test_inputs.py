@@ -13,12 +13,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
+from conftest import SHARED, requires_libreoffice, soffice
+from independent import read_xlsb_rows
 from python_calamine import CalamineWorkbook
 
-from conftest import SHARED, requires_libreoffice, soffice
 from xl_scorecard.config import load_config
 from xl_scorecard.sources import read_sources
-from independent import read_xlsb_rows
 from xl_scorecard.sources.read import SourceFileError, read_sheet
 from xl_scorecard.sources.schema import load_dataset_specs
 from xl_scorecard.sources.validate import validate_sheet
@@ -37,7 +37,7 @@ def toml_value(value) -> str:
 
 
 def write_config(folder: Path, sources: list[dict]) -> Path:
-    lines = ['[authority]', 'name = "Samples"', '[[district]]', 'code = "X"', 'name = "Sample district"', '']
+    lines = ["[authority]", 'name = "Samples"', "[[district]]", 'code = "X"', 'name = "Sample district"', ""]
     for source in sources:
         lines.append("[[source]]")
         lines += [f"{k} = {toml_value(v)}" for k, v in source.items()]
@@ -48,6 +48,7 @@ def write_config(folder: Path, sources: list[dict]) -> Path:
 
 
 # --- the public samples: every row loaded or reported -----------------------------------
+
 
 def independent_row_count(path: Path, sheet: str) -> int:
     """Non-blank rows below the header (the first row with three or more cells), counted
@@ -61,21 +62,36 @@ def independent_row_count(path: Path, sheet: str) -> int:
             rows = list(csv.reader(handle))
     else:  # legacy .xls: no second reader installed, so calamine's raw cells
         rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
-    filled = lambda row: [c for c in row if c not in (None, "") and str(c).strip()]
+
+    def filled(row):
+        return [c for c in row if c not in (None, "") and str(c).strip()]
+
     header = next((i for i, r in enumerate(rows) if len(filled(r)) >= 3), None)
-    return 0 if header is None else sum(1 for r in rows[header + 1:] if filled(r))
+    return 0 if header is None else sum(1 for r in rows[header + 1 :] if filled(r))
 
 
 SAMPLE_XML = {
-    "csc-validator-be-cin_fake_CIN_data.xml": {"Referrals": "referrals", "CIN": "cin", "Assessments": "assessments",
-                                               "Section47": "s47", "ChildProtectionPlans": "cp_plans"},
-    "liia-tools_cin-2022.xml": {"Referrals": "referrals", "CIN": "cin", "Assessments": "assessments",
-                                "Section47": "s47", "ChildProtectionPlans": "cp_plans"},
+    "csc-validator-be-cin_fake_CIN_data.xml": {
+        "Referrals": "referrals",
+        "CIN": "cin",
+        "Assessments": "assessments",
+        "Section47": "s47",
+        "ChildProtectionPlans": "cp_plans",
+    },
+    "liia-tools_cin-2022.xml": {
+        "Referrals": "referrals",
+        "CIN": "cin",
+        "Assessments": "assessments",
+        "Section47": "s47",
+        "ChildProtectionPlans": "cp_plans",
+    },
     "liia-tools_social_work_workforce_2022.xml": {"Workers": "staff", "Establishment": "establishment"},
 }
 SAMPLE_CSV = {
-    "liia-tools_SSDA903_episodes_for_testing_fixes_INPUT.csv": "cla", "liia-tools_SSDA903_2020_episodes.csv": "cla",
-    "cs-demand-model-regional_v1_episodes.csv": "cla", "cs-demand-model-regional_v1_header.csv": "children_903",
+    "liia-tools_SSDA903_episodes_for_testing_fixes_INPUT.csv": "cla",
+    "liia-tools_SSDA903_2020_episodes.csv": "cla",
+    "cs-demand-model-regional_v1_episodes.csv": "cla",
+    "cs-demand-model-regional_v1_header.csv": "children_903",
     "cs-demand-model-regional_v1_uasc.csv": "uasc_903",
 }
 
@@ -106,7 +122,9 @@ def test_annex_a_samples_every_row_loaded_or_reported(tmp_path):
 @needs_shared
 def test_annex_a_2019_and_2023_layouts_of_list_9(tmp_path):
     spec = load_dataset_specs()["care_leavers"]
-    new = validate_sheet(read_sheet(EXTERNAL / "liia-tools-pipeline_Annex_A_2024_Jan.xlsx", "List 9"), spec, dataset="care_leavers", district="X")
+    new = validate_sheet(
+        read_sheet(EXTERNAL / "liia-tools-pipeline_Annex_A_2024_Jan.xlsx", "List 9"), spec, dataset="care_leavers", district="X"
+    )
     old = validate_sheet(read_sheet(EXTERNAL / "liia-tools_Annex_A.xlsx", "List 9"), spec, dataset="care_leavers", district="X")
     added = {"uasc", "pathway_review", "latest_contact"}
     assert added <= set(new.mapped) and not added & set(old.mapped)
@@ -135,7 +153,9 @@ def test_ssda903_csvs_load_with_every_row_accounted(tmp_path, name, dataset):
 
 @needs_shared
 def test_ssda903_episodes_give_children_looked_after(tmp_path):
-    config = write_config(tmp_path, [{"district": "X", "dataset": "cla", "file": str(EXTERNAL / "cs-demand-model-regional_v1_episodes.csv")}])
+    config = write_config(
+        tmp_path, [{"district": "X", "dataset": "cla", "file": str(EXTERNAL / "cs-demand-model-regional_v1_episodes.csv")}]
+    )
     cla = read_sources(load_config(config)).tables["cla"]
     assert cla["cla_start"].min().year == 2013 and cla["legal_status"].notna().all()
 
@@ -143,13 +163,18 @@ def test_ssda903_episodes_give_children_looked_after(tmp_path):
 @needs_shared
 @pytest.mark.parametrize("name", sorted(SAMPLE_XML))
 def test_census_xml_loads_with_every_record_accounted(tmp_path, name):
-    sources = [{"district": "X", "dataset": dataset, "file": str(EXTERNAL / name), "sheet": sheet}
-               for sheet, dataset in SAMPLE_XML[name].items()]
+    sources = [
+        {"district": "X", "dataset": dataset, "file": str(EXTERNAL / name), "sheet": sheet} for sheet, dataset in SAMPLE_XML[name].items()
+    ]
     data = read_sources(load_config(write_config(tmp_path, sources)))
     root = ET.parse(EXTERNAL / name).getroot()
-    expected = {"Referrals": len(root.findall(".//CINdetails")), "CIN": len(root.findall(".//CINdetails")),
-                "Assessments": len(root.findall(".//CINdetails/Assessments")), "Section47": len(root.findall(".//CINdetails/Section47")),
-                "ChildProtectionPlans": len(root.findall(".//CINdetails/ChildProtectionPlans"))}
+    expected = {
+        "Referrals": len(root.findall(".//CINdetails")),
+        "CIN": len(root.findall(".//CINdetails")),
+        "Assessments": len(root.findall(".//CINdetails/Assessments")),
+        "Section47": len(root.findall(".//CINdetails/Section47")),
+        "ChildProtectionPlans": len(root.findall(".//CINdetails/ChildProtectionPlans")),
+    }
     workers = root.findall(".//CSWWWorker")
     leavers = [w for w in workers if (w.findtext("RoleEndDate") or "9999") <= root.findtext(".//ReferenceDate")]
     expected.update({"Workers": len(workers) - len(leavers), "Establishment": len(workers) - len(leavers) + 1})
@@ -165,9 +190,17 @@ def test_workforce_census_feeds_caseload_and_agency(tmp_path):
     from xl_scorecard.periods import Month
 
     path = str(EXTERNAL / "liia-tools_social_work_workforce_2022.xml")
-    data = read_sources(load_config(write_config(tmp_path, [
-        {"district": "X", "dataset": "staff", "file": path, "sheet": "Workers"},
-        {"district": "X", "dataset": "establishment", "file": path, "sheet": "Establishment"}])))
+    data = read_sources(
+        load_config(
+            write_config(
+                tmp_path,
+                [
+                    {"district": "X", "dataset": "staff", "file": path, "sheet": "Workers"},
+                    {"district": "X", "dataset": "establishment", "file": path, "sheet": "Establishment"},
+                ],
+            )
+        )
+    )
     catalogue = {i.id: i for i in load_catalogue()}
     agency = compute_indicator(catalogue["AGENCY_FTE"], data.tables, Month(2022, 9), ["X"])
     staff = data.tables["establishment"]
@@ -176,6 +209,7 @@ def test_workforce_census_feeds_caseload_and_agency(tmp_path):
 
 
 # --- formats -------------------------------------------------------------------------------
+
 
 @needs_shared
 @pytest.mark.parametrize("name", ["date.xlsx", "date.xlsb", "date.xls", "date_1904.xlsb"])
@@ -200,7 +234,12 @@ def test_pyxlsb_cross_check_gives_the_same_table_as_calamine():
         theirs = read_xlsb_rows(XLSB_XLS / name, sheet)
         assert len(ours) == len(theirs) and ours, (name, sheet)
         for mine, other in zip(ours, theirs):
-            assert mine == pytest.approx(other, abs=1e-9) if all(isinstance(c, float) for c in mine + other) else mine == other, (name, sheet, mine, other)
+            assert mine == pytest.approx(other, abs=1e-9) if all(isinstance(c, float) for c in mine + other) else mine == other, (
+                name,
+                sheet,
+                mine,
+                other,
+            )
 
 
 @needs_shared
@@ -224,14 +263,29 @@ def test_ods_and_xls_written_by_libreoffice_read_like_the_xlsx(tmp_path):
         book.active.append(row)
     book.save(source)
     for target in ("ods", "xls"):
-        subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'p'}", "--headless", "--convert-to", target,
-                        "--outdir", str(tmp_path), str(source)], check=True, capture_output=True, timeout=180)
-        result = validate_sheet(read_sheet(tmp_path / f"log.{target}", "Log"), load_dataset_specs()["supervision"],
-                                dataset="supervision", district="X")
+        subprocess.run(
+            [
+                soffice(),
+                f"-env:UserInstallation=file://{tmp_path / 'p'}",
+                "--headless",
+                "--convert-to",
+                target,
+                "--outdir",
+                str(tmp_path),
+                str(source),
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        result = validate_sheet(
+            read_sheet(tmp_path / f"log.{target}", "Log"), load_dataset_specs()["supervision"], dataset="supervision", district="X"
+        )
         assert list(result.table["supervision_date"].dt.day) == [5, 6] and result.problems == [], target
 
 
 # --- bad files: one clear message naming the file, the run goes on -------------------------
+
 
 def run_with_bad_file(tmp_path: Path, bad: Path, sheet: str | None = None, **extra):
     good = tmp_path / "good.csv"
@@ -288,10 +342,13 @@ def test_csv_saved_with_a_spreadsheet_name_is_read_with_a_warning(tmp_path):
     assert len(data.tables["supervision"]) == 2
 
 
-@pytest.mark.parametrize("content, says", [
-    (b"<html><body><table><tr><td>Worker</td></tr></table></body></html>", "web page"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "not a spreadsheet"),
-])
+@pytest.mark.parametrize(
+    "content, says",
+    [
+        (b"<html><body><table><tr><td>Worker</td></tr></table></body></html>", "web page"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 100, "not a spreadsheet"),
+    ],
+)
 def test_wrong_file_type_behind_the_extension(tmp_path, content, says):
     bad = tmp_path / "log.xls"
     bad.write_bytes(content)
@@ -381,12 +438,15 @@ def test_comparators_in_the_dfe_tidy_layout_with_suppression_symbols(tmp_path):
         "202324,Financial year,Local authority,E92000001,England,South East,Kent,E10000016,c\n"
         "202324,Financial year,Local authority,E92000001,England,South East,Medway,E06000035,:\n"
         "202324,Financial year,Local authority,E92000001,England,South East,Surrey,E10000030,36.9\n"
-        "202324,Financial year,Local authority,E92000001,England,South East,Slough,E06000039,n/k\n", encoding="utf-8")
-    config = write_config(tmp_path, [{"dataset": "comparators", "file": "cin.csv", "indicator": "CP_RATE",
-                                      "headers": {"value": ["cpp_rate_per_10000"]}}])
+        "202324,Financial year,Local authority,E92000001,England,South East,Slough,E06000039,n/k\n",
+        encoding="utf-8",
+    )
+    config = write_config(
+        tmp_path, [{"dataset": "comparators", "file": "cin.csv", "indicator": "CP_RATE", "headers": {"value": ["cpp_rate_per_10000"]}}]
+    )
     data = read_sources(load_config(config))
     table = data.tables["comparators"]
-    assert list(table["value"]) [:2] == [41.6, 38.2] and table["value"].isna().sum() == 3
+    assert list(table["value"])[:2] == [41.6, 38.2] and table["value"].isna().sum() == 3
     assert set(table["indicator"]) == {"CP_RATE"}
     (problem,) = data.problems  # "n/k" is not a DfE symbol: a typing mistake, reported
     assert problem.row == 7 and problem.code == "bad-number" and problem.severity == "warning"

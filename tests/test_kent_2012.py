@@ -72,10 +72,26 @@ SEED = {
 def scored() -> pd.DataFrame:
     rows = []
     for ident, (num, den, _, _, previous) in SEED.items():
-        rows.append({"indicator": ident, "district": "ALL", "period": pd.Timestamp("2012-05-01"),
-                     "numerator": num, "denominator": den, "value": None if num is not None else SEED[ident][2]})
-        rows.append({"indicator": ident, "district": "ALL", "period": pd.Timestamp("2012-04-01"),
-                     "numerator": None, "denominator": None, "value": previous})
+        rows.append(
+            {
+                "indicator": ident,
+                "district": "ALL",
+                "period": pd.Timestamp("2012-05-01"),
+                "numerator": num,
+                "denominator": den,
+                "value": None if num is not None else SEED[ident][2],
+            }
+        )
+        rows.append(
+            {
+                "indicator": ident,
+                "district": "ALL",
+                "period": pd.Timestamp("2012-04-01"),
+                "numerator": None,
+                "denominator": None,
+                "value": previous,
+            }
+        )
     figures = pd.DataFrame(rows).astype({"numerator": "float64", "denominator": "float64", "value": "float64"})
     catalogue = load_catalogue(KENT)
     results = compute_all(catalogue, {"figures": figures}, [APRIL, MAY], districts=[])
@@ -112,7 +128,8 @@ def test_summary_sentence_is_kents(scored):
     assert summary_sentence(scored, MAY, "Kent, inc UASC") == (
         "As at 31/05/2012, Kent, inc UASC has 16 indicators rated as Green, 16 indicators rated as Amber and "
         "12 indicators rated as Red. When comparing performance from last month to this month, 28 indicators "
-        "have shown an improvement, 3 indicators have remained the same and 13 indicators have shown a reduction.")
+        "have shown an improvement, 3 indicators have remained the same and 13 indicators have shown a reduction."
+    )
 
 
 def test_typed_figures_from_a_sheet_flow_through_to_the_scorecard(tmp_path):
@@ -134,7 +151,9 @@ def test_typed_figures_from_a_sheet_flow_through_to_the_scorecard(tmp_path):
     (tmp_path / "authority.toml").write_text(
         '[authority]\nname = "Kent, inc UASC"\ncatalogue = "kent_2012"\nperiod = "2012-05"\n'
         '[[district]]\ncode = "ASH"\nname = "Ashford"\n'
-        '[[source]]\ndataset = "figures"\nfile = "figures.xlsx"\n', encoding="utf-8")
+        '[[source]]\ndataset = "figures"\nfile = "figures.xlsx"\n',
+        encoding="utf-8",
+    )
     result = refresh(load_config(tmp_path / "authority.toml"), master=tmp_path / "master.xlsx")
     audits = result.scored[(result.scored["indicator"] == "CASE_AUDITS_ADEQUATE") & (result.scored["period"] == "2012-05")]
     by_area = audits.set_index("area")
@@ -164,7 +183,9 @@ def write_kent_figures(folder) -> None:
     (folder / "authority.toml").write_text(
         '[authority]\nname = "Kent, inc UASC"\ncatalogue = "kent_2012"\nlayout = "kent_table"\nperiod = "2012-05"\n'
         '[[district]]\ncode = "ASH"\nname = "Ashford"\n'
-        '[[source]]\ndataset = "figures"\nfile = "figures.xlsx"\n', encoding="utf-8")
+        '[[source]]\ndataset = "figures"\nfile = "figures.xlsx"\n',
+        encoding="utf-8",
+    )
 
 
 def rule_fills(sheet) -> dict[str, str]:
@@ -207,5 +228,6 @@ def test_kent_table_layout_shows_16_green_16_amber_12_red_by_its_rules(tmp_path)
     assert all(sheet[ref].fill.fill_type in (None, "none") for ref in fills)
     texts = [c.value for c in sheet["A"] if isinstance(c.value, str)]
     assert "PERFORMANCE SUMMARY" in texts
-    assert ("As at 31/05/2012, Kent, inc UASC has 16 indicators rated as Green, 16 indicators rated as Amber and "
-            "12 indicators rated as Red.") in " ".join(texts)
+    assert (
+        "As at 31/05/2012, Kent, inc UASC has 16 indicators rated as Green, 16 indicators rated as Amber and 12 indicators rated as Red."
+    ) in " ".join(texts)

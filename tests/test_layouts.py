@@ -7,18 +7,22 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
 from conftest import northgate_config
+
 from xl_scorecard.config import load_config
 from xl_scorecard.errors import ConfigError
 from xl_scorecard.pipeline import refresh
 from xl_scorecard.render.layout import FIELDS, LAYOUTS_DIR, available_layouts, load_layout
 
 
-
 def write_config(folder: Path, example_dir: Path, authority_extra: str = "", sources_extra: str = "") -> Path:
-    return northgate_config(folder, example_dir, authority=authority_extra, extra_sources=sources_extra,
-                            sheets=(("cp_plans", "List 7"), ("assessments", "List 4")))
+    return northgate_config(
+        folder,
+        example_dir,
+        authority=authority_extra,
+        extra_sources=sources_extra,
+        sheets=(("cp_plans", "List 7"), ("assessments", "List 4")),
+    )
 
 
 def refreshed(tmp_path: Path, example_dir: Path, layout: str):
@@ -56,8 +60,20 @@ def test_london_layout_shows_its_own_headers_and_trend_words(example_dir, tmp_pa
     config = write_config(tmp_path, example_dir, 'layout = "london_ni"\n')
     refresh(load_config(config), master=tmp_path / "master.xlsx", period=None)
     sheet = scorecard(tmp_path / "master.xlsx")
-    assert headers(sheet) == ["NI code", "NI description", "2025/26", "Sep 2026", "Oct 2026", "Trend", "2026/27 value",
-                              "Status", "Target", "Last 12 months", "Commentary", "Id"]
+    assert headers(sheet) == [
+        "NI code",
+        "NI description",
+        "2025/26",
+        "Sep 2026",
+        "Oct 2026",
+        "Trend",
+        "2026/27 value",
+        "Status",
+        "Target",
+        "Last 12 months",
+        "Commentary",
+        "Id",
+    ]
     cp = row_of(sheet, "CP_RATE")
     # A snapshot shows its own figure in each window: this month's is also its year to date.
     assert cp["Oct 2026"] == cp["2026/27 value"] > 0 and cp["Sep 2026"] > 0 and cp["2025/26"] > 0
@@ -89,11 +105,14 @@ def test_comparators_appear_on_the_scorecard_when_configured(example_dir, tmp_pa
     (tmp_path / "cp.csv").write_text(
         "time_period,geographic_level,region_name,la_name,rate\n"
         "202324,National,,,41.6\n202324,Local authority,South East,Surrey,36.9\n"
-        "202324,Local authority,South East,Kent,40.1\n202324,Local authority,South East,Slough,60\n", encoding="utf-8")
-    (tmp_path / "assess.csv").write_text("time_period,geographic_level,region_name,la_name,pct\n202324,National,,,82.5\n",
-                                         encoding="utf-8")
-    extra = ('\n[[source]]\ndataset = "comparators"\nfile = "cp.csv"\nindicator = "CP_RATE"\nheaders = { value = ["rate"] }\n'
-             '\n[[source]]\ndataset = "comparators"\nfile = "assess.csv"\nindicator = "ASSESS_45WD"\nheaders = { value = ["pct"] }\n')
+        "202324,Local authority,South East,Kent,40.1\n202324,Local authority,South East,Slough,60\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "assess.csv").write_text("time_period,geographic_level,region_name,la_name,pct\n202324,National,,,82.5\n", encoding="utf-8")
+    extra = (
+        '\n[[source]]\ndataset = "comparators"\nfile = "cp.csv"\nindicator = "CP_RATE"\nheaders = { value = ["rate"] }\n'
+        '\n[[source]]\ndataset = "comparators"\nfile = "assess.csv"\nindicator = "ASSESS_45WD"\nheaders = { value = ["pct"] }\n'
+    )
     config = write_config(tmp_path, example_dir, 'neighbours = ["Surrey", "Kent"]\n', extra)
     refresh(load_config(config), master=tmp_path / "master.xlsx")
     sheet = scorecard(tmp_path / "master.xlsx")
@@ -111,15 +130,18 @@ def test_without_comparators_their_columns_stay_off_the_sheet(example_dir, tmp_p
     assert "England" not in names and "Previous 6-month average" in names
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ('name = "x"\n[[column]]\nfeild = "title"\n', "feild"),
-    ('name = "x"\n[[column]]\nfield = "titel"\n', "titel"),
-    ('name = "x"\n[[column]]\nfield = "title"\n[[column]]\nfield = "title"\n', "listed twice"),
-    ('name = "x"\n[[column]]\nfield = "commentary"\nheader = "Notes"\n', "keeps its header"),
-    ('name = "x"\ncolours = { green = "green" }\n[[column]]\nfield = "title"\n', "colours.green"),
-    ('name = "x"\ncolours = { gren = "#00B050" }\n[[column]]\nfield = "title"\n', "gren"),
-    ('name = "x"\n[[column]]\nfield = "title"\nheader = "{mnth}"\n', "placeholders"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ('name = "x"\n[[column]]\nfeild = "title"\n', "feild"),
+        ('name = "x"\n[[column]]\nfield = "titel"\n', "titel"),
+        ('name = "x"\n[[column]]\nfield = "title"\n[[column]]\nfield = "title"\n', "listed twice"),
+        ('name = "x"\n[[column]]\nfield = "commentary"\nheader = "Notes"\n', "keeps its header"),
+        ('name = "x"\ncolours = { green = "green" }\n[[column]]\nfield = "title"\n', "colours.green"),
+        ('name = "x"\ncolours = { gren = "#00B050" }\n[[column]]\nfield = "title"\n', "gren"),
+        ('name = "x"\n[[column]]\nfield = "title"\nheader = "{mnth}"\n', "placeholders"),
+    ],
+)
 def test_a_bad_layout_file_is_an_error_naming_the_file(tmp_path, text, message):
     path = tmp_path / "mine.toml"
     path.write_text(text, encoding="utf-8")
@@ -147,7 +169,7 @@ def test_data_quality_score_per_district_is_on_the_scorecard_and_districts_sheet
     quality = book.get_sheet_by_name("Data quality").to_python()
     header = next(i for i, r in enumerate(quality) if r[:2] == ["District", "Dataset"] and "Loaded" in r)
     totals: dict[str, list[float]] = {}
-    for row in quality[header + 1:]:
+    for row in quality[header + 1 :]:
         if not row[0] and not row[1]:
             break
         for area in {"ALL", row[0] or "ALL"}:
@@ -170,8 +192,12 @@ def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_ind
 
     config, master, book = refreshed(tmp_path, example_dir, "birmingham_panels")
     panels = book["District panels"]
-    titles = [c.value for c in panels["A"] if c.value in {"Children with a child protection plan per 10,000 population aged under 18",
-                                                           "Assessments completed within 45 working days"}]
+    titles = [
+        c.value
+        for c in panels["A"]
+        if c.value
+        in {"Children with a child protection plan per 10,000 population aged under 18", "Assessments completed within 45 working days"}
+    ]
     assert len(titles) == 2
     # The panel of ASSESS_45WD: this month's value for the authority and Northgate match the
     # Scorecard, and its target (85%) sits in the cells the chart's target line reads.
@@ -183,13 +209,14 @@ def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_ind
     assert value_row[header.index("Target")] == 0.85
     # Birmingham's No. inside / No. outside / Total, per district, for a share...
     parts = {panels.cell(top + 2 + n, 1).value: [c.value for c in panels[top + 2 + n]] for n in (1, 2, 3)}
-    inside, outside, total = (parts[label][header.index("Northgate")] for label in
-                              ("No. inside the measure (numerator)", "No. outside the measure", "Total counted (denominator)"))
+    inside, outside, total = (
+        parts[label][header.index("Northgate")]
+        for label in ("No. inside the measure (numerator)", "No. outside the measure", "Total counted (denominator)")
+    )
     assert outside == total - inside > 0 and inside / total == pytest.approx(value_row[header.index("Northgate")])
     # ...but no "outside" for a rate, whose denominator is a population.
     cp_top = next(c.row for c in panels["A"] if c.value == "Children with a child protection plan per 10,000 population aged under 18")
-    assert [panels.cell(cp_top + 2 + n, 1).value for n in (1, 2)] == ["No. inside the measure (numerator)",
-                                                                       "Total counted (denominator)"]
+    assert [panels.cell(cp_top + 2 + n, 1).value for n in (1, 2)] == ["No. inside the measure (numerator)", "Total counted (denominator)"]
     with zipfile.ZipFile(master) as package:
         charts = sorted(n for n in package.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
         refs = [re.findall(r"<c:f>([^<]+)</c:f>", package.read(n).decode()) for n in charts]
@@ -228,7 +255,7 @@ def test_an_object_added_to_the_panels_sheet_is_caught_by_the_guard(example_dir,
         for name, data in parts.items():
             package.writestr(name, data)
     before = master.read_bytes()
-    with pytest.raises(MasterError, match="District panels .a chart, picture, comment or table was added: drawing"):
+    with pytest.raises(MasterError, match=r"District panels .a chart, picture, comment or table was added: drawing"):
         refresh(load_config(config), master=master)
     assert master.read_bytes() == before
 
@@ -238,15 +265,20 @@ def test_a_layout_of_ones_own_picks_indicators_and_colours(example_dir, tmp_path
     # and header colours (explicit RGB in the rules' formats, not theme colours).
     text = (LAYOUTS_DIR / "kent_table.toml").read_text(encoding="utf-8")
     own = tmp_path / "ours.toml"
-    own.write_text('indicators = ["ASSESS_45WD", "CP_RATE"]\ncolours = { green = "#00B050", header = "#7030A0" }\n' + text,
-                   encoding="utf-8")
+    own.write_text(
+        'indicators = ["ASSESS_45WD", "CP_RATE"]\ncolours = { green = "#00B050", header = "#7030A0" }\n' + text, encoding="utf-8"
+    )
     config = write_config(tmp_path, example_dir, f'layout = "{own.as_posix()}"\n')
     refresh(load_config(config), master=tmp_path / "master.xlsx")
     sheet = scorecard(tmp_path / "master.xlsx")
     ids = [r[-1] for r in sheet.iter_rows(min_row=5, max_col=len(headers(sheet)), values_only=True) if r[-1]]
     assert ids == ["CP_RATE", "ASSESS_45WD"]  # grouped by section: "How much" comes before "How long"
-    fills = {rule.formula[0]: rule.dxf.fill.bgColor.rgb for rules in sheet.conditional_formatting for rule in rules.rules
-             if rule.formula and rule.dxf and rule.dxf.fill is not None}
+    fills = {
+        rule.formula[0]: rule.dxf.fill.bgColor.rgb
+        for rules in sheet.conditional_formatting
+        for rule in rules.rules
+        if rule.formula and rule.dxf and rule.dxf.fill is not None
+    }
     assert fills['"G"'].endswith("00B050") and fills['"R"'].endswith("FFC7CE")
     assert sheet.cell(4, 1).fill.fgColor.rgb.endswith("7030A0")
     # The Districts and Definitions sheets still carry the whole catalogue.
@@ -256,8 +288,9 @@ def test_a_layout_of_ones_own_picks_indicators_and_colours(example_dir, tmp_path
 
 def test_a_layout_naming_an_indicator_the_catalogue_lacks_stops_before_reading(example_dir, tmp_path):
     own = tmp_path / "ours.toml"
-    own.write_text('indicators = ["ASSESS_45WD", "NI59"]\n' + (LAYOUTS_DIR / "kent_table.toml").read_text(encoding="utf-8"),
-                   encoding="utf-8")
+    own.write_text(
+        'indicators = ["ASSESS_45WD", "NI59"]\n' + (LAYOUTS_DIR / "kent_table.toml").read_text(encoding="utf-8"), encoding="utf-8"
+    )
     config = write_config(tmp_path, example_dir, f'layout = "{own.as_posix()}"\n')
     with pytest.raises(ConfigError, match=r"ours.toml.*NI59 are not in the catalogue \(it has REFERRALS_RATE"):
         refresh(load_config(config), master=tmp_path / "master.xlsx")

@@ -14,9 +14,9 @@ from email import policy
 from pathlib import Path
 
 import pytest
+from conftest import northgate_config, requires_chromium, requires_libreoffice
 from python_calamine import CalamineWorkbook
 
-from conftest import northgate_config, requires_chromium, requires_libreoffice
 from xl_scorecard.cli import EXIT_OK, EXIT_PARTIAL, main
 from xl_scorecard.config import load_config
 from xl_scorecard.errors import ConfigError
@@ -94,8 +94,11 @@ def test_refresh_and_email_through_a_real_smtp_server(authority, smtp_server, mo
     html = head.get_body(("html",)).get_content()
     assert "As at 31/10/2026, Northshire has" in html and "Data quality" in html
     assert "As at 31/10/2026, Northshire has" in head.get_body(("plain",)).get_content()
-    assert "Northgate" in by_to["northgate.manager@northshire.example"]["Subject"] + \
-        by_to["northgate.manager@northshire.example"].get_body(("plain",)).get_content()
+    assert (
+        "Northgate"
+        in by_to["northgate.manager@northshire.example"]["Subject"]
+        + by_to["northgate.manager@northshire.example"].get_body(("plain",)).get_content()
+    )
     # The attachment opens, has no drill-down sheet and no child id anywhere in the package.
     (attachment,) = list(head.iter_attachments())
     data = attachment.get_content()
@@ -149,8 +152,11 @@ def test_child_level_rows_travel_only_when_the_configuration_allows(authority, s
 
 def test_attachment_over_the_size_limit_is_refused_with_advice(authority, capsys):
     config = authority / "authority.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace('smtp_host = "smtp.northshire.example"',
-                                                                 'smtp_host = "smtp.northshire.example"\nmax_attachment_mb = 0.01'))
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            'smtp_host = "smtp.northshire.example"', 'smtp_host = "smtp.northshire.example"\nmax_attachment_mb = 0.01'
+        )
+    )
     main(["refresh", "--config", str(config)])
     assert main(["email", "--config", str(config), "--dry-run"]) == 2
     assert "over the 0.01 MB limit" in capsys.readouterr().err
@@ -158,7 +164,7 @@ def test_attachment_over_the_size_limit_is_refused_with_advice(authority, capsys
 
 def test_a_password_in_the_configuration_is_refused(authority):
     config = authority / "authority.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace('[email]\n', '[email]\npassword = "hunter2"\n'))
+    config.write_text(config.read_text(encoding="utf-8").replace("[email]\n", '[email]\npassword = "hunter2"\n'))
     with pytest.raises(ConfigError, match="passwords are never kept in configuration files"):
         load_config(config)
 
@@ -173,14 +179,12 @@ def test_outlook_drafts_need_windows(authority, capsys):
 # --- refresh --all ------------------------------------------------------------------------
 
 
-
 def test_refresh_all_goes_on_past_a_failing_authority(example_dir, tmp_path, capsys):
     # Three authorities; Cobbleton's district file is corrupt. Two masters are refreshed,
     # Cobbleton's is reported and left exactly as it was; the exit code says some failed.
     (tmp_path / "corrupt.xlsx").write_bytes(b"PK\x03\x04 this is not a workbook")
     for name, annex in (("Ashby", None), ("Brayford", None), ("Cobbleton", tmp_path / "corrupt.xlsx")):
-        northgate_config(tmp_path, example_dir, name=name, config=f"{name.lower()}.toml", annex=annex,
-                         authority=f'master = "{name}.xlsx"')
+        northgate_config(tmp_path, example_dir, name=name, config=f"{name.lower()}.toml", annex=annex, authority=f'master = "{name}.xlsx"')
     (tmp_path / "my_catalogue.toml").write_text('extends = "default"\n', encoding="utf-8")  # not an authority: skipped
     main(["refresh", "--config", str(tmp_path / "cobbleton.toml")])  # a first, complete-enough master
     before = (tmp_path / "Cobbleton.xlsx").read_bytes()
@@ -206,6 +210,7 @@ def test_refresh_all_prints_plain_progress_lines_when_not_in_a_terminal(example_
 
 
 # --- rendering: the email body in Chromium, the PDF in LibreOffice -------------------------
+
 
 @requires_chromium
 def test_email_body_renders_in_chromium(authority, tmp_path):

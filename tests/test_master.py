@@ -30,10 +30,28 @@ def config(example_dir, tmp_path):
 
 
 def test_merge_history_restates_and_never_duplicates():
-    old = pd.DataFrame({"indicator": ["X", "X"], "area": ["ALL", "ALL"], "period": ["2026-08", "2026-09"],
-                        "numerator": [1, 2], "denominator": [10, 10], "value": [0.1, 0.2], "rag": ["R", "R"]})
-    new = pd.DataFrame({"indicator": ["X", "X"], "area": ["ALL", "ALL"], "period": ["2026-09", "2026-10"],
-                        "numerator": [5, 6], "denominator": [10, 10], "value": [0.5, 0.6], "rag": ["G", "G"]})
+    old = pd.DataFrame(
+        {
+            "indicator": ["X", "X"],
+            "area": ["ALL", "ALL"],
+            "period": ["2026-08", "2026-09"],
+            "numerator": [1, 2],
+            "denominator": [10, 10],
+            "value": [0.1, 0.2],
+            "rag": ["R", "R"],
+        }
+    )
+    new = pd.DataFrame(
+        {
+            "indicator": ["X", "X"],
+            "area": ["ALL", "ALL"],
+            "period": ["2026-09", "2026-10"],
+            "numerator": [5, 6],
+            "denominator": [10, 10],
+            "value": [0.5, 0.6],
+            "rag": ["G", "G"],
+        }
+    )
     merged = merge_history(old, new)
     assert list(merged["period"]) == ["2026-08", "2026-09", "2026-10"]
     assert list(merged["value"]) == [0.1, 0.5, 0.6]
@@ -87,9 +105,8 @@ def test_master_open_in_excel_is_not_written(config, tmp_path):
 
 def test_a_second_refresh_at_once_is_refused(config, tmp_path):
     master = tmp_path / "master.xlsx"
-    with refresh_lock(master):
-        with pytest.raises(MasterError, match="another refresh"):
-            refresh(config, master=master)
+    with refresh_lock(master), pytest.raises(MasterError, match="another refresh"):
+        refresh(config, master=master)
     assert not master.exists() and not (tmp_path / "master.xlsx.lock").exists()
 
 
@@ -119,8 +136,7 @@ def test_backups_are_pruned(tmp_path):
     master = tmp_path / "m.xlsx"
     master.write_bytes(b"v0")
     for n in range(5):
-        replace_master(master, lambda temp, n=n: temp.write_bytes(f"v{n + 1}".encode()), backups=3,
-                       now=dt.datetime(2026, 11, 1, 9, 0, n))
+        replace_master(master, lambda temp, n=n: temp.write_bytes(f"v{n + 1}".encode()), backups=3, now=dt.datetime(2026, 11, 1, 9, 0, n))
     kept = sorted(p.name for p in (tmp_path / "backups").iterdir())
     assert len(kept) == 3 and master.read_bytes() == b"v5"
     assert (tmp_path / "backups" / kept[-1]).read_bytes() == b"v4"
@@ -143,4 +159,4 @@ def test_text_from_inputs_is_written_as_text_never_formula(example_dir, tmp_path
     cells = [c for row in sheet.iter_rows() for c in row if isinstance(c.value, str) and "HYPERLINK" in c.value]
     assert cells and all(c.data_type == "s" for c in cells)
     values = CalamineWorkbook.from_path(str(tmp_path / "m.xlsx")).get_sheet_by_name("Data quality").to_python()
-    assert any('=HYPERLINK' in str(v) for row in values for v in row)
+    assert any("=HYPERLINK" in str(v) for row in values for v in row)

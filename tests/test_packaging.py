@@ -34,8 +34,7 @@ def test_every_folder_of_the_package_is_listed():
             found.add(".".join(folder.relative_to(REPO).parts))
     for mapped, folder in SETUPTOOLS["package-dir"].items():
         found.add(mapped)
-        found.update(f"{mapped}.{'.'.join(sub.relative_to(REPO / folder).parts)}" for sub in (REPO / folder).rglob("*")
-                     if sub.is_dir())
+        found.update(f"{mapped}.{'.'.join(sub.relative_to(REPO / folder).parts)}" for sub in (REPO / folder).rglob("*") if sub.is_dir())
     assert found == set(SETUPTOOLS["packages"])
 
 
@@ -45,9 +44,9 @@ def test_every_data_file_matches_a_package_data_pattern():
     missed = []
     for package in SETUPTOOLS["packages"]:
         for path in source_folder(package).iterdir():
-            if path.is_file() and path.suffix != ".py" and path.name != "README.md":
-                if not any(fnmatch.fnmatch(path.name, pattern) for pattern in data.get(package, [])):
-                    missed.append(str(path.relative_to(REPO)))
+            shipped = any(fnmatch.fnmatch(path.name, pattern) for pattern in data.get(package, []))
+            if path.is_file() and path.suffix != ".py" and path.name != "README.md" and not shipped:
+                missed.append(str(path.relative_to(REPO)))
     assert not missed, f"not shipped in the wheel: {missed}"
 
 

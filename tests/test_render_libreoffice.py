@@ -6,7 +6,6 @@ import subprocess
 import zipfile
 
 import pytest
-
 from conftest import convert_to_pdf, requires_libreoffice
 
 pytestmark = [pytest.mark.libreoffice, requires_libreoffice]
@@ -40,15 +39,29 @@ def test_libreoffice_round_trip_keeps_the_sparklines(demo_run, tmp_path):
 
     _, master = demo_run
     profile = tmp_path / "profile"
-    subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xlsx",
-                    "--outdir", str(tmp_path / "saved"), str(master)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp_path / "saved"),
+            str(master),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     with zipfile.ZipFile(tmp_path / "saved" / "master.xlsx") as package:
         xml = "".join(package.read(n).decode() for n in package.namelist() if n.startswith("xl/worksheets/sheet"))
     assert xml.count("<x14:sparkline>") >= 8
 
 
-@pytest.mark.parametrize(("layout", "heading"), [("kent_table", "Denominator"), ("london_ni", "NI description"),
-                                               ("birmingham_panels", "Measure")])
+@pytest.mark.parametrize(
+    ("layout", "heading"), [("kent_table", "Denominator"), ("london_ni", "NI description"), ("birmingham_panels", "Measure")]
+)
 def test_each_layout_preset_renders_to_pdf_and_png(layout, heading, tmp_path):
     import importlib.util
     from pathlib import Path
@@ -75,14 +88,17 @@ def test_london_detailed_analysis_prints_on_its_own_page_with_numbers_and_shares
     # The worked-example authority (test_views.py), with the London preset and layout: its
     # detailed-analysis page has the months, "No." and "%" and October's NI 59 figures.
     from test_views import write_authority
+
     from xl_scorecard.config import load_config
     from xl_scorecard.pipeline import refresh
 
     master = tmp_path / "master.xlsx"
     refresh(load_config(write_authority(tmp_path)), master=master)
     pdf = convert_to_pdf(master, tmp_path)
-    pages = [subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True,
-                            text=True).stdout for n in range(1, 20)]
+    pages = [
+        subprocess.run(["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(pdf), "-"], capture_output=True, text=True).stdout
+        for n in range(1, 20)
+    ]
     page = next(text for text in pages if "Worked - detailed analysis, Oct 2026" in text)
     assert "May 2026" in page and "Oct 2026" in page and "No." in page and "66.7%" in page
     line = next(text for text in page.splitlines() if "completed within 7 days" in text)

@@ -49,12 +49,17 @@ name = "Northgate"
 
 
 def test_header_found_below_title_rows_and_row_numbers_are_the_users(tmp_path):
-    path = make_xlsx(tmp_path / "a.xlsx", [
-        ["List 4: Assessments"], [], ["Note: extract run Monday"],
-        ["Child Unique ID", "Continuous Assessment Start Date", "Continuous Assessment Date of Authorisation"],
-        ["C1", dt.date(2026, 10, 1), dt.date(2026, 10, 20)],
-        ["", dt.date(2026, 10, 2), None],
-    ])
+    path = make_xlsx(
+        tmp_path / "a.xlsx",
+        [
+            ["List 4: Assessments"],
+            [],
+            ["Note: extract run Monday"],
+            ["Child Unique ID", "Continuous Assessment Start Date", "Continuous Assessment Date of Authorisation"],
+            ["C1", dt.date(2026, 10, 1), dt.date(2026, 10, 20)],
+            ["", dt.date(2026, 10, 2), None],
+        ],
+    )
     result = validate(path)
     assert result.rows_read == 2 and result.rows_loaded == 1 and result.rows_excluded == 1
     assert result.table.loc[0, "source_row"] == 5
@@ -73,30 +78,38 @@ def test_curly_quotes_in_headers_match_straight_ones():
 
 
 def test_renamed_header_mapped_through_the_source_description_alone(tmp_path):
-    make_xlsx(tmp_path / "a.xlsx", [
-        ["Child Unique ID", "Date assessment began", "Continuous Assessment Date of Authorisation"],
-        ["C1", "01/10/2026", "05/10/2026"],
-    ])
+    make_xlsx(
+        tmp_path / "a.xlsx",
+        [
+            ["Child Unique ID", "Date assessment began", "Continuous Assessment Date of Authorisation"],
+            ["C1", "01/10/2026", "05/10/2026"],
+        ],
+    )
     unmapped = config_for(tmp_path, '[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "a.xlsx"')
     data = read_sources(load_config(unmapped))
     assert [p.code for p in data.problems] == ["column-missing"]
     assert "Continuous Assessment Start Date" in data.problems[0].message
-    mapped = config_for(tmp_path, '[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "a.xlsx"\n'
-                                  'headers = { start_date = ["Date assessment began"] }')
+    mapped = config_for(
+        tmp_path,
+        '[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "a.xlsx"\nheaders = { start_date = ["Date assessment began"] }',
+    )
     data = read_sources(load_config(mapped))
     assert data.problems == []
     assert data.tables["assessments"].loc[0, "start_date"] == dt.datetime(2026, 10, 1)
 
 
 def test_dates_in_every_form_people_type_and_never_month_first(tmp_path):
-    path = make_xlsx(tmp_path / "a.xlsx", [
-        ["Child Unique ID", "Continuous Assessment Start Date", "Continuous Assessment Date of Authorisation"],
-        ["C1", dt.datetime(2026, 3, 4, 15, 30), "05/03/2026"],
-        ["C2", 46085, "2026-03-05"],                 # a bare Excel serial (1900 system): 4 March 2026
-        ["C3", "4/3/2026", "05/03/2026 00:00:00"],
-        ["C4", "04-03-2026", "31/12/2026"],
-        ["C5", "12/31/2026", None],                  # US month-first: refused, not guessed
-    ])
+    path = make_xlsx(
+        tmp_path / "a.xlsx",
+        [
+            ["Child Unique ID", "Continuous Assessment Start Date", "Continuous Assessment Date of Authorisation"],
+            ["C1", dt.datetime(2026, 3, 4, 15, 30), "05/03/2026"],
+            ["C2", 46085, "2026-03-05"],  # a bare Excel serial (1900 system): 4 March 2026
+            ["C3", "4/3/2026", "05/03/2026 00:00:00"],
+            ["C4", "04-03-2026", "31/12/2026"],
+            ["C5", "12/31/2026", None],  # US month-first: refused, not guessed
+        ],
+    )
     result = validate(path)
     starts = list(result.table["start_date"].dt.date)
     assert starts == [dt.date(2026, 3, 4)] * 4
@@ -105,11 +118,16 @@ def test_dates_in_every_form_people_type_and_never_month_first(tmp_path):
 
 
 def test_codes_with_or_without_prefix_and_aliases(tmp_path):
-    path = make_xlsx(tmp_path / "a.xlsx", [
-        ["Child Unique ID", "Continuous Assessment Start Date", "Child Seen During Continuous Assessment"],
-        ["C1", "01/10/2026", "a) Yes"], ["C2", "01/10/2026", "yes\u00a0"], ["C3", "01/10/2026", "N"],
-        ["C4", "01/10/2026", "Maybe"],
-    ])
+    path = make_xlsx(
+        tmp_path / "a.xlsx",
+        [
+            ["Child Unique ID", "Continuous Assessment Start Date", "Child Seen During Continuous Assessment"],
+            ["C1", "01/10/2026", "a) Yes"],
+            ["C2", "01/10/2026", "yes\u00a0"],
+            ["C3", "01/10/2026", "N"],
+            ["C4", "01/10/2026", "Maybe"],
+        ],
+    )
     result = validate(path)
     assert list(result.table["child_seen"]) == ["Yes", "Yes", "No", None]
     (problem,) = result.problems
@@ -119,12 +137,16 @@ def test_codes_with_or_without_prefix_and_aliases(tmp_path):
 
 
 def test_numbers_ids_and_stray_spaces(tmp_path):
-    path = make_xlsx(tmp_path / "s.xlsx", [
-        ["Month", "Worker", "FTE", "Cases", "Team"],
-        [dt.date(2026, 10, 1), "  Ann\u00a0Lee ", 0.8, 12, "Team\u00a0A "],
-        [dt.date(2026, 10, 1), 12345, "1", "3", "Team A"],
-        [dt.date(2026, 10, 1), "Bo", "one", "2.5", "Team A"],
-    ], sheet="Caseloads")
+    path = make_xlsx(
+        tmp_path / "s.xlsx",
+        [
+            ["Month", "Worker", "FTE", "Cases", "Team"],
+            [dt.date(2026, 10, 1), "  Ann\u00a0Lee ", 0.8, 12, "Team\u00a0A "],
+            [dt.date(2026, 10, 1), 12345, "1", "3", "Team A"],
+            [dt.date(2026, 10, 1), "Bo", "one", "2.5", "Team A"],
+        ],
+        sheet="Caseloads",
+    )
     result = validate(path, "staff", "Caseloads")
     assert list(result.table["worker"]) == ["Ann Lee", "12345"]
     assert list(result.table["team"]) == ["Team A", "Team A"]
@@ -135,10 +157,14 @@ def test_numbers_ids_and_stray_spaces(tmp_path):
 
 
 def test_end_before_start_is_reported_and_excluded(tmp_path):
-    path = make_xlsx(tmp_path / "a.xlsx", [
-        ["Child Unique ID", "Continuous Assessment Start Date", "Continuous Assessment Date of Authorisation"],
-        ["C1", "10/10/2026", "01/10/2026"], ["C2", "01/10/2026", "02/10/2026"],
-    ])
+    path = make_xlsx(
+        tmp_path / "a.xlsx",
+        [
+            ["Child Unique ID", "Continuous Assessment Start Date", "Continuous Assessment Date of Authorisation"],
+            ["C1", "10/10/2026", "01/10/2026"],
+            ["C2", "01/10/2026", "02/10/2026"],
+        ],
+    )
     result = validate(path)
     (problem,) = result.problems
     assert problem.code == "date-order" and problem.row == 2 and problem.excluded
@@ -149,8 +175,7 @@ def test_personal_values_never_printed(tmp_path):
     path = make_xlsx(tmp_path / "s.xlsx", [["Worker", "Supervision Date"], ["Jo Bloggs", "not a date"]], sheet="Log")
     (problem,) = validate(path, "supervision", "Log").problems
     assert "not a date" in problem.message  # the date is not personal
-    path = make_xlsx(tmp_path / "t.xlsx", [["Month", "Worker", "FTE", "Cases"], ["01/10/2026", "Jo Bloggs", 1, 1]],
-                     sheet="Caseloads")
+    path = make_xlsx(tmp_path / "t.xlsx", [["Month", "Worker", "FTE", "Cases"], ["01/10/2026", "Jo Bloggs", 1, 1]], sheet="Caseloads")
     assert validate(path, "staff", "Caseloads").problems == []
 
 
@@ -172,9 +197,12 @@ def test_sheet_names_match_loosely_and_missing_sheet_is_a_clear_error(tmp_path):
 
 def test_unreadable_and_missing_files_become_problems_not_crashes(tmp_path):
     (tmp_path / "broken.xlsx").write_bytes(b"PK\x03\x04 this is not a zip")
-    config = config_for(tmp_path, '[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "broken.xlsx"\n\n'
-                                  '[[source]]\ndistrict = "NG"\ndataset = "cp_plans"\nfile = "nowhere.xlsx"\n\n'
-                                  '[[source]]\ndistrict = "NG"\ndataset = "cla"\nfile = "missing-*.csv"')
+    config = config_for(
+        tmp_path,
+        '[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "broken.xlsx"\n\n'
+        '[[source]]\ndistrict = "NG"\ndataset = "cp_plans"\nfile = "nowhere.xlsx"\n\n'
+        '[[source]]\ndistrict = "NG"\ndataset = "cla"\nfile = "missing-*.csv"',
+    )
     data = read_sources(load_config(config))
     found = sorted((p.code, p.file) for p in data.problems)
     assert found == [("file-missing", "missing-*.csv"), ("file-missing", "nowhere.xlsx"), ("file-unreadable", "broken.xlsx")]
@@ -189,12 +217,18 @@ def test_globs_read_every_matching_file(tmp_path):
     assert len(data.tables["supervision"]) == 2 and len(data.files) == 2
 
 
-@pytest.mark.parametrize("bad, says", [
-    ('[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "a.xlsx"\nshet = "List 4"', "shet: unknown key"),
-    ('[[source]]\ndistrict = "XX"\ndataset = "assessments"\nfile = "a.xlsx"', "district 'XX' is not one of NG"),
-    ('[[source]]\ndistrict = "NG"\ndataset = "assesments"\nfile = "a.xlsx"', "unknown dataset 'assesments'"),
-    ('[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "a.xlsx"\nheaders = { strt = ["x"] }', "headers for unknown columns ['strt']"),
-])
+@pytest.mark.parametrize(
+    "bad, says",
+    [
+        ('[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "a.xlsx"\nshet = "List 4"', "shet: unknown key"),
+        ('[[source]]\ndistrict = "XX"\ndataset = "assessments"\nfile = "a.xlsx"', "district 'XX' is not one of NG"),
+        ('[[source]]\ndistrict = "NG"\ndataset = "assesments"\nfile = "a.xlsx"', "unknown dataset 'assesments'"),
+        (
+            '[[source]]\ndistrict = "NG"\ndataset = "assessments"\nfile = "a.xlsx"\nheaders = { strt = ["x"] }',
+            "headers for unknown columns ['strt']",
+        ),
+    ],
+)
 def test_configuration_mistakes_name_the_file_and_key(tmp_path, bad, says):
     with pytest.raises(ConfigError) as caught:
         load_config(config_for(tmp_path, bad))
@@ -214,13 +248,17 @@ def test_every_dataset_description_loads():
 
 
 def test_figures_typed_by_staff_need_a_value_or_a_numerator(tmp_path):
-    path = make_xlsx(tmp_path / "f.xlsx", [
-        ["Indicator", "District", "Month", "Numerator", "Denominator", "Value"],
-        ["AUDITS_ADEQUATE", "Northgate", "01/10/2026", 131, 186, None],
-        ["ETHNICITY_RECORDED", "Northgate", dt.date(2026, 10, 1), None, None, 0.99],
-        ["PEP", "Northgate", "Oct 2026", 12, 20, None],
-        ["PARTICIPATION", "Northgate", "01/10/2026", None, 40, "-"],
-    ], sheet="Figures")
+    path = make_xlsx(
+        tmp_path / "f.xlsx",
+        [
+            ["Indicator", "District", "Month", "Numerator", "Denominator", "Value"],
+            ["AUDITS_ADEQUATE", "Northgate", "01/10/2026", 131, 186, None],
+            ["ETHNICITY_RECORDED", "Northgate", dt.date(2026, 10, 1), None, None, 0.99],
+            ["PEP", "Northgate", "Oct 2026", 12, 20, None],
+            ["PARTICIPATION", "Northgate", "01/10/2026", None, 40, "-"],
+        ],
+        sheet="Figures",
+    )
     result = validate(path, "figures", "Figures")
     assert list(result.table["indicator"]) == ["AUDITS_ADEQUATE", "ETHNICITY_RECORDED"]
     codes = sorted((p.code, p.row) for p in result.problems)
@@ -230,11 +268,15 @@ def test_figures_typed_by_staff_need_a_value_or_a_numerator(tmp_path):
 
 
 def test_unallocated_cases_and_cp_visits(tmp_path):
-    path = make_xlsx(tmp_path / "u.xlsx", [
-        ["Case ID", "Case Type", "Unallocated Since", "As at", "Team"],
-        ["C1", "CIN", "01/09/2026", "31/10/2026", "Assessment 1"],
-        ["C2", "CP", "05/11/2026", "31/10/2026", "Assessment 2"],
-    ], sheet="Unallocated")
+    path = make_xlsx(
+        tmp_path / "u.xlsx",
+        [
+            ["Case ID", "Case Type", "Unallocated Since", "As at", "Team"],
+            ["C1", "CIN", "01/09/2026", "31/10/2026", "Assessment 1"],
+            ["C2", "CP", "05/11/2026", "31/10/2026", "Assessment 2"],
+        ],
+        sheet="Unallocated",
+    )
     result = validate(path, "unallocated", "Unallocated")
     assert list(result.table["child_id"]) == ["C1"] and [p.code for p in result.problems] == ["date-order"]
     path = make_xlsx(tmp_path / "v.xlsx", [["Child ID", "Visit Date", "Seen Alone"], ["C1", "14/10/2026", "Y"]], sheet="Visits")
@@ -244,7 +286,8 @@ def test_unallocated_cases_and_cp_visits(tmp_path):
 
 def test_dataset_description_checks_are_validated(tmp_path):
     path = tmp_path / "datasets.toml"
-    path.write_text('[log]\ntitle = "Log"\ncolumns.a = { headers = ["A"], type = "date" }\n'
-                    'checks = [{ kind = "any_of", columns = ["a"] }]\n')
+    path.write_text(
+        '[log]\ntitle = "Log"\ncolumns.a = { headers = ["A"], type = "date" }\nchecks = [{ kind = "any_of", columns = ["a"] }]\n'
+    )
     with pytest.raises(ConfigError, match="any_of takes `columns` \\(two or more\\)"):
         load_dataset_specs(path)

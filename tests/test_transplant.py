@@ -11,9 +11,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import SHARED, northgate_config, requires_libreoffice, soffice
 from python_calamine import CalamineWorkbook
 
-from conftest import SHARED, northgate_config, requires_libreoffice, soffice
 from xl_scorecard.config import load_config
 from xl_scorecard.errors import MasterError
 from xl_scorecard.periods import Month
@@ -23,8 +23,16 @@ from xl_scorecard.render.workbook import OWNED_SHEETS
 
 EXCEL_MADE = SHARED / "samples" / "excel-made"
 SAMPLES = sorted(EXCEL_MADE.glob("*.xls*")) if EXCEL_MADE.is_dir() else []
-INDEX_PARTS = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "_rels/.rels", "[Content_Types].xml", "xl/styles.xml",
-               "docProps/app.xml", "docProps/core.xml", "docProps/custom.xml"}
+INDEX_PARTS = {
+    "xl/workbook.xml",
+    "xl/_rels/workbook.xml.rels",
+    "_rels/.rels",
+    "[Content_Types].xml",
+    "xl/styles.xml",
+    "docProps/app.xml",
+    "docProps/core.xml",
+    "docProps/custom.xml",
+}
 
 
 @pytest.fixture(scope="module")
@@ -32,9 +40,14 @@ def small_config(example_dir, tmp_path_factory) -> Path:
     """One district of the example authority: enough for a real scorecard, quick to read."""
     folder = tmp_path_factory.mktemp("small")
     workforce = (example_dir / "Northgate" / "Northgate workforce.xlsx").as_posix()
-    return northgate_config(folder, example_dir, extra_sources=(
-        f'[[source]]\ndistrict = "NG"\ndataset = "staff"\nfile = "{workforce}"\nsheet = "Caseloads"\n'
-        f'[[source]]\ndistrict = "NG"\ndataset = "supervision"\nfile = "{workforce}"\nsheet = "Supervision log"\n'))
+    return northgate_config(
+        folder,
+        example_dir,
+        extra_sources=(
+            f'[[source]]\ndistrict = "NG"\ndataset = "staff"\nfile = "{workforce}"\nsheet = "Caseloads"\n'
+            f'[[source]]\ndistrict = "NG"\ndataset = "supervision"\nfile = "{workforce}"\nsheet = "Supervision log"\n'
+        ),
+    )
 
 
 def parts(path: Path) -> dict[str, bytes]:
@@ -43,9 +56,21 @@ def parts(path: Path) -> dict[str, bytes]:
 
 
 def cell_styles(cell) -> tuple:
-    return (cell.value, cell.number_format, cell.font.b, cell.font.i, cell.font.sz, str(cell.font.color.rgb if cell.font.color else None),
-            cell.fill.fill_type, str(cell.fill.fgColor.rgb), cell.border.left.style, cell.border.bottom.style,
-            cell.alignment.horizontal, cell.alignment.wrap_text, cell.protection.locked)
+    return (
+        cell.value,
+        cell.number_format,
+        cell.font.b,
+        cell.font.i,
+        cell.font.sz,
+        str(cell.font.color.rgb if cell.font.color else None),
+        cell.fill.fill_type,
+        str(cell.fill.fgColor.rgb),
+        cell.border.left.style,
+        cell.border.bottom.style,
+        cell.alignment.horizontal,
+        cell.alignment.wrap_text,
+        cell.protection.locked,
+    )
 
 
 def sheet_snapshot(path: Path, sheets: list[str]) -> dict:
@@ -94,7 +119,7 @@ def test_twelve_refreshes_styles_stop_growing(small_config, tmp_path):
         refresh(load_config(small_config), master=master, period=Month(2025, 11).shift(n))
         styles.append(parts(master)["xl/styles.xml"])
     assert len(set(styles)) == 1
-    assert len({hashlib.sha1(s).hexdigest() for s in styles[1:]}) == 1
+    assert len({hashlib.sha256(s).hexdigest() for s in styles[1:]}) == 1
 
 
 def column_of(book, header: str) -> str:
@@ -149,7 +174,8 @@ def test_carried_forward_text_edited_is_recorded_for_its_month(small_config, tmp
     kept = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Commentary").to_python()
     assert [(r[2], r[3]) for r in kept[1:] if r[0] == "CP_RATE"] == [
         ("2026-09", "Rate up after two large sibling groups."),
-        ("2026-10", "Rate up after two large sibling groups. Now falling.")]
+        ("2026-10", "Rate up after two large sibling groups. Now falling."),
+    ]
 
 
 @pytest.mark.libreoffice
@@ -159,16 +185,42 @@ def test_master_saved_by_libreoffice_keeps_commentary_and_opens_everywhere(small
     refresh(load_config(small_config), master=master, period=Month(2026, 9))
     type_commentary(master, "CASELOAD", "Two vacancies filled in September.")
     saved = tmp_path / "lo"
-    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "xlsx",
-                    "--outdir", str(saved), str(master)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(saved),
+            str(master),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     shutil.copy(saved / "master.xlsx", master)  # the manager's copy, last saved by LibreOffice
     refresh(load_config(small_config), master=master, period=Month(2026, 10))
     kept = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Commentary").to_python()
     assert ["CASELOAD", "ALL", "2026-09", "Two vacancies filled in September."] in [r[:4] for r in kept]
     openpyxl.load_workbook(master)
     resaved = tmp_path / "again"
-    subprocess.run([soffice(), f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--convert-to", "xlsx",
-                    "--outdir", str(resaved), str(master)], check=True, capture_output=True, timeout=180)
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation=file://{tmp_path / 'profile'}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(resaved),
+            str(master),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
     xml = "".join(v.decode("utf-8", "replace") for k, v in parts(resaved / "master.xlsx").items() if k.startswith("xl/worksheets/"))
     assert xml.count("<x14:sparkline>") >= 4
 
@@ -223,7 +275,7 @@ def test_two_refreshes_at_once_one_runs_the_other_stops(small_config, tmp_path, 
     first = threading.Thread(target=lambda: outcome.append(refresh(load_config(small_config), master=master)))
     first.start()
     assert first_is_reading.wait(30)
-    with pytest.raises(MasterError, match="another refresh of .* is running"):
+    with pytest.raises(MasterError, match=r"another refresh of .* is running"):
         refresh(load_config(small_config), master=master)
     second_has_tried.set()
     first.join(60)
@@ -241,8 +293,10 @@ def test_new_macro_master_is_refused_with_advice(small_config, tmp_path):
 def test_committed_template_is_what_the_builder_makes(tmp_path):
     built = build_template(tmp_path / "t.xlsx")
     assert parts(built).keys() == parts(DEFAULT_TEMPLATE).keys()
-    assert CalamineWorkbook.from_path(str(built)).get_sheet_by_name("Cover").to_python() == \
-        CalamineWorkbook.from_path(str(DEFAULT_TEMPLATE)).get_sheet_by_name("Cover").to_python()
+    assert (
+        CalamineWorkbook.from_path(str(built)).get_sheet_by_name("Cover").to_python()
+        == CalamineWorkbook.from_path(str(DEFAULT_TEMPLATE)).get_sheet_by_name("Cover").to_python()
+    )
 
 
 @pytest.mark.libreoffice
@@ -260,10 +314,23 @@ def test_every_refreshed_sample_opens_in_libreoffice_and_keeps_its_sparklines(sm
         refresh(load_config(small_config), master=folder / sample.name)
     # Two LibreOffice runs (one per core, each with its own profile) convert them all,
     # re-saving each as LibreOffice would.
-    runs = [subprocess.Popen([soffice(), f"-env:UserInstallation=file://{tmp_path / f'profile{n}'}", "--headless",
-                              "--convert-to", "xlsx", "--outdir", str(tmp_path / "saved"),
-                              *[str(folder / s.name) for s in samples[n::2]]],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for n in range(2)]
+    runs = [
+        subprocess.Popen(
+            [
+                soffice(),
+                f"-env:UserInstallation=file://{tmp_path / f'profile{n}'}",
+                "--headless",
+                "--convert-to",
+                "xlsx",
+                "--outdir",
+                str(tmp_path / "saved"),
+                *[str(folder / s.name) for s in samples[n::2]],
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for n in range(2)
+    ]
     assert [run.wait(timeout=600) for run in runs] == [0, 0]
     for sample in samples:
         saved = tmp_path / "saved" / (sample.stem + ".xlsx")
@@ -349,5 +416,10 @@ def test_fingerprint_rows_are_packed_per_sheet_row_and_older_ones_still_read():
 
     # Packed: one row per sheet row. Older masters: one row per cell. Free cells: one each.
     rows = [["Scorecard", "row 12", "A=aa11;B=bb22;AA=cc33"], ["Scorecard", "C7", "dd44"], ["Scorecard", "M5", "free"]]
-    assert _unpack(rows) == {("Scorecard", "A12"): "aa11", ("Scorecard", "B12"): "bb22", ("Scorecard", "AA12"): "cc33",
-                             ("Scorecard", "C7"): "dd44", ("Scorecard", "M5"): "free"}
+    assert _unpack(rows) == {
+        ("Scorecard", "A12"): "aa11",
+        ("Scorecard", "B12"): "bb22",
+        ("Scorecard", "AA12"): "cc33",
+        ("Scorecard", "C7"): "dd44",
+        ("Scorecard", "M5"): "free",
+    }

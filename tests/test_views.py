@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
-
 from test_worked_examples import LONDON, OCT, TABLES
+
 from xl_scorecard.config import load_config
 from xl_scorecard.errors import ConfigError
 from xl_scorecard.indicators import AUTHORITY
@@ -79,9 +79,16 @@ def test_detailed_analysis_rows_per_month():
 def test_the_month_trend_compares_this_month_with_last_month_by_polarity():
     from xl_scorecard.scoring import score_views
 
-    views = pd.DataFrame({"indicator": ["NI59", "NI59", "NI62", "NI62"], "area": "ALL",
-                          "view": ["this month", "last month"] * 2, "numerator": 0.0, "denominator": 0.0,
-                          "value": [0.6, 0.5, 0.12, 0.10]})
+    views = pd.DataFrame(
+        {
+            "indicator": ["NI59", "NI59", "NI62", "NI62"],
+            "area": "ALL",
+            "view": ["this month", "last month"] * 2,
+            "numerator": 0.0,
+            "denominator": 0.0,
+            "value": [0.6, 0.5, 0.12, 0.10],
+        }
+    )
     travel = score_views(views, [LONDON["NI59"], LONDON["NI62"]]).set_index(["indicator", "view"])["travel"]
     # NI 59: higher is better, 50% -> 60% improved. NI 62: lower is better, 10% -> 12% worse.
     assert travel[("NI59", "this month")] == "Improved" and travel[("NI62", "this month")] == "Worse"
@@ -107,8 +114,19 @@ DATASETS = tomllib.loads((Path(__file__).resolve().parents[1] / "xl_scorecard" /
 def write_authority(folder: Path) -> Path:
     """CSV files per district and dataset, with the first header each column is known by, and
     an authority configuration using the London preset and layout."""
-    lines = ["[authority]", 'name = "Worked"', 'period = "2026-10"', 'layout = "london_ni"', 'catalogue = "london_2010"',
-             "[[district]]", 'code = "EAST"', 'name = "East"', "[[district]]", 'code = "SOUTH"', 'name = "South"']
+    lines = [
+        "[authority]",
+        'name = "Worked"',
+        'period = "2026-10"',
+        'layout = "london_ni"',
+        'catalogue = "london_2010"',
+        "[[district]]",
+        'code = "EAST"',
+        'name = "East"',
+        "[[district]]",
+        'code = "SOUTH"',
+        'name = "South"',
+    ]
     population = TABLES["population"].rename(columns={"district": "District", "year": "Year", "population": "Population aged 0-17"})
     population["District"] = population["District"].map({"EAST": "East", "SOUTH": "South"})
     population.to_csv(folder / "population.csv", index=False)
@@ -137,8 +155,7 @@ def test_london_table_and_detailed_analysis_end_to_end(tmp_path):
     book = CalamineWorkbook.from_path(str(master))
     rows = book.get_sheet_by_name("Scorecard").to_python()
     header = rows[3]
-    assert header[:9] == ["NI code", "NI description", "2025/26", "Sep 2026", "Oct 2026", "Trend", "2026/27 value",
-                          "Status", "Target"]
+    assert header[:9] == ["NI code", "NI description", "2025/26", "Sep 2026", "Oct 2026", "Trend", "2026/27 value", "Status", "Target"]
     ni59 = dict(zip(header, next(r for r in rows if r[0] == "NI59")))
     assert ni59["2025/26"] == 1.0 and ni59["Sep 2026"] == "" and ni59["Oct 2026"] == pytest.approx(2 / 3)
     assert ni59["2026/27 value"] == pytest.approx(2 / 3) and ni59["Status"] == "OK"  # target 53%

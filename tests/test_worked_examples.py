@@ -41,12 +41,16 @@ TABLES = {
         "district child_id referral_date referral_nfa referrals_last_12m",
         ("EAST", "R1", D("2026-10-05"), "No", 0),
         ("EAST", "R2", D("2026-05-10"), "Yes", 2),
-        ("EAST", "R3", D("2025-12-01"), "No", 1),   # rolling 12 months only
-        ("EAST", "R4", D("2025-10-15"), "No", 0),   # too old for either window
-        ("SOUTH", "R5", D("2026-04-01"), "No", 1)),
+        ("EAST", "R3", D("2025-12-01"), "No", 1),  # rolling 12 months only
+        ("EAST", "R4", D("2025-10-15"), "No", 0),  # too old for either window
+        ("SOUTH", "R5", D("2026-04-01"), "No", 1),
+    ),
     "early_help": frame(
         "district child_id assessment_end",
-        ("EAST", "E1", D("2026-01-10")), ("EAST", "E2", D("2025-10-31")), ("SOUTH", "E3", D("2026-10-31"))),
+        ("EAST", "E1", D("2026-01-10")),
+        ("EAST", "E2", D("2025-10-31")),
+        ("SOUTH", "E3", D("2026-10-31")),
+    ),
     "assessments": frame(
         "district child_id referral_date start_date authorised_date assessment_type child_seen",
         # Initial: referral Thu 1 Oct -> Fri 9 Oct is 6 working days, -> Mon 12 Oct 7, -> Tue 13 Oct 8.
@@ -63,25 +67,29 @@ TABLES = {
         # Core C2: 1 Sep -> 30 Sep = 21 working days either way.
         ("SOUTH", "C2", D("2026-09-01"), D("2026-09-01"), D("2026-09-30"), "Core", "Yes"),
         # Core C3: referred 1 June, still open on 31 October: far past 42 working days.
-        ("EAST", "C3", D("2026-06-01"), D("2026-07-01"), NaT, "Core", None)),
+        ("EAST", "C3", D("2026-06-01"), D("2026-07-01"), NaT, "Core", None),
+    ),
     "s47": frame(
         "district child_id strategy_date icpc_date",
         ("EAST", "S1", D("2026-05-01"), D("2026-05-20")),
         ("EAST", "S2", D("2026-09-01"), NaT),
-        ("SOUTH", "S3", D("2025-12-15"), D("2026-01-10"))),  # rolling 12 months only
+        ("SOUTH", "S3", D("2025-12-15"), D("2026-01-10")),
+    ),  # rolling 12 months only
     "cin": frame(
         "district child_id cin_start cin_closure",
         ("EAST", "N1", D("2026-01-01"), NaT),
         ("EAST", "N2", D("2026-02-01"), D("2026-10-31")),  # closed on the day: not open at its end
-        ("EAST", "N3", D("2026-11-05"), NaT),              # starts later
-        ("SOUTH", "N4", D("2025-05-01"), NaT)),
+        ("EAST", "N3", D("2026-11-05"), NaT),  # starts later
+        ("SOUTH", "N4", D("2025-05-01"), NaT),
+    ),
     "cp_plans": frame(
         "district child_id plan_start plan_end previous_plans",
-        ("EAST", "K1", D("2024-01-01"), NaT, 0),                 # open 1,034 days on 31 Oct
-        ("EAST", "K2", D("2026-06-01"), NaT, 1),                 # started this year, a repeat plan
-        ("EAST", "K3", D("2024-03-01"), D("2026-07-01"), 0),     # ended this year after 852 days
-        ("SOUTH", "K4", D("2026-05-01"), D("2026-09-30"), 0),    # started and ended this year, 152 days
-        ("SOUTH", "K5", D("2026-10-10"), NaT, 0)),
+        ("EAST", "K1", D("2024-01-01"), NaT, 0),  # open 1,034 days on 31 Oct
+        ("EAST", "K2", D("2026-06-01"), NaT, 1),  # started this year, a repeat plan
+        ("EAST", "K3", D("2024-03-01"), D("2026-07-01"), 0),  # ended this year after 852 days
+        ("SOUTH", "K4", D("2026-05-01"), D("2026-09-30"), 0),  # started and ended this year, 152 days
+        ("SOUTH", "K5", D("2026-10-10"), NaT, 0),
+    ),
     "cla": frame(
         "district child_id cla_start cla_end uasc placements_12m placement_start age reason_ceased",
         # L1 (also on a CP plan, K1): in care 1,399 days, same placement 882 days, aged 10.
@@ -93,25 +101,29 @@ TABLES = {
         ("EAST", "K11", D("2020-01-01"), D("2026-08-01"), "No", 0, NaT, 6, "E11 - Adopted (application unopposed)"),
         ("SOUTH", "K12", D("2026-02-01"), D("2026-06-30"), "No", 1, NaT, 4, "E43 - Special guardianship order to former foster carers"),
         # L6: on a CP plan too (K5), in care 60 days.
-        ("SOUTH", "K5", D("2026-09-01"), NaT, "No", 1, D("2026-09-01"), 3, None)),
+        ("SOUTH", "K5", D("2026-09-01"), NaT, "No", 1, D("2026-09-01"), 3, None),
+    ),
     "unallocated": frame(
         "district child_id unallocated_since as_at",
-        ("EAST", "U1", D("2026-09-01"), D("2026-10-31")),   # 60 days
-        ("EAST", "U2", D("2026-10-10"), D("2026-10-31")),   # 21 days
-        ("SOUTH", "U3", D("2026-10-02"), D("2026-10-31"))),  # 29 days
+        ("EAST", "U1", D("2026-09-01"), D("2026-10-31")),  # 60 days
+        ("EAST", "U2", D("2026-10-10"), D("2026-10-31")),  # 21 days
+        ("SOUTH", "U3", D("2026-10-02"), D("2026-10-31")),
+    ),  # 29 days
     "reviews": frame(
         "district child_id review_type due_date review_date",
-        ("EAST", "V1", "CP", D("2026-05-10"), D("2026-05-08")),   # early: on time
-        ("EAST", "V2", "CP", D("2026-10-20"), D("2026-10-21")),   # a day late
-        ("EAST", "V3", "CP", D("2026-10-30"), NaT),               # due, not held: late
+        ("EAST", "V1", "CP", D("2026-05-10"), D("2026-05-08")),  # early: on time
+        ("EAST", "V2", "CP", D("2026-10-20"), D("2026-10-21")),  # a day late
+        ("EAST", "V3", "CP", D("2026-10-30"), NaT),  # due, not held: late
         ("SOUTH", "V4", "CP", D("2026-03-01"), D("2026-03-09")),  # due before 1 April
         ("SOUTH", "V5", "CLA", D("2026-07-01"), D("2026-07-01")),  # on the day: on time
-        ("EAST", "V6", "CLA", D("2026-11-15"), NaT)),             # not due yet
+        ("EAST", "V6", "CLA", D("2026-11-15"), NaT),
+    ),  # not due yet
     "adoption": frame(
         "district child_id entered_care adm_decision placed",
-        ("EAST", "D1", D("2024-01-01"), D("2025-09-15"), D("2026-09-14")),   # 11 whole months
-        ("EAST", "D2", D("2024-01-01"), D("2025-05-01"), D("2026-06-02")),   # 13 whole months
-        ("SOUTH", "D3", D("2024-01-01"), D("2025-04-10"), D("2026-04-10"))),  # exactly 12
+        ("EAST", "D1", D("2024-01-01"), D("2025-09-15"), D("2026-09-14")),  # 11 whole months
+        ("EAST", "D2", D("2024-01-01"), D("2025-05-01"), D("2026-06-02")),  # 13 whole months
+        ("SOUTH", "D3", D("2024-01-01"), D("2025-04-10"), D("2026-04-10")),
+    ),  # exactly 12
     "establishment": frame(
         "district month post_id post_type fte filled_by qualified",
         ("EAST", D("2026-10-31"), "P1", "Social Worker", 1.0, "Permanent", "Yes"),
@@ -120,13 +132,15 @@ TABLES = {
         ("EAST", D("2026-10-31"), "P4", "Team Manager", 1.0, "Vacant", "No"),
         ("EAST", D("2026-09-30"), "P9", "Social Worker", 1.0, "Vacant", "Yes"),  # September's sheet
         ("SOUTH", D("2026-10-31"), "P5", "Social Worker", 1.0, "Permanent", "Yes"),
-        ("SOUTH", D("2026-10-31"), "P6", "Social Worker", 1.0, "Permanent", "Yes")),
+        ("SOUTH", D("2026-10-31"), "P6", "Social Worker", 1.0, "Permanent", "Yes"),
+    ),
     "staff": frame(
         "district month worker fte cases qualified",
         ("EAST", D("2026-10-01"), "W1", 1.0, 20, "Yes"),
         ("EAST", D("2026-10-01"), "W2", 0.5, 12, "Yes"),
-        ("EAST", D("2026-10-01"), "W3", 1.0, 5, "No"),   # not a qualified social worker
-        ("SOUTH", D("2026-10-01"), "W4", 1.0, 18, "Yes")),
+        ("EAST", D("2026-10-01"), "W3", 1.0, 5, "No"),  # not a qualified social worker
+        ("SOUTH", D("2026-10-01"), "W4", 1.0, 18, "Yes"),
+    ),
 }
 
 # (EAST numerator, denominator), (SOUTH numerator, denominator); the authority is their sum.
@@ -259,8 +273,18 @@ def test_values_of_rates_counts_and_fte():
     assert parts(KENT["AVERAGE_CASELOAD"])["EAST"][2] == pytest.approx(32 / 1.5)
 
 
-TYPED = ["CASE_AUDITS_ADEQUATE", "ETHNICITY_RECORDED", "SEEN_AT_S47", "LAC_PEP", "LAC_REVIEW_PARTICIPATION",
-         "CP_NOT_ALLOCATED_QSW", "LAC_NOT_ALLOCATED_QSW", "FOSTER_10_MILES", "LAC_DENTAL", "LAC_HEALTH"]
+TYPED = [
+    "CASE_AUDITS_ADEQUATE",
+    "ETHNICITY_RECORDED",
+    "SEEN_AT_S47",
+    "LAC_PEP",
+    "LAC_REVIEW_PARTICIPATION",
+    "CP_NOT_ALLOCATED_QSW",
+    "LAC_NOT_ALLOCATED_QSW",
+    "FOSTER_10_MILES",
+    "LAC_DENTAL",
+    "LAC_HEALTH",
+]
 
 
 def test_indicators_without_a_district_list_are_typed():
@@ -268,9 +292,12 @@ def test_indicators_without_a_district_list_are_typed():
     # SOUTH types a bare value; a row for September is ignored.
     assert sorted(i for i, ind in KENT.items() if ind.calculation["name"] == "typed_figure") == sorted(TYPED)
     rows = []
-    for ident in TYPED + ["NI51"]:
-        rows += [(ident, "EAST", D("2026-10-01"), 8.0, 10.0, None), (ident, "SOUTH", D("2026-10-01"), None, None, 0.5),
-                 (ident, "SOUTH", D("2026-09-01"), None, None, 0.9)]
+    for ident in [*TYPED, "NI51"]:
+        rows += [
+            (ident, "EAST", D("2026-10-01"), 8.0, 10.0, None),
+            (ident, "SOUTH", D("2026-10-01"), None, None, 0.5),
+            (ident, "SOUTH", D("2026-09-01"), None, None, 0.9),
+        ]
     rows[-3:] = [("NI51", "ALL", D("2026-10-01"), None, None, 15.0)]  # NI 51: one score for the partnership
     tables = {"figures": frame("indicator district period numerator denominator value", *rows)}
     for ident in TYPED:
@@ -284,9 +311,11 @@ def test_a_typed_figure_takes_the_place_of_a_computed_one():
     # CP_RATE computes EAST 2/10,000 and SOUTH 1/5,000. SOUTH's manager types 4 children for
     # October (numerator 4, denominator 5,000): SOUTH shows 8.0 and the authority (2 + 4) / 15,000.
     # EAST keeps its computed figure. A typed figure for September changes nothing in October.
-    figures = frame("indicator district period numerator denominator value",
-                    ("CP_RATE", "SOUTH", D("2026-10-01"), 4.0, 5000.0, None),
-                    ("CP_RATE", "EAST", D("2026-09-01"), 9.0, 10000.0, None))
+    figures = frame(
+        "indicator district period numerator denominator value",
+        ("CP_RATE", "SOUTH", D("2026-10-01"), 4.0, 5000.0, None),
+        ("CP_RATE", "EAST", D("2026-09-01"), 9.0, 10000.0, None),
+    )
     got = parts(KENT["CP_RATE"], {**TABLES, "figures": figures})
     assert got["SOUTH"][:3] == (4, 5000, pytest.approx(8.0))
     assert got["EAST"][:2] == (2, 10_000)
@@ -296,8 +325,7 @@ def test_a_typed_figure_takes_the_place_of_a_computed_one():
 def test_typed_figures_alone_fill_a_computed_indicator_without_its_dataset():
     # No cp_plans list at all, but EAST typed 3 of 10,000: EAST 3.0, SOUTH no figure, the
     # authority is what was typed (3 / 10,000).
-    figures = frame("indicator district period numerator denominator value",
-                    ("CP_RATE", "EAST", D("2026-10-01"), 3.0, 10000.0, None))
+    figures = frame("indicator district period numerator denominator value", ("CP_RATE", "EAST", D("2026-10-01"), 3.0, 10000.0, None))
     got = parts(KENT["CP_RATE"], {"population": TABLES["population"], "figures": figures})
     assert got["EAST"][2] == pytest.approx(3.0)
     assert pd.isna(got["SOUTH"][2])
@@ -308,8 +336,7 @@ def test_every_shipped_indicator_has_a_worked_example():
     # A worked example names the indicator id in a test; the catalogue files list them all.
     catalogues = [default_catalogue_path(), *sorted(PRESETS.glob("*.toml"))]
     ids = {ind.id for path in catalogues for ind in load_catalogue(path)}
-    tests = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py")
-                      if p.name != Path(__file__).name)
+    tests = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py") if p.name != Path(__file__).name)
     tests += "\n".join(repr(k) for k in [*SAME_IN_BOTH, *KENT_ONLY, *LONDON_ONLY, *TYPED, "NI51"])
     missing = sorted(i for i in ids if not re.search(rf"[\"']{i}[\"']", tests))
     assert not missing, f"indicators without a worked example: {missing}"

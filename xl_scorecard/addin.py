@@ -31,7 +31,7 @@ def vba_sources(folder: Path = MACROS) -> dict[str, str]:
         text = path.read_text(encoding="utf-8")
         match = re.search(r'^Attribute VB_Name = "([^"]+)"', text, flags=re.M)
         if not match:
-            raise ScorecardError(f"{path}: the first line must be Attribute VB_Name = \"<module name>\"")
+            raise ScorecardError(f'{path}: the first line must be Attribute VB_Name = "<module name>"')
         modules[match.group(1)] = text
     return modules
 
@@ -70,8 +70,10 @@ def _add_ribbon(source: Path, target: Path, ribbon: bytes) -> None:
             if item.filename == "_rels/.rels":
                 text = data.decode("utf-8")
                 if RIBBON_REL not in text:
-                    text = text.replace("</Relationships>", f'<Relationship Id="rIdXlScorecardRibbon" Type="{RIBBON_REL}" '
-                                                          f'Target="{RIBBON_PART}"/></Relationships>')
+                    text = text.replace(
+                        "</Relationships>",
+                        f'<Relationship Id="rIdXlScorecardRibbon" Type="{RIBBON_REL}" Target="{RIBBON_PART}"/></Relationships>',
+                    )
                 data = text.encode("utf-8")
             built.writestr(item, data)
         built.writestr(RIBBON_PART, ribbon)
@@ -88,8 +90,11 @@ def install_addin(built: Path, dry_run: bool = False) -> str:
     On other systems (or with ``dry_run``) say what would be done and change nothing.
     """
     target = excel_startup_folder() / ADDIN_NAME
-    steps = [f"copy {built} to {target}", f"run `{sys.executable} -m xlwings addin install` (open-source RunPython)",
-             f"set the xlwings interpreter to {sys.executable}"]
+    steps = [
+        f"copy {built} to {target}",
+        f"run `{sys.executable} -m xlwings addin install` (open-source RunPython)",
+        f"set the xlwings interpreter to {sys.executable}",
+    ]
     if sys.platform != "win32" or dry_run:
         return "This installs the Excel add-in on Windows. It would:\n" + "\n".join(f"- {s}" for s in steps)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -97,8 +102,11 @@ def install_addin(built: Path, dry_run: bool = False) -> str:
     subprocess.run([sys.executable, "-m", "xlwings", "addin", "install"], check=True)
     conf = Path.home() / ".xlwings" / "xlwings.conf"
     conf.parent.mkdir(exist_ok=True)
-    lines = [line for line in (conf.read_text(encoding="utf-8").splitlines() if conf.exists() else [])
-             if not line.startswith('"INTERPRETER_WIN"')]
+    lines = [
+        line
+        for line in (conf.read_text(encoding="utf-8").splitlines() if conf.exists() else [])
+        if not line.startswith('"INTERPRETER_WIN"')
+    ]
     conf.write_text("\n".join([*lines, f'"INTERPRETER_WIN","{sys.executable}"']) + "\n", encoding="utf-8")
     return f"Installed {target}. Restart Excel: the Scorecard tab appears on the ribbon."
 

@@ -39,9 +39,18 @@ class Outcome:
     rows: int = 0  # input rows read
 
     def as_dict(self) -> dict:
-        return {"config": str(self.config), "name": self.name, "ok": self.ok, "master": self.master,
-                "summary": self.summary, "counts": self.counts, "emailed": self.emailed, "error": self.error,
-                "seconds": round(self.seconds, 2), "rows": self.rows}
+        return {
+            "config": str(self.config),
+            "name": self.name,
+            "ok": self.ok,
+            "master": self.master,
+            "summary": self.summary,
+            "counts": self.counts,
+            "emailed": self.emailed,
+            "error": self.error,
+            "seconds": round(self.seconds, 2),
+            "rows": self.rows,
+        }
 
 
 def authority_configs(folder: Path) -> list[Path]:
@@ -82,8 +91,9 @@ class Progress:
             self.stream.flush()
 
 
-def refresh_one(config_path: Path, period: Month | None = None, strict: bool = True, email: bool = False,
-                dry_run: bool = False, outlook: bool = False) -> Outcome:
+def refresh_one(
+    config_path: Path, period: Month | None = None, strict: bool = True, email: bool = False, dry_run: bool = False, outlook: bool = False
+) -> Outcome:
     """Refresh (and email) one authority; every failure becomes the outcome's error."""
     from xl_scorecard.pipeline import refresh
 
@@ -123,8 +133,16 @@ def deliver(config, master: Path, dry_run: bool = False, outlook: bool = False) 
     return [f"sent to {message['To']}" for _, message in messages]
 
 
-def refresh_all(folder: Path, period: Month | None = None, strict: bool = True, email: bool = False,
-                dry_run: bool = False, outlook: bool = False, stream=None, workers: int = 1) -> list[Outcome]:
+def refresh_all(
+    folder: Path,
+    period: Month | None = None,
+    strict: bool = True,
+    email: bool = False,
+    dry_run: bool = False,
+    outlook: bool = False,
+    stream=None,
+    workers: int = 1,
+) -> list[Outcome]:
     """Refresh every authority configuration in ``folder``: one after another, or with
     ``workers > 1`` in that many processes (authorities share nothing, so a region or a
     national benchmark scales with the cores). Outcomes come back in configuration order."""
@@ -141,8 +159,11 @@ def refresh_all(folder: Path, period: Month | None = None, strict: bool = True, 
             for number, future in enumerate(as_completed(futures), start=1):
                 outcome = future.result()
                 outcomes[futures[future]] = outcome
-                progress.step(number, f"{futures[future].parent.name if futures[future].name == 'authority.toml' else futures[future].stem}"
-                              f" {'done' if outcome.ok else 'FAILED'}")
+                progress.step(
+                    number,
+                    f"{futures[future].parent.name if futures[future].name == 'authority.toml' else futures[future].stem}"
+                    f" {'done' if outcome.ok else 'FAILED'}",
+                )
                 if not outcome.ok:  # the child's log lines stay in the child: say it here
                     log.error("%s: %s", futures[future], outcome.error)
     else:

@@ -31,8 +31,8 @@ def _period(text: str) -> Month:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (shared options defined once)."""
     parser = argparse.ArgumentParser(
-        prog="xl-scorecard",
-        description="Children's services performance scorecards from the spreadsheets districts keep.")
+        prog="xl-scorecard", description="Children's services performance scorecards from the spreadsheets districts keep."
+    )
     parser.add_argument("--version", action="version", version=f"xl-scorecard {__version__}")
     parser.add_argument("-v", "--verbose", action="store_true", help="log each step (no personal data is logged)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -44,8 +44,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = commands.add_parser("demo", parents=[as_json], help="generate the example authority (if missing) and refresh its master")
     demo.add_argument("--out", type=Path, default=Path("out"), help="folder for the example data and master (default: ./out)")
-    demo.add_argument("--size", choices=["small", "large", "national"], default="small",
-                      help="large = Kent-size (~300k case rows); national = 150 authorities (~2M rows), refreshed with --all")
+    demo.add_argument(
+        "--size",
+        choices=["small", "large", "national"],
+        default="small",
+        help="large = Kent-size (~300k case rows); national = 150 authorities (~2M rows), refreshed with --all",
+    )
 
     mailing = argparse.ArgumentParser(add_help=False)
     mailing.add_argument("--dry-run", action="store_true", help="write .eml files to an outbox folder instead of sending")
@@ -53,21 +57,29 @@ def build_parser() -> argparse.ArgumentParser:
     run_log = argparse.ArgumentParser(add_help=False)
     run_log.add_argument("--log", type=Path, help="write a run log to this file (refresh --all: logs/ beside the configurations)")
 
-    refresh = commands.add_parser("refresh", parents=[as_json, mailing, run_log], help="read, validate, compute and write the master workbook")
+    refresh = commands.add_parser(
+        "refresh", parents=[as_json, mailing, run_log], help="read, validate, compute and write the master workbook"
+    )
     which = refresh.add_mutually_exclusive_group(required=True)
     which.add_argument("--config", type=Path, help="authority configuration (TOML)")
     which.add_argument("--all", type=Path, metavar="DIR", help="every authority configuration in DIR, each on its own")
     refresh.add_argument("--email", action="store_true", help="email each refreshed scorecard as its [email] section says")
-    refresh.add_argument("--strict", action="store_true",
-                         help="an unreadable input file stops that authority's refresh (the default with --all)")
-    refresh.add_argument("--workers", type=int, default=1, metavar="N",
-                         help="with --all: refresh N authorities at once, in separate processes (default 1)")
-    refresh.add_argument("--allow-incomplete", action="store_true",
-                         help="with --all: write scorecards even when an input file cannot be read (marked incomplete)")
+    refresh.add_argument(
+        "--strict", action="store_true", help="an unreadable input file stops that authority's refresh (the default with --all)"
+    )
+    refresh.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="with --all: refresh N authorities at once, in separate processes (default 1)"
+    )
+    refresh.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="with --all: write scorecards even when an input file cannot be read (marked incomplete)",
+    )
     refresh.add_argument("--master", type=Path, help="workbook to write (overrides the configuration)")
     refresh.add_argument("--period", type=_period, help="reporting month YYYY-MM (default: configuration, else last month)")
-    refresh.add_argument("--force", action="store_true",
-                         help="replace the scorecard's sheets even where cells were changed by hand (backed up first)")
+    refresh.add_argument(
+        "--force", action="store_true", help="replace the scorecard's sheets even where cells were changed by hand (backed up first)"
+    )
 
     commands.add_parser("check", parents=[config, as_json], help="read and validate only; exit 1 when there are errors")
 
@@ -102,8 +114,15 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return EXIT_FAILED
     try:
-        return {"demo": _demo, "refresh": _refresh, "check": _check, "indicators": _indicators,
-                "addin": _addin, "email": _email, "pdf": _pdf}[args.command](args)
+        return {
+            "demo": _demo,
+            "refresh": _refresh,
+            "check": _check,
+            "indicators": _indicators,
+            "addin": _addin,
+            "email": _email,
+            "pdf": _pdf,
+        }[args.command](args)
     except ScorecardError as exc:
         print(f"xl-scorecard: {exc}", file=sys.stderr)
         return EXIT_FAILED
@@ -119,8 +138,11 @@ def _unexpected(exc: Exception, verbose: bool) -> int:
     # with -v; the sentence names the error's kind and where it happened.
     frame = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     where = f" in {Path(frame.filename).name}, line {frame.lineno}" if frame else ""
-    print(f"xl-scorecard: an unexpected error ({type(exc).__name__}{where}) stopped the run; writes are atomic, so "
-          "the master workbook is as it was. Run again with -v for details and report it.", file=sys.stderr)
+    print(
+        f"xl-scorecard: an unexpected error ({type(exc).__name__}{where}) stopped the run; writes are atomic, so "
+        "the master workbook is as it was. Run again with -v for details and report it.",
+        file=sys.stderr,
+    )
     if verbose:
         logging.getLogger(__name__).error("details", exc_info=exc)
     return EXIT_FAILED
@@ -136,8 +158,19 @@ def _demo(args: argparse.Namespace) -> int:
         if not any(args.out.glob("*/authority.toml")):
             print(f"Generating 150 fictional authorities (~2M case rows) into {args.out} (a few minutes) ...")
             generate_national(args.out)
-        return _refresh_all(argparse.Namespace(all=args.out, log=None, period=None, allow_incomplete=True, email=False,
-                                               dry_run=False, outlook=False, workers=2, json=args.json))
+        return _refresh_all(
+            argparse.Namespace(
+                all=args.out,
+                log=None,
+                period=None,
+                allow_incomplete=True,
+                email=False,
+                dry_run=False,
+                outlook=False,
+                workers=2,
+                json=args.json,
+            )
+        )
     config_path = args.out / "authority.toml"
     if not config_path.exists():
         print(f"Generating the fictional Northshire example data ({args.size}) into {args.out} ...")
@@ -165,17 +198,29 @@ def _refresh_all(args: argparse.Namespace) -> int:
 
     if not args.log:
         open_run_log(default_log_path(args.all))
-    outcomes = refresh_all(args.all, args.period, strict=not args.allow_incomplete, email=args.email,
-                           dry_run=args.dry_run, outlook=args.outlook, workers=max(1, args.workers))
+    outcomes = refresh_all(
+        args.all,
+        args.period,
+        strict=not args.allow_incomplete,
+        email=args.email,
+        dry_run=args.dry_run,
+        outlook=args.outlook,
+        workers=max(1, args.workers),
+    )
     failed = [o for o in outcomes if not o.ok]
     if args.json:
-        print(json.dumps({"refreshed": len(outcomes) - len(failed), "failed": len(failed),
-                          "authorities": [o.as_dict() for o in outcomes]}, indent=2))
+        print(
+            json.dumps(
+                {"refreshed": len(outcomes) - len(failed), "failed": len(failed), "authorities": [o.as_dict() for o in outcomes]}, indent=2
+            )
+        )
     else:
         for o in outcomes:
             if o.ok:
-                print(f"OK      {o.name} ({o.config.name}): {o.counts.get('G', 0)} green, {o.counts.get('A', 0)} amber, "
-                      f"{o.counts.get('R', 0)} red; {o.seconds:.1f} s" + (f"; {len(o.emailed)} email(s)" if o.emailed else ""))
+                print(
+                    f"OK      {o.name} ({o.config.name}): {o.counts.get('G', 0)} green, {o.counts.get('A', 0)} amber, "
+                    f"{o.counts.get('R', 0)} red; {o.seconds:.1f} s" + (f"; {len(o.emailed)} email(s)" if o.emailed else "")
+                )
             else:
                 print(f"FAILED  {o.name or o.config.name} ({o.config.name}): {o.error}")
         print(f"{len(outcomes) - len(failed)} of {len(outcomes)} authorities refreshed" + (f"; {len(failed)} failed" if failed else ""))
@@ -209,14 +254,25 @@ def _run_refresh(config, master: Path | None, period: Month | None, as_json: boo
     counts = result.counts
     data_only = counts["indicators"] - counts["G"] - counts["A"] - counts["R"]
     if as_json:
-        print(json.dumps({
-            "master": str(result.master), "backup": str(result.backup) if result.backup else None,
-            "period": str(result.period), "summary": result.summary, "counts": counts,
-            "problems": [p.as_dict() for p in result.sources.problems]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "master": str(result.master),
+                    "backup": str(result.backup) if result.backup else None,
+                    "period": str(result.period),
+                    "summary": result.summary,
+                    "counts": counts,
+                    "problems": [p.as_dict() for p in result.sources.problems],
+                },
+                indent=2,
+            )
+        )
         return result
     print(f"{config.name}, {result.period.label}: wrote {result.master.resolve()}")
-    print(f"{counts['indicators']} indicators: {counts['G']} green, {counts['A']} amber, {counts['R']} red"
-          + (f" ({data_only} without a RAG rating)" if data_only else ""))
+    print(
+        f"{counts['indicators']} indicators: {counts['G']} green, {counts['A']} amber, {counts['R']} red"
+        + (f" ({data_only} without a RAG rating)" if data_only else "")
+    )
     print(result.summary)
     print(_quality_line(result.sources))
     if result.backup:
@@ -229,10 +285,9 @@ def _quality_line(sources) -> str:
     excluded = sum(f.rows_excluded for f in sources.files)
     errors = len(sources.errors)
     warnings = len(sources.problems) - errors
-    line = (f"Data quality: {len(sources.files)} sources, {read:,} rows read, {excluded:,} left out; "
-            f"{errors} errors, {warnings} warnings")
+    line = f"Data quality: {len(sources.files)} sources, {read:,} rows read, {excluded:,} left out; {errors} errors, {warnings} warnings"
     if sources.problems:
-        line += " (listed on the \"Data quality\" sheet; `xl-scorecard check --config ...` prints them)"
+        line += ' (listed on the "Data quality" sheet; `xl-scorecard check --config ...` prints them)'
     incomplete = sorted(sources.incomplete)
     if incomplete:
         line += "\nIncomplete figures: " + ", ".join(f"{dataset} for {district or 'all districts'}" for dataset, district in incomplete)
@@ -245,8 +300,16 @@ def _check(args: argparse.Namespace) -> int:
 
     sources = check(load_config(args.config))
     if args.json:
-        print(json.dumps({"valid": not sources.errors, "problems": [p.as_dict() for p in sources.problems],
-                          "files": [vars(f) for f in sources.files]}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "valid": not sources.errors,
+                    "problems": [p.as_dict() for p in sources.problems],
+                    "files": [vars(f) for f in sources.files],
+                },
+                indent=2,
+            )
+        )
     else:
         for problem in sources.problems:
             print(problem.describe())

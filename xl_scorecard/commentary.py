@@ -56,14 +56,13 @@ def _scorecard_text(rows: list[list[object]]) -> tuple[dict[str, str], str | Non
     text_col, id_col = rows[header].index(TEXT_HEADER), rows[header].index(ID_HEADER)
     shown = str(rows[0][id_col]) if rows and len(rows[0]) > id_col and rows[0][id_col] else None
     typed = {}
-    for row in rows[header + 1:]:
+    for row in rows[header + 1 :]:
         if len(row) > max(text_col, id_col) and row[id_col]:
             typed[str(row[id_col])] = str(row[text_col]).strip() if row[text_col] is not None else ""
     return typed, shown
 
 
-def merge_commentary(kept: pd.DataFrame, typed: dict[str, str], shown: str | None, area: str,
-                     today: dt.date | None = None) -> pd.DataFrame:
+def merge_commentary(kept: pd.DataFrame, typed: dict[str, str], shown: str | None, area: str, today: dt.date | None = None) -> pd.DataFrame:
     """Record text typed on the scorecard for the month it showed; carried-forward text that
     nobody edited is not recorded again."""
     if not shown:
@@ -80,8 +79,9 @@ def merge_commentary(kept: pd.DataFrame, typed: dict[str, str], shown: str | Non
             text = text.split("] ", 1)[1].strip()  # edited, prefix left in: keep the words
         same = (records["indicator"] == indicator) & (records["area"] == area) & (records["period"] == shown)
         records = records[~same]
-        records = pd.concat([records, pd.DataFrame([[indicator, area, shown, text, today.isoformat()]],
-                                                   columns=COMMENTARY_COLUMNS)], ignore_index=True)
+        records = pd.concat(
+            [records, pd.DataFrame([[indicator, area, shown, text, today.isoformat()]], columns=COMMENTARY_COLUMNS)], ignore_index=True
+        )
     return records.sort_values(["indicator", "area", "period"], kind="stable").reset_index(drop=True)
 
 

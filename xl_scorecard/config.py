@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import Any, Literal
 
 from pydantic import Field, model_validator
@@ -37,8 +36,19 @@ ANNEX_A = "annex_a"
 # Datasets whose files cover the whole authority (rows name their own areas), not one district.
 AUTHORITY_WIDE = {"population", "comparators", "figures"}
 # Annex A list number -> canonical dataset.
-ANNEX_A_LISTS = {1: "contacts", 2: "early_help", 3: "referrals", 4: "assessments", 5: "s47", 6: "cin",
-                 7: "cp_plans", 8: "cla", 9: "care_leavers", 10: "adoption", 11: "adopters"}
+ANNEX_A_LISTS = {
+    1: "contacts",
+    2: "early_help",
+    3: "referrals",
+    4: "assessments",
+    5: "s47",
+    6: "cin",
+    7: "cp_plans",
+    8: "cla",
+    9: "care_leavers",
+    10: "adoption",
+    11: "adopters",
+}
 
 
 class AuthoritySection(Strict):
@@ -85,7 +95,7 @@ class EmailSection(Strict):
     smtp_port: int | None = Field(default=None, gt=0, lt=65536)  # default: 587 starttls, 465 ssl, 25 none
     security: Literal["starttls", "ssl", "none"] = "starttls"
     username_env: str = "XL_SCORECARD_SMTP_USER"
-    password_env: str = "XL_SCORECARD_SMTP_PASSWORD"
+    password_env: str = "XL_SCORECARD_SMTP_PASSWORD"  # noqa: S105 (the name of a variable, not a password)
     keyring_service: str | None = None
     allow_child_level: bool = False  # attach the Drill-down sheets (personal data) too
     max_attachment_mb: float = Field(default=20, gt=0)
@@ -94,8 +104,10 @@ class EmailSection(Strict):
     @classmethod
     def _no_secrets(cls, data: Any) -> Any:
         if isinstance(data, dict) and {"password", "smtp_password", "pass"} & set(data):
-            raise ValueError("passwords are never kept in configuration files: remove it and set the "
-                             "XL_SCORECARD_SMTP_PASSWORD environment variable (or use keyring_service)")
+            raise ValueError(
+                "passwords are never kept in configuration files: remove it and set the "
+                "XL_SCORECARD_SMTP_PASSWORD environment variable (or use keyring_service)"
+            )
         return data
 
 
@@ -204,8 +216,9 @@ def load_config(path: Path) -> AuthorityConfig:
             errors.append(f"{where}: `indicator` is required for comparators and only for them")
         unknown = sorted(set(source.headers) - set(datasets[source.dataset].columns))
         if unknown:
-            errors.append(f"{where}: headers for unknown columns {unknown}; "
-                          f"{source.dataset} has {', '.join(datasets[source.dataset].columns)}")
+            errors.append(
+                f"{where}: headers for unknown columns {unknown}; {source.dataset} has {', '.join(datasets[source.dataset].columns)}"
+            )
     if data.email:
         for code in sorted(set(data.email.districts) - set(codes)):
             errors.append(f"email.districts: {code!r} is not one of {', '.join(codes)}")

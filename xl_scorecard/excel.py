@@ -40,8 +40,10 @@ def config_for(master: Path):
                 continue
             if config.master_path.resolve() == master:
                 return config
-    raise ScorecardError(f"No authority configuration names {master.name} as its master. Put the authority.toml "
-                         f"(with master = \"{master.name}\") in {master.parent}, or ask your performance team.")
+    raise ScorecardError(
+        f"No authority configuration names {master.name} as its master. Put the authority.toml "
+        f'(with master = "{master.name}") in {master.parent}, or ask your performance team.'
+    )
 
 
 def refresh_book(path: str | Path, force: bool = False) -> str:
@@ -51,8 +53,7 @@ def refresh_book(path: str | Path, force: bool = False) -> str:
     master = Path(path)
     result = refresh(config_for(master), master=master, force=force)
     c = result.counts
-    lines = [f"{result.period.label}: {c['indicators']} indicators, {c['G']} green, {c['A']} amber, {c['R']} red.",
-             "", result.summary]
+    lines = [f"{result.period.label}: {c['indicators']} indicators, {c['G']} green, {c['A']} amber, {c['R']} red.", "", result.summary]
     errors = result.sources.errors
     if errors:
         lines += ["", f"{len(errors)} problems in the district files (see the Data quality sheet), for example:"]
@@ -92,15 +93,16 @@ def email_book(path: str | Path, dry_run: bool = True, recipients: list[str] | N
         sent = send(config, messages)
         return f"Sent {sent} email(s) for {config.name}."
     files = [write_eml(message, master.parent / "outbox", f"{master.stem} {label}") for label, message in messages]
-    return ("Email ready to send: " + ", ".join(str(f) for f in files) +
-            "\nOpen it (it opens in Outlook), check the recipients and press Send.")
+    return (
+        "Email ready to send: " + ", ".join(str(f) for f in files) + "\nOpen it (it opens in Outlook), check the recipients and press Send."
+    )
 
 
 def settings_path(path: str | Path) -> str:
     """Open the authority configuration of the master at ``path`` (Windows), or say where it is."""
     config = find_config(Path(path))
     if sys.platform == "win32":
-        os.startfile(config)  # type: ignore[attr-defined]  # opens in the user's text editor
+        os.startfile(config)  # type: ignore[attr-defined]  # noqa: S606 (opens in the user's text editor)
         return f"Opened {config}."
     return f"The settings are in {config}."
 
@@ -118,7 +120,9 @@ def run_from_excel(action: str, path: str, message_file: Path = MESSAGE_FILE) ->
     except Exception as exc:  # the user gets a sentence; the details go to a local log
         ERROR_LOG.write_text(traceback.format_exc(), encoding="utf-8")
         logging.getLogger(__name__).error("add-in action %s failed: %s", action, type(exc).__name__)
-        message = (f"ERROR:The scorecard could not {action} ({type(exc).__name__}). Nothing was changed. "
-                   f"Send {ERROR_LOG} to your performance team.")
+        message = (
+            f"ERROR:The scorecard could not {action} ({type(exc).__name__}). Nothing was changed. "
+            f"Send {ERROR_LOG} to your performance team."
+        )
     message_file.write_text(message, encoding="utf-8")
     return message

@@ -69,8 +69,7 @@ def read_digest(config: AuthorityConfig, master: Path, area: str = AUTHORITY) ->
     cells = [str(r[0]) for r in card if r and r[0]]
     at = next((i for i, text in enumerate(cells) if text == "PERFORMANCE SUMMARY"), None)
     summary = cells[at + 1] if at is not None and at + 1 < len(cells) else ""
-    period = next((Month.parse(str(c)) for c in card[0] if isinstance(c, str) and len(c) == 7 and c[4] == "-"), None) \
-        if card else None
+    period = next((Month.parse(str(c)) for c in card[0] if isinstance(c, str) and len(c) == 7 and c[4] == "-"), None) if card else None
     history = read_history(master)
     if period is None or history is None:
         raise MailError(f"{master} has no scorecard history: refresh it first.")
@@ -83,8 +82,7 @@ def read_digest(config: AuthorityConfig, master: Path, area: str = AUTHORITY) ->
         before = values.get((ind.id, str(period.shift(-1))))
         rag = rags.get((ind.id, str(period)), "")
         shown = "no data" if now is None or pd.isna(now) else FORMATS[ind.unit].format(now)
-        rows.append({"title": ind.title, "value": shown, "rag": rag if rag in RAG_COLOURS else "",
-                     "travel": travel(now, before, ind)})
+        rows.append({"title": ind.title, "value": shown, "rag": rag if rag in RAG_COLOURS else "", "travel": travel(now, before, ind)})
     return Digest(title, period, summary, rows, _quality_lines(quality))
 
 
@@ -96,7 +94,7 @@ def _quality_lines(rows: list[list]) -> list[str]:
     names = rows[header]
     file_col, severity_col = names.index("File"), names.index("Severity")
     counts: dict[tuple[str, str], int] = {}
-    for row in rows[header + 1:]:
+    for row in rows[header + 1 :]:
         if len(row) > severity_col and row[severity_col] in ("error", "warning"):
             key = (str(row[file_col]), str(row[severity_col]))
             counts[key] = counts.get(key, 0) + 1
@@ -107,20 +105,24 @@ def render_html(digest: Digest, note: str = "") -> str:
     """The HTML body: summary, a RAG table with inline colours (mail clients drop style sheets),
     data-quality warnings."""
     cell = 'style="border:1px solid #BFBFBF;padding:4px 8px;font-family:Arial,sans-serif;font-size:13px"'
-    lines = ['<html><body style="font-family:Arial,sans-serif;font-size:14px;color:#1F1F1F">',
-             f'<h2 style="color:#1F3864;margin-bottom:4px">{html.escape(digest.title)}</h2>',
-             f'<p style="margin-top:0;color:#595959">{html.escape(digest.period.label)}</p>',
-             f'<p><b>Performance summary.</b> {html.escape(digest.summary)}</p>',
-             '<table style="border-collapse:collapse" cellspacing="0">',
-             f'<tr style="background:#1F3864;color:#FFFFFF"><th {cell}>Indicator</th><th {cell}>Value</th>'
-             f'<th {cell}>RAG</th><th {cell}>Since last month</th></tr>']
+    lines = [
+        '<html><body style="font-family:Arial,sans-serif;font-size:14px;color:#1F1F1F">',
+        f'<h2 style="color:#1F3864;margin-bottom:4px">{html.escape(digest.title)}</h2>',
+        f'<p style="margin-top:0;color:#595959">{html.escape(digest.period.label)}</p>',
+        f"<p><b>Performance summary.</b> {html.escape(digest.summary)}</p>",
+        '<table style="border-collapse:collapse" cellspacing="0">',
+        f'<tr style="background:#1F3864;color:#FFFFFF"><th {cell}>Indicator</th><th {cell}>Value</th>'
+        f"<th {cell}>RAG</th><th {cell}>Since last month</th></tr>",
+    ]
     for row in digest.rows:
         fill, ink, word = RAG_COLOURS.get(row["rag"], ("#FFFFFF", "#595959", "-"))
         arrow = ARROWS.get(row["travel"], "")
-        lines.append(f'<tr><td {cell}>{html.escape(row["title"])}</td><td {cell} align="right">{html.escape(row["value"])}</td>'
-                     f'<td bgcolor="{fill}" style="background:{fill};color:{ink};font-weight:bold;border:1px solid #BFBFBF;'
-                     f'padding:4px 8px;font-family:Arial,sans-serif;font-size:13px">{word}</td>'
-                     f'<td {cell}>{arrow} {html.escape(row["travel"] or "")}</td></tr>')
+        lines.append(
+            f'<tr><td {cell}>{html.escape(row["title"])}</td><td {cell} align="right">{html.escape(row["value"])}</td>'
+            f'<td bgcolor="{fill}" style="background:{fill};color:{ink};font-weight:bold;border:1px solid #BFBFBF;'
+            f'padding:4px 8px;font-family:Arial,sans-serif;font-size:13px">{word}</td>'
+            f"<td {cell}>{arrow} {html.escape(row['travel'] or '')}</td></tr>"
+        )
     lines.append("</table>")
     if digest.quality:
         lines.append('<p><b>Data quality:</b> problems in the district files (details on the "Data quality" sheet):</p><ul>')
@@ -140,40 +142,47 @@ def render_text(digest: Digest, note: str = "") -> str:
         word = RAG_COLOURS.get(row["rag"], ("", "", "-"))[2]
         lines.append(f"{row['title']:<{width}}  {row['value']:>9}  {word:<5}  {row['travel']}")
     if digest.quality:
-        lines += ["", "Data quality (details on the \"Data quality\" sheet):", *[f"  {q}" for q in digest.quality]]
+        lines += ["", 'Data quality (details on the "Data quality" sheet):', *[f"  {q}" for q in digest.quality]]
     if note:
         lines += ["", note]
     return "\n".join(lines) + "\n"
 
 
-def compose(config: AuthorityConfig, master: Path, recipients: list[str], attachment: Path,
-            area: str = AUTHORITY) -> EmailMessage:
+def compose(config: AuthorityConfig, master: Path, recipients: list[str], attachment: Path, area: str = AUTHORITY) -> EmailMessage:
     """One message: body for ``area``, ``attachment`` (the aggregate-only copy) attached."""
     settings = _settings(config)
     digest = read_digest(config, master, area)
     if area != AUTHORITY:
         names = {d.code: d.name for d in config.districts}
         digest.title += f" - {names.get(area, area)}"
-    note = ("The attached workbook has the authority's figures and each district's. "
-            + ("It includes child-level drill-down rows: handle it as personal data." if settings.allow_child_level
-               else "Child-level drill-down rows are not included; they stay in the master workbook."))
+    note = "The attached workbook has the authority's figures and each district's. " + (
+        "It includes child-level drill-down rows: handle it as personal data."
+        if settings.allow_child_level
+        else "Child-level drill-down rows are not included; they stay in the master workbook."
+    )
     size = attachment.stat().st_size
     if size > settings.max_attachment_mb * 1024 * 1024:
-        raise MailError(f"{master.name} is {size / 1024**2:.1f} MB, over the {settings.max_attachment_mb:g} MB limit set "
-                        "for email ([email] max_attachment_mb). Share it from a network folder instead, or raise the limit "
-                        "if your mail system accepts more.")
+        raise MailError(
+            f"{master.name} is {size / 1024**2:.1f} MB, over the {settings.max_attachment_mb:g} MB limit set "
+            "for email ([email] max_attachment_mb). Share it from a network folder instead, or raise the limit "
+            "if your mail system accepts more."
+        )
     message = EmailMessage()
     message["Subject"] = settings.subject.format(authority=config.name, month=digest.period.label)
     message["From"] = settings.sender
     message["To"] = ", ".join(recipients)
-    message["Date"] = dt.datetime.now(dt.timezone.utc).strftime("%a, %d %b %Y %H:%M:%S +0000")
+    message["Date"] = dt.datetime.now(dt.UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
     message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or "localhost")
     message.set_content(render_text(digest, note))
     message.add_alternative(render_html(digest, note), subtype="html")
-    subtype = "vnd.ms-excel.sheet.macroEnabled.12" if master.suffix.lower() == ".xlsm" else \
-        "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    message.add_attachment(attachment.read_bytes(), maintype="application", subtype=subtype,
-                           filename=f"{master.stem} {digest.period}{master.suffix}")
+    subtype = (
+        "vnd.ms-excel.sheet.macroEnabled.12"
+        if master.suffix.lower() == ".xlsm"
+        else "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    message.add_attachment(
+        attachment.read_bytes(), maintype="application", subtype=subtype, filename=f"{master.stem} {digest.period}{master.suffix}"
+    )
     return message
 
 
@@ -223,13 +232,16 @@ def credentials(settings: EmailSection, environ: dict[str, str] | None = None) -
             raise MailError("keyring_service is set but the keyring package is not installed (pip install keyring).") from None
         password = keyring.get_password(settings.keyring_service, user)
     if user and not password:
-        raise MailError(f"{settings.username_env} is set but no password was found: set {settings.password_env} "
-                        "or store it in the OS keyring (keyring_service).")
+        raise MailError(
+            f"{settings.username_env} is set but no password was found: set {settings.password_env} "
+            "or store it in the OS keyring (keyring_service)."
+        )
     return user, password
 
 
-def send(config: AuthorityConfig, messages: list[tuple[str, EmailMessage]], environ: dict[str, str] | None = None,
-         timeout: float = 60) -> int:
+def send(
+    config: AuthorityConfig, messages: list[tuple[str, EmailMessage]], environ: dict[str, str] | None = None, timeout: float = 60
+) -> int:
     """Send over SMTP (STARTTLS, SSL or plain as configured). Returns the number sent."""
     settings = _settings(config)
     user, password = credentials(settings, environ)
@@ -249,12 +261,15 @@ def send(config: AuthorityConfig, messages: list[tuple[str, EmailMessage]], envi
                 server.send_message(message)
                 log.info("email for %s sent to %d recipient(s)", label, len(message["To"].split(",")))
     except smtplib.SMTPAuthenticationError:
-        raise MailError(f"the mail server {settings.smtp_host} refused the login for {settings.username_env}'s user: "
-                        "check the user name and password.") from None
+        raise MailError(
+            f"the mail server {settings.smtp_host} refused the login for {settings.username_env}'s user: check the user name and password."
+        ) from None
     except (OSError, smtplib.SMTPException) as exc:
         # The exception text never holds the password; the host and port say where to look.
-        raise MailError(f"could not send through {settings.smtp_host}:{port} ({type(exc).__name__}: {exc}). "
-                        "Check smtp_host, smtp_port and security in [email]; nothing was sent.") from None
+        raise MailError(
+            f"could not send through {settings.smtp_host}:{port} ({type(exc).__name__}: {exc}). "
+            "Check smtp_host, smtp_port and security in [email]; nothing was sent."
+        ) from None
     return len(messages)
 
 
@@ -276,11 +291,12 @@ def outlook_drafts(messages: list[tuple[str, EmailMessage]], attachment_folder: 
     try:
         import win32com.client  # type: ignore[import-not-found]
     except ImportError:
-        raise MailError("--outlook needs Windows with Outlook and the pywin32 package (pip install pywin32); "
-                        "use --dry-run to write .eml files instead.") from None
+        raise MailError(
+            "--outlook needs Windows with Outlook and the pywin32 package (pip install pywin32); use --dry-run to write .eml files instead."
+        ) from None
     outlook = win32com.client.Dispatch("Outlook.Application")
     attachment_folder.mkdir(parents=True, exist_ok=True)
-    for label, message in messages:
+    for _label, message in messages:
         draft = outlook.CreateItem(0)
         draft.Subject, draft.To = message["Subject"], message["To"]
         draft.HTMLBody = message.get_body(("html",)).get_content()

@@ -28,7 +28,7 @@ class Month:
     month: int
 
     @classmethod
-    def parse(cls, text: str) -> "Month":
+    def parse(cls, text: str) -> Month:
         """Parse ``YYYY-MM``; raise ``ValueError`` naming the expected form otherwise."""
         try:
             year, month = (int(part) for part in text.strip().split("-"))
@@ -39,14 +39,14 @@ class Month:
         return cls(year, month)
 
     @classmethod
-    def of(cls, day: dt.date) -> "Month":
+    def of(cls, day: dt.date) -> Month:
         """The month containing ``day``."""
         return cls(day.year, day.month)
 
     def __str__(self) -> str:
         return f"{self.year:04d}-{self.month:02d}"
 
-    def shift(self, months: int) -> "Month":
+    def shift(self, months: int) -> Month:
         """The month ``months`` later (negative for earlier)."""
         index = self.year * 12 + (self.month - 1) + months
         return Month(index // 12, index % 12 + 1)

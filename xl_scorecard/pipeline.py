@@ -62,16 +62,16 @@ def incomplete_figures(catalogue: list[Indicator], sources: SourceData, names: d
     """One line per indicator whose figures miss a whole file: which districts and which file."""
     lines = []
     for indicator in catalogue:
-        gaps = sorted({(names.get(f.district, "all districts"), f.file) for f in sources.files
-                       if not f.readable and f.dataset in indicator.datasets})
+        gaps = sorted(
+            {(names.get(f.district, "all districts"), f.file) for f in sources.files if not f.readable and f.dataset in indicator.datasets}
+        )
         if gaps:
             where = "; ".join(f"{district} ({file})" for district, file in gaps)
             lines.append(f"{indicator.title}: incomplete, without {where}.")
     return lines
 
 
-def detail_variants(layout: "Layout", catalogue: list[Indicator], where: object
-                    ) -> list[tuple["Detail", list[tuple[Indicator, str]]]]:
+def detail_variants(layout: Layout, catalogue: list[Indicator], where: object) -> list[tuple[Detail, list[tuple[Indicator, str]]]]:
     """Each detailed-analysis block of ``layout`` with its rows as monthly indicator variants.
     A block on an indicator the catalogue does not have is left out (the layout may serve
     several catalogues); a change the calculation does not take is a ``ConfigError``."""
@@ -82,8 +82,10 @@ def detail_variants(layout: "Layout", catalogue: list[Indicator], where: object
             log.info("layout %s: detailed analysis of %s left out (not in the catalogue)", where, block.indicator)
             continue
         try:
-            rows = [(detail_variant(by_id[block.indicator], row.change, f"layout {where}, {block.title!r}, {row.label!r}"),
-                     row.show) for row in block.row]
+            rows = [
+                (detail_variant(by_id[block.indicator], row.change, f"layout {where}, {block.title!r}, {row.label!r}"), row.show)
+                for row in block.row
+            ]
         except ValueError as exc:
             raise ConfigError(str(exc)) from None
         blocks.append((block, rows))
@@ -104,9 +106,15 @@ def check(config: AuthorityConfig) -> SourceData:
     return read_sources(config)
 
 
-def refresh(config: AuthorityConfig, master: Path | None = None, period: Month | None = None,
-            now: dt.datetime | None = None, force: bool = False, strict: bool = False,
-            months: int = COMPUTED_MONTHS) -> RunResult:
+def refresh(
+    config: AuthorityConfig,
+    master: Path | None = None,
+    period: Month | None = None,
+    now: dt.datetime | None = None,
+    force: bool = False,
+    strict: bool = False,
+    months: int = COMPUTED_MONTHS,
+) -> RunResult:
     """Run the whole flow and write the master workbook.
 
     The master is locked for the whole run (a second refresh of it stops with a message), checked
@@ -125,9 +133,16 @@ def refresh(config: AuthorityConfig, master: Path | None = None, period: Month |
         return _refresh_locked(config, master, period, now, force, strict, months, timings)
 
 
-def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None, now: dt.datetime | None,
-                    force: bool, strict: bool = False, months: int = COMPUTED_MONTHS,
-                    timings: dict[str, float] | None = None) -> RunResult:
+def _refresh_locked(
+    config: AuthorityConfig,
+    master: Path,
+    period: Month | None,
+    now: dt.datetime | None,
+    force: bool,
+    strict: bool = False,
+    months: int = COMPUTED_MONTHS,
+    timings: dict[str, float] | None = None,
+) -> RunResult:
     from xl_scorecard.render import ScorecardInput, write_scorecard
     from xl_scorecard.render.layout import load_layout
 
@@ -146,10 +161,8 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
     unreadable = [f for f in sources.files if not f.readable]
     if strict and unreadable:
         reasons = {(p.file, p.message) for p in sources.errors if p.file in {f.file for f in unreadable}}
-        lines = "\n  ".join(f"{file}: {message}" for file, message in sorted(reasons)) or \
-            "\n  ".join(f.file for f in unreadable)
-        raise IncompleteInputs(f"{config.name}: {len(unreadable)} input file(s) could not be read; the master was not "
-                               f"changed:\n  {lines}")
+        lines = "\n  ".join(f"{file}: {message}" for file, message in sorted(reasons)) or "\n  ".join(f.file for f in unreadable)
+        raise IncompleteInputs(f"{config.name}: {len(unreadable)} input file(s) could not be read; the master was not changed:\n  {lines}")
     districts = [d.code for d in config.districts]
     periods = months_ending(period, months)
     with _timed(timings, "compute"):
@@ -157,8 +170,9 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
         drilldown = drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None
         # Only what the layout shows: a view is a second computation of every indicator.
         views = compute_views(catalogue, sources.tables, period, districts, layout.views) if layout.views else None
-        details = [(block, compute_detail(rows, sources.tables, months_ending(period, block.months), districts))
-                   for block, rows in detail_rows]
+        details = [
+            (block, compute_detail(rows, sources.tables, months_ending(period, block.months), districts)) for block, rows in detail_rows
+        ]
     with _timed(timings, "history and commentary"):
         kept, typed, shown = read_commentary(master)
         kept = merge_commentary(kept, typed, shown, AUTHORITY, now.date())
@@ -166,8 +180,7 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
         # from a month kept from earlier runs.
         history = merge_history(read_history(master), results.assign(rag=""))
     with _timed(timings, "score"):
-        comparators = comparator_figures(sources.tables, catalogue, config.data.authority.region,
-                                         config.data.authority.neighbours)
+        comparators = comparator_figures(sources.tables, catalogue, config.data.authority.region, config.data.authority.neighbours)
         # Only the catalogue's indicators are scored; an indicator dropped from the catalogue
         # keeps its history as stored (nothing is lost, and adding it back restores its trend).
         current = history[history["indicator"].isin([ind.id for ind in catalogue])]
@@ -177,16 +190,26 @@ def _refresh_locked(config: AuthorityConfig, master: Path, period: Month | None,
         views = score_views(views, catalogue) if views is not None else None
     names = {d.code: d.name for d in config.districts}
     data = ScorecardInput(
-        authority=config.name, period=period, districts=[(d.code, d.name) for d in config.districts],
-        catalogue=catalogue, scored=scored, history=history, summary=summary,
-        problems=sources.problems, files=sources.files, generated=now,
+        authority=config.name,
+        period=period,
+        districts=[(d.code, d.name) for d in config.districts],
+        catalogue=catalogue,
+        scored=scored,
+        history=history,
+        summary=summary,
+        problems=sources.problems,
+        files=sources.files,
+        generated=now,
         incomplete=incomplete_figures(catalogue, sources, names),
-        commentary=commentary_for(kept, period, [ind.id for ind in catalogue], AUTHORITY), commentary_history=kept,
-        layout=layout, drilldown=drilldown, quality=sources.valid_shares(districts, AUTHORITY), views=views,
-        details=details)
+        commentary=commentary_for(kept, period, [ind.id for ind in catalogue], AUTHORITY),
+        commentary_history=kept,
+        layout=layout,
+        drilldown=drilldown,
+        quality=sources.valid_shares(districts, AUTHORITY),
+        views=views,
+        details=details,
+    )
     with _timed(timings, "write master"):
-        backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path,
-                                 force=force)
+        backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path, force=force)
     log.info("refreshed %s for %s (%s)", master.name, period, ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
-    return RunResult(master, backup, period, catalogue, sources, scored, summary,
-                     summary_counts(scored, period, AUTHORITY), timings)
+    return RunResult(master, backup, period, catalogue, sources, scored, summary, summary_counts(scored, period, AUTHORITY), timings)

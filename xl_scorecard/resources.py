@@ -29,6 +29,5 @@ def shipped_folder(name: Shipped) -> Path:
     if checkout.is_dir():
         return checkout
     raise ConfigError(
-        f"the package's {name} folder is missing (looked in {packaged} and {checkout}): "
-        "reinstall xl-scorecard from its wheel"
+        f"the package's {name} folder is missing (looked in {packaged} and {checkout}): reinstall xl-scorecard from its wheel"
     )

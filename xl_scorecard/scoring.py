@@ -77,8 +77,9 @@ def score_results(results: pd.DataFrame, catalogue: list[Indicator], comparators
     # Each month's value is copied forward to the 1..6 months after it; averaging the copies
     # that land on a month gives that month's previous-6-month average (months without a value
     # are left out, so a new indicator averages what history it has).
-    shifted = [values.assign(period=values["period"].map(lambda p, k=k: str(month[p].shift(k))), lag=k)
-               for k in range(1, AVERAGE_MONTHS + 1)]
+    shifted = [
+        values.assign(period=values["period"].map(lambda p, k=k: str(month[p].shift(k))), lag=k) for k in range(1, AVERAGE_MONTHS + 1)
+    ]
     lagged = pd.concat(shifted, ignore_index=True)
     previous = lagged[lagged["lag"] == 1][["indicator", "area", "period", "value"]].rename(columns={"value": "previous"})
     average = lagged.groupby(["indicator", "area", "period"], as_index=False)["value"].mean().rename(columns={"value": "previous_6m"})
@@ -102,8 +103,10 @@ def score_views(views: pd.DataFrame, catalogue: list[Indicator]) -> pd.DataFrame
     by_id = {ind.id: ind for ind in catalogue}
     last = views[views["view"] == "last month"].set_index(["indicator", "area"])["value"]
     scored = views.copy()
-    scored["travel"] = [travel(v, last.get((i, a)), by_id[i]) if view == "this month" else ""
-                        for i, a, view, v in zip(scored["indicator"], scored["area"], scored["view"], scored["value"])]
+    scored["travel"] = [
+        travel(v, last.get((i, a)), by_id[i]) if view == "this month" else ""
+        for i, a, view, v in zip(scored["indicator"], scored["area"], scored["view"], scored["value"])
+    ]
     return scored
 
 
@@ -124,8 +127,10 @@ def summary_sentence(scored: pd.DataFrame, period: Month, authority: str, area: 
         noun = "indicator" if count == 1 else "indicators"
         return f"{count} {noun}" + (f" {verb if count == 1 else 'have'}" if verb else "")
 
-    return (f"As at {period.last_day:%d/%m/%Y}, {authority} has {n(c['G'])} rated as Green, "
-            f"{n(c['A'])} rated as Amber and {n(c['R'])} rated as Red. "
-            f"When comparing performance from last month to this month, {n(c[IMPROVED], 'has')} "
-            f"shown an improvement, {n(c[SAME], 'has')} remained the same and {n(c[WORSE], 'has')} "
-            f"shown a reduction.")
+    return (
+        f"As at {period.last_day:%d/%m/%Y}, {authority} has {n(c['G'])} rated as Green, "
+        f"{n(c['A'])} rated as Amber and {n(c['R'])} rated as Red. "
+        f"When comparing performance from last month to this month, {n(c[IMPROVED], 'has')} "
+        f"shown an improvement, {n(c[SAME], 'has')} remained the same and {n(c[WORSE], 'has')} "
+        f"shown a reduction."
+    )

@@ -37,18 +37,87 @@ CREATED = dt.datetime(2026, 11, 3, 9, 0, 0)
 SIZES = {"small": 1.0, "large": 4.8}
 # "national": 150 fictional authorities of about 13,000 case-list rows each (~2M rows in all).
 NATIONAL_AUTHORITIES, NATIONAL_SCALE = 150, 0.21
-_PLACE_START = ["North", "South", "East", "West", "Upper", "Lower", "Great", "Little", "Long", "Broad", "High", "Kings",
-                "Queens", "Old", "New"]
+_PLACE_START = [
+    "North",
+    "South",
+    "East",
+    "West",
+    "Upper",
+    "Lower",
+    "Great",
+    "Little",
+    "Long",
+    "Broad",
+    "High",
+    "Kings",
+    "Queens",
+    "Old",
+    "New",
+]
 _PLACE_END = ["shire", "borough", "wick", "ford", "ham", "field", "dale", "mouth", "bury", "ton"]
 
-FIRST_NAMES = ["Amara", "Ben", "Chloe", "Dev", "Ella", "Femi", "Grace", "Harun", "Isla", "Jonah", "Kavya", "Liam",
-               "Maya", "Niall", "Olu", "Priya", "Quinn", "Rosa", "Sami", "Tess", "Uma", "Viktor", "Wren", "Yusuf", "Zoë"]
-SURNAMES = ["Ashby", "Brook", "Carrow", "Dunmore", "Elston", "Fenwick", "Garside", "Hollins", "Ibbot", "Jessop",
-            "Kettle", "Lomax", "Marland", "Nuttall", "Oddie", "Pybus", "Rudd", "Sowerby", "Tattersall", "Umpleby",
-            "Varley", "Wadsworth", "Yeadon"]
+FIRST_NAMES = [
+    "Amara",
+    "Ben",
+    "Chloe",
+    "Dev",
+    "Ella",
+    "Femi",
+    "Grace",
+    "Harun",
+    "Isla",
+    "Jonah",
+    "Kavya",
+    "Liam",
+    "Maya",
+    "Niall",
+    "Olu",
+    "Priya",
+    "Quinn",
+    "Rosa",
+    "Sami",
+    "Tess",
+    "Uma",
+    "Viktor",
+    "Wren",
+    "Yusuf",
+    "Zoë",
+]
+SURNAMES = [
+    "Ashby",
+    "Brook",
+    "Carrow",
+    "Dunmore",
+    "Elston",
+    "Fenwick",
+    "Garside",
+    "Hollins",
+    "Ibbot",
+    "Jessop",
+    "Kettle",
+    "Lomax",
+    "Marland",
+    "Nuttall",
+    "Oddie",
+    "Pybus",
+    "Rudd",
+    "Sowerby",
+    "Tattersall",
+    "Umpleby",
+    "Varley",
+    "Wadsworth",
+    "Yeadon",
+]
 ETHNICITY = ["a) WBRI", "b) WIRI", "d) WOTH", "e) MWBC", "h) MOTH", "i) AIND", "j) APKN", "m) BCRB", "n) BAFR", "r) OOTH"]
 ETH_P = [0.62, 0.02, 0.05, 0.04, 0.03, 0.05, 0.07, 0.03, 0.06, 0.03]
-SOURCES = ["a) 1A: Individual", "e) 2A: Schools", "g) 3A: Health services - GP", "l) 5A: Police", "p) 6: Other legal agency", "u) 10: Unknown"]
+SOURCES = [
+    "a) 1A: Individual",
+    "e) 2A: Schools",
+    "g) 3A: Health services - GP",
+    "l) 5A: Police",
+    "p) 6: Other legal agency",
+    "u) 10: Unknown",
+]
 
 
 @dataclass(frozen=True)
@@ -68,18 +137,42 @@ DISTRICTS = (
 
 # Eastbrook's case-management export names columns its own way.
 EASTBROOK_HEADERS = {
-    "Child Unique ID": "Child ID", "Date of referral": "Referral Date",
+    "Child Unique ID": "Child ID",
+    "Date of referral": "Referral Date",
     "Continuous Assessment Start Date": "Assessment Start Date",
     "Continuous Assessment Date of Authorisation": "Date assessment signed off",
-    "Child Protection Plan Start Date": "CP Plan Start Date", "Child Protection Plan End Date": "CP Plan End Date",
-    "Date Started to be Looked After": "CLA Start Date", "Date Ceased to be Looked After": "CLA End Date",
-    "Worker": "Worker Name", "Supervision Date": "Date of Supervision", "Cases": "No. of cases",
-    "FTE": "Full time equivalent", "Filled By": "Status",
+    "Child Protection Plan Start Date": "CP Plan Start Date",
+    "Child Protection Plan End Date": "CP Plan End Date",
+    "Date Started to be Looked After": "CLA Start Date",
+    "Date Ceased to be Looked After": "CLA End Date",
+    "Worker": "Worker Name",
+    "Supervision Date": "Date of Supervision",
+    "Cases": "No. of cases",
+    "FTE": "Full time equivalent",
+    "Filled By": "Status",
 }
-LIST_TITLES = {1: "Contacts", 3: "Referral", 4: "Assessments", 5: "Section 47 enquiries and ICPCs", 6: "Children in Need",
-               7: "Child protection", 8: "Children in care", 9: "Care leavers", 10: "Adoption"}
-LIST_DATASETS = {1: "contacts", 3: "referrals", 4: "assessments", 5: "s47", 6: "cin", 7: "cp_plans", 8: "cla",
-                 9: "care_leavers", 10: "adoption"}
+LIST_TITLES = {
+    1: "Contacts",
+    3: "Referral",
+    4: "Assessments",
+    5: "Section 47 enquiries and ICPCs",
+    6: "Children in Need",
+    7: "Child protection",
+    8: "Children in care",
+    9: "Care leavers",
+    10: "Adoption",
+}
+LIST_DATASETS = {
+    1: "contacts",
+    3: "referrals",
+    4: "assessments",
+    5: "s47",
+    6: "cin",
+    7: "cp_plans",
+    8: "cla",
+    9: "care_leavers",
+    10: "adoption",
+}
 
 
 def _dates(rng: np.random.Generator, start: dt.date, end: dt.date, n: int) -> np.ndarray:
@@ -117,22 +210,29 @@ class _People:
         dob = [self.dob[i] for i in index]
         on_dates = pd.to_datetime(on).date if len(on) else []
         ages = [max(-1, (d - b).days // 365) for d, b in zip(on_dates, dob)]
-        return {"Child Unique ID": self.ids(index), "Gender": [self.gender[i] for i in index],
-                "Ethnicity": [self.ethnicity[i] for i in index], "Date of Birth": dob, "Age of Child (Years)": ages}
+        return {
+            "Child Unique ID": self.ids(index),
+            "Gender": [self.gender[i] for i in index],
+            "Ethnicity": [self.ethnicity[i] for i in index],
+            "Date of Birth": dob,
+            "Age of Child (Years)": ages,
+        }
 
 
 def _episodes(rng, people: _People, steady: float, mean_days: float, start: dt.date, end: dt.date, history_days: int):
     """Open/closed episodes with a steady caseload: a stock open at ``start`` plus new starts."""
     per_day = steady / mean_days
     new_n = rng.poisson(per_day * (end - start).days)
-    stock_n = int(round(steady))
+    stock_n = round(steady)
     starts_new = _dates(rng, start, end, new_n)
     starts_old = _dates(rng, start - dt.timedelta(days=history_days), start - dt.timedelta(days=1), stock_n)
     durations = rng.gamma(2.0, mean_days / 2.0, new_n + stock_n).astype(int) + 1
     begin = np.concatenate([starts_old, starts_new])
     finish = begin + durations.astype("timedelta64[D]")
     # Stock episodes must still be open at the window start.
-    finish[:stock_n] = np.maximum(finish[:stock_n], np.datetime64(start, "D") + rng.integers(1, int(mean_days * 1.5), stock_n).astype("timedelta64[D]"))
+    finish[:stock_n] = np.maximum(
+        finish[:stock_n], np.datetime64(start, "D") + rng.integers(1, int(mean_days * 1.5), stock_n).astype("timedelta64[D]")
+    )
     closed = finish <= np.datetime64(end, "D")
     return people.new(len(begin)), begin, np.where(closed, finish, np.datetime64("NaT")), closed
 
@@ -169,21 +269,34 @@ def simulate_district(d: District, scale: float, seed: int) -> dict[str, pd.Data
     nfa = rng.random(len(child)) < 0.07
     teams = [f"{d.name} Assessment {n}" for n in (1, 2)]
     workers = [f"{f} {s}" for f in FIRST_NAMES for s in SURNAMES]
-    worker_pick = lambda n: list(rng.choice(workers[: 40], n))
-    lists["referrals"] = pd.DataFrame({
-        **people.columns(child, ref_dates), "Date of referral": ref_dates.astype(object),
-        "Referral Source": rng.choice(SOURCES, len(child)), "Referral NFA?": np.where(nfa, "a) Yes", "b) No"),
-        "Number of Referrals in Last 12 Months": previous, "Allocated Team": rng.choice(teams, len(child)),
-        "Allocated Worker": worker_pick(len(child))})
+
+    def worker_pick(n):
+        return list(rng.choice(workers[:40], n))
+
+    lists["referrals"] = pd.DataFrame(
+        {
+            **people.columns(child, ref_dates),
+            "Date of referral": ref_dates.astype(object),
+            "Referral Source": rng.choice(SOURCES, len(child)),
+            "Referral NFA?": np.where(nfa, "a) Yes", "b) No"),
+            "Number of Referrals in Last 12 Months": previous,
+            "Allocated Team": rng.choice(teams, len(child)),
+            "Allocated Worker": worker_pick(len(child)),
+        }
+    )
 
     # Contacts: every referral came from a contact, plus contacts that went no further.
     extra = rng.poisson(len(child) * 1.5)
     contact_child = np.concatenate([child, people.new(extra)])
     contact_dates = np.concatenate([ref_dates - rng.integers(0, 3, len(child)).astype("timedelta64[D]"), _dates(rng, start, end, extra)])
     order = np.argsort(contact_dates, kind="stable")
-    lists["contacts"] = pd.DataFrame({**people.columns(contact_child[order], contact_dates[order]),
-                                      "Date of Contact": contact_dates[order].astype(object),
-                                      "Contact Source": rng.choice(SOURCES, extra + len(child))})
+    lists["contacts"] = pd.DataFrame(
+        {
+            **people.columns(contact_child[order], contact_dates[order]),
+            "Date of Contact": contact_dates[order].astype(object),
+            "Contact Source": rng.choice(SOURCES, extra + len(child)),
+        }
+    )
 
     # Assessments for referrals not closed as NFA: about 85% within 45 working days.
     a_child, a_ref = child[~nfa], ref_dates[~nfa]
@@ -192,13 +305,18 @@ def simulate_district(d: District, scale: float, seed: int) -> dict[str, pd.Data
     a_days = np.where(late, rng.integers(46, 80, len(a_child)), rng.integers(5, 46, len(a_child)))
     a_done = _add_wd(a_start, a_days)
     a_open = a_done > np.datetime64(end, "D")
-    lists["assessments"] = pd.DataFrame({
-        **people.columns(a_child, a_start), "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], len(a_child), p=[0.08, 0.92]),
-        "Continuous Assessment Start Date": a_start.astype(object),
-        "Child Seen During Continuous Assessment": rng.choice(["a) Yes", "b) No"], len(a_child), p=[0.93, 0.07]),
-        "Continuous Assessment Date of Authorisation": np.where(a_open, np.datetime64("NaT"), a_done).astype(object),
-        "Was the child assessed as requiring LA children’s social care support": rng.choice(["a) Yes", "b) No"], len(a_child)),
-        "Allocated Team": rng.choice(teams, len(a_child)), "Allocated Worker": worker_pick(len(a_child))})
+    lists["assessments"] = pd.DataFrame(
+        {
+            **people.columns(a_child, a_start),
+            "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], len(a_child), p=[0.08, 0.92]),
+            "Continuous Assessment Start Date": a_start.astype(object),
+            "Child Seen During Continuous Assessment": rng.choice(["a) Yes", "b) No"], len(a_child), p=[0.93, 0.07]),
+            "Continuous Assessment Date of Authorisation": np.where(a_open, np.datetime64("NaT"), a_done).astype(object),
+            "Was the child assessed as requiring LA children’s social care support": rng.choice(["a) Yes", "b) No"], len(a_child)),
+            "Allocated Team": rng.choice(teams, len(a_child)),
+            "Allocated Worker": worker_pick(len(a_child)),
+        }
+    )
 
     # Section 47 enquiries: about a third of assessments; a third go to ICPC.
     s_pick = rng.random(len(a_child)) < 0.32
@@ -206,65 +324,113 @@ def simulate_district(d: District, scale: float, seed: int) -> dict[str, pd.Data
     icpc = rng.random(len(s_child)) < 0.35
     icpc_date = _add_wd(s_date, rng.integers(6, 19, len(s_child)))
     icpc_date = np.where(icpc & (icpc_date <= np.datetime64(end, "D")), icpc_date, np.datetime64("NaT"))
-    lists["s47"] = pd.DataFrame({
-        **people.columns(s_child, s_date), "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], len(s_child), p=[0.08, 0.92]),
-        "Strategy discussion initiating Section 47 Enquiry Start Date": s_date.astype(object),
-        "Was an Initial Child Protection Conference deemed unnecessary?": np.where(icpc, "b) No", "a) Yes"),
-        "Date of Initial Child Protection Conference": icpc_date.astype(object),
-        "Did the Initial Child Protection Conference Result in a Child Protection Plan": np.where(~np.isnat(icpc_date), rng.choice(["a) Yes", "b) No"], len(s_child), p=[0.85, 0.15]), ""),
-        "Allocated Team": rng.choice(teams, len(s_child)), "Allocated Worker": worker_pick(len(s_child))})
+    lists["s47"] = pd.DataFrame(
+        {
+            **people.columns(s_child, s_date),
+            "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], len(s_child), p=[0.08, 0.92]),
+            "Strategy discussion initiating Section 47 Enquiry Start Date": s_date.astype(object),
+            "Was an Initial Child Protection Conference deemed unnecessary?": np.where(icpc, "b) No", "a) Yes"),
+            "Date of Initial Child Protection Conference": icpc_date.astype(object),
+            "Did the Initial Child Protection Conference Result in a Child Protection Plan": np.where(
+                ~np.isnat(icpc_date), rng.choice(["a) Yes", "b) No"], len(s_child), p=[0.85, 0.15]), ""
+            ),
+            "Allocated Team": rng.choice(teams, len(s_child)),
+            "Allocated Worker": worker_pick(len(s_child)),
+        }
+    )
 
     # Children in need, CP plans and children in care: steady caseloads with realistic durations.
     idx, begin, finish, closed = _episodes(rng, people, pop * 300 / 10_000, 220, start, end, 600)
-    lists["cin"] = pd.DataFrame({
-        **people.columns(idx, begin), "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], len(idx), p=[0.1, 0.9]),
-        "CIN Start Date": begin.astype(object), "Primary Need Code": rng.choice(["N1 - Abuse or neglect", "N2 - Child's disability", "N4 - Family in acute stress", "N5 - Family dysfunction"], len(idx)),
-        "Date Child Was Last Seen": np.where(closed, finish, np.datetime64(end, "D") - rng.integers(0, 40, len(idx)).astype("timedelta64[D]")).astype(object),
-        "CIN Closure Date": finish.astype(object), "Reason for Closure": np.where(closed, "RC4 - Case closed after assessment", ""),
-        "Case status": np.where(closed, "e) Closed episode", "c) Child in need plan")})
+    lists["cin"] = pd.DataFrame(
+        {
+            **people.columns(idx, begin),
+            "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], len(idx), p=[0.1, 0.9]),
+            "CIN Start Date": begin.astype(object),
+            "Primary Need Code": rng.choice(
+                ["N1 - Abuse or neglect", "N2 - Child's disability", "N4 - Family in acute stress", "N5 - Family dysfunction"], len(idx)
+            ),
+            "Date Child Was Last Seen": np.where(
+                closed, finish, np.datetime64(end, "D") - rng.integers(0, 40, len(idx)).astype("timedelta64[D]")
+            ).astype(object),
+            "CIN Closure Date": finish.astype(object),
+            "Reason for Closure": np.where(closed, "RC4 - Case closed after assessment", ""),
+            "Case status": np.where(closed, "e) Closed episode", "c) Child in need plan"),
+        }
+    )
     idx, begin, finish, closed = _episodes(rng, people, pop * 35 / 10_000, 300, start, end, 700)
-    lists["cp_plans"] = pd.DataFrame({
-        **people.columns(idx, begin), "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], len(idx), p=[0.08, 0.92]),
-        "Child Protection Plan Start Date": begin.astype(object),
-        "Initial Category of Abuse": rng.choice(["a) Neglect", "b) Physical abuse", "c) Sexual abuse", "d) Emotional abuse"], len(idx), p=[0.5, 0.1, 0.05, 0.35]),
-        "Latest Category of Abuse": rng.choice(["a) Neglect", "d) Emotional abuse"], len(idx)),
-        "Date of the Last Statutory Visit": np.where(closed, finish, np.datetime64(end, "D") - rng.integers(0, 20, len(idx)).astype("timedelta64[D]")).astype(object),
-        "Was the Child Seen Alone?": rng.choice(["a) Yes", "b) No"], len(idx), p=[0.8, 0.2]),
-        "Child Protection Plan End Date": finish.astype(object),
-        "Number of Previous Child Protection Plans": rng.choice([0, 1, 2], len(idx), p=[0.78, 0.18, 0.04]),
-        "Allocated Team": [f"{d.name} Safeguarding"] * len(idx), "Allocated Worker": worker_pick(len(idx))})
+    lists["cp_plans"] = pd.DataFrame(
+        {
+            **people.columns(idx, begin),
+            "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], len(idx), p=[0.08, 0.92]),
+            "Child Protection Plan Start Date": begin.astype(object),
+            "Initial Category of Abuse": rng.choice(
+                ["a) Neglect", "b) Physical abuse", "c) Sexual abuse", "d) Emotional abuse"], len(idx), p=[0.5, 0.1, 0.05, 0.35]
+            ),
+            "Latest Category of Abuse": rng.choice(["a) Neglect", "d) Emotional abuse"], len(idx)),
+            "Date of the Last Statutory Visit": np.where(
+                closed, finish, np.datetime64(end, "D") - rng.integers(0, 20, len(idx)).astype("timedelta64[D]")
+            ).astype(object),
+            "Was the Child Seen Alone?": rng.choice(["a) Yes", "b) No"], len(idx), p=[0.8, 0.2]),
+            "Child Protection Plan End Date": finish.astype(object),
+            "Number of Previous Child Protection Plans": rng.choice([0, 1, 2], len(idx), p=[0.78, 0.18, 0.04]),
+            "Allocated Team": [f"{d.name} Safeguarding"] * len(idx),
+            "Allocated Worker": worker_pick(len(idx)),
+        }
+    )
     idx, begin, finish, closed = _episodes(rng, people, pop * 62 / 10_000, 900, start, end, 3000)
-    lists["cla"] = pd.DataFrame({
-        **people.columns(idx, begin), "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)": rng.choice(["a) Yes", "b) No"], len(idx), p=[0.06, 0.94]),
-        "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], len(idx), p=[0.1, 0.9]),
-        "Date Started to be Looked After": begin.astype(object), "Child's Category of Need": rng.choice(["N1 - Abuse or neglect", "N4 - Family in acute stress"], len(idx)),
-        "Child's Legal Status": rng.choice(["C2: FCO", "C1: ICO", "V2: Single period under S20", "E1: Placement order"], len(idx), p=[0.5, 0.2, 0.25, 0.05]),
-        "Number of Placements in the Last 12 months": rng.choice([1, 2, 3, 4], len(idx), p=[0.7, 0.19, 0.08, 0.03]),
-        "Date Ceased to be Looked After": finish.astype(object), "Reason Ceased to be Looked After": np.where(closed, "l) E13", ""),
-        "Placement Type": rng.choice(["f) U4", "d) U2", "j) K2", "b) P1"], len(idx)), "Allocated Team": [f"{d.name} Children in Care"] * len(idx),
-        "Allocated Worker": worker_pick(len(idx))})
+    lists["cla"] = pd.DataFrame(
+        {
+            **people.columns(idx, begin),
+            "Unaccompanied Asylum Seeking Child (UASC) within the Last 12 Months (Y/N)": rng.choice(
+                ["a) Yes", "b) No"], len(idx), p=[0.06, 0.94]
+            ),
+            "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], len(idx), p=[0.1, 0.9]),
+            "Date Started to be Looked After": begin.astype(object),
+            "Child's Category of Need": rng.choice(["N1 - Abuse or neglect", "N4 - Family in acute stress"], len(idx)),
+            "Child's Legal Status": rng.choice(
+                ["C2: FCO", "C1: ICO", "V2: Single period under S20", "E1: Placement order"], len(idx), p=[0.5, 0.2, 0.25, 0.05]
+            ),
+            "Number of Placements in the Last 12 months": rng.choice([1, 2, 3, 4], len(idx), p=[0.7, 0.19, 0.08, 0.03]),
+            "Date Ceased to be Looked After": finish.astype(object),
+            "Reason Ceased to be Looked After": np.where(closed, "l) E13", ""),
+            "Placement Type": rng.choice(["f) U4", "d) U2", "j) K2", "b) P1"], len(idx)),
+            "Allocated Team": [f"{d.name} Children in Care"] * len(idx),
+            "Allocated Worker": worker_pick(len(idx)),
+        }
+    )
     n_cl = max(3, int(pop * 45 / 10_000))
     cl = people.new(n_cl)
-    lists["care_leavers"] = pd.DataFrame({
-        **people.columns(cl, np.full(n_cl, np.datetime64(end, "D"))), "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], n_cl, p=[0.1, 0.9]),
-        "Allocated Team": [f"{d.name} Leaving Care"] * n_cl, "Allocated Worker": worker_pick(n_cl),
-        "Eligibility Category": rng.choice(["a) Relevant child", "b) Former relevant child"], n_cl, p=[0.2, 0.8]),
-        "LA In Touch": rng.choice(["a) Yes", "b) No"], n_cl, p=[0.92, 0.08]), "Type of Accommodation": rng.choice(["B", "C", "D", "S", "T"], n_cl),
-        "Suitability of Accommodation": rng.choice(["a) Suitable", "b) Unsuitable"], n_cl, p=[0.9, 0.1]),
-        "Activity Status": rng.choice(["F1", "P1", "F2", "G4", "G6"], n_cl, p=[0.3, 0.1, 0.2, 0.25, 0.15])})
+    lists["care_leavers"] = pd.DataFrame(
+        {
+            **people.columns(cl, np.full(n_cl, np.datetime64(end, "D"))),
+            "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], n_cl, p=[0.1, 0.9]),
+            "Allocated Team": [f"{d.name} Leaving Care"] * n_cl,
+            "Allocated Worker": worker_pick(n_cl),
+            "Eligibility Category": rng.choice(["a) Relevant child", "b) Former relevant child"], n_cl, p=[0.2, 0.8]),
+            "LA In Touch": rng.choice(["a) Yes", "b) No"], n_cl, p=[0.92, 0.08]),
+            "Type of Accommodation": rng.choice(["B", "C", "D", "S", "T"], n_cl),
+            "Suitability of Accommodation": rng.choice(["a) Suitable", "b) Unsuitable"], n_cl, p=[0.9, 0.1]),
+            "Activity Status": rng.choice(["F1", "P1", "F2", "G4", "G6"], n_cl, p=[0.3, 0.1, 0.2, 0.25, 0.15]),
+        }
+    )
     n_ad = max(2, int(pop * 5 / 10_000))
     ad = people.new(n_ad)
     entered = _dates(rng, start - dt.timedelta(days=700), start, n_ad)
     decision = entered + rng.integers(90, 300, n_ad).astype("timedelta64[D]")
     placed = decision + rng.integers(60, 300, n_ad).astype("timedelta64[D]")
     order_ = placed + rng.integers(60, 200, n_ad).astype("timedelta64[D]")
-    lists["adoption"] = pd.DataFrame({
-        **people.columns(ad, entered), "Does the Child have a Disability": ["b) No"] * n_ad,
-        "Date the Child Entered Care": entered.astype(object), "Date of Decision that Child Should be Placed for Adoption": decision.astype(object),
-        "Date of Placement Order": (decision + np.timedelta64(30, "D")).astype(object),
-        "Date of Matching Child and Prospective Adopters": (placed - np.timedelta64(14, "D")).astype(object),
-        "Date Placed for Adoption": placed.astype(object),
-        "Date of Adoption Order": np.where(order_ <= np.datetime64(end, "D"), order_, np.datetime64("NaT")).astype(object)})
+    lists["adoption"] = pd.DataFrame(
+        {
+            **people.columns(ad, entered),
+            "Does the Child have a Disability": ["b) No"] * n_ad,
+            "Date the Child Entered Care": entered.astype(object),
+            "Date of Decision that Child Should be Placed for Adoption": decision.astype(object),
+            "Date of Placement Order": (decision + np.timedelta64(30, "D")).astype(object),
+            "Date of Matching Child and Prospective Adopters": (placed - np.timedelta64(14, "D")).astype(object),
+            "Date Placed for Adoption": placed.astype(object),
+            "Date of Adoption Order": np.where(order_ <= np.datetime64(end, "D"), order_, np.datetime64("NaT")).astype(object),
+        }
+    )
     lists.update(_workforce(rng, d, scale, start))
     return {name: _to_dates(frame) for name, frame in lists.items()}
 
@@ -285,8 +451,16 @@ def _workforce(rng: np.random.Generator, d: District, scale: float, start: dt.da
     names = [f"{f} {s}" for s in SURNAMES for f in FIRST_NAMES]
     rng.shuffle(names)
     next_name = iter(names * 50)
-    staff = [{"worker": next(next_name), "team_type": team_types[i % 3], "role": roles[i % len(roles)],
-              "fte": float(rng.choice([1.0, 1.0, 1.0, 0.8, 0.6])), "agency": rng.random() < 0.17} for i in range(size)]
+    staff = [
+        {
+            "worker": next(next_name),
+            "team_type": team_types[i % 3],
+            "role": roles[i % len(roles)],
+            "fte": float(rng.choice([1.0, 1.0, 1.0, 0.8, 0.6])),
+            "agency": rng.random() < 0.17,
+        }
+        for i in range(size)
+    ]
     caseloads, supervision, establishment = [], [], []
     calendar = np.busdaycalendar(holidays=bank_holidays(2019, 2028))
     month = Month.of(start)
@@ -298,20 +472,54 @@ def _workforce(rng: np.random.Generator, d: District, scale: float, start: dt.da
             qualified = person["role"] != "Family Support Worker"
             mean = {"Social Worker": 17, "Senior Practitioner": 14, "Team Manager": 1, "Family Support Worker": 9}[person["role"]]
             team = f"{d.name} {person['team_type']}"
-            caseloads.append({"Month": month.first_day, "Worker": person["worker"], "Team": team, "Team Type": person["team_type"],
-                              "Role": person["role"], "FTE": person["fte"], "Qualified": "Yes" if qualified else "No",
-                              "Agency": "Yes" if person["agency"] else "No", "Cases": int(rng.poisson(mean * person["fte"]))})
+            caseloads.append(
+                {
+                    "Month": month.first_day,
+                    "Worker": person["worker"],
+                    "Team": team,
+                    "Team Type": person["team_type"],
+                    "Role": person["role"],
+                    "FTE": person["fte"],
+                    "Qualified": "Yes" if qualified else "No",
+                    "Agency": "Yes" if person["agency"] else "No",
+                    "Cases": int(rng.poisson(mean * person["fte"])),
+                }
+            )
             if qualified and rng.random() < 0.86:
                 days = np.arange(np.datetime64(month.first_day, "D"), np.datetime64(month.last_day, "D") + 1)
                 day = rng.choice(days[np.is_busday(days, busdaycal=calendar)])
-                supervision.append({"Worker": person["worker"], "Team": team, "Role": person["role"],
-                                    "Supervision Date": day.astype(dt.date), "Supervisor": f"{d.name} Team Manager"})
-            establishment.append({"Month": month.first_day, "Post ID": f"{d.code}-P{number:03d}", "Team": team, "Post Type": person["role"],
-                                  "FTE": person["fte"], "Filled By": "Agency" if person["agency"] else "Permanent",
-                                  "Qualified": "Yes" if qualified else "No"})
+                supervision.append(
+                    {
+                        "Worker": person["worker"],
+                        "Team": team,
+                        "Role": person["role"],
+                        "Supervision Date": day.astype(dt.date),
+                        "Supervisor": f"{d.name} Team Manager",
+                    }
+                )
+            establishment.append(
+                {
+                    "Month": month.first_day,
+                    "Post ID": f"{d.code}-P{number:03d}",
+                    "Team": team,
+                    "Post Type": person["role"],
+                    "FTE": person["fte"],
+                    "Filled By": "Agency" if person["agency"] else "Permanent",
+                    "Qualified": "Yes" if qualified else "No",
+                }
+            )
         for vacancy in range(max(1, size // 12)):
-            establishment.append({"Month": month.first_day, "Post ID": f"{d.code}-V{vacancy + 1:03d}", "Team": f"{d.name} Assessment",
-                                  "Post Type": "Social Worker", "FTE": 1.0, "Filled By": "Vacant", "Qualified": "Yes"})
+            establishment.append(
+                {
+                    "Month": month.first_day,
+                    "Post ID": f"{d.code}-V{vacancy + 1:03d}",
+                    "Team": f"{d.name} Assessment",
+                    "Post Type": "Social Worker",
+                    "FTE": 1.0,
+                    "Filled By": "Vacant",
+                    "Qualified": "Yes",
+                }
+            )
         month = month.shift(1)
     supervision.sort(key=lambda r: r["Supervision Date"])
     return {"supervision": pd.DataFrame(supervision), "staff": pd.DataFrame(caseloads), "establishment": pd.DataFrame(establishment)}
@@ -325,8 +533,12 @@ def _spoil(d: District, lists: dict[str, pd.DataFrame]) -> None:
         a = lists["assessments"]
         done = a.index[a["Continuous Assessment Date of Authorisation"].map(lambda v: v is not None and v >= last)]
         a.loc[done[:2], "Child Unique ID"] = ""
-        a.loc[done[2], "Continuous Assessment Start Date"] = a.loc[done[2], "Continuous Assessment Date of Authorisation"] + dt.timedelta(days=5)
-        lists["referrals"]["Number of Referrals in Last 12 Months"] = lists["referrals"]["Number of Referrals in Last 12 Months"].astype(object)
+        a.loc[done[2], "Continuous Assessment Start Date"] = a.loc[done[2], "Continuous Assessment Date of Authorisation"] + dt.timedelta(
+            days=5
+        )
+        lists["referrals"]["Number of Referrals in Last 12 Months"] = lists["referrals"]["Number of Referrals in Last 12 Months"].astype(
+            object
+        )
         lists["referrals"].loc[lists["referrals"].index[-3], "Number of Referrals in Last 12 Months"] = "unknown"
     elif d.style == "titles":
         cp = lists["cp_plans"]
@@ -370,8 +582,9 @@ def _restyle(d: District, frame: pd.DataFrame, rng: np.random.Generator) -> pd.D
 
 
 def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], pd.DataFrame]], text_dates: bool) -> None:
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "strings_to_numbers": False,
-                                           "strings_to_formulas": False, "strings_to_urls": False})
+    book = xlsxwriter.Workbook(
+        str(path), {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+    )
     book.set_properties({"created": CREATED, "author": "Northshire performance team (fictional)"})
     date_format = book.add_format({"num_format": "dd/mm/yyyy"})
     bold = book.add_format({"bold": True})
@@ -431,8 +644,11 @@ def write_district(d: District, lists: dict[str, pd.DataFrame], out: Path, seed:
     sheets = []
     for number, dataset in LIST_DATASETS.items():
         sheet = f"List_{number}" if d.style == "renamed" else f"List {number}"
-        titles = {"clean": [f"List {number}: {LIST_TITLES[number]}", ""], "renamed": [],
-                  "titles": [f"{d.name} District", f"Annex A extract run {CREATED:%d/%m/%Y}", ""]}[d.style]
+        titles = {
+            "clean": [f"List {number}: {LIST_TITLES[number]}", ""],
+            "renamed": [],
+            "titles": [f"{d.name} District", f"Annex A extract run {CREATED:%d/%m/%Y}", ""],
+        }[d.style]
         sheets.append((sheet, titles, _restyle(d, lists[dataset], rng)))
         entry = {"district": d.code, "dataset": dataset, "file": f"{d.name}/{annex}", "sheet": sheet}
         if d.style == "renamed" and dataset == "assessments":
@@ -441,7 +657,9 @@ def write_district(d: District, lists: dict[str, pd.DataFrame], out: Path, seed:
         sources.append(entry)
     _write_xlsx(folder / annex, sheets, text_dates)
     workforce = f"{d.name} workforce.xlsx"
-    _write_xlsx(folder / workforce, [(title, [], _restyle(d, lists[dataset], rng)) for dataset, title in WORKFORCE_SHEETS.items()], text_dates)
+    _write_xlsx(
+        folder / workforce, [(title, [], _restyle(d, lists[dataset], rng)) for dataset, title in WORKFORCE_SHEETS.items()], text_dates
+    )
     for dataset, title in WORKFORCE_SHEETS.items():
         sources.append({"district": d.code, "dataset": dataset, "file": f"{d.name}/{workforce}", "sheet": title})
     return sources
@@ -457,9 +675,17 @@ def _toml_value(value: object) -> str:
 
 def config_text(sources: list[dict], master: str = "master.xlsx", name: str = AUTHORITY) -> str:
     """The authority configuration for the generated files (TOML)."""
-    lines = [f"# {name} (fictional): written by `xl-scorecard demo`; edit and rerun with",
-             "#   xl-scorecard refresh --config authority.toml", "",
-             "[authority]", f'name = "{name}"', f'period = "{END}"', f'master = "{master}"', "backups = 10", ""]
+    lines = [
+        f"# {name} (fictional): written by `xl-scorecard demo`; edit and rerun with",
+        "#   xl-scorecard refresh --config authority.toml",
+        "",
+        "[authority]",
+        f'name = "{name}"',
+        f'period = "{END}"',
+        f'master = "{master}"',
+        "backups = 10",
+        "",
+    ]
     for d in DISTRICTS:
         lines += ["[[district]]", f'code = "{d.code}"', f'name = "{d.name}"', ""]
     lines += ["[[source]]", 'dataset = "population"', 'file = "population.csv"', ""]
@@ -468,11 +694,18 @@ def config_text(sources: list[dict], master: str = "master.xlsx", name: str = AU
         lines += [f"{key} = {_toml_value(value)}" for key, value in source.items()]
         lines.append("")
     domain = name.lower().replace(" ", "") + ".example"
-    lines += ["[email]",
-              "# Who gets the scorecard (xl-scorecard email, or refresh --email). A login, if the mail server",
-              "# needs one, comes from the XL_SCORECARD_SMTP_USER and XL_SCORECARD_SMTP_PASSWORD variables.",
-              f'sender = "performance@{domain}"', f'to = ["head.of.service@{domain}"]', f'smtp_host = "smtp.{domain}"', "",
-              "[email.districts]", *[f'{d.code} = ["{d.name.lower()}.manager@{domain}"]' for d in DISTRICTS], ""]
+    lines += [
+        "[email]",
+        "# Who gets the scorecard (xl-scorecard email, or refresh --email). A login, if the mail server",
+        "# needs one, comes from the XL_SCORECARD_SMTP_USER and XL_SCORECARD_SMTP_PASSWORD variables.",
+        f'sender = "performance@{domain}"',
+        f'to = ["head.of.service@{domain}"]',
+        f'smtp_host = "smtp.{domain}"',
+        "",
+        "[email.districts]",
+        *[f'{d.code} = ["{d.name.lower()}.manager@{domain}"]' for d in DISTRICTS],
+        "",
+    ]
     return "\n".join(lines)
 
 
@@ -524,8 +757,9 @@ def generate_example(out: Path, size: str = "small", seed: int = SEED, name: str
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Generate the fictional Northshire example data.")
     parser.add_argument("out", type=Path)
-    parser.add_argument("--size", choices=[*sorted(SIZES), "national"], default="small",
-                        help="national: 150 authorities, each in its own folder")
+    parser.add_argument(
+        "--size", choices=[*sorted(SIZES), "national"], default="small", help="national: 150 authorities, each in its own folder"
+    )
     parser.add_argument("--seed", type=int, default=SEED)
     args = parser.parse_args(argv)
     if args.size == "national":

@@ -28,13 +28,20 @@ Calculation = Callable[..., pd.DataFrame]
 CALCULATIONS: dict[str, Calculation] = {}
 
 OPS: dict[str, Callable[[pd.Series, Any], pd.Series]] = {
-    "==": lambda s, v: s == v, "!=": lambda s, v: s != v, ">=": lambda s, v: s >= v,
-    ">": lambda s, v: s > v, "<=": lambda s, v: s <= v, "<": lambda s, v: s < v,
-    "in": lambda s, v: s.isin(v), "not in": lambda s, v: ~s.isin(v),
-    "filled": lambda s, v: s.notna() & (s.astype(str).str.strip() != ""), "blank": lambda s, v: s.isna(),
+    "==": lambda s, v: s == v,
+    "!=": lambda s, v: s != v,
+    ">=": lambda s, v: s >= v,
+    ">": lambda s, v: s > v,
+    "<=": lambda s, v: s <= v,
+    "<": lambda s, v: s < v,
+    "in": lambda s, v: s.isin(v),
+    "not in": lambda s, v: ~s.isin(v),
+    "filled": lambda s, v: s.notna() & (s.astype(str).str.strip() != ""),
+    "blank": lambda s, v: s.isna(),
     # Codes typed with their labels ("F1: Full time in higher education") match by their start.
-    "starts with": lambda s, v: s.fillna("").astype(str).str.upper().str.startswith(
-        tuple(x.upper() for x in (v if isinstance(v, list) else [v]))),
+    "starts with": lambda s, v: (
+        s.fillna("").astype(str).str.upper().str.startswith(tuple(x.upper() for x in (v if isinstance(v, list) else [v])))
+    ),
 }
 
 
@@ -59,9 +66,11 @@ DRILLDOWNS: dict[str, Callable[..., Cases]] = {}
 
 def drilldown(name: str) -> Callable[[Callable[..., Cases]], Callable[..., Cases]]:
     """Register the function giving the cases behind calculation ``name``."""
+
     def register(function: Callable[..., Cases]) -> Callable[..., Cases]:
         DRILLDOWNS[name] = function
         return function
+
     return register
 
 
@@ -82,8 +91,7 @@ INJECTED = {"indicator_id", "unit_scale"}
 def parameters(name: str) -> tuple[set[str], set[str]]:
     """(keyword parameters a catalogue may set, required ones) of a registered calculation."""
     signature = inspect.signature(CALCULATIONS[name])
-    params = {p.name: p for p in signature.parameters.values()
-              if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in INJECTED}
+    params = {p.name: p for p in signature.parameters.values() if p.kind is inspect.Parameter.KEYWORD_ONLY and p.name not in INJECTED}
     return set(params), {n for n, p in params.items() if p.default is inspect.Parameter.empty}
 
 
@@ -121,6 +129,7 @@ def _result(numerator: pd.Series, denominator: pd.Series) -> pd.DataFrame:
 # of up to ~100k rows. Masks and per-district counts on numpy arrays, instead of filtered data
 # frames and group-bys, cut the Kent-size compute stage from 1.2 s to 0.5 s (benchmarks/refresh.py).
 
+
 def _districts(table: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """(code per row, district names): the sources stage makes districts categorical."""
     district = table["district"]
@@ -129,8 +138,7 @@ def _districts(table: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     return district.cat.codes.to_numpy(), pd.Index(district.cat.categories, name="district")
 
 
-def _count(table: pd.DataFrame, mask: pd.Series | np.ndarray | None = None,
-           weights: pd.Series | np.ndarray | None = None) -> pd.Series:
+def _count(table: pd.DataFrame, mask: pd.Series | np.ndarray | None = None, weights: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Rows (or the sum of ``weights``) per district, over the rows where ``mask`` holds."""
     codes, names = _districts(table)
     keep = codes >= 0
@@ -138,8 +146,9 @@ def _count(table: pd.DataFrame, mask: pd.Series | np.ndarray | None = None,
         keep &= np.asarray(mask, dtype=bool)
     values = None
     if weights is not None:  # a blank (NaN, or pandas' NA in an integer column) adds nothing, as in a sum
-        numbers = weights.to_numpy(dtype="float64", na_value=np.nan) if isinstance(weights, pd.Series) \
-            else np.asarray(weights, dtype="float64")
+        numbers = (
+            weights.to_numpy(dtype="float64", na_value=np.nan) if isinstance(weights, pd.Series) else np.asarray(weights, dtype="float64")
+        )
         values = np.nan_to_num(numbers[keep])
     counts = np.bincount(codes[keep], weights=values, minlength=len(names))
     return pd.Series(counts.astype("float64"), index=names)
@@ -189,8 +198,7 @@ def population_at(tables: Tables, window: Window) -> pd.Series:
 
 
 @calculation
-def rate_per_population(tables: Tables, window: Window, *, dataset: str, date: str,
-                        where: dict | None = None) -> pd.DataFrame:
+def rate_per_population(tables: Tables, window: Window, *, dataset: str, date: str, where: dict | None = None) -> pd.DataFrame:
     """Events dated within the window (numerator) over the population aged 0-17 (denominator)."""
     table = _table(tables, dataset)
     population = population_at(tables, window)
@@ -199,8 +207,9 @@ def rate_per_population(tables: Tables, window: Window, *, dataset: str, date: s
 
 
 @calculation
-def open_per_population(tables: Tables, window: Window, *, dataset: str, start: str, end: str,
-                        where: dict | None = None, exclude: dict | None = None) -> pd.DataFrame:
+def open_per_population(
+    tables: Tables, window: Window, *, dataset: str, start: str, end: str, where: dict | None = None, exclude: dict | None = None
+) -> pd.DataFrame:
     """Cases open at the end of the window (started on or before it, not ended by it) over the
     population aged 0-17."""
     table = _table(tables, dataset)
@@ -228,8 +237,9 @@ def _elapsed(start: pd.Series, end: pd.Series, counting: str) -> pd.Series:
 COUNTING = ("working days", "days", "months")
 
 
-def _completed(table: pd.DataFrame, window: Window, start: str, end: str, where: dict | None, counting: str,
-               started_in_window: bool) -> np.ndarray:
+def _completed(
+    table: pd.DataFrame, window: Window, start: str, end: str, where: dict | None, counting: str, started_in_window: bool
+) -> np.ndarray:
     """The cases a timeliness measure counts: completed in the window (and started in it too,
     with ``started_in_window``), matching ``where``. Shared by the figure and its drill-down."""
     if counting not in COUNTING:
@@ -241,9 +251,18 @@ def _completed(table: pd.DataFrame, window: Window, start: str, end: str, where:
 
 
 @calculation
-def share_within_working_days(tables: Tables, window: Window, *, dataset: str, start: str, end: str,
-                              days: int, where: dict | None = None, counting: str = "working days",
-                              started_in_window: bool = False) -> pd.DataFrame:
+def share_within_working_days(
+    tables: Tables,
+    window: Window,
+    *,
+    dataset: str,
+    start: str,
+    end: str,
+    days: int,
+    where: dict | None = None,
+    counting: str = "working days",
+    started_in_window: bool = False,
+) -> pd.DataFrame:
     """Of the cases completed (``end``) within the window, how many took at most ``days`` working
     days from ``start`` (see ``workdays`` for the counting convention). ``counting = "days"``
     counts calendar days and ``"months"`` whole months instead (adoption within 12 months of
@@ -252,8 +271,7 @@ def share_within_working_days(tables: Tables, window: Window, *, dataset: str, s
     table = _table(tables, dataset)
     done = _completed(table, window, start, end, where, counting, started_in_window)
     if counting == "working days":  # the usual case, on arrays
-        elapsed = working_days_array(table[start].to_numpy(dtype="datetime64[ns]")[done],
-                                     table[end].to_numpy(dtype="datetime64[ns]")[done])
+        elapsed = working_days_array(table[start].to_numpy(dtype="datetime64[ns]")[done], table[end].to_numpy(dtype="datetime64[ns]")[done])
     else:
         elapsed = _elapsed(table[start][done], table[end][done], counting).to_numpy()
     in_time = np.zeros(len(table), dtype=bool)
@@ -262,8 +280,18 @@ def share_within_working_days(tables: Tables, window: Window, *, dataset: str, s
 
 
 @drilldown("share_within_working_days")
-def _timeliness_cases(tables: Tables, window: Window, *, dataset: str, start: str, end: str, days: int,
-                      where: dict | None = None, counting: str = "working days", started_in_window: bool = False) -> Cases:
+def _timeliness_cases(
+    tables: Tables,
+    window: Window,
+    *,
+    dataset: str,
+    start: str,
+    end: str,
+    days: int,
+    where: dict | None = None,
+    counting: str = "working days",
+    started_in_window: bool = False,
+) -> Cases:
     table = _table(tables, dataset)
     done = table[_completed(table, window, start, end, where, counting, started_in_window)]
     elapsed = _elapsed(done[start], done[end], counting)
@@ -271,8 +299,7 @@ def _timeliness_cases(tables: Tables, window: Window, *, dataset: str, start: st
 
 
 @calculation
-def share_on_time(tables: Tables, window: Window, *, dataset: str, due: str, done: str,
-                  where: dict | None = None) -> pd.DataFrame:
+def share_on_time(tables: Tables, window: Window, *, dataset: str, due: str, done: str, where: dict | None = None) -> pd.DataFrame:
     """Of the events due within the window (reviews), how many were held on or before their due
     date. One due and not yet held counts as late: the NI 66/67 reading of "reviewed within
     required timescales", month by month."""
@@ -286,8 +313,9 @@ def _review_cases(tables: Tables, window: Window, *, dataset: str, due: str, don
     rows = table[_in_window(table[due], window)]
     on_time = rows[done].notna() & (rows[done] <= rows[due])
     held = rows[done].fillna(pd.Timestamp(window.end))
-    return Cases(rows, ~on_time, rows[due], rows[done], (held - rows[due]).dt.days.astype("float64"), 0,
-                 "held after the due date, or not held")
+    return Cases(
+        rows, ~on_time, rows[due], rows[done], (held - rows[due]).dt.days.astype("float64"), 0, "held after the due date, or not held"
+    )
 
 
 def _per_district_count(rows: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
@@ -297,18 +325,35 @@ def _per_district_count(rows: pd.DataFrame, mask: pd.Series) -> pd.DataFrame:
 
 
 @calculation
-def count_open_beyond(tables: Tables, window: Window, *, dataset: str, start: str, end: str, days: int,
-                      where: dict | None = None, counting: str = "working days") -> pd.DataFrame:
+def count_open_beyond(
+    tables: Tables,
+    window: Window,
+    *,
+    dataset: str,
+    start: str,
+    end: str,
+    days: int,
+    where: dict | None = None,
+    counting: str = "working days",
+) -> pd.DataFrame:
     """Cases still in progress at the end of the window (started, not completed) that are
     already more than ``days`` past their start: assessments in progress outside timescale."""
-    cases = _open_beyond_cases(tables, window, dataset=dataset, start=start, end=end, days=days, where=where,
-                               counting=counting)
+    cases = _open_beyond_cases(tables, window, dataset=dataset, start=start, end=end, days=days, where=where, counting=counting)
     return _per_district_count(cases.rows, cases.exception)
 
 
 @drilldown("count_open_beyond")
-def _open_beyond_cases(tables: Tables, window: Window, *, dataset: str, start: str, end: str, days: int,
-                       where: dict | None = None, counting: str = "working days") -> Cases:
+def _open_beyond_cases(
+    tables: Tables,
+    window: Window,
+    *,
+    dataset: str,
+    start: str,
+    end: str,
+    days: int,
+    where: dict | None = None,
+    counting: str = "working days",
+) -> Cases:
     table = _filter(_table(tables, dataset), where)
     day = pd.Timestamp(window.end)
     rows = table[_open_at(table, start, end, day)]
@@ -318,8 +363,9 @@ def _open_beyond_cases(tables: Tables, window: Window, *, dataset: str, start: s
 
 
 @calculation
-def count_open_in_both(tables: Tables, window: Window, *, dataset: str, start: str, end: str, other: str,
-                       other_start: str, other_end: str) -> pd.DataFrame:
+def count_open_in_both(
+    tables: Tables, window: Window, *, dataset: str, start: str, end: str, other: str, other_start: str, other_end: str
+) -> pd.DataFrame:
     """Children open on both lists at the end of the window, matched on child id within the
     district (looked-after children who also have a child protection plan). Unit: count."""
     day = pd.Timestamp(window.end)
@@ -331,8 +377,18 @@ def count_open_in_both(tables: Tables, window: Window, *, dataset: str, start: s
 
 
 @calculation
-def share_open_since(tables: Tables, window: Window, *, dataset: str, start: str, end: str, since: str,
-                     days: int, eligible_days: int = 0, where: dict | None = None) -> pd.DataFrame:
+def share_open_since(
+    tables: Tables,
+    window: Window,
+    *,
+    dataset: str,
+    start: str,
+    end: str,
+    since: str,
+    days: int,
+    eligible_days: int = 0,
+    where: dict | None = None,
+) -> pd.DataFrame:
     """Of the cases open at the end of the window that began at least ``eligible_days`` before
     it, how many have had ``since`` (e.g. the current placement's start) for ``days`` or more.
     NI 63: children under 16 looked after for 2.5 years or more (913 days), in the same
@@ -346,8 +402,9 @@ def share_open_since(tables: Tables, window: Window, *, dataset: str, start: str
 
 
 @calculation
-def share_where(tables: Tables, window: Window, *, dataset: str, date: str | None, column: str, op: str,
-                value: Any = None, where: dict | None = None) -> pd.DataFrame:
+def share_where(
+    tables: Tables, window: Window, *, dataset: str, date: str | None, column: str, op: str, value: Any = None, where: dict | None = None
+) -> pd.DataFrame:
     """Of the rows dated within the window, how many have ``column <op> value`` (e.g. referrals
     with one or more referrals in the previous 12 months). ``date = ""`` takes every row, for
     lists that are themselves a snapshot (care leavers)."""
@@ -360,8 +417,17 @@ def share_where(tables: Tables, window: Window, *, dataset: str, date: str | Non
 
 
 @calculation
-def ratio_of_sums(tables: Tables, window: Window, *, dataset: str, numerator: str, denominator: str | None = None,
-                  month: str = "month", where: dict | None = None, numerator_where: dict | None = None) -> pd.DataFrame:
+def ratio_of_sums(
+    tables: Tables,
+    window: Window,
+    *,
+    dataset: str,
+    numerator: str,
+    denominator: str | None = None,
+    month: str = "month",
+    where: dict | None = None,
+    numerator_where: dict | None = None,
+) -> pd.DataFrame:
     """For monthly workforce sheets: sum of ``numerator`` (rows also matching ``numerator_where``)
     over sum of ``denominator`` (default: the same column), rows of the window's months.
     Average caseload = cases / FTE; % agency = agency FTE / establishment FTE."""
@@ -386,8 +452,15 @@ def _worker_keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
 
 
 @calculation
-def share_supervised(tables: Tables, window: Window, *, staff: str = "staff", supervision: str = "supervision",
-                     month: str = "month", where: dict | None = None) -> pd.DataFrame:
+def share_supervised(
+    tables: Tables,
+    window: Window,
+    *,
+    staff: str = "staff",
+    supervision: str = "supervision",
+    month: str = "month",
+    where: dict | None = None,
+) -> pd.DataFrame:
     """Of the staff in post in the window's month(s) (matching ``where``), how many have a
     supervision dated within the window. Workers are matched by name within their district,
     ignoring case and spacing, since supervision logs rarely carry staff numbers."""
@@ -403,8 +476,7 @@ def share_supervised(tables: Tables, window: Window, *, staff: str = "staff", su
 
 
 @calculation
-def typed_figure(tables: Tables, window: Window, *, indicator_id: str, unit_scale: float,
-                 figure: str | None = None) -> pd.DataFrame:
+def typed_figure(tables: Tables, window: Window, *, indicator_id: str, unit_scale: float, figure: str | None = None) -> pd.DataFrame:
     """A figure typed by staff for the window's last month (``figures`` dataset), by district,
     and for the authority when a row names it (district ``ALL`` or the authority's name).
 
@@ -418,14 +490,26 @@ def typed_figure(tables: Tables, window: Window, *, indicator_id: str, unit_scal
     parts = rows["numerator"].notna() & rows["denominator"].notna()
     numerator = rows["numerator"].where(parts, rows["value"])
     denominator = rows["denominator"].where(parts, unit_scale)
-    frame = pd.DataFrame({"numerator": numerator.to_numpy(), "denominator": denominator.to_numpy()},
-                         index=pd.Index(rows["district"].to_numpy(), name="district")).astype("float64")
+    frame = pd.DataFrame(
+        {"numerator": numerator.to_numpy(), "denominator": denominator.to_numpy()},
+        index=pd.Index(rows["district"].to_numpy(), name="district"),
+    ).astype("float64")
     return frame[~frame.index.duplicated(keep="last")]
 
 
 @calculation
-def share_open_where(tables: Tables, window: Window, *, dataset: str, start: str, end: str, column: str, op: str,
-                     value: Any = None, where: dict | None = None) -> pd.DataFrame:
+def share_open_where(
+    tables: Tables,
+    window: Window,
+    *,
+    dataset: str,
+    start: str,
+    end: str,
+    column: str,
+    op: str,
+    value: Any = None,
+    where: dict | None = None,
+) -> pd.DataFrame:
     """Of the cases open at the end of the window, how many have ``column <op> value``
     (e.g. children looked after with 3 or more placements in the last 12 months)."""
     table = _filter(_table(tables, dataset), where)
@@ -435,8 +519,7 @@ def share_open_where(tables: Tables, window: Window, *, dataset: str, start: str
 
 
 @calculation
-def share_lasting(tables: Tables, window: Window, *, dataset: str, start: str, end: str, days: int,
-                  basis: str = "ended") -> pd.DataFrame:
+def share_lasting(tables: Tables, window: Window, *, dataset: str, start: str, end: str, days: int, basis: str = "ended") -> pd.DataFrame:
     """Share of cases lasting ``days`` calendar days or more: of those that ended within the
     window (``basis = "ended"``: CP plans lasting 2 years or more at de-registration), or of
     those open at its end (``basis = "open"``: current plans lasting 18 months or more)."""
@@ -479,25 +562,30 @@ def _waiting_cases(tables: Tables, window: Window, *, dataset: str, since: str, 
 
 
 @calculation
-def share_with_events(tables: Tables, window: Window, *, dataset: str, start: str, end: str, events: str,
-                      date: str, at_least: int = 1) -> pd.DataFrame:
+def share_with_events(
+    tables: Tables, window: Window, *, dataset: str, start: str, end: str, events: str, date: str, at_least: int = 1
+) -> pd.DataFrame:
     """Of the cases open at any time in the window, how many had at least ``at_least`` events
     in it, matched on child id within the district (child protection visits in the month)."""
-    cases = _visit_cases(tables, window, dataset=dataset, start=start, end=end, events=events, date=date,
-                         at_least=at_least)
+    cases = _visit_cases(tables, window, dataset=dataset, start=start, end=end, events=events, date=date, at_least=at_least)
     return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district", observed=True).size())
 
 
 @drilldown("share_with_events")
-def _visit_cases(tables: Tables, window: Window, *, dataset: str, start: str, end: str, events: str, date: str,
-                 at_least: int = 1) -> Cases:
+def _visit_cases(tables: Tables, window: Window, *, dataset: str, start: str, end: str, events: str, date: str, at_least: int = 1) -> Cases:
     table = _table(tables, dataset)
     first, last = pd.Timestamp(window.start), pd.Timestamp(window.end)
     rows = table[(table[start] <= last) & (table[end].isna() | (table[end] >= first))].drop_duplicates(["district", "child_id"])
     log = _table(tables, events)
     log = log[_in_window(log[date], window)]
     visits = log.groupby(["district", "child_id"], observed=True).size()
-    count = pd.Series([visits.get((d, c), 0) for d, c in zip(rows["district"], rows["child_id"])],
-                      index=rows.index, dtype="float64")
-    return Cases(rows, count < at_least, rows[start], rows[end], count, at_least,
-                 f"fewer than {at_least} visit(s) in the period (days column: visits)")
+    count = pd.Series([visits.get((d, c), 0) for d, c in zip(rows["district"], rows["child_id"])], index=rows.index, dtype="float64")
+    return Cases(
+        rows,
+        count < at_least,
+        rows[start],
+        rows[end],
+        count,
+        at_least,
+        f"fewer than {at_least} visit(s) in the period (days column: visits)",
+    )

@@ -10,7 +10,7 @@ from pydantic import Field, model_validator
 
 from xl_scorecard.datafiles import Strict, parse_model, read_toml
 from xl_scorecard.errors import ConfigError
-from xl_scorecard.indicators.calculations import OPS, CALCULATIONS, COUNTING, parameters
+from xl_scorecard.indicators.calculations import CALCULATIONS, COUNTING, OPS, parameters
 
 SECTIONS = (
     "How much are we dealing with?",
@@ -55,7 +55,7 @@ class Indicator(Strict):
         return datasets_used(self.calculation)
 
     @model_validator(mode="after")
-    def _bands_make_sense(self) -> "Indicator":
+    def _bands_make_sense(self) -> Indicator:
         name = self.calculation.get("name")
         if name not in CALCULATIONS:
             raise ValueError(f"unknown calculation {name!r}; known: {', '.join(sorted(CALCULATIONS))}")

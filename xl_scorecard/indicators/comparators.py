@@ -14,8 +14,9 @@ from xl_scorecard.indicators.catalogue import Indicator
 COMPARATOR_COLUMNS = ["indicator", "period", "national", "regional", "neighbours", "neighbours_found"]
 
 
-def comparator_figures(tables: dict[str, pd.DataFrame], catalogue: list[Indicator], region: str | None = None,
-                       neighbours: list[str] | tuple[str, ...] = ()) -> pd.DataFrame:
+def comparator_figures(
+    tables: dict[str, pd.DataFrame], catalogue: list[Indicator], region: str | None = None, neighbours: list[str] | tuple[str, ...] = ()
+) -> pd.DataFrame:
     """One row per indicator with comparator figures: England, the region (when named) and the
     average of the named statistical neighbours that have a figure (``neighbours_found`` says
     how many did: DfE suppresses small numbers)."""
@@ -30,7 +31,7 @@ def comparator_figures(tables: dict[str, pd.DataFrame], catalogue: list[Indicato
         level = latest["geographic_level"].astype(str).str.casefold()
         scale = 0.01 if units[indicator] == "%" else 1.0
 
-        def first(mask: pd.Series) -> float:
+        def first(mask: pd.Series, latest: pd.DataFrame = latest, scale: float = scale) -> float:
             values = latest.loc[mask, "value"].dropna()
             return float(values.iloc[0]) * scale if len(values) else float("nan")
 
@@ -38,7 +39,14 @@ def comparator_figures(tables: dict[str, pd.DataFrame], catalogue: list[Indicato
         regional = first((level == "regional") & (latest["region_name"].astype(str) == (region or ""))) if region else float("nan")
         names = latest["la_name"].fillna("").astype(str).str.casefold()
         peers = latest.loc[(level == "local authority") & names.isin(wanted), "value"].dropna()
-        rows.append({"indicator": indicator, "period": str(latest["time_period"].iloc[0]), "national": national,
-                     "regional": regional, "neighbours": float(peers.mean()) * scale if len(peers) else float("nan"),
-                     "neighbours_found": len(peers)})
+        rows.append(
+            {
+                "indicator": indicator,
+                "period": str(latest["time_period"].iloc[0]),
+                "national": national,
+                "regional": regional,
+                "neighbours": float(peers.mean()) * scale if len(peers) else float("nan"),
+                "neighbours_found": len(peers),
+            }
+        )
     return pd.DataFrame(rows, columns=COMPARATOR_COLUMNS)

@@ -65,8 +65,10 @@ def indicator_figures(indicator: Indicator, tables: Tables, period: Month, distr
     elif typed is not None and AUTHORITY in typed.index:  # a figure given for the whole authority is used as given
         total = (typed.at[AUTHORITY, "numerator"], typed.at[AUTHORITY, "denominator"])
     else:
-        total = (np.nansum(numerator) if np.isfinite(numerator).any() else np.nan,
-                 np.nansum(denominator) if np.isfinite(denominator).any() else np.nan)
+        total = (
+            np.nansum(numerator) if np.isfinite(numerator).any() else np.nan,
+            np.nansum(denominator) if np.isfinite(denominator).any() else np.nan,
+        )
     numerator = np.append(numerator, total[0])
     denominator = np.append(denominator, total[1])
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -75,8 +77,14 @@ def indicator_figures(indicator: Indicator, tables: Tables, period: Month, distr
         else:
             # Scale first: 3 * 10,000 / 20,000 is exactly 1.5, 3 / 20,000 * 10,000 is not.
             value = numerator * indicator.scale / np.where(denominator == 0, np.nan, denominator)
-    return {"indicator": indicator.id, "area": [*districts, AUTHORITY], "period": str(period),
-            "numerator": numerator, "denominator": denominator, "value": value.astype("float64")}
+    return {
+        "indicator": indicator.id,
+        "area": [*districts, AUTHORITY],
+        "period": str(period),
+        "numerator": numerator,
+        "denominator": denominator,
+        "value": value.astype("float64"),
+    }
 
 
 def _typed(indicator: Indicator, tables: Tables, window) -> pd.DataFrame | None:
@@ -92,11 +100,13 @@ def compute_all(catalogue: list[Indicator], tables: Tables, periods: list[Month]
         return pd.DataFrame(columns=RESULT_COLUMNS)
     parts = [indicator_figures(ind, tables, period, districts) for ind in catalogue for period in periods]
     size = len(districts) + 1
-    return pd.DataFrame({
-        "indicator": np.repeat([p["indicator"] for p in parts], size),
-        "area": np.tile(np.array([*districts, AUTHORITY], dtype=object), len(parts)),
-        "period": np.repeat([p["period"] for p in parts], size),
-        "numerator": np.concatenate([p["numerator"] for p in parts]),
-        "denominator": np.concatenate([p["denominator"] for p in parts]),
-        "value": np.concatenate([p["value"] for p in parts]),
-    })[RESULT_COLUMNS]
+    return pd.DataFrame(
+        {
+            "indicator": np.repeat([p["indicator"] for p in parts], size),
+            "area": np.tile(np.array([*districts, AUTHORITY], dtype=object), len(parts)),
+            "period": np.repeat([p["period"] for p in parts], size),
+            "numerator": np.concatenate([p["numerator"] for p in parts]),
+            "denominator": np.concatenate([p["denominator"] for p in parts]),
+            "value": np.concatenate([p["value"] for p in parts]),
+        }
+    )[RESULT_COLUMNS]

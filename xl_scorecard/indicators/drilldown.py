@@ -11,8 +11,7 @@ from xl_scorecard.indicators.calculations import DRILLDOWNS, MissingData, Tables
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.periods import Month, window_for
 
-DRILLDOWN_COLUMNS = ["indicator", "district", "child_id", "team", "worker", "start", "end", "measured", "limit", "beyond",
-                     "meaning"]
+DRILLDOWN_COLUMNS = ["indicator", "district", "child_id", "team", "worker", "start", "end", "measured", "limit", "beyond", "meaning"]
 MAX_CASES = 5_000  # per indicator: a longer list is a data problem, not a to-do list
 
 
@@ -32,12 +31,20 @@ def drilldown_cases(catalogue: list[Indicator], tables: Tables, period: Month, m
         rows = cases.rows[cases.exception.fillna(False).astype(bool)]
         if rows.empty:
             continue
-        frame = pd.DataFrame({
-            "indicator": indicator.id, "district": rows["district"],
-            "child_id": rows["child_id"] if "child_id" in rows else "",
-            "team": rows["team"] if "team" in rows else "", "worker": rows["worker"] if "worker" in rows else "",
-            "start": cases.start[rows.index], "end": cases.end[rows.index], "measured": cases.days[rows.index],
-            "limit": cases.limit, "meaning": cases.meaning})
+        frame = pd.DataFrame(
+            {
+                "indicator": indicator.id,
+                "district": rows["district"],
+                "child_id": rows.get("child_id", ""),
+                "team": rows.get("team", ""),
+                "worker": rows.get("worker", ""),
+                "start": cases.start[rows.index],
+                "end": cases.end[rows.index],
+                "measured": cases.days[rows.index],
+                "limit": cases.limit,
+                "meaning": cases.meaning,
+            }
+        )
         # How far from the limit (days over, or visits short); the furthest first.
         frame["beyond"] = (frame["measured"] - frame["limit"]).abs()
         order = frame["beyond"].sort_values(ascending=False, kind="stable").index

@@ -40,8 +40,9 @@ def view_window(indicator: Indicator, view: str, period: Month) -> tuple[str, Mo
     raise ValueError(f"unknown view {view!r}; expected one of {', '.join(VIEWS)}")
 
 
-def compute_views(catalogue: list[Indicator], tables: Tables, period: Month, districts: list[str],
-                  views: tuple[str, ...] = VIEWS) -> pd.DataFrame:
+def compute_views(
+    catalogue: list[Indicator], tables: Tables, period: Month, districts: list[str], views: tuple[str, ...] = VIEWS
+) -> pd.DataFrame:
     """Each indicator's figures in each of ``views``, per district and for the authority."""
     parts = []
     for indicator in catalogue:
@@ -49,8 +50,9 @@ def compute_views(catalogue: list[Indicator], tables: Tables, period: Month, dis
             period_type, month = view_window(indicator, view, period)
             variant = indicator if period_type == indicator.period else indicator.model_copy(update={"period": period_type})
             figures = indicator_figures(variant, tables, month, districts)
-            parts.append(pd.DataFrame({**{k: figures[k] for k in ("indicator", "area", "numerator", "denominator", "value")},
-                                       "view": view}))
+            parts.append(
+                pd.DataFrame({**{k: figures[k] for k in ("indicator", "area", "numerator", "denominator", "value")}, "view": view})
+            )
     if not parts:
         return pd.DataFrame(columns=VIEW_COLUMNS)
     return pd.concat(parts, ignore_index=True)[VIEW_COLUMNS]
@@ -68,8 +70,7 @@ def detail_variant(indicator: Indicator, change: dict[str, Any], where: str) -> 
         raise ValueError(f"{where}: change {change}: {problems}") from None
 
 
-def compute_detail(rows: list[tuple[Indicator, str]], tables: Tables, months: list[Month],
-                   districts: list[str]) -> pd.DataFrame:
+def compute_detail(rows: list[tuple[Indicator, str]], tables: Tables, months: list[Month], districts: list[str]) -> pd.DataFrame:
     """The authority's figure for each detail row and month. Rows are (monthly indicator
     variant, "numerator" or "denominator"): ``number`` is that part, and ``share`` the
     numerator over the denominator for a row that shows a numerator."""

@@ -8,12 +8,12 @@ from xl_scorecard.render.master import build_master, check_master, refresh_lock,
 from xl_scorecard.render.template import template_path
 from xl_scorecard.render.workbook import OWNED_SHEETS, ScorecardInput, write_workbook
 
-__all__ = ["OWNED_SHEETS", "ScorecardInput", "check_master", "refresh_lock", "replace_master", "write_scorecard",
-           "write_workbook"]
+__all__ = ["OWNED_SHEETS", "ScorecardInput", "check_master", "refresh_lock", "replace_master", "write_scorecard", "write_workbook"]
 
 
-def write_scorecard(master: Path, data: ScorecardInput, backups: int = 10, template: Path | None = None,
-                    force: bool = False) -> Path | None:
+def write_scorecard(
+    master: Path, data: ScorecardInput, backups: int = 10, template: Path | None = None, force: bool = False
+) -> Path | None:
     """Refresh ``master`` with ``data``: transplanted, replaced atomically, the previous version
     backed up. Call inside ``refresh_lock(master)``, after ``check_master`` (which guards).
     Returns the backup's path, if one was made."""

@@ -19,15 +19,19 @@ def write_details(book, ws, data: ScorecardInput, fmt: _Formats) -> None:
     widest = max(block.months for block, _ in data.details)
     ws.set_column(0, 0, LABEL_WIDTH)
     ws.set_column(1, 2 * widest, 8)
-    ws.write_string(0, 0, f"{data.authority} - detailed analysis, {data.period.label}",
-                    fmt(bold=True, font_size=14, font_color=fmt.colours.header))
-    ws.write_string(1, 0, "Each month counted on its own (completed in the month); % of the row's own cases.",
-                    fmt(italic=True, font_color="#595959"))
+    ws.write_string(
+        0, 0, f"{data.authority} - detailed analysis, {data.period.label}", fmt(bold=True, font_size=14, font_color=fmt.colours.header)
+    )
+    ws.write_string(
+        1, 0, "Each month counted on its own (completed in the month); % of the row's own cases.", fmt(italic=True, font_color="#595959")
+    )
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, align="center")
     row = 3
     for block, figures in data.details:
         months = sorted(figures["period"].unique())
-        ws.merge_range(row, 0, row, 2 * len(months), block.title, fmt(bold=True, bg_color=fmt.colours.section, font_color=fmt.colours.header, border=1))
+        ws.merge_range(
+            row, 0, row, 2 * len(months), block.title, fmt(bold=True, bg_color=fmt.colours.section, font_color=fmt.colours.header, border=1)
+        )
         ws.write_string(row + 1, 0, "", head)
         for n, month in enumerate(months):
             ws.merge_range(row + 1, 1 + 2 * n, row + 1, 2 + 2 * n, Month.parse(month).label, head)

@@ -16,8 +16,10 @@ import pandas as pd
 from xl_scorecard.render.workbook import DRILLDOWN_SHEET, RED_TEXT, ScorecardInput, _Formats, _print_setup
 
 DRILLDOWN_PREFIX = "Drill-down "
-BANNER = ("PERSONAL DATA (OFFICIAL-SENSITIVE): child and worker identifiers. Keep this workbook where case records "
-          "may be kept; emailed copies leave the Drill-down sheets out.")
+BANNER = (
+    "PERSONAL DATA (OFFICIAL-SENSITIVE): child and worker identifiers. Keep this workbook where case records "
+    "may be kept; emailed copies leave the Drill-down sheets out."
+)
 HEADERS = ["District", "Child ID", "Team", "Worker", "Start", "End / as at", "Measured", "Limit", "Distance from limit", "Exception"]
 WIDTHS = [16, 14, 24, 22, 11, 11, 9, 7, 9, 40]
 

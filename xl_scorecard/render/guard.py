@@ -48,15 +48,18 @@ def cell_hashes(path: Path, sheets: list[str]) -> dict[tuple[str, str], str]:
                 for c, value in enumerate(row):
                     if value == "" or value is None:
                         continue
-                    digest = hashlib.sha1(_normal(value).encode("utf-8")).hexdigest()[:12]
+                    # Not for security: a fingerprint of the cells the tool wrote, to see typing over them.
+                    # (Short unsalted hashes of child-level cells can be reversed: issue 17 replaces them.)
+                    digest = hashlib.sha1(_normal(value).encode("utf-8")).hexdigest()[:12]  # noqa: S324
                     hashes[(sheet, xl_rowcol_to_cell(r, c))] = digest
     finally:
         book.close()
     return hashes
 
 
-def write_fingerprint(path: Path, hashes: dict[tuple[str, str], str], free: dict[str, set[str]],
-                      anchors: dict[str, int] | None = None) -> None:
+def write_fingerprint(
+    path: Path, hashes: dict[tuple[str, str], str], free: dict[str, set[str]], anchors: dict[str, int] | None = None
+) -> None:
     """A donor workbook holding only the very hidden fingerprint sheet (plus a placeholder)."""
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
     book.add_worksheet("placeholder")
@@ -68,8 +71,10 @@ def write_fingerprint(path: Path, hashes: dict[tuple[str, str], str], free: dict
     for (name, cell), digest in hashes.items():
         column, number = _split_cell(cell)
         packed.setdefault((name, number), []).append(f"{column}={digest}")
-    rows = [[name, f"row {number}", ";".join(sorted(cells, key=lambda c: (len(c.split('=')[0]), c)))]
-            for (name, number), cells in sorted(packed.items())]
+    rows = [
+        [name, f"row {number}", ";".join(sorted(cells, key=lambda c: (len(c.split("=")[0]), c)))]
+        for (name, number), cells in sorted(packed.items())
+    ]
     rows += [[name, cell, FREE] for name, cells in sorted(free.items()) for cell in sorted(cells)]
     rows += [[name, ANCHORS, str(count)] for name, count in sorted((anchors or {}).items()) if count]
     for number, row in enumerate(rows, start=1):
@@ -133,8 +138,11 @@ def changed_cells(master: Path) -> list[str]:
     sheets = sorted({sheet for sheet, _ in stored})
     current = cell_hashes(master, sheets)
     present = {sheet for sheet, _ in current}
-    found = [f"{sheet} (the whole sheet is missing: renamed or deleted?)" for sheet in sheets
-             if sheet not in present and any(k[0] == sheet and k not in free for k in stored)]
+    found = [
+        f"{sheet} (the whole sheet is missing: renamed or deleted?)"
+        for sheet in sheets
+        if sheet not in present and any(k[0] == sheet and k not in free for k in stored)
+    ]
     stored = {k: v for k, v in stored.items() if k[0] in present}
     for key in sorted(set(stored) | set(current), key=lambda k: (sheets.index(k[0]) if k[0] in sheets else 99, k[1])):
         if key in free:
@@ -170,8 +178,11 @@ def drawing_anchors(path: Path, sheets: list[str]) -> dict[str, int]:
     for entry in workbook_sheets(package.text(book)):
         if entry.name in sheets:
             part = resolve(book, rels[entry.rel_id].target)
-            counts[entry.name] = sum(len(_ANCHOR.findall(package.parts.get(resolve(part, r.target), b"")))
-                                     for r in package.rels(part) if r.type.endswith("/drawing"))
+            counts[entry.name] = sum(
+                len(_ANCHOR.findall(package.parts.get(resolve(part, r.target), b"")))
+                for r in package.rels(part)
+                if r.type.endswith("/drawing")
+            )
     return counts
 
 
@@ -189,9 +200,15 @@ def _added_objects(master: Path, owned: list[str], written: dict[str, int]) -> l
     for entry in workbook_sheets(package.text(book)):
         if entry.name in owned:
             part = resolve(book, rels[entry.rel_id].target)
-            kinds = sorted({r.type.rsplit("/", 1)[-1] for r in package.rels(part)
-                            if r.type.endswith(_ADDED_OBJECT_RELS) and not r.type.endswith("/drawing")
-                            and _holds_something(package, resolve(part, r.target))})
+            kinds = sorted(
+                {
+                    r.type.rsplit("/", 1)[-1]
+                    for r in package.rels(part)
+                    if r.type.endswith(_ADDED_OBJECT_RELS)
+                    and not r.type.endswith("/drawing")
+                    and _holds_something(package, resolve(part, r.target))
+                }
+            )
             if anchors.get(entry.name, 0) > written.get(entry.name, 0):
                 kinds = sorted({*kinds, "drawing"})
             if kinds:

@@ -22,19 +22,33 @@ DEFAULT_LAYOUT = "kent_table"
 # field -> (default header, default width). The commentary header is what the commentary
 # reader looks for; the indicator id is always written last, in a hidden column.
 FIELDS: dict[str, tuple[str, float]] = {
-    "title": ("Indicator", 62), "code": ("Code", 12), "polarity": ("Polarity", 8), "period": ("Period", 17),
-    "value": ("Value", 10), "rag": ("RAG", 6), "numerator": ("Numerator", 11), "denominator": ("Denominator", 12),
-    "previous": ("Previous month", 10), "previous_6m": ("Previous 6-month average", 11), "target": ("Target", 9),
-    "arrow": ("Trend", 6), "travel": ("Travel", 10), "sparkline": ("Last 12 months", 20),
-    "national": ("England", 9), "neighbours": ("Statistical neighbours", 11), "vs_national": ("Compared with England", 11),
+    "title": ("Indicator", 62),
+    "code": ("Code", 12),
+    "polarity": ("Polarity", 8),
+    "period": ("Period", 17),
+    "value": ("Value", 10),
+    "rag": ("RAG", 6),
+    "numerator": ("Numerator", 11),
+    "denominator": ("Denominator", 12),
+    "previous": ("Previous month", 10),
+    "previous_6m": ("Previous 6-month average", 11),
+    "target": ("Target", 9),
+    "arrow": ("Trend", 6),
+    "travel": ("Travel", 10),
+    "sparkline": ("Last 12 months", 20),
+    "national": ("England", 9),
+    "neighbours": ("Statistical neighbours", 11),
+    "vs_national": ("Compared with England", 11),
     "commentary": (TEXT_HEADER, 50),
     # Other windows on the indicator (indicators/views.py): the headers name the months and years.
-    "last_year": ("{last_year} outturn", 10), "last_month": ("{previous_month}", 10), "this_month": ("{month}", 10),
-    "year_to_date": ("{year} year to date", 11), "month_travel": ("Trend", 13),
+    "last_year": ("{last_year} outturn", 10),
+    "last_month": ("{previous_month}", 10),
+    "this_month": ("{month}", 10),
+    "year_to_date": ("{year} year to date", 11),
+    "month_travel": ("Trend", 13),
 }
 # field -> the view (indicators.views.VIEWS) it shows.
-VIEW_FIELDS = {"this_month": "this month", "last_month": "last month", "year_to_date": "year to date",
-               "last_year": "last year"}
+VIEW_FIELDS = {"this_month": "this month", "last_month": "last month", "year_to_date": "year to date", "last_year": "last year"}
 Fieldname = Literal[tuple(FIELDS)]  # type: ignore[valid-type]
 # Columns that stay off the sheet when no figure in them exists (no comparators configured).
 DROPPED_WHEN_EMPTY = {"national", "neighbours", "vs_national"}
@@ -50,8 +64,11 @@ class Column(Strict):
         ``period`` (Jan 2010, Dec 2009, 2009/10, 2008/09)."""
         start = financial_year(period)
         return (self.header or FIELDS[self.field][0]).format(
-            month=period.label, previous_month=period.shift(-1).label,
-            year=f"{start}/{(start + 1) % 100:02d}", last_year=f"{start - 1}/{start % 100:02d}")
+            month=period.label,
+            previous_month=period.shift(-1).label,
+            year=f"{start}/{(start + 1) % 100:02d}",
+            last_year=f"{start - 1}/{start % 100:02d}",
+        )
 
     @property
     def size(self) -> float:
@@ -120,7 +137,7 @@ class Layout(Strict):
         return tuple(view for view in VIEW_FIELDS.values() if view in wanted)
 
     @model_validator(mode="after")
-    def _fields_once(self) -> "Layout":
+    def _fields_once(self) -> Layout:
         fields = [c.field for c in self.column]
         repeated = sorted({f for f in fields if fields.count(f) > 1})
         if repeated:
@@ -129,8 +146,9 @@ class Layout(Strict):
             try:
                 column.label(Month(2000, 1))
             except (KeyError, IndexError, ValueError):
-                raise ValueError(f"header {column.header!r}: the only placeholders are {{month}}, {{previous_month}}, "
-                                 "{year} and {last_year}") from None
+                raise ValueError(
+                    f"header {column.header!r}: the only placeholders are {{month}}, {{previous_month}}, {{year}} and {{last_year}}"
+                ) from None
         if "commentary" in fields and self.column[fields.index("commentary")].header not in (None, TEXT_HEADER):
             raise ValueError("the commentary column keeps its header (refreshes find staff's text by it)")
         return self
@@ -152,8 +170,7 @@ class Layout(Strict):
         by_id = {ind.id: ind for ind in catalogue}
         unknown = [i for i in self.indicators if i not in by_id]
         if unknown:
-            raise ValueError(f"layout {where}: indicators {', '.join(unknown)} are not in the catalogue "
-                             f"(it has {', '.join(by_id)})")
+            raise ValueError(f"layout {where}: indicators {', '.join(unknown)} are not in the catalogue (it has {', '.join(by_id)})")
         return [by_id[i] for i in self.indicators]
 
     def columns_for(self, has_comparators: bool) -> list[Column]:

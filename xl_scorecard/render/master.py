@@ -35,12 +35,16 @@ def check_master(master: Path, force: bool = False, guard: bool = True) -> None:
         raise MasterError(f"{master}: the master workbook must be .xlsx or .xlsm.")
     if not master.exists():
         if master.suffix.lower() == ".xlsm":
-            raise MasterError(f"{master} does not exist. A macro workbook cannot be started from the template: "
-                              "save your .xlsm there first, or use a .xlsx master.")
+            raise MasterError(
+                f"{master} does not exist. A macro workbook cannot be started from the template: "
+                "save your .xlsm there first, or use a .xlsx master."
+            )
         return
     for candidate in (owner_file(master), master.with_name("~$" + master.name)):
         if candidate.exists():
-            raise MasterError(f"{master} is open in Excel (found {candidate.name}). Close it in Excel and run the refresh again; nothing was written.")
+            raise MasterError(
+                f"{master} is open in Excel (found {candidate.name}). Close it in Excel and run the refresh again; nothing was written."
+            )
     try:
         with open(master, "r+b"):
             pass
@@ -51,7 +55,9 @@ def check_master(master: Path, force: bool = False, guard: bool = True) -> None:
     try:
         CalamineWorkbook.from_path(str(master)).close()
     except Exception as exc:
-        raise MasterError(f"{master} is not a workbook the tool can read ({exc}). Move it aside or restore a backup; nothing was written.") from None
+        raise MasterError(
+            f"{master} is not a workbook the tool can read ({exc}). Move it aside or restore a backup; nothing was written."
+        ) from None
     if not guard:
         return
     from xl_scorecard.render.guard import changed_cells
@@ -62,7 +68,8 @@ def check_master(master: Path, force: bool = False, guard: bool = True) -> None:
         raise MasterError(
             f"{master}: these cells of the sheets the scorecard writes were changed by hand:\n  {shown}\n"
             "A refresh would replace them. Move what you typed to the Commentary column or to a sheet of your own, "
-            "or run again with --force to replace them (the current workbook is backed up first). Nothing was written.")
+            "or run again with --force to replace them (the current workbook is backed up first). Nothing was written."
+        )
 
 
 @contextlib.contextmanager
@@ -73,8 +80,10 @@ def refresh_lock(master: Path) -> Iterator[None]:
     try:
         handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
     except FileExistsError:
-        raise MasterError(f"another refresh of {master} is running (lock file {lock.name}). Wait for it to finish; "
-                          "if none is running, delete the lock file.") from None
+        raise MasterError(
+            f"another refresh of {master} is running (lock file {lock.name}). Wait for it to finish; "
+            "if none is running, delete the lock file."
+        ) from None
     try:
         os.write(handle, f"{os.getpid()}\n".encode())
         os.close(handle)
@@ -101,13 +110,13 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
         # Replaced or removed: the fixed sheets, this month's Drill-down sheets, and last month's
         # (named in the old fingerprint) - never a user's sheet that merely has a similar name.
         previous = [s for s in fingerprinted_sheets(base) if is_drilldown(s)] if base else []
-        package = transplant(Package.read(base or template), [Package.read(owned), Package.read(fingerprint)],
-                             [*OWNED_SHEETS, *sheets, *previous])
+        package = transplant(
+            Package.read(base or template), [Package.read(owned), Package.read(fingerprint)], [*OWNED_SHEETS, *sheets, *previous]
+        )
         package.write(target)
 
 
-def replace_master(master: Path, write: Callable[[Path], None], backups: int = 10,
-                   now: dt.datetime | None = None) -> Path | None:
+def replace_master(master: Path, write: Callable[[Path], None], backups: int = 10, now: dt.datetime | None = None) -> Path | None:
     """Write a new master through ``write(temp_path)`` and swap it in atomically.
 
     The temporary file is in the master's folder (so the final rename is atomic on the same

@@ -36,7 +36,7 @@ class Package:
         self.parts = parts
 
     @classmethod
-    def read(cls, path: Path) -> "Package":
+    def read(cls, path: Path) -> Package:
         with zipfile.ZipFile(path) as archive:
             return cls({name: archive.read(name) for name in archive.namelist()})
 
@@ -128,8 +128,7 @@ def _elements(xml: str, tag: str) -> list[dict[str, str]]:
 
 def parse_rels(data: bytes) -> list[Relationship]:
     xml = data.decode("utf-8")
-    return [Relationship(a["Id"], a["Type"], a["Target"], a.get("TargetMode") == "External")
-            for a in _elements(xml, "Relationship")]
+    return [Relationship(a["Id"], a["Type"], a["Target"], a.get("TargetMode") == "External") for a in _elements(xml, "Relationship")]
 
 
 def write_rels(rels: list[Relationship]) -> bytes:
@@ -144,4 +143,3 @@ def write_rels(rels: list[Relationship]) -> bytes:
 def attrs(text: str) -> dict[str, str]:
     """Attributes of an XML start tag's text (values unescaped)."""
     return _attrs(text)
-

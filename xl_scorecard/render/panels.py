@@ -14,9 +14,19 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import months_ending
-from xl_scorecard.render.workbook import (AMBER_TEXT, GREEN_TEXT, RED_TEXT, TREND_MONTHS,
-                                          TREND_SHEET, ScorecardInput, _by_area, _Formats, _part_cell, _print_setup,
-                                          _value_cell)
+from xl_scorecard.render.workbook import (
+    AMBER_TEXT,
+    GREEN_TEXT,
+    RED_TEXT,
+    TREND_MONTHS,
+    TREND_SHEET,
+    ScorecardInput,
+    _by_area,
+    _Formats,
+    _part_cell,
+    _print_setup,
+    _value_cell,
+)
 
 PANEL_ROWS = 16  # rows per panel: the table's six, then room for the chart beside it
 CHART_WIDTH = 430  # pixels
@@ -28,15 +38,26 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
     """One panel per indicator, in catalogue order."""
     areas = [code for code, _ in data.districts]
     names = dict(data.districts)
-    headers = ["", "Previous 6-month average", "This month", *[names[a] for a in areas], "Target", "England",
-               "Stat. neighbours", "Rating", "Trend"]
+    headers = [
+        "",
+        "Previous 6-month average",
+        "This month",
+        *[names[a] for a in areas],
+        "Target",
+        "England",
+        "Stat. neighbours",
+        "Rating",
+        "Trend",
+    ]
     widths = [30, 12, 11, *[11] * len(areas), 9, 9, 11, 8, 10]
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     # Not hidden: LibreOffice does not plot hidden cells whatever the chart says.
     ws.set_column(TARGET_COLUMN, TARGET_COLUMN + TREND_MONTHS - 1, 6, fmt(font_color="#A6A6A6", font_size=8))
     chart_col = len(headers) + 1
-    ws.write_string(0, 0, f"{data.authority} - district panels, {data.period.label}", fmt(bold=True, font_size=14, font_color=fmt.colours.header))
+    ws.write_string(
+        0, 0, f"{data.authority} - district panels, {data.period.label}", fmt(bold=True, font_size=14, font_color=fmt.colours.header)
+    )
     results = {code: _by_area(data, code) for code in [AUTHORITY, *areas]}
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True, align="center", valign="vcenter")
     rating_cells = []
@@ -45,7 +66,9 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
     for number, ind in enumerate(shown):
         top = 2 + number * PANEL_ROWS
         authority = results[AUTHORITY].get(ind.id, {})
-        ws.merge_range(top, 0, top, len(headers) - 1, ind.title, fmt(bold=True, bg_color=fmt.colours.section, font_color=fmt.colours.header, border=1))
+        ws.merge_range(
+            top, 0, top, len(headers) - 1, ind.title, fmt(bold=True, bg_color=fmt.colours.section, font_color=fmt.colours.header, border=1)
+        )
         ws.set_row(top + 1, 30)
         for col, text in enumerate(headers):
             ws.write_string(top + 1, col, text, head)
@@ -86,9 +109,16 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
         _chart(book, ws, ind, trend_rows[(ind.id, AUTHORITY)], row, top, chart_col, data, months)
     for status, text in (("G", GREEN_TEXT), ("A", AMBER_TEXT), ("R", RED_TEXT)):
         if rating_cells:
-            ws.conditional_format(rating_cells[0], {"type": "cell", "criteria": "==", "value": f'"{status}"',
-                                                    "multi_range": " ".join(rating_cells),
-                                                    "format": fmt(bg_color=fmt.colours.fill(status), font_color=text, bold=True)})
+            ws.conditional_format(
+                rating_cells[0],
+                {
+                    "type": "cell",
+                    "criteria": "==",
+                    "value": f'"{status}"',
+                    "multi_range": " ".join(rating_cells),
+                    "format": fmt(bg_color=fmt.colours.fill(status), font_color=text, bold=True),
+                },
+            )
     _print_setup(ws, data, 0)  # A4 landscape, one page wide, the sheet title on every page
     # Print the panels and their charts, not the chart data kept to their right, and never cut
     # a panel across two pages.
@@ -115,21 +145,31 @@ def _chart(book, ws, ind, history_row: int, value_row: int, top: int, chart_col:
     """A line chart of the authority's last 12 months (History sheet) with the target line."""
     chart = book.add_chart({"type": "line"})
     last_col = 1 + TREND_MONTHS
-    chart.add_series({"name": data.authority, "categories": [TREND_SHEET, 0, 2, 0, last_col],
-                      "values": [TREND_SHEET, history_row, 2, history_row, last_col],
-                      "line": {"color": "#1F4E79", "width": 2.25}, "marker": {"type": "circle", "size": 4,
-                                                                              "fill": {"color": "#1F4E79"},
-                                                                              "border": {"color": "#1F4E79"}}})
+    chart.add_series(
+        {
+            "name": data.authority,
+            "categories": [TREND_SHEET, 0, 2, 0, last_col],
+            "values": [TREND_SHEET, history_row, 2, history_row, last_col],
+            "line": {"color": "#1F4E79", "width": 2.25},
+            "marker": {"type": "circle", "size": 4, "fill": {"color": "#1F4E79"}, "border": {"color": "#1F4E79"}},
+        }
+    )
     if ind.target is not None:
-        chart.add_series({"name": "Target", "categories": [TREND_SHEET, 0, 2, 0, last_col],
-                          "values": [ws.name, value_row, TARGET_COLUMN, value_row, TARGET_COLUMN + TREND_MONTHS - 1],
-                          "line": {"color": "#C00000", "width": 1.5, "dash_type": "dash"}})
+        chart.add_series(
+            {
+                "name": "Target",
+                "categories": [TREND_SHEET, 0, 2, 0, last_col],
+                "values": [ws.name, value_row, TARGET_COLUMN, value_row, TARGET_COLUMN + TREND_MONTHS - 1],
+                "line": {"color": "#C00000", "width": 1.5, "dash_type": "dash"},
+            }
+        )
     number_format = {"%": "0%", "per 10,000": "0", "count": "0", "days": "0", "FTE": "0.0", "ratio": "0.0"}[ind.unit]
     chart.set_title({"name": f"{months[0].label} - {months[-1].label}", "name_font": {"size": 9, "bold": False}})
-    chart.set_y_axis({"num_format": number_format, "num_font": {"size": 8}, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_y_axis(
+        {"num_format": number_format, "num_font": {"size": 8}, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+    )
     chart.set_x_axis({"num_font": {"size": 8, "rotation": -45}})
     chart.set_legend({"position": "bottom", "font": {"size": 8}})
     chart.set_chartarea({"border": {"color": "#BFBFBF"}})
     chart.set_size({"width": CHART_WIDTH, "height": PANEL_ROWS * 20 - 10})
     ws.insert_chart(top, chart_col, chart, {"x_offset": 5, "y_offset": 2, "object_position": 1})
-

@@ -35,16 +35,30 @@ def export_pdf(master: Path, out: Path | None = None, timeout: float = 300) -> P
         raise ScorecardError(f"{master} does not exist: refresh it first.")
     soffice = find_soffice()
     if soffice is None:
-        raise ScorecardError("PDF export needs LibreOffice, which is not installed here (no soffice found). Install it "
-                             "(Windows: libreoffice.org; Debian/Ubuntu: apt install libreoffice-calc), or print the "
-                             "Scorecard sheet to PDF from Excel.")
+        raise ScorecardError(
+            "PDF export needs LibreOffice, which is not installed here (no soffice found). Install it "
+            "(Windows: libreoffice.org; Debian/Ubuntu: apt install libreoffice-calc), or print the "
+            "Scorecard sheet to PDF from Excel."
+        )
     out = out or master.with_suffix(".pdf")
     with tempfile.TemporaryDirectory(prefix="xl-scorecard-pdf-") as work:
         copy = aggregate_copy(master, Path(work) / f"{out.stem}.xlsx")
         profile = Path(work) / "profile"  # its own profile: works while the user's LibreOffice is open
         completed = subprocess.run(
-            [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--convert-to", "pdf",
-             "--outdir", str(Path(work) / "pdf"), str(copy)], capture_output=True, text=True, timeout=timeout)
+            [
+                soffice,
+                f"-env:UserInstallation={profile.as_uri()}",
+                "--headless",
+                "--convert-to",
+                "pdf",
+                "--outdir",
+                str(Path(work) / "pdf"),
+                str(copy),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
         made = Path(work) / "pdf" / f"{out.stem}.pdf"
         if completed.returncode != 0 or not made.is_file():
             raise ScorecardError(f"LibreOffice could not convert {master.name} to PDF: {completed.stderr.strip()[:300]}")

@@ -11,8 +11,16 @@ import re
 from dataclasses import dataclass
 
 # Collections in the order they appear in styles.xml, with their child element.
-_COLLECTIONS = [("numFmts", "numFmt"), ("fonts", "font"), ("fills", "fill"), ("borders", "border"),
-                ("cellStyleXfs", "xf"), ("cellXfs", "xf"), ("cellStyles", "cellStyle"), ("dxfs", "dxf")]
+_COLLECTIONS = [
+    ("numFmts", "numFmt"),
+    ("fonts", "font"),
+    ("fills", "fill"),
+    ("borders", "border"),
+    ("cellStyleXfs", "xf"),
+    ("cellXfs", "xf"),
+    ("cellStyles", "cellStyle"),
+    ("dxfs", "dxf"),
+]
 _ORDER = [name for name, _ in _COLLECTIONS] + ["tableStyles", "colors", "extLst"]
 
 
@@ -43,12 +51,12 @@ def _set_children(xml: str, name: str, children: list[str]) -> str:
         start = re.match(rf"<{name}\b([^>]*?)/?>", block.group(0))
         attributes = re.sub(r'\s*\bcount="\d+"', "", start.group(1))
         tag = f'<{name} count="{len(children)}"{attributes}>'
-        return xml[:block.start()] + tag + "".join(children) + f"</{name}>" + xml[block.end():]
+        return xml[: block.start()] + tag + "".join(children) + f"</{name}>" + xml[block.end() :]
     # Insert before the first later collection present, keeping schema order.
-    for later in _ORDER[_ORDER.index(name) + 1:]:
+    for later in _ORDER[_ORDER.index(name) + 1 :]:
         found = re.search(rf"<{later}\b", xml)
         if found:
-            return xml[:found.start()] + body + xml[found.start():]
+            return xml[: found.start()] + body + xml[found.start() :]
     return xml.replace("</styleSheet>", body + "</styleSheet>")
 
 
@@ -63,8 +71,10 @@ def _replace_attr(element: str, attr: str, mapping: dict[int, int]) -> str:
 def merge_styles(master: str, donor: str) -> tuple[str, StyleMap]:
     """Append the donor's styles the master lacks; return the new master XML and the maps."""
     # Number formats: reuse a master id with the same code, else take the next free custom id.
-    master_fmts = {re.search(r'formatCode="([^"]*)"', f).group(1): int(re.search(r'numFmtId="(\d+)"', f).group(1))
-                   for f in _children(master, "numFmts", "numFmt")}
+    master_fmts = {
+        re.search(r'formatCode="([^"]*)"', f).group(1): int(re.search(r'numFmtId="(\d+)"', f).group(1))
+        for f in _children(master, "numFmts", "numFmt")
+    }
     fmt_map: dict[int, int] = {}
     new_fmts = list(_children(master, "numFmts", "numFmt"))
     next_id = max([163, *master_fmts.values()]) + 1
@@ -119,6 +129,7 @@ def _append_unique(master: str, name: str, child: str, donor_children: list[str]
 
 def remap_sheet(xml: str, styles: StyleMap) -> str:
     """Rewrite a generated sheet's style references (cells, rows, columns, conditional formats)."""
+
     def cell(match: re.Match) -> str:
         return _replace_attr(match.group(0), "s", styles.xf)
 

@@ -48,9 +48,12 @@ def build_template(path: Path) -> Path:
     for row, line in enumerate(lines, start=4):
         sheet.set_row(row, 45)
         sheet.write(row, 1, line, text)
-    sheet.insert_textbox(10, 1, "Add your authority's logo, contacts and distribution list here.",
-                         {"width": 520, "height": 70, "font": {"color": "#595959"},
-                          "border": {"color": "#1F3864"}, "fill": {"color": "#F2F2F2"}})
+    sheet.insert_textbox(
+        10,
+        1,
+        "Add your authority's logo, contacts and distribution list here.",
+        {"width": 520, "height": 70, "font": {"color": "#595959"}, "border": {"color": "#1F3864"}, "fill": {"color": "#F2F2F2"}},
+    )
     book.close()
     return path
 
@@ -58,4 +61,3 @@ def build_template(path: Path) -> Path:
 def template_path(configured: Path | None = None) -> Path:
     """The template to start a new master from: the configured one, else the shipped one."""
     return DEFAULT_TEMPLATE if configured is None else configured
-

@@ -15,8 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
-from xl_scorecard.render.package import (DOC_REL, WORKSHEET_CT, WORKSHEET_REL, Package, Relationship, attrs,
-                                         relative, rels_name, resolve)
+from xl_scorecard.render.package import DOC_REL, WORKSHEET_CT, WORKSHEET_REL, Package, Relationship, attrs, relative, rels_name, resolve
 from xl_scorecard.render.styles import merge_styles, remap_sheet
 
 STYLES_REL = DOC_REL + "/styles"
@@ -49,8 +48,10 @@ def _defined_names(xml: str) -> list[tuple[dict[str, str], str, str]]:
     block = re.search(r"<definedNames\b[^>]*>(.*?)</definedNames>", xml, flags=re.S)
     if not block:
         return []
-    return [(attrs(m.group(1)), m.group(2), m.group(0))
-            for m in re.finditer(r"<definedName\b([^>]*)>(.*?)</definedName>", block.group(1), flags=re.S)]
+    return [
+        (attrs(m.group(1)), m.group(2), m.group(0))
+        for m in re.finditer(r"<definedName\b([^>]*)>(.*?)</definedName>", block.group(1), flags=re.S)
+    ]
 
 
 def _refers_to(formula: str, names: Iterable[str]) -> bool:
@@ -146,8 +147,9 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
             book_rels.append(Relationship(rel_id, WORKSHEET_REL, relative(book, target)))
             new_entries[entry.name] = SheetEntry(entry.name, 0, rel_id, entry.state, "")
             donor_order.append(entry.name)
-            donor_names += [(a, value, entry.name) for a, value, _ in _defined_names(donor.text(donor_book))
-                            if a.get("localSheetId") == str(position)]
+            donor_names += [
+                (a, value, entry.name) for a, value, _ in _defined_names(donor.text(donor_book)) if a.get("localSheetId") == str(position)
+            ]
 
     # 3. workbook.xml: sheets in place, defined names remapped, full recalculation on load.
     prefix = re.search(r'xmlns:(\w+)="' + re.escape(DOC_REL) + '"', book_xml).group(1)
@@ -163,7 +165,7 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
     for fresh in new_entries.values():
         # Beside its donor neighbour when that is already in place (a new Drill-down sheet goes
         # after the previous ones, not after the hidden sheets at the end), else at the end.
-        earlier = donor_order[:donor_order.index(fresh.name)]
+        earlier = donor_order[: donor_order.index(fresh.name)]
         placed = [n for n, s in enumerate(final) if s.name in earlier]
         at = max(placed) + 1 if placed else len(final)
         final.insert(at, SheetEntry(fresh.name, next_id, fresh.rel_id, fresh.state, ""))
@@ -186,8 +188,9 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
     return out
 
 
-def _copy_related(donor: Package, source: str, out: Package, target: str, overrides: dict, defaults: dict,
-                  donor_overrides: dict, donor_defaults: dict) -> None:
+def _copy_related(
+    donor: Package, source: str, out: Package, target: str, overrides: dict, defaults: dict, donor_overrides: dict, donor_defaults: dict
+) -> None:
     # Drawings, charts, comments of a generated sheet, renamed so they cannot collide.
     names = {source: target}
     for part in donor.related_parts(source):
@@ -200,13 +203,21 @@ def _copy_related(donor: Package, source: str, out: Package, target: str, overri
             extension = new.rsplit(".", 1)[-1].lower()
             if extension in donor_defaults and extension not in defaults:
                 defaults[extension] = donor_defaults[extension]
-        rels = [Relationship(r.id, r.type, r.target if r.external else relative(new, names[resolve(old, r.target)]), r.external)
-                for r in donor.rels(old)]
+        rels = [
+            Relationship(r.id, r.type, r.target if r.external else relative(new, names[resolve(old, r.target)]), r.external)
+            for r in donor.rels(old)
+        ]
         out.set_rels(new, rels)
 
 
-def _rewrite_defined_names(xml: str, sheets: list[SheetEntry], old_index: dict[str, int], new_index: dict[str, int],
-                           owned: set[str], donor_names: list[tuple[dict[str, str], str, str]]) -> str:
+def _rewrite_defined_names(
+    xml: str,
+    sheets: list[SheetEntry],
+    old_index: dict[str, int],
+    new_index: dict[str, int],
+    owned: set[str],
+    donor_names: list[tuple[dict[str, str], str, str]],
+) -> str:
     by_old_position = {i: s.name for i, s in enumerate(sheets)}
     kept = []
     for a, value, raw in _defined_names(xml):
@@ -227,8 +238,11 @@ def _rewrite_defined_names(xml: str, sheets: list[SheetEntry], old_index: dict[s
         return re.sub(r"<definedNames\b[^>]*>.*?</definedNames>", lambda m: block, xml, count=1, flags=re.S)
     if not block:
         return xml
-    anchor = re.search(r"<calcPr\b|<oleSize\b|<customWorkbookViews\b|<pivotCaches\b|<smartTagPr\b|<fileRecoveryPr\b|<webPublishing\b|<extLst\b|</workbook>", xml)
-    return xml[:anchor.start()] + block + xml[anchor.start():]
+    anchor = re.search(
+        r"<calcPr\b|<oleSize\b|<customWorkbookViews\b|<pivotCaches\b|<smartTagPr\b|<fileRecoveryPr\b|<webPublishing\b|<extLst\b|</workbook>",
+        xml,
+    )
+    return xml[: anchor.start()] + block + xml[anchor.start() :]
 
 
 def _full_calc_on_load(xml: str) -> str:
@@ -240,9 +254,11 @@ def _full_calc_on_load(xml: str) -> str:
             return xml
         closing = "/>" if tag.endswith("/>") else ">"
         new = tag[: -len(closing)].rstrip() + ' fullCalcOnLoad="1"' + closing
-        return xml[:match.start()] + new + xml[match.end():]
-    anchor = re.search(r"<oleSize\b|<customWorkbookViews\b|<pivotCaches\b|<smartTagPr\b|<fileRecoveryPr\b|<webPublishing\b|<extLst\b|</workbook>", xml)
-    return xml[:anchor.start()] + '<calcPr fullCalcOnLoad="1"/>' + xml[anchor.start():]
+        return xml[: match.start()] + new + xml[match.end() :]
+    anchor = re.search(
+        r"<oleSize\b|<customWorkbookViews\b|<pivotCaches\b|<smartTagPr\b|<fileRecoveryPr\b|<webPublishing\b|<extLst\b|</workbook>", xml
+    )
+    return xml[: anchor.start()] + '<calcPr fullCalcOnLoad="1"/>' + xml[anchor.start() :]
 
 
 def _fix_calc_chain(out: Package, book: str, book_rels: list[Relationship], owned_ids: set[int]) -> None:

@@ -80,7 +80,7 @@ def _label(config: AuthorityConfig, path: Path) -> str:
         return path.name
 
 
-def _paths(config: "AuthorityConfig", source: "SourceEntry") -> list[Path]:
+def _paths(config: AuthorityConfig, source: SourceEntry) -> list[Path]:
     pattern = config.resolve(source.file)
     if any(c in source.file for c in "*?["):
         return sorted(pattern.parent.glob(pattern.name))
@@ -101,8 +101,9 @@ def annex_a_sheets(path: Path, workbooks: OpenWorkbooks | None = None) -> list[t
     return found
 
 
-def read_district(config: "AuthorityConfig", source: "SourceEntry", workbooks: OpenWorkbooks | None = None
-                  ) -> tuple[list[tuple[str, SheetResult]], list[FileReport], list[Problem]]:
+def read_district(
+    config: AuthorityConfig, source: SourceEntry, workbooks: OpenWorkbooks | None = None
+) -> tuple[list[tuple[str, SheetResult]], list[FileReport], list[Problem]]:
     """Read and validate every file one source entry names (a path or a glob).
 
     Returns ``(dataset, result)`` pairs: one source entry may feed several datasets (an Annex A
@@ -122,7 +123,7 @@ def read_district(config: "AuthorityConfig", source: "SourceEntry", workbooks: O
             if source.dataset == ANNEX_A:
                 targets = [(sheet, dataset, {}) for sheet, dataset in annex_a_sheets(path, workbooks)]
                 if not targets:
-                    raise SourceFileError("sheet-missing", "no \"List 1\" .. \"List 11\" sheets")
+                    raise SourceFileError("sheet-missing", 'no "List 1" .. "List 11" sheets')
             else:
                 targets = [(source.sheet, source.dataset, source.headers)]
         except SourceFileError as exc:
@@ -138,17 +139,20 @@ def read_district(config: "AuthorityConfig", source: "SourceEntry", workbooks: O
                 continue
             for code, detail in raw.notes:
                 problems.append(Problem(code, "warning", district, dataset, label, raw.sheet, value=detail))
-            result = validate_sheet(raw, config.datasets[dataset], dataset=dataset, district=district,
-                                    extra_headers=headers, file_label=label)
+            result = validate_sheet(
+                raw, config.datasets[dataset], dataset=dataset, district=district, extra_headers=headers, file_label=label
+            )
             usable = not any(p.code in UNUSABLE for p in result.problems)
             if source.indicator:
                 result.table["indicator"] = source.indicator
             results.append((dataset, result))
             problems.extend(result.problems)
-            reports.append(FileReport(district, dataset, label, raw.sheet, result.rows_read,
-                                      result.rows_loaded, result.rows_excluded, usable))
-            log.info("read %s/%s: %d rows, %d loaded, %d excluded", dataset, district,
-                     result.rows_read, result.rows_loaded, result.rows_excluded)
+            reports.append(
+                FileReport(district, dataset, label, raw.sheet, result.rows_read, result.rows_loaded, result.rows_excluded, usable)
+            )
+            log.info(
+                "read %s/%s: %d rows, %d loaded, %d excluded", dataset, district, result.rows_read, result.rows_loaded, result.rows_excluded
+            )
     return results, reports, problems
 
 
@@ -233,13 +237,22 @@ def _assign_districts(config: AuthorityConfig, data: SourceData, dataset: str) -
     source = next(s for s in config.data.source if s.dataset == dataset)
     unknown = codes[codes.isna()].index
     for index in unknown:
-        data.problems.append(Problem("unknown-district", "error", "", dataset, source.file,
-                                     row=int(table.at[index, "source_row"]), column="District",
-                                     value=str(table.at[index, "district"]), excluded=True))
+        data.problems.append(
+            Problem(
+                "unknown-district",
+                "error",
+                "",
+                dataset,
+                source.file,
+                row=int(table.at[index, "source_row"]),
+                column="District",
+                value=str(table.at[index, "district"]),
+                excluded=True,
+            )
+        )
     if len(unknown):  # keep the row accounting true: these rows were read but are not loaded
         at = next(i for i, f in enumerate(data.files) if f.dataset == dataset and f.readable)
         report = data.files[at]
-        data.files[at] = replace(report, rows_loaded=report.rows_loaded - len(unknown),
-                                 rows_excluded=report.rows_excluded + len(unknown))
+        data.files[at] = replace(report, rows_loaded=report.rows_loaded - len(unknown), rows_excluded=report.rows_excluded + len(unknown))
     kept = table.assign(district=codes)[codes.notna()].reset_index(drop=True)
     return kept

@@ -85,7 +85,7 @@ def sniff(path: Path) -> str:
     text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
     if text.startswith((b"<!doctype html", b"<html", b"<table")) or b"<html" in text[:200]:
         return "html"
-    if text.startswith(b"<?xml") or text.startswith(b"<"):
+    if text.startswith((b"<?xml", b"<")):
         return "xml"
     if b"\x00" in head:
         return "binary"
@@ -100,8 +100,10 @@ def check_zip(path: Path, limit: int = MAX_INFLATED_BYTES) -> None:
     except zipfile.BadZipFile:
         raise SourceFileError("file-unreadable", "it is damaged (not a complete zip package); ask for a fresh copy") from None
     if inflated > limit:
-        raise SourceFileError("file-too-large", f"it would inflate to {inflated / 1024**3:.1f} GB "
-                              f"(limit {limit / 1024**3:.1f} GB): this is not an ordinary district workbook")
+        raise SourceFileError(
+            "file-too-large",
+            f"it would inflate to {inflated / 1024**3:.1f} GB (limit {limit / 1024**3:.1f} GB): this is not an ordinary district workbook",
+        )
 
 
 class OpenWorkbooks:
@@ -122,8 +124,14 @@ class OpenWorkbooks:
         self._open.clear()
 
 
-def read_sheet(path: Path, sheet: str | list[str] | None = None, *, max_rows: int = MAX_ROWS,
-               max_inflated: int = MAX_INFLATED_BYTES, workbooks: OpenWorkbooks | None = None) -> RawSheet:
+def read_sheet(
+    path: Path,
+    sheet: str | list[str] | None = None,
+    *,
+    max_rows: int = MAX_ROWS,
+    max_inflated: int = MAX_INFLATED_BYTES,
+    workbooks: OpenWorkbooks | None = None,
+) -> RawSheet:
     """Read one sheet (or a CSV file) into raw rows (through ``workbooks`` when given, which
     keeps the workbook open for the next sheet).
 
@@ -135,8 +143,7 @@ def read_sheet(path: Path, sheet: str | list[str] | None = None, *, max_rows: in
     suffix = path.suffix.lower()
     known = SPREADSHEET_SUFFIXES | CSV_SUFFIXES | XML_SUFFIXES
     if suffix not in known:
-        raise SourceFileError("file-unreadable", f"{path.suffix or 'no extension'} is not a type we read "
-                              f"({', '.join(sorted(known))})")
+        raise SourceFileError("file-unreadable", f"{path.suffix or 'no extension'} is not a type we read ({', '.join(sorted(known))})")
     kind = sniff(path)
     if suffix in XML_SUFFIXES:
         return _read_xml(path, sheet)
@@ -148,8 +155,9 @@ def read_sheet(path: Path, sheet: str | list[str] | None = None, *, max_rows: in
             raw.notes.append(("wrong-type", f"it is a text (CSV) file saved with a {suffix} name; read as CSV"))
         return raw
     if kind == "html":
-        raise SourceFileError("wrong-type", f"it is a web page saved with a {suffix} name, not a spreadsheet; "
-                              "open it in Excel and save it as .xlsx")
+        raise SourceFileError(
+            "wrong-type", f"it is a web page saved with a {suffix} name, not a spreadsheet; open it in Excel and save it as .xlsx"
+        )
     if kind not in ("zip", "ole"):
         raise SourceFileError("wrong-type", f"its contents are not a spreadsheet ({kind}) despite the {suffix} name")
     if workbooks is not None:
@@ -169,7 +177,7 @@ def _read_xml(path: Path, sheet: str | list[str] | None) -> RawSheet:
         raise SourceFileError("wrong-type", "it is neither a CIN census nor a workforce census (CSWW) XML file")
     name = pick_sheet(list(sheets), sheet)
     if name is None:
-        raise SourceFileError("sheet-missing", f"\"{sheet}\" (this census file has: {', '.join(sheets)})")
+        raise SourceFileError("sheet-missing", f'"{sheet}" (this census file has: {", ".join(sheets)})')
     raw = RawSheet(path, name, sheets[name])
     if leavers:
         raw.notes.append(("note", f"{leavers} workers who left before the census reference date are not counted as in post"))
@@ -207,8 +215,11 @@ def _open_calamine(path: Path, kind: str, max_inflated: int = MAX_INFLATED_BYTES
 
 def _check_rows(count: int, max_rows: int) -> None:
     if count > max_rows:
-        raise SourceFileError("too-many-rows", f"it has {count:,} rows, more than the {max_rows:,} allowed; if the "
-                              "rows are genuine raise `max_rows` for this source, otherwise delete the empty formatted rows")
+        raise SourceFileError(
+            "too-many-rows",
+            f"it has {count:,} rows, more than the {max_rows:,} allowed; if the "
+            "rows are genuine raise `max_rows` for this source, otherwise delete the empty formatted rows",
+        )
 
 
 def _read_calamine(workbook, path: Path, sheet: str | list[str] | None, max_rows: int, close: bool = True) -> RawSheet:
@@ -216,7 +227,7 @@ def _read_calamine(workbook, path: Path, sheet: str | list[str] | None, max_rows
         name = pick_sheet(list(workbook.sheet_names), sheet)
         if name is None:
             wanted = sheet if isinstance(sheet, str) else " or ".join(sheet or [])
-            raise SourceFileError("sheet-missing", f"\"{wanted}\" (sheets present: {', '.join(workbook.sheet_names)})")
+            raise SourceFileError("sheet-missing", f'"{wanted}" (sheets present: {", ".join(workbook.sheet_names)})')
         try:
             data = workbook.get_sheet_by_name(name)
             _check_rows(data.height, max_rows)

@@ -1,7 +1,8 @@
 """Statutory returns as sources: the workforce census (CSWW) and children in need census XML.
 
 Every authority already produces these returns, so their files can stand in for the district
-caseload and establishment sheets, and for the referral, assessment, S47 and CP lists. The XML is turned into ordinary rows with headers (sheet
+caseload and establishment sheets, and for the referral, assessment, S47 and CP lists. The XML is
+turned into ordinary rows with headers (sheet
 "Workers" for the staff dataset, sheet "Establishment" for posts), so the same validation and
 problem reporting apply as to a spreadsheet. SSDA903 episode CSVs need no reader of their own:
 their headers (CHILD, DECOM, DEC, LS) are listed in the children-looked-after dataset.
@@ -13,8 +14,14 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 # CSWW OrgRole codes -> the role names the catalogue filters on.
-ORG_ROLES = {"1": "Senior Manager", "2": "Middle Manager", "3": "Team Manager", "4": "Senior Practitioner",
-             "5": "Social Worker", "6": "Qualified without cases"}
+ORG_ROLES = {
+    "1": "Senior Manager",
+    "2": "Middle Manager",
+    "3": "Team Manager",
+    "4": "Senior Practitioner",
+    "5": "Social Worker",
+    "6": "Qualified without cases",
+}
 WORKER_HEADERS = ["ReferenceDate", "SWENo", "OrgRole", "FTE", "Qualified", "AgencyWorker", "Cases30", "RoleEndDate"]
 POST_HEADERS = ["Month", "Post ID", "Post Type", "FTE", "Filled By", "Qualified"]
 
@@ -45,7 +52,10 @@ def read_csww(path: Path) -> tuple[dict[str, list[list[object]]], int]:
     authority's ``NumberOfVacancies`` FTE.
     """
     root = ET.parse(path).getroot()
-    text = lambda node, tag: (node.findtext(tag) or "").strip()
+
+    def text(node, tag):
+        return (node.findtext(tag) or "").strip()
+
     reference = text(root, "Header/CollectionDetails/ReferenceDate")
     workers = [WORKER_HEADERS]
     posts = [POST_HEADERS]
@@ -72,15 +82,32 @@ def read_cin(path: Path) -> tuple[dict[str, list[list[object]]], int]:
     Annex A headings so the ordinary dataset descriptions apply. Returns the sheets and 0
     (nothing is left out)."""
     root = ET.parse(path).getroot()
-    text = lambda node, tag: (node.findtext(tag) or "").strip()
-    yes_no = lambda value: {"true": "Yes", "1": "Yes", "false": "No", "0": "No"}.get(value.casefold(), value)
+
+    def text(node, tag):
+        return (node.findtext(tag) or "").strip()
+
+    def yes_no(value):
+        return {"true": "Yes", "1": "Yes", "false": "No", "0": "No"}.get(value.casefold(), value)
+
     sheets: dict[str, list[list[object]]] = {
         "Referrals": [["Child Unique ID", "Date of referral", "Referral Source", "Referral NFA?"]],
         "Assessments": [["Child Unique ID", "Continuous Assessment Start Date", "Continuous Assessment Date of Authorisation"]],
-        "Section47": [["Child Unique ID", "Strategy discussion initiating Section 47 Enquiry Start Date",
-                       "Date of Initial Child Protection Conference"]],
-        "ChildProtectionPlans": [["Child Unique ID", "Child Protection Plan Start Date", "Child Protection Plan End Date",
-                                  "Initial Category of Abuse", "Number of Previous Child Protection Plans"]],
+        "Section47": [
+            [
+                "Child Unique ID",
+                "Strategy discussion initiating Section 47 Enquiry Start Date",
+                "Date of Initial Child Protection Conference",
+            ]
+        ],
+        "ChildProtectionPlans": [
+            [
+                "Child Unique ID",
+                "Child Protection Plan Start Date",
+                "Child Protection Plan End Date",
+                "Initial Category of Abuse",
+                "Number of Previous Child Protection Plans",
+            ]
+        ],
         "CIN": [["Child Unique ID", "CIN Start Date", "CIN Closure Date", "Primary Need Code", "Reason for Closure"]],
     }
     for child in root.iter("Child"):
@@ -88,13 +115,21 @@ def read_cin(path: Path) -> tuple[dict[str, list[list[object]]], int]:
         for episode in child.iter("CINdetails"):
             referral = text(episode, "CINreferralDate")
             sheets["Referrals"].append([child_id, referral, text(episode, "ReferralSource"), yes_no(text(episode, "ReferralNFA"))])
-            sheets["CIN"].append([child_id, referral, text(episode, "CINclosureDate"), text(episode, "PrimaryNeedCode"),
-                                  text(episode, "ReasonForClosure")])
+            sheets["CIN"].append(
+                [child_id, referral, text(episode, "CINclosureDate"), text(episode, "PrimaryNeedCode"), text(episode, "ReasonForClosure")]
+            )
             for node in episode.iter("Assessments"):
                 sheets["Assessments"].append([child_id, text(node, "AssessmentActualStartDate"), text(node, "AssessmentAuthorisationDate")])
             for node in episode.iter("Section47"):
                 sheets["Section47"].append([child_id, text(node, "S47ActualStartDate"), text(node, "DateOfInitialCPC")])
             for node in episode.iter("ChildProtectionPlans"):
-                sheets["ChildProtectionPlans"].append([child_id, text(node, "CPPstartDate"), text(node, "CPPendDate"),
-                                                       text(node, "InitialCategoryOfAbuse"), text(node, "NumberOfPreviousCPP")])
+                sheets["ChildProtectionPlans"].append(
+                    [
+                        child_id,
+                        text(node, "CPPstartDate"),
+                        text(node, "CPPendDate"),
+                        text(node, "InitialCategoryOfAbuse"),
+                        text(node, "NumberOfPreviousCPP"),
+                    ]
+                )
     return sheets, 0

@@ -29,7 +29,7 @@ class ColumnSpec(Strict):
     not_available: list[str] = []  # symbols meaning "no figure" (e.g. DfE's c, :, z), not errors
 
     @model_validator(mode="after")
-    def _codes_only_for_code_type(self) -> "ColumnSpec":
+    def _codes_only_for_code_type(self) -> ColumnSpec:
         if self.type == "code" and not self.codes:
             raise ValueError("a column of type 'code' needs a `codes` list")
         if self.type != "code" and (self.codes or self.aliases):
@@ -50,8 +50,8 @@ class RowCheck(Strict):
     columns: list[str] = []
 
     @model_validator(mode="after")
-    def _arguments_fit_kind(self) -> "RowCheck":
-        if self.kind == "not_before" and not (self.column and self.other) or self.columns and self.kind != "any_of":
+    def _arguments_fit_kind(self) -> RowCheck:
+        if (self.kind == "not_before" and not (self.column and self.other)) or (self.columns and self.kind != "any_of"):
             raise ValueError("not_before takes `column` and `other`")
         if self.kind == "any_of" and (len(self.columns) < 2 or self.column or self.other):
             raise ValueError("any_of takes `columns` (two or more)")
@@ -70,7 +70,7 @@ class DatasetSpec(Strict):
     checks: list[RowCheck] = []
 
     @model_validator(mode="after")
-    def _checks_name_columns(self) -> "DatasetSpec":
+    def _checks_name_columns(self) -> DatasetSpec:
         for check in self.checks:
             for name in check.names:
                 if name not in self.columns:

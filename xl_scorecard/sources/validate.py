@@ -7,6 +7,7 @@ listed as a warning.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import operator
 import re
@@ -61,15 +62,22 @@ def find_header(rows: list[list[object]], patterns: dict[str, set[str]]) -> tupl
     return best
 
 
-def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: str,
-                   extra_headers: dict[str, list[str]] | None = None, file_label: str | None = None) -> SheetResult:
+def validate_sheet(
+    raw: RawSheet,
+    spec: DatasetSpec,
+    *,
+    dataset: str,
+    district: str,
+    extra_headers: dict[str, list[str]] | None = None,
+    file_label: str | None = None,
+) -> SheetResult:
     """Validate one sheet against a dataset description.
 
     ``extra_headers`` adds header texts per canonical column (from the authority configuration),
     so a renamed column is mapped without touching Python.
     """
     label = file_label or raw.path.name
-    where = dict(district=district, dataset=dataset, file=label, sheet=raw.sheet)
+    where = {"district": district, "dataset": dataset, "file": label, "sheet": raw.sheet}
     patterns = {name: {normalise_header(h) for h in col.headers} for name, col in spec.columns.items()}
     for name, headers in (extra_headers or {}).items():
         patterns.setdefault(name, set()).update(normalise_header(h) for h in headers)
@@ -84,14 +92,15 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
     problems: list[Problem] = []
     for name, col in spec.columns.items():
         if col.required and name not in mapping:
-            problems.append(Problem("column-missing", "error", column=col.headers[0],
-                                    value=", ".join(f'"{h}"' for h in col.headers), **where))
+            problems.append(
+                Problem("column-missing", "error", column=col.headers[0], value=", ".join(f'"{h}"' for h in col.headers), **where)
+            )
     if any(p.code == "column-missing" for p in problems):
-        data_rows = sum(1 for row in raw.rows[header_index + 1:] if not _is_blank_row(row))
+        data_rows = sum(1 for row in raw.rows[header_index + 1 :] if not _is_blank_row(row))
         return SheetResult(empty, problems, rows_read=data_rows, rows_excluded=data_rows)
 
     header_row = raw.rows[header_index]
-    data_rows, row_numbers = _non_blank_rows(raw.rows[header_index + 1:], first_number=header_index + 2)
+    data_rows, row_numbers = _non_blank_rows(raw.rows[header_index + 1 :], first_number=header_index + 2)
     shortest = min(map(len, data_rows), default=0)
     table = pd.DataFrame({"source_row": pd.Series(row_numbers, dtype="int64")})
     excluded = pd.Series(False, index=table.index)
@@ -123,11 +132,18 @@ def validate_sheet(raw: RawSheet, spec: DatasetSpec, *, dataset: str, district: 
         later, earlier = table[check.column], table[check.other]
         wrong = later.notna() & earlier.notna() & (later < earlier)
         for index in wrong[wrong].index:
-            problems.append(Problem("date-order", "error", row=row_numbers[index],
-                                    column=_header_for(header_row, mapping, spec, check.column),
-                                    other=_header_for(header_row, mapping, spec, check.other),
-                                    value=table.at[index, check.column].strftime("%d/%m/%Y"),
-                                    excluded=True, **where))
+            problems.append(
+                Problem(
+                    "date-order",
+                    "error",
+                    row=row_numbers[index],
+                    column=_header_for(header_row, mapping, spec, check.column),
+                    other=_header_for(header_row, mapping, spec, check.other),
+                    value=table.at[index, check.column].strftime("%d/%m/%Y"),
+                    excluded=True,
+                    **where,
+                )
+            )
         excluded |= wrong
 
     # The population dataset names its districts in a column of its own.
@@ -170,8 +186,7 @@ def _problem_for(col: ColumnSpec, kind: str, header: str, value: object, row: in
         code = "missing-value"
     else:
         code = {"date": "bad-date", "integer": "bad-number", "decimal": "bad-number", "code": "bad-code"}[col.type]
-    return Problem(code, severity, row=row, column=header, value=_show(value), personal=col.personal,
-                   excluded=col.required, **where)
+    return Problem(code, severity, row=row, column=header, value=_show(value), personal=col.personal, excluded=col.required, **where)
 
 
 def _show(value: object) -> str:
@@ -267,10 +282,8 @@ def coerce_column(values: pd.Series | list[object], col: ColumnSpec) -> tuple[pd
                 if cleaned.casefold() in tokens:
                     blank[i] = True
                     continue
-                try:
+                with contextlib.suppress(ValueError):
                     numbers[i] = float(cleaned.replace(",", ""))
-                except ValueError:
-                    pass
             elif v is None:
                 blank[i] = True
         typed = pd.Series(numbers, index=index, dtype="float64")
