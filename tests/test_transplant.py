@@ -18,8 +18,8 @@ from xl_scorecard.config import load_config
 from xl_scorecard.errors import MasterError
 from xl_scorecard.periods import Month
 from xl_scorecard.pipeline import refresh
+from xl_scorecard.render.cells import OWNED_SHEETS
 from xl_scorecard.render.template import DEFAULT_TEMPLATE, build_template
-from xl_scorecard.render.workbook import OWNED_SHEETS
 
 EXCEL_MADE = SHARED / "samples" / "excel-made"
 SAMPLES = sorted(EXCEL_MADE.glob("*.xls*")) if EXCEL_MADE.is_dir() else []

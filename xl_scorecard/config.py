@@ -30,25 +30,7 @@ from pydantic import Field, model_validator
 from xl_scorecard.datafiles import Strict, parse_model, read_toml
 from xl_scorecard.errors import ConfigError
 from xl_scorecard.periods import Month
-from xl_scorecard.sources.schema import DatasetSpec, load_dataset_specs
-
-ANNEX_A = "annex_a"
-# Datasets whose files cover the whole authority (rows name their own areas), not one district.
-AUTHORITY_WIDE = {"population", "comparators", "figures"}
-# Annex A list number -> canonical dataset.
-ANNEX_A_LISTS = {
-    1: "contacts",
-    2: "early_help",
-    3: "referrals",
-    4: "assessments",
-    5: "s47",
-    6: "cin",
-    7: "cp_plans",
-    8: "cla",
-    9: "care_leavers",
-    10: "adoption",
-    11: "adopters",
-}
+from xl_scorecard.sources.schema import ANNEX_A, AUTHORITY_WIDE, DatasetSpec, load_dataset_specs
 
 
 class AuthoritySection(Strict):

@@ -29,7 +29,7 @@ from xl_scorecard.errors import ScorecardError
 from xl_scorecard.history import read_history
 from xl_scorecard.indicators import AUTHORITY, load_catalogue
 from xl_scorecard.periods import Month
-from xl_scorecard.render.workbook import AMBER, AMBER_TEXT, GREEN, GREEN_TEXT, RED, RED_TEXT  # the scorecard's own colours
+from xl_scorecard.render.cells import AMBER, AMBER_TEXT, GREEN, GREEN_TEXT, RED, RED_TEXT  # the scorecard's own colours
 from xl_scorecard.scoring import IMPROVED, WORSE, travel
 
 log = logging.getLogger(__name__)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from xl_scorecard.render.cells import OWNED_SHEETS, ScorecardInput
 from xl_scorecard.render.master import build_master, check_master, refresh_lock, replace_master
 from xl_scorecard.render.template import template_path
-from xl_scorecard.render.workbook import OWNED_SHEETS, ScorecardInput, write_workbook
+from xl_scorecard.render.workbook import write_workbook
 
 __all__ = ["OWNED_SHEETS", "ScorecardInput", "check_master", "refresh_lock", "replace_master", "write_scorecard", "write_workbook"]
 

@@ -9,12 +9,12 @@ from __future__ import annotations
 import pandas as pd
 
 from xl_scorecard.periods import Month
-from xl_scorecard.render.workbook import ScorecardInput, _Formats, _print_setup
+from xl_scorecard.render.cells import Formats, ScorecardInput, print_setup
 
 LABEL_WIDTH = 70
 
 
-def write_details(book, ws, data: ScorecardInput, fmt: _Formats) -> None:
+def write_details(book, ws, data: ScorecardInput, fmt: Formats) -> None:
     """Every detail block, one under the other, rows written top to bottom."""
     widest = max(block.months for block, _ in data.details)
     ws.set_column(0, 0, LABEL_WIDTH)
@@ -49,7 +49,7 @@ def write_details(book, ws, data: ScorecardInput, fmt: _Formats) -> None:
                 _number(ws, line, 2 + 2 * n, figure["share"], fmt(border=1, num_format="0.0%", italic=True))
         row += 3 + len(block.row) + 2
     ws.freeze_panes(3, 1)
-    _print_setup(ws, data, 0)
+    print_setup(ws, data, 0)
 
 
 def _number(ws, row: int, col: int, value: float, cell_format) -> None:

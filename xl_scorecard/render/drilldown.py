@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from xl_scorecard.render.workbook import DRILLDOWN_SHEET, RED_TEXT, ScorecardInput, _Formats, _print_setup
+from xl_scorecard.render.cells import DRILLDOWN_SHEET, RED_TEXT, Formats, ScorecardInput, print_setup
 
 DRILLDOWN_PREFIX = "Drill-down "
 BANNER = (
@@ -42,7 +42,7 @@ def is_drilldown(sheet: str) -> bool:
     return sheet == DRILLDOWN_SHEET or sheet.startswith(DRILLDOWN_PREFIX)
 
 
-def write_drilldown(book, data: ScorecardInput, fmt: _Formats) -> None:
+def write_drilldown(book, data: ScorecardInput, fmt: Formats) -> None:
     """The index sheet, then a sheet per exception indicator, in catalogue order."""
     cases = data.drilldown
     titles = {ind.id: ind.title for ind in data.catalogue}
@@ -61,19 +61,19 @@ def write_drilldown(book, data: ScorecardInput, fmt: _Formats) -> None:
         index.write_number(row, 1, int((cases["indicator"] == indicator_id).sum()))
         index.write_url(row, 2, f"internal:'{sheet}'!A1", string=sheet)
     index.freeze_panes(4, 0)
-    _print_setup(index, data, 3)
+    print_setup(index, data, 3)
     for indicator_id in order:
         ws = book.add_worksheet(drilldown_sheet_name(indicator_id))
         _write_cases(ws, titles[indicator_id], cases[cases["indicator"] == indicator_id], data, fmt)
 
 
-def _banner(ws, title: str, fmt: _Formats) -> None:
+def _banner(ws, title: str, fmt: Formats) -> None:
     ws.set_tab_color(RED_TEXT)
     ws.write_string(0, 0, title, fmt(bold=True, font_size=13, font_color=fmt.colours.header))
     ws.write_string(1, 0, BANNER, fmt(bold=True, font_color=RED_TEXT))
 
 
-def _write_cases(ws, title: str, cases: pd.DataFrame, data: ScorecardInput, fmt: _Formats) -> None:
+def _write_cases(ws, title: str, cases: pd.DataFrame, data: ScorecardInput, fmt: Formats) -> None:
     _banner(ws, f"{title}: exception cases, {data.period.label}", fmt)
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True, valign="top")
     ws.set_row(3, 27)  # two lines: "Distance from limit" wraps
@@ -96,4 +96,4 @@ def _write_cases(ws, title: str, cases: pd.DataFrame, data: ScorecardInput, fmt:
         ws.write_string(row, 9, case.meaning)
     ws.autofilter(3, 0, 3 + len(cases), len(HEADERS) - 1)
     ws.freeze_panes(4, 0)
-    _print_setup(ws, data, 3)
+    print_setup(ws, data, 3)

@@ -17,7 +17,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from xl_scorecard.render.workbook import FINGERPRINT_SHEET
+from xl_scorecard.render.cells import FINGERPRINT_SHEET
 
 FREE = "free"
 ANCHORS = "drawing anchors"  # fingerprint rows: objects the tool itself drew on a sheet

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from xl_scorecard.errors import MasterError
-from xl_scorecard.render.workbook import FINGERPRINT_SHEET, OWNED_SHEETS, ScorecardInput, write_workbook
+from xl_scorecard.render.cells import FINGERPRINT_SHEET, OWNED_SHEETS, ScorecardInput
+from xl_scorecard.render.workbook import write_workbook
 
 MASTER_SUFFIXES = {".xlsx", ".xlsm"}
 

@@ -14,18 +14,18 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import months_ending
-from xl_scorecard.render.workbook import (
+from xl_scorecard.render.cells import (
     AMBER_TEXT,
     GREEN_TEXT,
     RED_TEXT,
     TREND_MONTHS,
     TREND_SHEET,
+    Formats,
     ScorecardInput,
-    _by_area,
-    _Formats,
-    _part_cell,
-    _print_setup,
-    _value_cell,
+    by_area,
+    part_cell,
+    print_setup,
+    value_cell,
 )
 
 PANEL_ROWS = 16  # rows per panel: the table's six, then room for the chart beside it
@@ -34,7 +34,7 @@ CHART_COLUMNS = 7  # default-width columns the chart covers (64 px each)
 TARGET_COLUMN = 40  # first column (right of the chart) holding each panel's 12 target values for its chart
 
 
-def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[tuple[str, str], int]) -> None:
+def write_panels(book, ws, data: ScorecardInput, fmt: Formats, trend_rows: dict[tuple[str, str], int]) -> None:
     """One panel per indicator, in catalogue order."""
     areas = [code for code, _ in data.districts]
     names = dict(data.districts)
@@ -58,7 +58,7 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
     ws.write_string(
         0, 0, f"{data.authority} - district panels, {data.period.label}", fmt(bold=True, font_size=14, font_color=fmt.colours.header)
     )
-    results = {code: _by_area(data, code) for code in [AUTHORITY, *areas]}
+    results = {code: by_area(data, code) for code in [AUTHORITY, *areas]}
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True, align="center", valign="vcenter")
     rating_cells = []
     months = months_ending(data.period, TREND_MONTHS)
@@ -75,14 +75,14 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
         ws.write_string(top + 1, TARGET_COLUMN, "Chart data: target line", fmt(font_color="#A6A6A6", font_size=8))
         row = top + 2
         ws.write_string(row, 0, "Value", fmt(bold=True, border=1))
-        _value_cell(ws, row, 1, authority.get("previous_6m"), ind.unit, fmt, border=1)
-        _value_cell(ws, row, 2, authority.get("value"), ind.unit, fmt, border=1, bold=True)
+        value_cell(ws, row, 1, authority.get("previous_6m"), ind.unit, fmt, border=1)
+        value_cell(ws, row, 2, authority.get("value"), ind.unit, fmt, border=1, bold=True)
         for n, code in enumerate(areas):
-            _value_cell(ws, row, 3 + n, results[code].get(ind.id, {}).get("value"), ind.unit, fmt, border=1)
+            value_cell(ws, row, 3 + n, results[code].get(ind.id, {}).get("value"), ind.unit, fmt, border=1)
         at = 3 + len(areas)
-        _value_cell(ws, row, at, ind.target, ind.unit, fmt, border=1)
-        _value_cell(ws, row, at + 1, authority.get("national"), ind.unit, fmt, border=1)
-        _value_cell(ws, row, at + 2, authority.get("neighbours"), ind.unit, fmt, border=1)
+        value_cell(ws, row, at, ind.target, ind.unit, fmt, border=1)
+        value_cell(ws, row, at + 1, authority.get("national"), ind.unit, fmt, border=1)
+        value_cell(ws, row, at + 2, authority.get("neighbours"), ind.unit, fmt, border=1)
         ws.write_string(row, at + 3, authority.get("rag", "") if not ind.data_only else "-", fmt(border=1, align="center"))
         ws.write_string(row, at + 4, authority.get("travel", "") or "", fmt(border=1))
         rating_cells.append(xl_rowcol_to_cell(row, at + 3))
@@ -99,9 +99,9 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
         parts.append(("Total counted (denominator)", "denominator"))
         for offset, (label, key) in enumerate(parts, start=1):
             ws.write_string(row + offset, 0, label, fmt(border=1))
-            _part_cell(ws, row + offset, 2, authority.get(key), fmt)
+            part_cell(ws, row + offset, 2, authority.get(key), fmt)
             for n, code in enumerate(areas):
-                _part_cell(ws, row + offset, 3 + n, results[code].get(ind.id, {}).get(key), fmt)
+                part_cell(ws, row + offset, 3 + n, results[code].get(ind.id, {}).get(key), fmt)
         note = data.commentary.get(ind.id, "")
         below = row + len(parts) + 1
         ws.write_string(below, 0, "Commentary", fmt(bold=True))
@@ -119,7 +119,7 @@ def write_panels(book, ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict
                     "format": fmt(bg_color=fmt.colours.fill(status), font_color=text, bold=True),
                 },
             )
-    _print_setup(ws, data, 0)  # A4 landscape, one page wide, the sheet title on every page
+    print_setup(ws, data, 0)  # A4 landscape, one page wide, the sheet title on every page
     # Print the panels and their charts, not the chart data kept to their right, and never cut
     # a panel across two pages.
     ws.print_area(0, 0, 2 + len(shown) * PANEL_ROWS, chart_col + CHART_COLUMNS)

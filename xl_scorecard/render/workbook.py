@@ -8,9 +8,6 @@ Text from input files is always written as a string, never as a formula.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -21,108 +18,34 @@ from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_SHEET, ID_HEA
 from xl_scorecard.history import HISTORY_COLUMNS, HISTORY_SHEET
 from xl_scorecard.indicators.catalogue import SECTIONS, Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
-from xl_scorecard.periods import PERIOD_LABELS, Month, months_ending
-from xl_scorecard.render.layout import VIEW_FIELDS, Colours, Layout, load_layout
-from xl_scorecard.scoring import BETTER, IMPROVED, SAME, WORSE
-from xl_scorecard.sources import FileReport, Problem
-
-SCORECARD_SHEET = "Scorecard"
-DISTRICTS_SHEET = "Districts"
-TREND_SHEET = "History"
-QUALITY_SHEET = "Data quality"
-DEFINITIONS_SHEET = "Definitions"
-DRILLDOWN_SHEET = "Drill-down"  # the index of the per-indicator case sheets (render/drilldown.py): personal data
-PANELS_SHEET = "District panels"  # written when the layout asks for panels (render/panels.py)
-DETAIL_SHEET = "Detailed analysis"  # written when the layout has detail blocks (render/detail.py)
-FINGERPRINT_SHEET = "_xl_scorecard"
-OWNED_SHEETS = (
-    SCORECARD_SHEET,
-    PANELS_SHEET,
+from xl_scorecard.periods import PERIOD_LABELS, months_ending
+from xl_scorecard.render.cells import (
+    AMBER_TEXT,
+    DEFINITIONS_SHEET,
     DETAIL_SHEET,
     DISTRICTS_SHEET,
-    TREND_SHEET,
-    DEFINITIONS_SHEET,
+    GREEN_TEXT,
+    PANELS_SHEET,
+    POLARITY_LABELS,
     QUALITY_SHEET,
-    COMMENTARY_SHEET,
-    DRILLDOWN_SHEET,
-    HISTORY_SHEET,
-    FINGERPRINT_SHEET,
+    RED,
+    RED_TEXT,
+    SCORECARD_SHEET,
+    SPARKLINE_COLOURS,
+    TREND_MONTHS,
+    TREND_SHEET,
+    Formats,
+    ScorecardInput,
+    by_area,
+    part_cell,
+    print_setup,
+    value_cell,
 )
-TREND_MONTHS = 12
-
-# Status fills, header and section colours are the layout's (``layout.Colours``, these by
-# default); the status text colours are fixed, dark enough to read on any light fill.
-GREEN, AMBER, RED = Colours().green, Colours().amber, Colours().red
-GREEN_TEXT, AMBER_TEXT, RED_TEXT = "#006100", "#9C5700", "#9C0006"
-NUMBER_FORMATS = {"%": "0.0%", "per 10,000": "0.0", "count": "#,##0", "days": "0", "FTE": "0.0", "ratio": "0.0"}
-POLARITY_LABELS = {"H": "H", "L": "L", "T": "T"}
-# Every sparkline colour explicit: LibreOffice hides theme-coloured ones in a package without
-# a theme part, and XlsxWriter's defaults for the unused colours are theme colours.
-SPARKLINE_COLOURS = {
-    "series_color": "#1F4E79",
-    "last_color": "#C00000",
-    "negative_color": "#C00000",
-    "markers_color": "#1F4E79",
-    "first_color": "#1F4E79",
-    "high_color": "#1F4E79",
-    "low_color": "#1F4E79",
-}
-
-
-@dataclass
-class ScorecardInput:
-    """Everything the writer shows, already computed and scored."""
-
-    authority: str
-    period: Month
-    districts: list[tuple[str, str]]  # (code, name)
-    catalogue: list[Indicator]
-    scored: pd.DataFrame  # indicator, area, period, numerator, denominator, value, previous, rag, travel
-    #                       (+ previous_6m, national, neighbours, vs_national when scored with them)
-    history: pd.DataFrame  # HISTORY_COLUMNS, every period kept
-    summary: str
-    problems: list[Problem]
-    files: list[FileReport]
-    generated: dt.datetime
-    incomplete: list[str] = field(default_factory=list)  # indicators missing a whole input file
-    commentary: dict[str, str] = field(default_factory=dict)  # indicator id -> text to show
-    commentary_history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMMENTARY_COLUMNS))
-    layout: Layout = field(default_factory=load_layout)
-    drilldown: pd.DataFrame | None = None  # exception cases (personal data); None: no Drill-down sheet
-    quality: dict[str, float | None] = field(default_factory=dict)  # share of input rows valid per area
-    views: pd.DataFrame | None = None  # indicators.views.VIEW_COLUMNS, when the layout shows other windows
-    details: list = field(default_factory=list)  # (layout Detail block, indicators.views.DETAIL_COLUMNS frame)
-
-    def view_value(self, indicator: str, view: str, area: str = AUTHORITY, column: str = "value") -> object:
-        """An indicator's value (or ``travel``) in another window (``indicators.views``), None
-        when not computed."""
-        return self._view_values.get((indicator, area, view, column))
-
-    @cached_property
-    def _view_values(self) -> dict[tuple[str, str, str, str], object]:
-        if self.views is None:
-            return {}
-        columns = [c for c in ("value", "travel") if c in self.views]
-        return {
-            (*key, column): value
-            for column in columns
-            for key, value in self.views.set_index(["indicator", "area", "view"])[column].items()
-        }
-
-
-class _Formats:
-    """XlsxWriter formats created once per workbook and reused."""
-
-    def __init__(self, book: xlsxwriter.Workbook, colours: Colours | None = None):
-        self._book = book
-        self._cache: dict[tuple, object] = {}
-        self.colours = colours or Colours()  # the layout's: header, section and status fills
-
-    def __call__(self, **props) -> object:
-        key = tuple(sorted(props.items()))
-        if key not in self._cache:
-            self._cache[key] = self._book.add_format({"font_name": "Arial", "font_size": 10, **props})
-        return self._cache[key]
+from xl_scorecard.render.detail import write_details
+from xl_scorecard.render.drilldown import write_drilldown
+from xl_scorecard.render.layout import VIEW_FIELDS
+from xl_scorecard.render.panels import write_panels
+from xl_scorecard.scoring import BETTER, IMPROVED, SAME, WORSE
 
 
 def write_workbook(path: Path, data: ScorecardInput) -> dict[str, set[str]]:
@@ -142,17 +65,13 @@ def write_workbook(path: Path, data: ScorecardInput) -> dict[str, set[str]]:
             "created": data.generated,
         }
     )
-    fmt = _Formats(book, data.layout.colours)
+    fmt = Formats(book, data.layout.colours)
     trend_rows = _trend_layout(data)
     # Sheets in the order users see them: the scorecard first.
     free = _write_scorecard(book.add_worksheet(SCORECARD_SHEET), data, fmt, trend_rows)
     if data.layout.panels:
-        from xl_scorecard.render.panels import write_panels  # it builds on this module's helpers
-
         write_panels(book, book.add_worksheet(PANELS_SHEET), data, fmt, trend_rows)
     if data.details:
-        from xl_scorecard.render.detail import write_details  # it builds on this module's helpers
-
         write_details(book, book.add_worksheet(DETAIL_SHEET), data, fmt)
     _write_districts(book.add_worksheet(DISTRICTS_SHEET), data, fmt)
     _write_trend_sheet(book.add_worksheet(TREND_SHEET), data, fmt, trend_rows)
@@ -160,8 +79,6 @@ def write_workbook(path: Path, data: ScorecardInput) -> dict[str, set[str]]:
     _write_quality(book.add_worksheet(QUALITY_SHEET), data, fmt)
     _write_commentary(book.add_worksheet(COMMENTARY_SHEET), data, fmt)
     if data.drilldown is not None:
-        from xl_scorecard.render.drilldown import write_drilldown  # it builds on this module's helpers
-
         write_drilldown(book, data, fmt)
     history = book.add_worksheet(HISTORY_SHEET)
     _write_history_data(history, data, fmt)
@@ -178,23 +95,7 @@ def _trend_layout(data: ScorecardInput) -> dict[tuple[str, str], int]:
     return {pair: row for row, pair in enumerate(pairs, start=1)}
 
 
-def _value_cell(ws, row: int, col: int, value: float | None, unit: str, fmt: _Formats, **style) -> None:
-    cell_format = fmt(num_format=NUMBER_FORMATS[unit], **style)
-    if value is None or pd.isna(value):
-        ws.write_blank(row, col, None, cell_format)
-    else:
-        ws.write_number(row, col, float(value), cell_format)
-
-
-def _part_cell(ws, row: int, col: int, value: float | None, fmt: _Formats) -> None:
-    if value is None or pd.isna(value):
-        ws.write_blank(row, col, None, fmt(border=1))
-    else:
-        whole = float(value).is_integer()
-        ws.write_number(row, col, float(value), fmt(num_format="#,##0" if whole else "#,##0.0", border=1))
-
-
-def _rag_rules(ws, cell_range: str, fmt: _Formats, words: dict[str, str] | None = None) -> None:
+def _rag_rules(ws, cell_range: str, fmt: Formats, words: dict[str, str] | None = None) -> None:
     # One rule per status on the same, non-overlapping range: LibreOffice and Excel both show them.
     for status, text in (("G", GREEN_TEXT), ("A", AMBER_TEXT), ("R", RED_TEXT)):
         word = (words or {}).get(status, status)
@@ -209,21 +110,16 @@ def _rag_rules(ws, cell_range: str, fmt: _Formats, words: dict[str, str] | None 
         )
 
 
-def _travel_rules(ws, cell_range: str, fmt: _Formats, good: str, bad: str) -> None:
+def _travel_rules(ws, cell_range: str, fmt: Formats, good: str, bad: str) -> None:
     for status, colour in ((good, GREEN_TEXT), (bad, RED_TEXT)):
         ws.conditional_format(
             cell_range, {"type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt(font_color=colour, bold=True)}
         )
 
 
-def _by_area(data: ScorecardInput, area: str) -> dict[str, dict]:
-    rows = data.scored[(data.scored["period"] == str(data.period)) & (data.scored["area"] == area)]
-    return {r["indicator"]: r for r in rows.to_dict("records")}
-
-
-def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[tuple[str, str], int]) -> set[str]:
+def _write_scorecard(ws, data: ScorecardInput, fmt: Formats, trend_rows: dict[tuple[str, str], int]) -> set[str]:
     layout = data.layout
-    results = _by_area(data, AUTHORITY)
+    results = by_area(data, AUTHORITY)
     has_comparators = any(pd.notna(r.get("national")) or pd.notna(r.get("neighbours")) for r in results.values())
     columns = layout.columns_for(has_comparators)
     at = {c.field: n for n, c in enumerate(columns)}
@@ -338,7 +234,7 @@ def _write_scorecard(ws, data: ScorecardInput, fmt: _Formats, trend_rows: dict[t
         fmt(italic=True, font_color="#595959"),
     )
     ws.freeze_panes(header_row + 1, at.get("title", 0) + 1)
-    _print_setup(ws, data, header_row)
+    print_setup(ws, data, header_row)
     return free
 
 
@@ -347,7 +243,7 @@ def _lines(text: str, width: float) -> int:
     return 1 + int(len(text) * 1.1 // width)
 
 
-def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, note: str, data: ScorecardInput, fmt: _Formats) -> None:
+def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, note: str, data: ScorecardInput, fmt: Formats) -> None:
     """One cell of an indicator's row: what ``field`` names, formatted for the indicator's unit."""
     boxed = fmt(border=1)
     if field == "title":
@@ -359,15 +255,15 @@ def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, no
     elif field == "period":
         ws.write_string(row, col, PERIOD_LABELS[ind.period], boxed)
     elif field in ("value", "previous", "previous_6m", "national", "neighbours"):
-        _value_cell(ws, row, col, r.get(field), ind.unit, fmt, border=1, bold=field == "value")
+        value_cell(ws, row, col, r.get(field), ind.unit, fmt, border=1, bold=field == "value")
     elif field in VIEW_FIELDS:
-        _value_cell(ws, row, col, data.view_value(ind.id, VIEW_FIELDS[field]), ind.unit, fmt, border=1)
+        value_cell(ws, row, col, data.view_value(ind.id, VIEW_FIELDS[field]), ind.unit, fmt, border=1)
     elif field == "rag":
         ws.write_string(row, col, data.layout.status(r.get("rag", ""), ind.data_only), fmt(border=1, align="center"))
     elif field in ("numerator", "denominator"):
-        _part_cell(ws, row, col, r.get(field), fmt)
+        part_cell(ws, row, col, r.get(field), fmt)
     elif field == "target":
-        _value_cell(ws, row, col, ind.target, ind.unit, fmt, border=1)
+        value_cell(ws, row, col, ind.target, ind.unit, fmt, border=1)
     elif field == "arrow":
         # Performance, not value: 1 improved, 0 the same, -1 worse (respecting polarity); the
         # icon set draws the arrow and the number itself is hidden.
@@ -399,21 +295,7 @@ def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, no
             ws.write_blank(row, col, None, note_format)
 
 
-def _print_setup(ws, data: ScorecardInput, header_row: int) -> None:
-    """A4 landscape, one page wide, the header row(s) on every page, and the authority, period
-    and "as at" date in the page header: every sheet prints as a report."""
-    ws.set_landscape()
-    ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
-    ws.repeat_rows(header_row)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_header(
-        f"&L{data.authority.replace('&', '&&')}&CPerformance scorecard {data.period.label}&RAs at {data.period.last_day:%d/%m/%Y}"
-    )
-    ws.set_footer("&LGenerated by xl-scorecard&RPage &P of &N")
-
-
-def _write_districts(ws, data: ScorecardInput, fmt: _Formats) -> None:
+def _write_districts(ws, data: ScorecardInput, fmt: Formats) -> None:
     areas = [(AUTHORITY, data.authority), *data.districts]
     ws.set_column(0, 0, 62)
     ws.write_string(
@@ -426,14 +308,14 @@ def _write_districts(ws, data: ScorecardInput, fmt: _Formats) -> None:
         ws.merge_range(2, col, 2, col + 1, name, head)
         ws.set_column(col, col, 11)
         ws.set_column(col + 1, col + 1, 5)
-    by_area = {code: _by_area(data, code) for code, _ in areas}
+    rows_by_area = {code: by_area(data, code) for code, _ in areas}
     first = 3
     for offset, ind in enumerate(data.catalogue):
         row = first + offset
         ws.write_string(row, 0, ind.title, fmt(border=1, text_wrap=True))
         for n, (code, _) in enumerate(areas):
-            r = by_area[code].get(ind.id, {})
-            _value_cell(ws, row, 1 + 2 * n, r.get("value"), ind.unit, fmt, border=1)
+            r = rows_by_area[code].get(ind.id, {})
+            value_cell(ws, row, 1 + 2 * n, r.get("value"), ind.unit, fmt, border=1)
             ws.write_string(row, 2 + 2 * n, r.get("rag", ""), fmt(border=1, align="center"))
     last = first + len(data.catalogue) - 1
     scores = data.quality
@@ -447,10 +329,10 @@ def _write_districts(ws, data: ScorecardInput, fmt: _Formats) -> None:
         column = xl_col_to_name(2 + 2 * n)
         _rag_rules(ws, f"{column}{first + 1}:{column}{last + 1}", fmt)
     ws.freeze_panes(first, 1)
-    _print_setup(ws, data, 2)
+    print_setup(ws, data, 2)
 
 
-def _write_trend_sheet(ws, data: ScorecardInput, fmt: _Formats, rows: dict[tuple[str, str], int]) -> None:
+def _write_trend_sheet(ws, data: ScorecardInput, fmt: Formats, rows: dict[tuple[str, str], int]) -> None:
     """The last 12 months per indicator and area: what the sparklines read."""
     months = months_ending(data.period, TREND_MONTHS)
     ws.set_column(0, 0, 18)
@@ -467,12 +349,12 @@ def _write_trend_sheet(ws, data: ScorecardInput, fmt: _Formats, rows: dict[tuple
         ws.write_string(row, 0, indicator)
         ws.write_string(row, 1, names[area])
         for n, month in enumerate(months):
-            _value_cell(ws, row, 2 + n, history.get((indicator, area, str(month))), units[indicator], fmt)
+            value_cell(ws, row, 2 + n, history.get((indicator, area, str(month))), units[indicator], fmt)
     ws.freeze_panes(1, 2)
-    _print_setup(ws, data, 0)
+    print_setup(ws, data, 0)
 
 
-def _write_commentary(ws, data: ScorecardInput, fmt: _Formats) -> None:
+def _write_commentary(ws, data: ScorecardInput, fmt: Formats) -> None:
     """Every month's commentary, as typed (the scorecard shows the current month's)."""
     titles = {ind.id: ind.title for ind in data.catalogue}
     headers = [*COMMENTARY_COLUMNS, "indicator title"]
@@ -487,7 +369,7 @@ def _write_commentary(ws, data: ScorecardInput, fmt: _Formats) -> None:
     ws.freeze_panes(1, 0)
 
 
-def _write_history_data(ws, data: ScorecardInput, fmt: _Formats) -> None:
+def _write_history_data(ws, data: ScorecardInput, fmt: Formats) -> None:
     """Every period's results, read back by the next refresh (see ``history``)."""
     for col, name in enumerate(HISTORY_COLUMNS):
         ws.write_string(0, col, name, fmt(bold=True))
@@ -500,7 +382,7 @@ def _write_history_data(ws, data: ScorecardInput, fmt: _Formats) -> None:
     ws.set_column(0, 2, 16)
 
 
-def _write_definitions(ws, data: ScorecardInput, fmt: _Formats) -> None:
+def _write_definitions(ws, data: ScorecardInput, fmt: Formats) -> None:
     headers = ["Id", "Section", "Indicator", "Definition", "Impact", "Unit", "Polarity", "Period", "Target", "Floor / tolerance"]
     for col, (text, width) in enumerate(zip(headers, [16, 26, 40, 70, 50, 10, 8, 16, 9, 16])):
         ws.set_column(col, col, width)
@@ -514,16 +396,16 @@ def _write_definitions(ws, data: ScorecardInput, fmt: _Formats) -> None:
         if ind.target is None:
             ws.write_string(row, 8, "Data only", wrap)
         else:
-            _value_cell(ws, row, 8, ind.target, ind.unit, fmt, valign="top")
+            value_cell(ws, row, 8, ind.target, ind.unit, fmt, valign="top")
         band = ind.floor if ind.polarity != "T" else ind.tolerance
         if band is not None:
             unit = "%" if ind.polarity == "T" and ind.relative else ind.unit
-            _value_cell(ws, row, 9, band, unit, fmt, valign="top")
+            value_cell(ws, row, 9, band, unit, fmt, valign="top")
     ws.freeze_panes(1, 0)
-    _print_setup(ws, data, 0)
+    print_setup(ws, data, 0)
 
 
-def _write_quality(ws, data: ScorecardInput, fmt: _Formats) -> None:
+def _write_quality(ws, data: ScorecardInput, fmt: Formats) -> None:
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1)
     ws.write_string(0, 0, "Data quality", fmt(bold=True, font_size=13, font_color=fmt.colours.header))
     ws.write_string(
@@ -578,7 +460,7 @@ def _write_quality(ws, data: ScorecardInput, fmt: _Formats) -> None:
         )
         ws.autofilter(first - 1, 0, last, len(problem_headers) - 1)
     ws.freeze_panes(4, 0)
-    _print_setup(ws, data, 3)
+    print_setup(ws, data, 3)
 
 
 def cell_of(row: int, col: int) -> str:

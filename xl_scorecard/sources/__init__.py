@@ -17,9 +17,10 @@ import pandas as pd
 
 from xl_scorecard.sources.problems import Problem
 from xl_scorecard.sources.read import OpenWorkbooks, SourceFileError, read_sheet
+from xl_scorecard.sources.schema import ANNEX_A, ANNEX_A_LISTS
 from xl_scorecard.sources.validate import SheetResult, validate_sheet
 
-if TYPE_CHECKING:  # config imports the dataset descriptions from this package
+if TYPE_CHECKING:  # for the annotations only: config imports the dataset descriptions from this package
     from xl_scorecard.config import AuthorityConfig, SourceEntry
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,6 @@ def _paths(config: AuthorityConfig, source: SourceEntry) -> list[Path]:
 def annex_a_sheets(path: Path, workbooks: OpenWorkbooks | None = None) -> list[tuple[str, str]]:
     """(sheet, dataset) for every "List N" sheet of an Annex A workbook (guidance and code
     sheets are skipped)."""
-    from xl_scorecard.config import ANNEX_A_LISTS
     from xl_scorecard.sources.read import sheet_names
 
     found = []
@@ -109,8 +109,6 @@ def read_district(
     Returns ``(dataset, result)`` pairs: one source entry may feed several datasets (an Annex A
     workbook), plus a report per sheet read and the problems found.
     """
-    from xl_scorecard.config import ANNEX_A
-
     district = source.district or ""
     results, reports, problems = [], [], []
     paths = _paths(config, source)
@@ -179,9 +177,9 @@ def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
     tasks = [groups[paths] for paths in sorted(groups, key=lambda paths: size[paths], reverse=True)]
     if workers > 1 and len(tasks) > 1 and sum(size.values()) > PROCESS_THRESHOLD_BYTES:
         # Validation is Python and holds the GIL, so for a large authority separate processes
-        # read the files (each reloads the configuration; tables come back pickled).
+        # read the files (the configuration goes to them pickled; tables come back pickled).
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = [pair for group in pool.map(_read_group_in_process, [(config.path, t) for t in tasks]) for pair in group]
+            done = [pair for group in pool.map(_read_group, [config] * len(tasks), tasks) for pair in group]
     elif workers > 1 and len(tasks) > 1:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             done = [pair for group in pool.map(read_group, tasks) for pair in group]
@@ -216,13 +214,6 @@ def _read_group(config: AuthorityConfig, numbers: list[int]) -> list[tuple[int, 
         return [(n, read_district(config, config.data.source[n], workbooks)) for n in numbers]
     finally:
         workbooks.close()
-
-
-def _read_group_in_process(job: tuple[Path, list[int]]) -> list[tuple[int, tuple]]:
-    from xl_scorecard.config import load_config
-
-    config_path, numbers = job
-    return _read_group(load_config(config_path), numbers)
 
 
 def _assign_districts(config: AuthorityConfig, data: SourceData, dataset: str) -> pd.DataFrame:

@@ -14,6 +14,25 @@ from pydantic import Field, model_validator
 from xl_scorecard.datafiles import Strict, parse_model, read_toml
 from xl_scorecard.errors import ConfigError
 
+ANNEX_A = "annex_a"
+# Datasets whose files cover the whole authority (rows name their own areas), not one district.
+AUTHORITY_WIDE = {"population", "comparators", "figures"}
+# Annex A list number -> canonical dataset.
+ANNEX_A_LISTS = {
+    1: "contacts",
+    2: "early_help",
+    3: "referrals",
+    4: "assessments",
+    5: "s47",
+    6: "cin",
+    7: "cp_plans",
+    8: "cla",
+    9: "care_leavers",
+    10: "adoption",
+    11: "adopters",
+}
+
+
 ColumnType = Literal["text", "date", "integer", "decimal", "code"]
 
 

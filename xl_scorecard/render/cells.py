@@ -1,0 +1,163 @@
+"""What every scorecard sheet writer shares: the sheet names, colours and number formats, the
+writer's input (``ScorecardInput``), the workbook's format cache and the cell and print helpers.
+
+``render.workbook`` writes the main sheets; ``render.panels``, ``render.detail`` and
+``render.drilldown`` the optional ones. All of them build on this module and none on another,
+so the writers import in one direction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_SHEET
+from xl_scorecard.history import HISTORY_SHEET
+from xl_scorecard.indicators.catalogue import Indicator
+from xl_scorecard.indicators.compute import AUTHORITY
+from xl_scorecard.periods import Month
+from xl_scorecard.render.layout import Colours, Layout, load_layout
+from xl_scorecard.sources import FileReport, Problem
+
+SCORECARD_SHEET = "Scorecard"
+DISTRICTS_SHEET = "Districts"
+TREND_SHEET = "History"
+QUALITY_SHEET = "Data quality"
+DEFINITIONS_SHEET = "Definitions"
+DRILLDOWN_SHEET = "Drill-down"  # the index of the per-indicator case sheets (render/drilldown.py): personal data
+PANELS_SHEET = "District panels"  # written when the layout asks for panels (render/panels.py)
+DETAIL_SHEET = "Detailed analysis"  # written when the layout has detail blocks (render/detail.py)
+FINGERPRINT_SHEET = "_xl_scorecard"
+OWNED_SHEETS = (
+    SCORECARD_SHEET,
+    PANELS_SHEET,
+    DETAIL_SHEET,
+    DISTRICTS_SHEET,
+    TREND_SHEET,
+    DEFINITIONS_SHEET,
+    QUALITY_SHEET,
+    COMMENTARY_SHEET,
+    DRILLDOWN_SHEET,
+    HISTORY_SHEET,
+    FINGERPRINT_SHEET,
+)
+TREND_MONTHS = 12
+
+# Status fills, header and section colours are the layout's (``layout.Colours``, these by
+# default); the status text colours are fixed, dark enough to read on any light fill.
+GREEN, AMBER, RED = Colours().green, Colours().amber, Colours().red
+GREEN_TEXT, AMBER_TEXT, RED_TEXT = "#006100", "#9C5700", "#9C0006"
+NUMBER_FORMATS = {"%": "0.0%", "per 10,000": "0.0", "count": "#,##0", "days": "0", "FTE": "0.0", "ratio": "0.0"}
+POLARITY_LABELS = {"H": "H", "L": "L", "T": "T"}
+# Every sparkline colour explicit: LibreOffice hides theme-coloured ones in a package without
+# a theme part, and XlsxWriter's defaults for the unused colours are theme colours.
+SPARKLINE_COLOURS = {
+    "series_color": "#1F4E79",
+    "last_color": "#C00000",
+    "negative_color": "#C00000",
+    "markers_color": "#1F4E79",
+    "first_color": "#1F4E79",
+    "high_color": "#1F4E79",
+    "low_color": "#1F4E79",
+}
+
+
+@dataclass
+class ScorecardInput:
+    """Everything the writer shows, already computed and scored."""
+
+    authority: str
+    period: Month
+    districts: list[tuple[str, str]]  # (code, name)
+    catalogue: list[Indicator]
+    scored: pd.DataFrame  # indicator, area, period, numerator, denominator, value, previous, rag, travel
+    #                       (+ previous_6m, national, neighbours, vs_national when scored with them)
+    history: pd.DataFrame  # HISTORY_COLUMNS, every period kept
+    summary: str
+    problems: list[Problem]
+    files: list[FileReport]
+    generated: dt.datetime
+    incomplete: list[str] = field(default_factory=list)  # indicators missing a whole input file
+    commentary: dict[str, str] = field(default_factory=dict)  # indicator id -> text to show
+    commentary_history: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMMENTARY_COLUMNS))
+    layout: Layout = field(default_factory=load_layout)
+    drilldown: pd.DataFrame | None = None  # exception cases (personal data); None: no Drill-down sheet
+    quality: dict[str, float | None] = field(default_factory=dict)  # share of input rows valid per area
+    views: pd.DataFrame | None = None  # indicators.views.VIEW_COLUMNS, when the layout shows other windows
+    details: list[tuple[Any, pd.DataFrame]] = field(default_factory=list)  # (layout Detail block, indicators.views.DETAIL_COLUMNS frame)
+
+    def view_value(self, indicator: str, view: str, area: str = AUTHORITY, column: str = "value") -> object:
+        """An indicator's value (or ``travel``) in another window (``indicators.views``), None
+        when not computed."""
+        return self._view_values.get((indicator, area, view, column))
+
+    @cached_property
+    def _view_values(self) -> dict[tuple[str, str, str, str], object]:
+        if self.views is None:
+            return {}
+        columns = [c for c in ("value", "travel") if c in self.views]
+        return {
+            (*key, column): value
+            for column in columns
+            for key, value in self.views.set_index(["indicator", "area", "view"])[column].items()
+        }
+
+
+class Formats:
+    """XlsxWriter formats created once per workbook and reused."""
+
+    def __init__(self, book: xlsxwriter.Workbook, colours: Colours | None = None) -> None:
+        self._book = book
+        self._cache: dict[tuple[Any, ...], Format] = {}
+        self.colours = colours or Colours()  # the layout's: header, section and status fills
+
+    def __call__(self, **props: Any) -> Format:
+        key = tuple(sorted(props.items()))
+        if key not in self._cache:
+            self._cache[key] = self._book.add_format({"font_name": "Arial", "font_size": 10, **props})
+        return self._cache[key]
+
+
+def value_cell(ws: Worksheet, row: int, col: int, value: float | None, unit: str, fmt: Formats, **style: Any) -> None:
+    """A figure in its unit's number format; blank (never 0) when there is none."""
+    cell_format = fmt(num_format=NUMBER_FORMATS[unit], **style)
+    if value is None or pd.isna(value):
+        ws.write_blank(row, col, None, cell_format)
+    else:
+        ws.write_number(row, col, float(value), cell_format)
+
+
+def part_cell(ws: Worksheet, row: int, col: int, value: float | None, fmt: Formats) -> None:
+    """A numerator or denominator: whole numbers without decimals; blank when there is none."""
+    if value is None or pd.isna(value):
+        ws.write_blank(row, col, None, fmt(border=1))
+    else:
+        whole = float(value).is_integer()
+        ws.write_number(row, col, float(value), fmt(num_format="#,##0" if whole else "#,##0.0", border=1))
+
+
+def by_area(data: ScorecardInput, area: str) -> dict[str, dict[str, Any]]:
+    """This period's scored row of each indicator for ``area``."""
+    rows = data.scored[(data.scored["period"] == str(data.period)) & (data.scored["area"] == area)]
+    return {r["indicator"]: r for r in rows.to_dict("records")}
+
+
+def print_setup(ws: Worksheet, data: ScorecardInput, header_row: int) -> None:
+    """A4 landscape, one page wide, the header row(s) on every page, and the authority, period
+    and "as at" date in the page header: every sheet prints as a report."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(header_row)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_header(
+        f"&L{data.authority.replace('&', '&&')}&CPerformance scorecard {data.period.label}&RAs at {data.period.last_day:%d/%m/%Y}"
+    )
+    ws.set_footer("&LGenerated by xl-scorecard&RPage &P of &N")
