@@ -13,6 +13,7 @@ import zipfile
 from email import policy
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import northgate_config, requires_chromium, requires_libreoffice
 from python_calamine import CalamineWorkbook
@@ -247,3 +248,57 @@ def test_pdf_without_libreoffice_says_what_to_do(authority, monkeypatch, capsys)
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     assert main(["pdf", "--config", str(config)]) == 2
     assert "PDF export needs LibreOffice" in capsys.readouterr().err
+
+
+# --- the body is composed from results, not read back from the rendered sheets ----------------
+
+
+def test_the_body_comes_from_the_scored_results_per_area(authority):
+    from xl_scorecard.config import load_config
+    from xl_scorecard.indicators import load_catalogue
+    from xl_scorecard.mail import Results, digest, render_text
+    from xl_scorecard.periods import Month
+    from xl_scorecard.sources import Problem
+
+    config = load_config(authority / "authority.toml")
+    first, second = load_catalogue(config.catalogue_path)[:2]
+    district = config.districts[0]
+    # Hand-set figures: the district is Green and improving on one, Red and worse on the other,
+    # and has no figure at all for the rest; one warning in its own file, one error elsewhere.
+    scored = pd.DataFrame(
+        [
+            {"indicator": first.id, "area": district.code, "period": "2026-10", "value": 0.5, "rag": "G", "travel": "Improved"},
+            {"indicator": second.id, "area": district.code, "period": "2026-10", "value": 7.0, "rag": "R", "travel": "Worse"},
+            {"indicator": first.id, "area": district.code, "period": "2026-09", "value": 0.4, "rag": "R", "travel": ""},
+        ]
+    )
+    problems = [
+        Problem("sheet-empty", "warning", district.code, "referrals", "own.xlsx"),
+        Problem("sheet-empty", "error", "XX", "referrals", "other.xlsx"),
+    ]
+    body = digest(config, Results(Month(2026, 10), [first, second], scored, problems), district.code)
+    assert body.title.endswith(f" - {district.name}")
+    assert body.summary.startswith(f"As at 31/10/2026, {district.name} has 1 indicator rated as Green, 0 indicators")
+    assert "1 indicator has shown an improvement, 0 indicators have remained the same and 1 indicator has shown a reduction" in (
+        body.summary
+    )
+    assert [(r["rag"], r["travel"]) for r in body.rows] == [("G", "Improved"), ("R", "Worse")]
+    assert body.quality == ["own.xlsx: 1 warning"]
+    text = render_text(body)
+    assert "no data" not in text and "Performance summary. As at 31/10/2026" in text
+
+
+def test_sending_on_its_own_says_what_the_refresh_said(authority):
+    # The email command (no refresh in memory) scores the master's stored history with the
+    # scoring stage: every row and the summary agree with the email the refresh itself sends.
+    from xl_scorecard.config import load_config
+    from xl_scorecard.mail import Results, digest, stored_results
+    from xl_scorecard.pipeline import refresh
+
+    config = load_config(authority / "authority.toml")
+    run = refresh(config)
+    for area in ["ALL", *[d.code for d in config.districts]]:
+        after = digest(config, Results.of_run(run), area)
+        stored = digest(config, stored_results(config, run.master), area)
+        assert stored.rows == after.rows and stored.summary == after.summary and stored.period == run.period
+    assert digest(config, Results.of_run(run)).summary == run.summary

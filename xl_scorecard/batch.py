@@ -14,11 +14,15 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from xl_scorecard.config import load_config
+from xl_scorecard.config import AuthorityConfig, load_config
 from xl_scorecard.datafiles import read_toml
 from xl_scorecard.errors import ScorecardError
 from xl_scorecard.periods import Month
+
+if TYPE_CHECKING:
+    from xl_scorecard.pipeline import RunResult
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +110,7 @@ def refresh_one(
         outcome.master, outcome.summary, outcome.counts = str(result.master), result.summary, result.counts
         outcome.rows = sum(f.rows_read for f in result.sources.files)
         if email:
-            outcome.emailed = deliver(config, result.master, dry_run=dry_run, outlook=outlook)
+            outcome.emailed = deliver(config, result.master, dry_run=dry_run, outlook=outlook, run=result)
         outcome.ok = True
     except ScorecardError as exc:
         outcome.error = str(exc)
@@ -118,12 +122,13 @@ def refresh_one(
     return outcome
 
 
-def deliver(config, master: Path, dry_run: bool = False, outlook: bool = False) -> list[str]:
-    """Send (or with ``dry_run`` write .eml files for) the authority's and districts' emails.
+def deliver(config: AuthorityConfig, master: Path, dry_run: bool = False, outlook: bool = False, run: RunResult | None = None) -> list[str]:
+    """Send (or with ``dry_run`` write .eml files for) the authority's and districts' emails,
+    their bodies from ``run`` (the refresh just done) or else the master's stored history.
     Returns what was done, one line per message."""
-    from xl_scorecard.mail import messages_for, outlook_drafts, send, write_eml
+    from xl_scorecard.mail import Results, messages_for, outlook_drafts, send, write_eml
 
-    messages = messages_for(config, master)
+    messages = messages_for(config, master, Results.of_run(run) if run is not None else None)
     if dry_run:
         return [str(write_eml(message, master.parent / "outbox", f"{master.stem} {label}")) for label, message in messages]
     if outlook:

@@ -188,7 +188,7 @@ def _refresh(args: argparse.Namespace) -> int:
     if args.email:
         from xl_scorecard.batch import deliver
 
-        for line in deliver(load_config(args.config), Path(result.master), args.dry_run, args.outlook):
+        for line in deliver(load_config(args.config), Path(result.master), args.dry_run, args.outlook, run=result):
             print(f"Email: {line}")
     return EXIT_OK
 

@@ -20,17 +20,23 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
-from python_calamine import CalamineWorkbook
 
 from xl_scorecard.config import AuthorityConfig, EmailSection
 from xl_scorecard.errors import ScorecardError
 from xl_scorecard.history import read_history
 from xl_scorecard.indicators import AUTHORITY, load_catalogue
+from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.periods import Month
 from xl_scorecard.render.cells import AMBER, AMBER_TEXT, GREEN, GREEN_TEXT, RED, RED_TEXT  # the scorecard's own colours
-from xl_scorecard.scoring import IMPROVED, WORSE, travel
+from xl_scorecard.render.layout import load_layout
+from xl_scorecard.scoring import IMPROVED, WORSE, score_results, summary_sentence
+from xl_scorecard.sources import Problem
+
+if TYPE_CHECKING:
+    from xl_scorecard.pipeline import RunResult
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +51,8 @@ class MailError(ScorecardError):
 
 @dataclass
 class Digest:
-    """What the email says: read back from the refreshed master, not recomputed."""
+    """What the email says, taken from a run's scored results (never read back as text from the
+    rendered sheets)."""
 
     title: str
     period: Month
@@ -54,49 +61,70 @@ class Digest:
     quality: list[str]
 
 
-def read_digest(config: AuthorityConfig, master: Path, area: str = AUTHORITY) -> Digest:
-    """The summary sentence, one row per indicator for ``area`` and the data-quality lines, from
-    the master's own sheets (Scorecard, History data, Data quality)."""
+@dataclass
+class Results:
+    """A refresh's scored results, as the email needs them: ``pipeline.RunResult`` has these
+    fields, and ``stored_results`` rebuilds them from a master's history for the ``email``
+    command run on its own."""
+
+    period: Month
+    catalogue: list[Indicator]
+    scored: pd.DataFrame  # scoring.score_results: value, rag and travel per indicator, area and period
+    problems: list[Problem] | None  # None: not known (the run's own files were not read)
+
+    @classmethod
+    def of_run(cls, run: RunResult) -> Results:
+        """The results of a refresh that has just run."""
+        return cls(run.period, run.catalogue, run.scored, run.sources.problems)
+
+
+def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> Digest:
+    """The summary sentence, one row per indicator and the data-quality lines for ``area``
+    (the authority or a district code), from the scored results."""
+    names = {d.code: d.name for d in config.districts}
+    name = config.name if area == AUTHORITY else names.get(area, area)
+    scored = results.scored
+    rows_now = scored[(scored["period"] == str(results.period)) & (scored["area"] == area)].set_index("indicator")
+    rows = []
+    for ind in results.catalogue:
+        found = ind.id in rows_now.index
+        now = rows_now.at[ind.id, "value"] if found else None
+        rag = str(rows_now.at[ind.id, "rag"]) if found else ""
+        shown = "no data" if now is None or pd.isna(now) else FORMATS[ind.unit].format(now)
+        rows.append(
+            {
+                "title": ind.title,
+                "value": shown,
+                "rag": rag if rag in RAG_COLOURS else "",
+                "travel": str(rows_now.at[ind.id, "travel"]) if found else "",
+            }
+        )
+    title = load_layout(config.layout).title.replace("{authority}", config.name) + ("" if area == AUTHORITY else f" - {name}")
+    summary = summary_sentence(scored, results.period, name, area)
+    quality = _problem_lines(results.problems, area) if results.problems is not None else []
+    return Digest(title, results.period, summary, rows, quality)
+
+
+def stored_results(config: AuthorityConfig, master: Path) -> Results:
+    """The latest month of ``master``'s history, scored by the scoring stage (for the ``email``
+    command and the ribbon's Email button, which run without a refresh)."""
     if not master.is_file():
         raise MailError(f"{master} does not exist: refresh it first (xl-scorecard refresh --config ...).")
-    book = CalamineWorkbook.from_path(str(master))
-    try:
-        card = book.get_sheet_by_name("Scorecard").to_python()
-        quality = book.get_sheet_by_name("Data quality").to_python() if "Data quality" in book.sheet_names else []
-    finally:
-        book.close()
-    title = str(card[0][0]) if card else config.name
-    cells = [str(r[0]) for r in card if r and r[0]]
-    at = next((i for i, text in enumerate(cells) if text == "PERFORMANCE SUMMARY"), None)
-    summary = cells[at + 1] if at is not None and at + 1 < len(cells) else ""
-    period = next((Month.parse(str(c)) for c in card[0] if isinstance(c, str) and len(c) == 7 and c[4] == "-"), None) if card else None
     history = read_history(master)
-    if period is None or history is None:
+    if history is None or history.empty:
         raise MailError(f"{master} has no scorecard history: refresh it first.")
     catalogue = load_catalogue(config.catalogue_path)
-    keyed = history[history["area"] == area].set_index(["indicator", "period"])
-    values, rags = keyed["value"], keyed["rag"]
-    rows = []
-    for ind in catalogue:
-        now = values.get((ind.id, str(period)))
-        before = values.get((ind.id, str(period.shift(-1))))
-        rag = rags.get((ind.id, str(period)), "")
-        shown = "no data" if now is None or pd.isna(now) else FORMATS[ind.unit].format(now)
-        rows.append({"title": ind.title, "value": shown, "rag": rag if rag in RAG_COLOURS else "", "travel": travel(now, before, ind)})
-    return Digest(title, period, summary, rows, _quality_lines(quality))
+    current = history[history["indicator"].isin([ind.id for ind in catalogue])]
+    period = max(Month.parse(str(p)) for p in current["period"].unique())
+    return Results(period, catalogue, score_results(current.drop(columns=["rag"]), catalogue), None)
 
 
-def _quality_lines(rows: list[list]) -> list[str]:
-    # Problems per file and severity; values are never copied (the sheet hides personal ones).
-    header = next((i for i, r in enumerate(rows) if r and r[0] == "District" and "Severity" in r), None)
-    if header is None:
-        return []
-    names = rows[header]
-    file_col, severity_col = names.index("File"), names.index("Severity")
+def _problem_lines(problems: list[Problem], area: str) -> list[str]:
+    # Problems per file and severity; values are never copied (they may be personal).
     counts: dict[tuple[str, str], int] = {}
-    for row in rows[header + 1 :]:
-        if len(row) > severity_col and row[severity_col] in ("error", "warning"):
-            key = (str(row[file_col]), str(row[severity_col]))
+    for problem in problems:
+        if area in (AUTHORITY, problem.district):
+            key = (problem.file, problem.severity)
             counts[key] = counts.get(key, 0) + 1
     return [f"{file}: {n} {severity}{'s' if n > 1 else ''}" for (file, severity), n in sorted(counts.items())]
 
@@ -148,13 +176,12 @@ def render_text(digest: Digest, note: str = "") -> str:
     return "\n".join(lines) + "\n"
 
 
-def compose(config: AuthorityConfig, master: Path, recipients: list[str], attachment: Path, area: str = AUTHORITY) -> EmailMessage:
-    """One message: body for ``area``, ``attachment`` (the aggregate-only copy) attached."""
+def compose(
+    config: AuthorityConfig, master: Path, recipients: list[str], attachment: Path, results: Results, area: str = AUTHORITY
+) -> EmailMessage:
+    """One message: the body for ``area`` from ``results``, ``attachment`` (the aggregate-only copy) attached."""
     settings = _settings(config)
-    digest = read_digest(config, master, area)
-    if area != AUTHORITY:
-        names = {d.code: d.name for d in config.districts}
-        digest.title += f" - {names.get(area, area)}"
+    body = digest(config, results, area)
     note = "The attached workbook has the authority's figures and each district's. " + (
         "It includes child-level drill-down rows: handle it as personal data."
         if settings.allow_child_level
@@ -168,20 +195,20 @@ def compose(config: AuthorityConfig, master: Path, recipients: list[str], attach
             "if your mail system accepts more."
         )
     message = EmailMessage()
-    message["Subject"] = settings.subject.format(authority=config.name, month=digest.period.label)
+    message["Subject"] = settings.subject.format(authority=config.name, month=body.period.label)
     message["From"] = settings.sender
     message["To"] = ", ".join(recipients)
     message["Date"] = dt.datetime.now(dt.UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
     message["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or "localhost")
-    message.set_content(render_text(digest, note))
-    message.add_alternative(render_html(digest, note), subtype="html")
+    message.set_content(render_text(body, note))
+    message.add_alternative(render_html(body, note), subtype="html")
     subtype = (
         "vnd.ms-excel.sheet.macroEnabled.12"
         if master.suffix.lower() == ".xlsm"
         else "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
     message.add_attachment(
-        attachment.read_bytes(), maintype="application", subtype=subtype, filename=f"{master.stem} {digest.period}{master.suffix}"
+        attachment.read_bytes(), maintype="application", subtype=subtype, filename=f"{master.stem} {body.period}{master.suffix}"
     )
     return message
 
@@ -192,21 +219,21 @@ def _settings(config: AuthorityConfig) -> EmailSection:
     return config.data.email
 
 
-def messages_for(config: AuthorityConfig, master: Path) -> list[tuple[str, EmailMessage]]:
+def messages_for(config: AuthorityConfig, master: Path, results: Results | None = None) -> list[tuple[str, EmailMessage]]:
     """(label, message) for the whole authority's recipients and each district's, all with one
-    aggregate-only copy of ``master`` attached (the master itself is only read)."""
+    aggregate-only copy of ``master`` attached (the master itself is only read). The bodies come
+    from ``results``: the refresh's own, or when sending on its own the master's stored history."""
     settings = _settings(config)
     from xl_scorecard.render.copies import aggregate_copy  # the writer stage, used only here
 
-    if not master.is_file():
-        raise MailError(f"{master} does not exist: refresh it first (xl-scorecard refresh --config ...).")
+    results = results or stored_results(config, master)
     with tempfile.TemporaryDirectory(prefix="xl-scorecard-mail-") as work:
         copy = aggregate_copy(master, Path(work) / master.name, settings.allow_child_level)
         out = []
         if settings.to:
-            out.append(("authority", compose(config, master, settings.to, copy)))
+            out.append(("authority", compose(config, master, settings.to, copy, results)))
         for code, recipients in settings.districts.items():
-            out.append((code, compose(config, master, recipients, copy, code)))
+            out.append((code, compose(config, master, recipients, copy, results, code)))
     if not out:
         raise MailError(f"{config.path}: [email] names no recipients (to = [...] or [email.districts]).")
     return out
