@@ -1,28 +1,27 @@
-"""Golden XML, in the XlsxWriter style: the conditional-format rules and sparkline groups the
-writer makes for a small fixed scorecard, compared (normalised) with reviewed expected parts in
-``tests/golden/``. A change to them is deliberate: regenerate with
-
-    python tests/test_golden_xml.py --write
-
-and review the diff (the files are small and readable).
+"""Golden XML, in the XlsxWriter style: the conditional-format rules, icon sets and sparkline
+groups the writer makes for a small fixed scorecard, compared with expected parts in
+``tests/golden/``. Those files were written by hand from the OOXML specification and Excel-made
+reference files (each names its sources), never by the code under test, so they catch a
+mistake as well as a change. The comparison is of the XML's meaning: whitespace, comments,
+namespace prefixes and the order of the ``conditionalFormatting`` blocks (which Excel does not
+read as meaningful: ``priority`` is) do not count; every element, attribute and value does.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import re
-import sys
+import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
 
 import pandas as pd
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import pytest
 
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.periods import Month
+from xl_scorecard.render.cells import ScorecardInput
 from xl_scorecard.render.layout import load_layout
-from xl_scorecard.render.workbook import ScorecardInput, write_workbook
+from xl_scorecard.render.workbook import write_workbook
 
 GOLDEN = Path(__file__).parent / "golden"
 CALC = {"name": "share_where", "dataset": "referrals", "date": "referral_date", "column": "x", "op": ">=", "value": 1}
@@ -87,61 +86,85 @@ def fixed_input(layout: str) -> ScorecardInput:
     )
 
 
-def scorecard_rules(path: Path) -> str:
-    """The Scorecard sheet's conditional formats and sparkline groups, one element per line."""
+MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+X14 = "{http://schemas.microsoft.com/office/spreadsheetml/2009/9/main}"
+
+
+def canonical(element: ET.Element) -> tuple:
+    """(tag, sorted attributes, stripped text, children) all the way down."""
+    children = [canonical(child) for child in element]
+    return (element.tag, tuple(sorted(element.attrib.items())), (element.text or "").strip(), tuple(children))
+
+
+def parts_of(root: ET.Element) -> dict[str, list[tuple]]:
+    """The rules, sparkline groups and dxfs found anywhere under ``root``, each part in a
+    canonical form; conditionalFormatting blocks sorted by range."""
+    formats = sorted((canonical(e) for e in root.iter(f"{MAIN}conditionalFormatting")), key=lambda c: dict(c[1])["sqref"])
+    return {
+        "conditionalFormatting": formats,
+        # Sparkline groups are a set too: sorted by the cell each one shows.
+        "sparklineGroups": sorted((canonical(e) for e in root.iter(f"{X14}sparklineGroup")), key=str),
+        "dxfs": [canonical(e) for e in root.iter(f"{MAIN}dxfs")],
+    }
+
+
+def rendered(path: Path) -> dict[str, list[tuple]]:
+    """The Scorecard sheet's rules and sparkline groups and the workbook's dxfs."""
     with zipfile.ZipFile(path) as package:
-        xml = package.read("xl/worksheets/sheet1.xml").decode("utf-8")
-    parts = re.findall(r"<conditionalFormatting\b.*?</conditionalFormatting>", xml, flags=re.S)
-    parts += re.findall(r"<x14:sparklineGroups\b.*?</x14:sparklineGroups>", xml, flags=re.S)
-    text = "".join(parts)
-    return re.sub(r">\s*<", ">\n<", text).strip() + "\n"
+        sheet = ET.fromstring(package.read("xl/worksheets/sheet1.xml"))
+        styles = ET.fromstring(package.read("xl/styles.xml"))
+    found = parts_of(sheet)
+    found["dxfs"] = parts_of(styles)["dxfs"]
+    return found
 
 
-def styles_dxfs(path: Path) -> str:
-    with zipfile.ZipFile(path) as package:
-        xml = package.read("xl/styles.xml").decode("utf-8")
-    found = re.search(r"<dxfs\b.*?</dxfs>", xml, flags=re.S)
-    return re.sub(r">\s*<", ">\n<", found.group(0)).strip() + "\n"
+def golden(layout: str) -> dict[str, list[tuple]]:
+    rules = parts_of(ET.parse(GOLDEN / f"{layout}_rules.xml").getroot())
+    rules["dxfs"] = parts_of(ET.parse(GOLDEN / f"{layout}_dxfs.xml").getroot())["dxfs"]
+    return rules
 
 
-def render(layout: str, folder: Path) -> dict[str, str]:
+def render(layout: str, folder: Path) -> Path:
     path = folder / f"{layout}.xlsx"
     write_workbook(path, fixed_input(layout))
-    return {f"{layout}_rules.xml": scorecard_rules(path), f"{layout}_dxfs.xml": styles_dxfs(path)}
+    return path
 
 
-def test_kent_table_rules_and_sparklines_match_the_golden_parts(tmp_path):
-    for name, text in render("kent_table", tmp_path).items():
-        assert text == (GOLDEN / name).read_text(encoding="utf-8"), name
+@pytest.mark.parametrize("layout", ["kent_table", "london_ni"])
+def test_rules_sparklines_and_formats_match_the_hand_written_golden_parts(layout, tmp_path):
+    made, expected = rendered(render(layout, tmp_path)), golden(layout)
+    for part in ("conditionalFormatting", "sparklineGroups", "dxfs"):
+        assert made[part] == expected[part], part
 
 
-def test_london_layout_rules_match_the_golden_parts(tmp_path):
-    for name, text in render("london_ni", tmp_path).items():
-        assert text == (GOLDEN / name).read_text(encoding="utf-8"), name
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        ('operator="equal"', 'operator="notEqual"'),  # a swapped operator
+        ('<formula>"G"</formula>', '<formula>"R"</formula>'),  # green's rule colouring "R"
+        ('iconSet="3Arrows"', 'iconSet="3ArrowsGray"'),
+        ('<cfvo type="num" val="1"/>', '<cfvo type="num" val="2"/>'),
+        ('displayEmptyCellsAs="gap"', 'displayEmptyCellsAs="zero"'),
+        ('rgb="FFC6EFCE"', 'rgb="FFC6EFCF"'),
+    ],
+)
+def test_a_wrong_rule_fails_the_comparison(wrong, tmp_path):
+    # The same comparison as above, on the writer's own parts with one deliberate mistake.
+    path = render("kent_table", tmp_path)
+    with zipfile.ZipFile(path) as package:
+        sheet = package.read("xl/worksheets/sheet1.xml").decode("utf-8")
+        styles = package.read("xl/styles.xml").decode("utf-8")
+    old, new = wrong
+    target = "styles" if "C6EFCE" in old else "sheet"
+    text = styles if target == "styles" else sheet
+    assert old in text, old
+    broken = parts_of(ET.fromstring(text.replace(old, new, 1)))
+    expected = golden("kent_table")
+    parts = ["dxfs"] if target == "styles" else ["conditionalFormatting", "sparklineGroups"]
+    assert any(broken[part] != expected[part] for part in parts)
 
 
-def test_golden_rules_say_what_the_scorecard_needs():
-    # Read as a reviewer would: RAG rules on one range each, explicit RGB fills, sparklines of
-    # type column reading the History sheet, no theme colours anywhere.
-    rules = (GOLDEN / "kent_table_rules.xml").read_text(encoding="utf-8")
-    assert (
-        rules.count('type="cellIs"') == 5
-        and rules.count('type="iconSet"') == 1
-        and '<formula>"G"</formula>' in rules
-        and '<formula>"Worse"</formula>' in rules
-    )
-    assert 'type="column"' in rules and "<xm:f>'History'!C2:N2</xm:f>" in rules and "theme=" not in rules
-    # Trend arrows: an icon set on the performance step (1 improved, 0 same, -1 worse), icons only.
-    assert '<iconSet iconSet="3Arrows" showValue="0">' in rules and '<cfvo type="num" val="1"/>' in rules
-    dxfs = (GOLDEN / "kent_table_dxfs.xml").read_text(encoding="utf-8")
-    assert 'rgb="FFC6EFCE"' in dxfs and 'rgb="FFFFC7CE"' in dxfs and "theme=" not in dxfs
-
-
-if __name__ == "__main__" and "--write" in sys.argv:
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as work:
-        for layout in ("kent_table", "london_ni"):
-            for name, text in render(layout, Path(work)).items():
-                (GOLDEN / name).write_text(text, encoding="utf-8")
-                print("wrote", GOLDEN / name)
+def test_golden_files_name_their_independent_sources():
+    for path in GOLDEN.glob("*.xml"):
+        text = path.read_text(encoding="utf-8")
+        assert "Written by hand, not by the code under test" in text and "ECMA-376" in text, path.name
