@@ -9,6 +9,7 @@ forward, until someone edits it. Clearing a cell does not delete kept commentary
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
@@ -41,7 +42,8 @@ def read_commentary(master: Path) -> tuple[pd.DataFrame, dict[str, str], str | N
             rows = book.get_sheet_by_name(COMMENTARY_SHEET).to_python()
             if rows and [str(c) for c in rows[0][:5]] == COMMENTARY_COLUMNS:
                 kept = pd.DataFrame([[str(c) for c in r[:5]] for r in rows[1:] if r and r[0]], columns=COMMENTARY_COLUMNS)
-        typed, shown = {}, None
+        typed: dict[str, str] = {}
+        shown: str | None = None
         if SCORECARD_SHEET in book.sheet_names:
             typed, shown = _scorecard_text(book.get_sheet_by_name(SCORECARD_SHEET).to_python(skip_empty_area=False))
     finally:
@@ -49,7 +51,7 @@ def read_commentary(master: Path) -> tuple[pd.DataFrame, dict[str, str], str | N
     return kept, typed, shown
 
 
-def _scorecard_text(rows: list[list[object]]) -> tuple[dict[str, str], str | None]:
+def _scorecard_text(rows: Sequence[Sequence[object]]) -> tuple[dict[str, str], str | None]:
     header = next((i for i, r in enumerate(rows) if TEXT_HEADER in r and ID_HEADER in r), None)
     if header is None:
         return {}, None

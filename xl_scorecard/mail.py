@@ -249,9 +249,9 @@ def write_eml(message: EmailMessage, folder: Path, stem: str) -> Path:
 
 def credentials(settings: EmailSection, environ: dict[str, str] | None = None) -> tuple[str | None, str | None]:
     """(user, password) from the environment, else the OS keyring; (None, None) for no login."""
-    environ = os.environ if environ is None else environ
-    user = environ.get(settings.username_env)
-    password = environ.get(settings.password_env)
+    source = os.environ if environ is None else environ
+    user = source.get(settings.username_env)
+    password = source.get(settings.password_env)
     if user and not password and settings.keyring_service:
         try:
             import keyring
@@ -316,7 +316,7 @@ def _login(server: smtplib.SMTP, user: str, password: str) -> None:
 def outlook_drafts(messages: list[tuple[str, EmailMessage]], attachment_folder: Path) -> int:
     """Create Outlook drafts instead of sending (Windows with Outlook and pywin32 only)."""
     try:
-        import win32com.client  # type: ignore[import-not-found]
+        import win32com.client
     except ImportError:
         raise MailError(
             "--outlook needs Windows with Outlook and the pywin32 package (pip install pywin32); use --dry-run to write .eml files instead."
@@ -326,9 +326,10 @@ def outlook_drafts(messages: list[tuple[str, EmailMessage]], attachment_folder: 
     for _label, message in messages:
         draft = outlook.CreateItem(0)
         draft.Subject, draft.To = message["Subject"], message["To"]
-        draft.HTMLBody = message.get_body(("html",)).get_content()
+        html_part = message.get_body(("html",))
+        draft.HTMLBody = html_part.get_content() if html_part is not None else ""
         for part in message.iter_attachments():
-            saved = attachment_folder / part.get_filename()
+            saved = attachment_folder / (part.get_filename() or "attachment")
             saved.write_bytes(part.get_content())
             draft.Attachments.Add(str(saved))
         draft.Save()

@@ -38,7 +38,7 @@ COMPUTED_MONTHS = 13
 class RunResult:
     """What a refresh produced, for the front-ends to show."""
 
-    master: Path | None
+    master: Path
     backup: Path | None
     period: Month
     catalogue: list[Indicator]
@@ -82,7 +82,7 @@ def detail_variants(layout: Layout, catalogue: list[Indicator], where: object) -
             log.info("layout %s: detailed analysis of %s left out (not in the catalogue)", where, block.indicator)
             continue
         try:
-            rows = [
+            rows: list[tuple[Indicator, str]] = [
                 (detail_variant(by_id[block.indicator], row.change, f"layout {where}, {block.title!r}, {row.label!r}"), row.show)
                 for row in block.row
             ]

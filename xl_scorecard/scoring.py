@@ -29,13 +29,13 @@ def rate(value: float | None, indicator: Indicator) -> str:
     red once the target is missed). T: green within ``tolerance`` of the target, amber within
     ``floor_tolerance``; with ``relative`` the tolerances are fractions of the target.
     """
-    if _missing(value) or indicator.target is None:
+    if value is None or _missing(value) or indicator.target is None:
         return ""
     target = indicator.target
     if indicator.polarity == "T":
         scale = abs(target) if indicator.relative else 1.0
         distance = abs(value - target)
-        if distance <= indicator.tolerance * scale:
+        if distance <= (indicator.tolerance or 0.0) * scale:
             return "G"
         if indicator.floor_tolerance is not None and distance <= indicator.floor_tolerance * scale:
             return "A"
@@ -51,7 +51,7 @@ def rate(value: float | None, indicator: Indicator) -> str:
 def travel(value: float | None, previous: float | None, indicator: Indicator) -> str:
     """Direction of travel against the previous period, respecting polarity: ``Improved``,
     ``Same`` or ``Worse`` (``""`` when either value is missing, or for T without a target)."""
-    if _missing(value) or _missing(previous):
+    if value is None or previous is None or _missing(value) or _missing(previous):
         return ""
     if indicator.polarity == "T":
         if indicator.target is None:

@@ -20,6 +20,7 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -451,7 +452,7 @@ def _workforce(rng: np.random.Generator, d: District, scale: float, start: dt.da
     names = [f"{f} {s}" for s in SURNAMES for f in FIRST_NAMES]
     rng.shuffle(names)
     next_name = iter(names * 50)
-    staff = [
+    staff: list[dict[str, Any]] = [
         {
             "worker": next(next_name),
             "team_type": team_types[i % 3],
@@ -650,7 +651,7 @@ def write_district(d: District, lists: dict[str, pd.DataFrame], out: Path, seed:
             "titles": [f"{d.name} District", f"Annex A extract run {CREATED:%d/%m/%Y}", ""],
         }[d.style]
         sheets.append((sheet, titles, _restyle(d, lists[dataset], rng)))
-        entry = {"district": d.code, "dataset": dataset, "file": f"{d.name}/{annex}", "sheet": sheet}
+        entry: dict[str, Any] = {"district": d.code, "dataset": dataset, "file": f"{d.name}/{annex}", "sheet": sheet}
         if d.style == "renamed" and dataset == "assessments":
             # Eastbrook's own wording for the authorisation date, mapped in the configuration alone.
             entry["headers"] = {"authorised_date": ["Date assessment signed off"]}

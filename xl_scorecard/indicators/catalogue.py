@@ -170,18 +170,18 @@ def load_catalogue(path: Path | None = None) -> list[Indicator]:
         if by_id.pop(ident, None) is None:
             errors.append(f"{path}: drop {ident}: no such indicator in {data.extends}")
     for entry in data.change:
-        ident = entry.get("id")
-        if ident not in by_id:
-            errors.append(f"{path}: change {ident}: no such indicator in {data.extends}")
+        changed_id = str(entry.get("id"))
+        if changed_id not in by_id:
+            errors.append(f"{path}: change {changed_id}: no such indicator in {data.extends}")
             continue
-        merged = {**by_id[ident].model_dump(), **entry}
+        merged = {**by_id[changed_id].model_dump(), **entry}
         if "target" in entry and entry["target"] is None:  # TOML has no null; kept for clarity
             merged.pop("target")
-        changed = _parse(merged, f"{path}: change {ident}", errors)
+        changed = _parse(merged, f"{path}: change {changed_id}", errors)
         if changed is not None:
-            by_id[ident] = changed
+            by_id[changed_id] = changed
     # Validate entry by entry so a message names the indicator id, not a list index.
-    added = []
+    added: list[Indicator] = []
     for number, entry in enumerate(data.indicator, start=1):
         label = entry.get("id", f"#{number}")
         indicator = _parse(entry, f"{path}: indicator {label}", errors)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ def compute_indicator(indicator: Indicator, tables: Tables, period: Month, distr
     return pd.DataFrame(indicator_figures(indicator, tables, period, districts))[RESULT_COLUMNS]
 
 
-def indicator_figures(indicator: Indicator, tables: Tables, period: Month, districts: list[str]) -> dict[str, object]:
+def indicator_figures(indicator: Indicator, tables: Tables, period: Month, districts: list[str]) -> dict[str, Any]:
     """``compute_indicator``'s columns as arrays (districts in order, then the authority)."""
     # Plain arrays, not data frames: this runs for every indicator and month (hundreds of times
     # a refresh), and pandas' per-object overhead was half its cost.

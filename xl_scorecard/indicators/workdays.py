@@ -48,12 +48,14 @@ def bank_holidays(first_year: int, last_year: int) -> np.ndarray:
 
 def _cache_file(first_year: int, last_year: int) -> Path | None:
     # XL_SCORECARD_CACHE overrides (tests; an empty value turns the cache off).
-    folder = os.environ.get("XL_SCORECARD_CACHE")
-    if folder == "":
+    configured = os.environ.get("XL_SCORECARD_CACHE")
+    if configured == "":
         return None
-    if folder is None:
+    if configured is None:
         base = os.environ.get("LOCALAPPDATA") or os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
         folder = Path(base) / "xl-scorecard"
+    else:
+        folder = Path(configured)
     try:
         from importlib.metadata import version
 

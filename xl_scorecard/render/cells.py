@@ -125,7 +125,7 @@ class Formats:
         return self._cache[key]
 
 
-def value_cell(ws: Worksheet, row: int, col: int, value: float | None, unit: str, fmt: Formats, **style: Any) -> None:
+def value_cell(ws: Worksheet, row: int, col: int, value: Any, unit: str, fmt: Formats, **style: Any) -> None:
     """A figure in its unit's number format; blank (never 0) when there is none."""
     cell_format = fmt(num_format=NUMBER_FORMATS[unit], **style)
     if value is None or pd.isna(value):

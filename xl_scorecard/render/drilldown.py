@@ -45,6 +45,8 @@ def is_drilldown(sheet: str) -> bool:
 def write_drilldown(book, data: ScorecardInput, fmt: Formats) -> None:
     """The index sheet, then a sheet per exception indicator, in catalogue order."""
     cases = data.drilldown
+    if cases is None:  # the authority turned the drill-down off
+        return
     titles = {ind.id: ind.title for ind in data.catalogue}
     order = [ind.id for ind in data.catalogue if cases is not None and ind.id in set(cases["indicator"])]
     index = book.add_worksheet(DRILLDOWN_SHEET)

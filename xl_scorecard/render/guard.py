@@ -85,6 +85,8 @@ def write_fingerprint(
 
 def _split_cell(cell: str) -> tuple[str, int]:
     match = re.fullmatch(r"([A-Z]+)(\d+)", cell)
+    if match is None:  # the cells named here are the writer's own A1 references
+        raise ValueError(f"not an A1 cell reference: {cell!r}")
     return match.group(1), int(match.group(2))
 
 

@@ -154,13 +154,15 @@ class Layout(Strict):
         return self
 
     def word(self, travel: str) -> str:
-        return self.travel_words.get(travel, travel) if travel else ""
+        words = {str(key): word for key, word in self.travel_words.items()}
+        return words.get(travel, travel) if travel else ""
 
     def status(self, rag: str, data_only: bool) -> str:
         """The status cell's text for a RAG rating ("" = no figure)."""
+        words = {str(key): word for key, word in self.rag_words.items()}
         if data_only:
-            return self.rag_words.get("data only", "-")
-        return self.rag_words.get(rag, rag) if rag else self.rag_words.get("none", "")
+            return words.get("data only", "-")
+        return words.get(rag, rag) if rag else words.get("none", "")
 
     def shown(self, catalogue: list, where: object = "") -> list:
         """The catalogue's indicators this layout shows, in its order; ``ValueError`` names

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
+from xl_scorecard.errors import MasterError
+
 REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -143,3 +145,11 @@ def write_rels(rels: list[Relationship]) -> bytes:
 def attrs(text: str) -> dict[str, str]:
     """Attributes of an XML start tag's text (values unescaped)."""
     return _attrs(text)
+
+
+def found(match: re.Match[str] | None, what: str) -> re.Match[str]:
+    """``match``, which the package's own XML always gives; a part without it is not as Excel
+    or XlsxWriter writes it, so the refresh stops (and the master is left as it was)."""
+    if match is None:
+        raise MasterError(f"{what} is not in the form Excel writes it; the master was not changed")
+    return match

@@ -10,6 +10,8 @@ kept to the right of each panel's chart.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_scorecard.indicators.compute import AUTHORITY
@@ -128,7 +130,7 @@ def write_panels(book, ws, data: ScorecardInput, fmt: Formats, trend_rows: dict[
     ws.freeze_panes(2, 1)
 
 
-def panels_per_page(widths: list[float]) -> int:
+def panels_per_page(widths: Sequence[float]) -> int:
     """How many whole panels fit on an A4 landscape page once the sheet is scaled to one page
     wide (Excel's scaling: the printed width of the columns and the chart against the page's)."""
     # Column width in characters -> pixels as Excel counts them (7 px a character plus 5).

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from xl_scorecard.render.package import found as required
+
 # Collections in the order they appear in styles.xml, with their child element.
 _COLLECTIONS = [
     ("numFmts", "numFmt"),
@@ -49,7 +51,7 @@ def _set_children(xml: str, name: str, children: list[str]) -> str:
     if block is not None:
         # Keep the master's own attributes (e.g. x14ac:knownFonts), refreshing only the count.
         start = re.match(rf"<{name}\b([^>]*?)/?>", block.group(0))
-        attributes = re.sub(r'\s*\bcount="\d+"', "", start.group(1))
+        attributes = re.sub(r'\s*\bcount="\d+"', "", required(start, f"styles.xml <{name}>").group(1))
         tag = f'<{name} count="{len(children)}"{attributes}>'
         return xml[: block.start()] + tag + "".join(children) + f"</{name}>" + xml[block.end() :]
     # Insert before the first later collection present, keeping schema order.
@@ -72,15 +74,17 @@ def merge_styles(master: str, donor: str) -> tuple[str, StyleMap]:
     """Append the donor's styles the master lacks; return the new master XML and the maps."""
     # Number formats: reuse a master id with the same code, else take the next free custom id.
     master_fmts = {
-        re.search(r'formatCode="([^"]*)"', f).group(1): int(re.search(r'numFmtId="(\d+)"', f).group(1))
+        required(re.search(r'formatCode="([^"]*)"', f), "a number format").group(1): int(
+            required(re.search(r'numFmtId="(\d+)"', f), "a number format").group(1)
+        )
         for f in _children(master, "numFmts", "numFmt")
     }
     fmt_map: dict[int, int] = {}
     new_fmts = list(_children(master, "numFmts", "numFmt"))
     next_id = max([163, *master_fmts.values()]) + 1
     for fmt in _children(donor, "numFmts", "numFmt"):
-        donor_id = int(re.search(r'numFmtId="(\d+)"', fmt).group(1))
-        code = re.search(r'formatCode="([^"]*)"', fmt).group(1)
+        donor_id = int(required(re.search(r'numFmtId="(\d+)"', fmt), "a number format").group(1))
+        code = required(re.search(r'formatCode="([^"]*)"', fmt), "a number format").group(1)
         if code not in master_fmts:
             master_fmts[code] = next_id
             new_fmts.append(f'<numFmt numFmtId="{next_id}" formatCode="{code}"/>')
@@ -111,7 +115,7 @@ def merge_styles(master: str, donor: str) -> tuple[str, StyleMap]:
 
 def _append_unique(master: str, name: str, child: str, donor_children: list[str]) -> tuple[str, dict[int, int]]:
     existing = _children(master, name, child)
-    index = {}
+    index: dict[str, int] = {}
     for position, element in enumerate(existing):
         index.setdefault(_canonical(element), position)
     mapping: dict[int, int] = {}

@@ -15,7 +15,18 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
-from xl_scorecard.render.package import DOC_REL, WORKSHEET_CT, WORKSHEET_REL, Package, Relationship, attrs, relative, rels_name, resolve
+from xl_scorecard.render.package import (
+    DOC_REL,
+    WORKSHEET_CT,
+    WORKSHEET_REL,
+    Package,
+    Relationship,
+    attrs,
+    found,
+    relative,
+    rels_name,
+    resolve,
+)
 from xl_scorecard.render.styles import merge_styles, remap_sheet
 
 STYLES_REL = DOC_REL + "/styles"
@@ -152,7 +163,7 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
             ]
 
     # 3. workbook.xml: sheets in place, defined names remapped, full recalculation on load.
-    prefix = re.search(r'xmlns:(\w+)="' + re.escape(DOC_REL) + '"', book_xml).group(1)
+    prefix = found(re.search(r'xmlns:(\w+)="' + re.escape(DOC_REL) + '"', book_xml), "workbook.xml").group(1)
     final: list[SheetEntry] = []
     next_id = max([s.sheet_id for s in sheets], default=0) + 1
     for entry in sheets:
@@ -242,7 +253,8 @@ def _rewrite_defined_names(
         r"<calcPr\b|<oleSize\b|<customWorkbookViews\b|<pivotCaches\b|<smartTagPr\b|<fileRecoveryPr\b|<webPublishing\b|<extLst\b|</workbook>",
         xml,
     )
-    return xml[: anchor.start()] + block + xml[anchor.start() :]
+    at = found(anchor, "workbook.xml").start()
+    return xml[:at] + block + xml[at:]
 
 
 def _full_calc_on_load(xml: str) -> str:
@@ -258,7 +270,8 @@ def _full_calc_on_load(xml: str) -> str:
     anchor = re.search(
         r"<oleSize\b|<customWorkbookViews\b|<pivotCaches\b|<smartTagPr\b|<fileRecoveryPr\b|<webPublishing\b|<extLst\b|</workbook>", xml
     )
-    return xml[: anchor.start()] + '<calcPr fullCalcOnLoad="1"/>' + xml[anchor.start() :]
+    at = found(anchor, "workbook.xml").start()
+    return xml[:at] + '<calcPr fullCalcOnLoad="1"/>' + xml[at:]
 
 
 def _fix_calc_chain(out: Package, book: str, book_rels: list[Relationship], owned_ids: set[int]) -> None:

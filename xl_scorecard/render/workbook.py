@@ -8,11 +8,14 @@ Text from input files is always written as a string, never as a formula.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
 
 from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_SHEET, ID_HEADER
 from xl_scorecard.history import HISTORY_COLUMNS, HISTORY_SHEET
@@ -95,7 +98,7 @@ def _trend_layout(data: ScorecardInput) -> dict[tuple[str, str], int]:
     return {pair: row for row, pair in enumerate(pairs, start=1)}
 
 
-def _rag_rules(ws, cell_range: str, fmt: Formats, words: dict[str, str] | None = None) -> None:
+def _rag_rules(ws: Worksheet, cell_range: str, fmt: Formats, words: Mapping[Any, str] | None = None) -> None:
     # One rule per status on the same, non-overlapping range: LibreOffice and Excel both show them.
     for status, text in (("G", GREEN_TEXT), ("A", AMBER_TEXT), ("R", RED_TEXT)):
         word = (words or {}).get(status, status)
@@ -276,7 +279,7 @@ def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, no
     elif field == "travel":
         ws.write_string(row, col, data.layout.word(r.get(field) or ""), boxed)
     elif field == "month_travel":
-        ws.write_string(row, col, data.layout.word(data.view_value(ind.id, "this month", column="travel") or ""), boxed)
+        ws.write_string(row, col, data.layout.word(str(data.view_value(ind.id, "this month", column="travel") or "")), boxed)
     elif field == "vs_national":
         ws.write_string(row, col, r.get(field) or "", boxed)
     elif field == "sparkline":

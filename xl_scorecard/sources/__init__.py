@@ -119,7 +119,9 @@ def read_district(
         label = _label(config, path)
         try:
             if source.dataset == ANNEX_A:
-                targets = [(sheet, dataset, {}) for sheet, dataset in annex_a_sheets(path, workbooks)]
+                targets: list[tuple[str | list[str] | None, str, dict[str, list[str]]]] = [
+                    (sheet, dataset, {}) for sheet, dataset in annex_a_sheets(path, workbooks)
+                ]
                 if not targets:
                     raise SourceFileError("sheet-missing", 'no "List 1" .. "List 11" sheets')
             else:
@@ -181,8 +183,8 @@ def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             done = [pair for group in pool.map(_read_group, [config] * len(tasks), tasks) for pair in group]
     elif workers > 1 and len(tasks) > 1:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            done = [pair for group in pool.map(read_group, tasks) for pair in group]
+        with ThreadPoolExecutor(max_workers=workers) as threads:
+            done = [pair for group in threads.map(read_group, tasks) for pair in group]
     else:
         done = [pair for group in map(read_group, tasks) for pair in group]
     outcomes = [outcome for _, outcome in sorted(done, key=lambda pair: pair[0])]  # configuration order

@@ -17,6 +17,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
@@ -111,9 +112,9 @@ class OpenWorkbooks:
     lists) is unzipped and its shared strings parsed once. Used by one thread at a time."""
 
     def __init__(self) -> None:
-        self._open: dict[Path, object] = {}
+        self._open: dict[Path, Any] = {}  # python-calamine workbooks (untyped)
 
-    def get(self, path: Path, kind: str, max_inflated: int = MAX_INFLATED_BYTES):
+    def get(self, path: Path, kind: str, max_inflated: int = MAX_INFLATED_BYTES) -> Any:
         if path not in self._open:
             self._open[path] = _open_calamine(path, kind, max_inflated)
         return self._open[path]

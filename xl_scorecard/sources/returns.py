@@ -57,8 +57,8 @@ def read_csww(path: Path) -> tuple[dict[str, list[list[object]]], int]:
         return (node.findtext(tag) or "").strip()
 
     reference = text(root, "Header/CollectionDetails/ReferenceDate")
-    workers = [WORKER_HEADERS]
-    posts = [POST_HEADERS]
+    workers: list[list[object]] = [list(WORKER_HEADERS)]
+    posts: list[list[object]] = [list(POST_HEADERS)]
     leavers = 0
     for node in root.iter("CSWWWorker"):
         ended = text(node, "RoleEndDate")

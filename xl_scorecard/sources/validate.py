@@ -12,11 +12,12 @@ import datetime as dt
 import operator
 import re
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
-from xl_scorecard.sources.problems import Problem
+from xl_scorecard.sources.problems import Problem, Severity
 from xl_scorecard.sources.read import RawSheet
 from xl_scorecard.sources.schema import ColumnSpec, DatasetSpec, normalise_header
 
@@ -77,7 +78,7 @@ def validate_sheet(
     so a renamed column is mapped without touching Python.
     """
     label = file_label or raw.path.name
-    where = {"district": district, "dataset": dataset, "file": label, "sheet": raw.sheet}
+    where: dict[str, Any] = {"district": district, "dataset": dataset, "file": label, "sheet": raw.sheet}
     patterns = {name: {normalise_header(h) for h in col.headers} for name, col in spec.columns.items()}
     for name, headers in (extra_headers or {}).items():
         patterns.setdefault(name, set()).update(normalise_header(h) for h in headers)
@@ -96,8 +97,8 @@ def validate_sheet(
                 Problem("column-missing", "error", column=col.headers[0], value=", ".join(f'"{h}"' for h in col.headers), **where)
             )
     if any(p.code == "column-missing" for p in problems):
-        data_rows = sum(1 for row in raw.rows[header_index + 1 :] if not _is_blank_row(row))
-        return SheetResult(empty, problems, rows_read=data_rows, rows_excluded=data_rows)
+        count = sum(1 for row in raw.rows[header_index + 1 :] if not _is_blank_row(row))
+        return SheetResult(empty, problems, rows_read=count, rows_excluded=count)
 
     header_row = raw.rows[header_index]
     data_rows, row_numbers = _non_blank_rows(raw.rows[header_index + 1 :], first_number=header_index + 2)
@@ -123,11 +124,11 @@ def validate_sheet(
 
     for check in spec.checks:
         if check.kind == "any_of":
-            empty = table[check.columns].isna().all(axis=1)
+            none_given = table[check.columns].isna().all(axis=1)
             names = " or ".join(f'"{_header_for(header_row, mapping, spec, c)}"' for c in check.columns)
-            for index in empty[empty].index:
+            for index in none_given[none_given].index:
                 problems.append(Problem("missing-any", "error", row=row_numbers[index], column=names, excluded=True, **where))
-            excluded |= empty
+            excluded |= none_given
             continue
         later, earlier = table[check.column], table[check.other]
         wrong = later.notna() & earlier.notna() & (later < earlier)
@@ -180,8 +181,8 @@ def _header_for(header_row: list[object], mapping: dict[str, int], spec: Dataset
     return spec.columns[name].headers[0]
 
 
-def _problem_for(col: ColumnSpec, kind: str, header: str, value: object, row: int, where: dict) -> Problem:
-    severity = "error" if col.required else "warning"
+def _problem_for(col: ColumnSpec, kind: str, header: str, value: object, row: int, where: dict[str, Any]) -> Problem:
+    severity: Severity = "error" if col.required else "warning"
     if kind == "blank":
         code = "missing-value"
     else:
@@ -266,7 +267,7 @@ def coerce_column(values: pd.Series | list[object], col: ColumnSpec) -> tuple[pd
             lookup = {_code_key(code): code for code in col.codes}
             lookup.update({_code_key(alias): code for alias, code in col.aliases.items()})
             memo: dict[str, str | None] = {}
-            for t in set(text) - {None}:
+            for t in {t for t in text if t is not None}:
                 memo[t] = lookup.get(_code_key(t))
             typed = pd.Series([None if t is None else memo[t] for t in text], index=index, dtype="object")
     elif col.type == "date":
@@ -310,17 +311,19 @@ def _to_dates(raw: list[object], blank: list[bool], tokens: set[str], index: pd.
     pending: dict[int, str] = {}
     for i, v in enumerate(raw):
         kind = type(v)
+        # type(v) is compared, not isinstance: faster on 10^5 cells; cast() tells mypy what it found.
         if kind is dt.date or kind is dt.datetime:
-            days[i] = v.toordinal() - _ORDINAL_1970
+            days[i] = cast(dt.date, v).toordinal() - _ORDINAL_1970
         elif kind is str:
-            cleaned = " ".join(v.split())
+            cleaned = " ".join(cast(str, v).split())
             if cleaned.casefold() in tokens:
                 blank[i] = True
             else:
                 pending[i] = cleaned
         elif kind is float or kind is int:
-            if 1 <= v < 2958466:
-                days[i] = int(v) + _ORDINAL_EXCEL_EPOCH - _ORDINAL_1970
+            number = cast(float, v)
+            if 1 <= number < 2958466:
+                days[i] = int(number) + _ORDINAL_EXCEL_EPOCH - _ORDINAL_1970
         elif v is None:
             blank[i] = True
         elif isinstance(v, dt.date):
