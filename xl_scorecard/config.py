@@ -22,8 +22,8 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from pathlib import Path, PurePath
+from typing import Any, Literal, TypeVar
 
 from pydantic import Field, model_validator
 
@@ -159,8 +159,17 @@ class AuthorityConfig:
 
     def resolve(self, relative: str) -> Path:
         """A path from the configuration, relative to the configuration's folder."""
-        path = Path(relative)
-        return path if path.is_absolute() else self.base_dir / path
+        return resolve_against(self.base_dir, relative)
+
+
+AnyPath = TypeVar("AnyPath", bound=PurePath)
+
+
+def resolve_against(base_dir: AnyPath, value: str) -> AnyPath:
+    """``value`` as the configuration wrote it (absolute, drive or UNC, or relative to
+    ``base_dir``), in ``base_dir``'s path flavour."""
+    path = type(base_dir)(value)
+    return path if path.is_absolute() else base_dir / path
 
 
 def load_config(path: Path) -> AuthorityConfig:

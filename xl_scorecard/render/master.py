@@ -13,7 +13,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import TypeVar
 
 from xl_scorecard.errors import MasterError
 from xl_scorecard.render.cells import FINGERPRINT_SHEET, OWNED_SHEETS, ScorecardInput
@@ -22,7 +23,28 @@ from xl_scorecard.render.workbook import write_workbook
 MASTER_SUFFIXES = {".xlsx", ".xlsm"}
 
 
-def owner_file(master: Path) -> Path:
+# The paths beside a master are built by these functions alone, for any path flavour: the
+# tests build them from Windows paths (UNC shares, spaces) with PureWindowsPath.
+AnyPath = TypeVar("AnyPath", bound=PurePath)
+
+
+def lock_path(master: AnyPath) -> AnyPath:
+    """``<master>.lock``, held for the length of a refresh."""
+    return master.with_name(master.name + ".lock")
+
+
+def temp_path(master: AnyPath, pid: int) -> AnyPath:
+    """The new master is written here, in the master's own folder (so the replace is atomic
+    and no copy of it lands in the system temp folder), then moved over the master."""
+    return master.with_name(f".{master.stem}.tmp-{pid}{master.suffix}")
+
+
+def backup_path(master: AnyPath, now: dt.datetime) -> AnyPath:
+    """``backups/<name> <yyyy-mm-dd hhmmss><suffix>`` beside the master."""
+    return master.parent / "backups" / f"{master.stem} {now:%Y-%m-%d %H%M%S}{master.suffix}"
+
+
+def owner_file(master: AnyPath) -> AnyPath:
     """The ``~$name.xlsx`` file Excel keeps beside a workbook it has open."""
     # Excel drops the first two characters of long names: "~$ster.xlsx" for "master.xlsx".
     return master.with_name("~$" + master.name[2:] if len(master.stem) > 6 else "~$" + master.name)
@@ -76,7 +98,7 @@ def check_master(master: Path, force: bool = False, guard: bool = True) -> None:
 @contextlib.contextmanager
 def refresh_lock(master: Path) -> Iterator[None]:
     """Hold ``<master>.lock`` for the duration of a refresh, so two refreshes never interleave."""
-    lock = master.with_name(master.name + ".lock")
+    lock = lock_path(master)
     master.parent.mkdir(parents=True, exist_ok=True)
     try:
         handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
@@ -126,7 +148,7 @@ def replace_master(master: Path, write: Callable[[Path], None], backups: int = 1
     If anything fails, the master is untouched and the temporary file removed.
     """
     master.parent.mkdir(parents=True, exist_ok=True)
-    temp = master.with_name(f".{master.stem}.tmp-{os.getpid()}{master.suffix}")
+    temp = temp_path(master, os.getpid())
     backup = None
     try:
         write(temp)
@@ -142,9 +164,9 @@ def replace_master(master: Path, write: Callable[[Path], None], backups: int = 1
 
 
 def _backup(master: Path, keep: int, now: dt.datetime) -> Path:
-    folder = master.parent / "backups"
+    target = backup_path(master, now)
+    folder = target.parent
     folder.mkdir(exist_ok=True)
-    target = folder / f"{master.stem} {now:%Y-%m-%d %H%M%S}{master.suffix}"
     shutil.copy2(master, target)
     existing = sorted(folder.glob(f"{master.stem} ????-??-?? ??????{master.suffix}"))
     for old in existing[:-keep]:
