@@ -14,7 +14,7 @@ import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TextIO
 
 from xl_scorecard.config import AuthorityConfig, load_config
 from xl_scorecard.datafiles import read_toml
@@ -74,7 +74,7 @@ def authority_configs(folder: Path) -> list[Path]:
 class Progress:
     """One updating line on a terminal; log lines otherwise."""
 
-    def __init__(self, total: int, stream=None):
+    def __init__(self, total: int, stream: TextIO | None = None) -> None:
         self.total, self.stream = total, stream or sys.stderr
         self.tty = hasattr(self.stream, "isatty") and self.stream.isatty()
 
@@ -145,7 +145,7 @@ def refresh_all(
     email: bool = False,
     dry_run: bool = False,
     outlook: bool = False,
-    stream=None,
+    stream: TextIO | None = None,
     workers: int = 1,
 ) -> list[Outcome]:
     """Refresh every authority configuration in ``folder``: one after another, or with

@@ -13,10 +13,16 @@ import logging
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xl_scorecard import __version__
 from xl_scorecard.errors import ScorecardError
 from xl_scorecard.periods import PERIOD_LABELS, Month
+
+if TYPE_CHECKING:
+    from xl_scorecard.config import AuthorityConfig
+    from xl_scorecard.pipeline import RunResult
+    from xl_scorecard.sources import SourceData
 
 EXIT_OK, EXIT_INVALID, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 2, 3
 
@@ -246,7 +252,9 @@ def _pdf(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _run_refresh(config, master: Path | None, period: Month | None, as_json: bool, force: bool, strict: bool = False):
+def _run_refresh(
+    config: AuthorityConfig, master: Path | None, period: Month | None, as_json: bool, force: bool, strict: bool = False
+) -> RunResult:
     """Refresh one authority and print what happened; returns the run's result."""
     from xl_scorecard.pipeline import refresh
 
@@ -280,7 +288,7 @@ def _run_refresh(config, master: Path | None, period: Month | None, as_json: boo
     return result
 
 
-def _quality_line(sources) -> str:
+def _quality_line(sources: SourceData) -> str:
     read = sum(f.rows_read for f in sources.files)
     excluded = sum(f.rows_excluded for f in sources.files)
     errors = len(sources.errors)

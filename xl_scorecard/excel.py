@@ -14,8 +14,12 @@ import sys
 import tempfile
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from xl_scorecard.errors import ScorecardError
+
+if TYPE_CHECKING:
+    from xl_scorecard.config import AuthorityConfig
 
 MESSAGE_FILE = Path(tempfile.gettempdir()) / "xl-scorecard-message.txt"
 ERROR_LOG = Path(tempfile.gettempdir()) / "xl-scorecard-error.log"
@@ -27,7 +31,7 @@ def find_config(master: Path) -> Path:
     return config_for(master).path
 
 
-def config_for(master: Path):
+def config_for(master: Path) -> AuthorityConfig:
     """The loaded configuration ``find_config`` finds (loaded once: a button press counts)."""
     from xl_scorecard.config import load_config
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -93,7 +94,7 @@ def detail_variants(layout: Layout, catalogue: list[Indicator], where: object) -
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str):
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     started = time.perf_counter()
     try:
         yield

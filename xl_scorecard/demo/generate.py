@@ -220,7 +220,9 @@ class _People:
         }
 
 
-def _episodes(rng, people: _People, steady: float, mean_days: float, start: dt.date, end: dt.date, history_days: int):
+def _episodes(
+    rng: np.random.Generator, people: _People, steady: float, mean_days: float, start: dt.date, end: dt.date, history_days: int
+) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
     """Open/closed episodes with a steady caseload: a stock open at ``start`` plus new starts."""
     per_day = steady / mean_days
     new_n = rng.poisson(per_day * (end - start).days)

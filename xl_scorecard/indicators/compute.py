@@ -10,7 +10,7 @@ import pandas as pd
 
 from xl_scorecard.indicators.calculations import CALCULATIONS, MissingData, Tables, injected
 from xl_scorecard.indicators.catalogue import Indicator
-from xl_scorecard.periods import Month, window_for
+from xl_scorecard.periods import Month, Window, window_for
 
 log = logging.getLogger(__name__)
 
@@ -88,7 +88,7 @@ def indicator_figures(indicator: Indicator, tables: Tables, period: Month, distr
     }
 
 
-def _typed(indicator: Indicator, tables: Tables, window) -> pd.DataFrame | None:
+def _typed(indicator: Indicator, tables: Tables, window: Window) -> pd.DataFrame | None:
     """Figures typed by staff for a computed indicator (None when there are none)."""
     if "figures" not in tables:
         return None

@@ -7,6 +7,9 @@ days, within 10 days, started and completed in the month. The figures were compu
 from __future__ import annotations
 
 import pandas as pd
+from xlsxwriter.format import Format
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from xl_scorecard.periods import Month
 from xl_scorecard.render.cells import Formats, ScorecardInput, print_setup
@@ -14,7 +17,7 @@ from xl_scorecard.render.cells import Formats, ScorecardInput, print_setup
 LABEL_WIDTH = 70
 
 
-def write_details(book, ws, data: ScorecardInput, fmt: Formats) -> None:
+def write_details(book: Workbook, ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     """Every detail block, one under the other, rows written top to bottom."""
     widest = max(block.months for block, _ in data.details)
     ws.set_column(0, 0, LABEL_WIDTH)
@@ -52,7 +55,7 @@ def write_details(book, ws, data: ScorecardInput, fmt: Formats) -> None:
     print_setup(ws, data, 0)
 
 
-def _number(ws, row: int, col: int, value: float, cell_format) -> None:
+def _number(ws: Worksheet, row: int, col: int, value: float, cell_format: Format) -> None:
     if pd.isna(value):
         ws.write_blank(row, col, None, cell_format)
     else:

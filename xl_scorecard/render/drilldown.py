@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 
 import pandas as pd
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
 from xl_scorecard.render.cells import DRILLDOWN_SHEET, RED_TEXT, Formats, ScorecardInput, print_setup
 
@@ -42,7 +44,7 @@ def is_drilldown(sheet: str) -> bool:
     return sheet == DRILLDOWN_SHEET or sheet.startswith(DRILLDOWN_PREFIX)
 
 
-def write_drilldown(book, data: ScorecardInput, fmt: Formats) -> None:
+def write_drilldown(book: Workbook, data: ScorecardInput, fmt: Formats) -> None:
     """The index sheet, then a sheet per exception indicator, in catalogue order."""
     cases = data.drilldown
     if cases is None:  # the authority turned the drill-down off
@@ -69,13 +71,13 @@ def write_drilldown(book, data: ScorecardInput, fmt: Formats) -> None:
         _write_cases(ws, titles[indicator_id], cases[cases["indicator"] == indicator_id], data, fmt)
 
 
-def _banner(ws, title: str, fmt: Formats) -> None:
+def _banner(ws: Worksheet, title: str, fmt: Formats) -> None:
     ws.set_tab_color(RED_TEXT)
     ws.write_string(0, 0, title, fmt(bold=True, font_size=13, font_color=fmt.colours.header))
     ws.write_string(1, 0, BANNER, fmt(bold=True, font_color=RED_TEXT))
 
 
-def _write_cases(ws, title: str, cases: pd.DataFrame, data: ScorecardInput, fmt: Formats) -> None:
+def _write_cases(ws: Worksheet, title: str, cases: pd.DataFrame, data: ScorecardInput, fmt: Formats) -> None:
     _banner(ws, f"{title}: exception cases, {data.period.label}", fmt)
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True, valign="top")
     ws.set_row(3, 27)  # two lines: "Distance from limit" wraps

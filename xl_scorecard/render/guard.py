@@ -13,11 +13,15 @@ import datetime as dt
 import hashlib
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_scorecard.render.cells import FINGERPRINT_SHEET
+
+if TYPE_CHECKING:
+    from xl_scorecard.render.package import Package
 
 FREE = "free"
 ANCHORS = "drawing anchors"  # fingerprint rows: objects the tool itself drew on a sheet
@@ -159,7 +163,7 @@ def changed_cells(master: Path) -> list[str]:
     return found
 
 
-def _holds_something(package, part: str) -> bool:
+def _holds_something(package: Package, part: str) -> bool:
     # LibreOffice saves an empty drawing for a sheet with an autofilter: that is not an addition.
     data = package.parts.get(part, b"")
     return bool(re.search(rb"<(\w+:)?(twoCellAnchor|oneCellAnchor|absoluteAnchor|comment|shape|table)\b", data))

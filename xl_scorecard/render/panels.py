@@ -13,9 +13,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
 
+from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
-from xl_scorecard.periods import months_ending
+from xl_scorecard.periods import Month, months_ending
 from xl_scorecard.render.cells import (
     AMBER_TEXT,
     GREEN_TEXT,
@@ -36,7 +39,7 @@ CHART_COLUMNS = 7  # default-width columns the chart covers (64 px each)
 TARGET_COLUMN = 40  # first column (right of the chart) holding each panel's 12 target values for its chart
 
 
-def write_panels(book, ws, data: ScorecardInput, fmt: Formats, trend_rows: dict[tuple[str, str], int]) -> None:
+def write_panels(book: Workbook, ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_rows: dict[tuple[str, str], int]) -> None:
     """One panel per indicator, in catalogue order."""
     areas = [code for code, _ in data.districts]
     names = dict(data.districts)
@@ -143,7 +146,17 @@ def panels_per_page(widths: Sequence[float]) -> int:
     return max(1, int((page_high / scale - 20) // panel))
 
 
-def _chart(book, ws, ind, history_row: int, value_row: int, top: int, chart_col: int, data: ScorecardInput, months) -> None:
+def _chart(
+    book: Workbook,
+    ws: Worksheet,
+    ind: Indicator,
+    history_row: int,
+    value_row: int,
+    top: int,
+    chart_col: int,
+    data: ScorecardInput,
+    months: list[Month],
+) -> None:
     """A line chart of the authority's last 12 months (History sheet) with the target line."""
     chart = book.add_chart({"type": "line"})
     last_col = 1 + TREND_MONTHS

@@ -113,14 +113,14 @@ def _rag_rules(ws: Worksheet, cell_range: str, fmt: Formats, words: Mapping[Any,
         )
 
 
-def _travel_rules(ws, cell_range: str, fmt: Formats, good: str, bad: str) -> None:
+def _travel_rules(ws: Worksheet, cell_range: str, fmt: Formats, good: str, bad: str) -> None:
     for status, colour in ((good, GREEN_TEXT), (bad, RED_TEXT)):
         ws.conditional_format(
             cell_range, {"type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt(font_color=colour, bold=True)}
         )
 
 
-def _write_scorecard(ws, data: ScorecardInput, fmt: Formats, trend_rows: dict[tuple[str, str], int]) -> set[str]:
+def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_rows: dict[tuple[str, str], int]) -> set[str]:
     layout = data.layout
     results = by_area(data, AUTHORITY)
     has_comparators = any(pd.notna(r.get("national")) or pd.notna(r.get("neighbours")) for r in results.values())
@@ -246,7 +246,9 @@ def _lines(text: str, width: float) -> int:
     return 1 + int(len(text) * 1.1 // width)
 
 
-def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, note: str, data: ScorecardInput, fmt: Formats) -> None:
+def _write_field(
+    ws: Worksheet, row: int, col: int, field: str, ind: Indicator, r: dict[str, Any], note: str, data: ScorecardInput, fmt: Formats
+) -> None:
     """One cell of an indicator's row: what ``field`` names, formatted for the indicator's unit."""
     boxed = fmt(border=1)
     if field == "title":
@@ -298,7 +300,7 @@ def _write_field(ws, row: int, col: int, field: str, ind: Indicator, r: dict, no
             ws.write_blank(row, col, None, note_format)
 
 
-def _write_districts(ws, data: ScorecardInput, fmt: Formats) -> None:
+def _write_districts(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     areas = [(AUTHORITY, data.authority), *data.districts]
     ws.set_column(0, 0, 62)
     ws.write_string(
@@ -335,7 +337,7 @@ def _write_districts(ws, data: ScorecardInput, fmt: Formats) -> None:
     print_setup(ws, data, 2)
 
 
-def _write_trend_sheet(ws, data: ScorecardInput, fmt: Formats, rows: dict[tuple[str, str], int]) -> None:
+def _write_trend_sheet(ws: Worksheet, data: ScorecardInput, fmt: Formats, rows: dict[tuple[str, str], int]) -> None:
     """The last 12 months per indicator and area: what the sparklines read."""
     months = months_ending(data.period, TREND_MONTHS)
     ws.set_column(0, 0, 18)
@@ -357,7 +359,7 @@ def _write_trend_sheet(ws, data: ScorecardInput, fmt: Formats, rows: dict[tuple[
     print_setup(ws, data, 0)
 
 
-def _write_commentary(ws, data: ScorecardInput, fmt: Formats) -> None:
+def _write_commentary(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     """Every month's commentary, as typed (the scorecard shows the current month's)."""
     titles = {ind.id: ind.title for ind in data.catalogue}
     headers = [*COMMENTARY_COLUMNS, "indicator title"]
@@ -372,7 +374,7 @@ def _write_commentary(ws, data: ScorecardInput, fmt: Formats) -> None:
     ws.freeze_panes(1, 0)
 
 
-def _write_history_data(ws, data: ScorecardInput, fmt: Formats) -> None:
+def _write_history_data(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     """Every period's results, read back by the next refresh (see ``history``)."""
     for col, name in enumerate(HISTORY_COLUMNS):
         ws.write_string(0, col, name, fmt(bold=True))
@@ -385,7 +387,7 @@ def _write_history_data(ws, data: ScorecardInput, fmt: Formats) -> None:
     ws.set_column(0, 2, 16)
 
 
-def _write_definitions(ws, data: ScorecardInput, fmt: Formats) -> None:
+def _write_definitions(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     headers = ["Id", "Section", "Indicator", "Definition", "Impact", "Unit", "Polarity", "Period", "Target", "Floor / tolerance"]
     for col, (text, width) in enumerate(zip(headers, [16, 26, 40, 70, 50, 10, 8, 16, 9, 16])):
         ws.set_column(col, col, width)
@@ -408,7 +410,7 @@ def _write_definitions(ws, data: ScorecardInput, fmt: Formats) -> None:
     print_setup(ws, data, 0)
 
 
-def _write_quality(ws, data: ScorecardInput, fmt: Formats) -> None:
+def _write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1)
     ws.write_string(0, 0, "Data quality", fmt(bold=True, font_size=13, font_color=fmt.colours.header))
     ws.write_string(

@@ -200,7 +200,7 @@ def sheet_names(path: Path, workbooks: OpenWorkbooks | None = None) -> list[str]
     return names
 
 
-def _open_calamine(path: Path, kind: str, max_inflated: int = MAX_INFLATED_BYTES):
+def _open_calamine(path: Path, kind: str, max_inflated: int = MAX_INFLATED_BYTES) -> Any:
     # Every workbook is opened here: zip bombs refused first, calamine's errors made plain.
     from python_calamine import CalamineWorkbook  # native reader, imported only when needed
 
@@ -223,7 +223,7 @@ def _check_rows(count: int, max_rows: int) -> None:
         )
 
 
-def _read_calamine(workbook, path: Path, sheet: str | list[str] | None, max_rows: int, close: bool = True) -> RawSheet:
+def _read_calamine(workbook: Any, path: Path, sheet: str | list[str] | None, max_rows: int, close: bool = True) -> RawSheet:
     try:
         name = pick_sheet(list(workbook.sheet_names), sheet)
         if name is None:
