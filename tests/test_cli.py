@@ -98,3 +98,36 @@ def test_python_dash_m_runs_the_cli():
 
     completed = subprocess.run([sys.executable, "-m", "xl_scorecard", "--version"], capture_output=True, text=True)
     assert completed.returncode == 0 and __version__ in completed.stdout
+
+
+def test_an_unexpected_error_is_one_sentence_without_the_data_it_quoted(example_dir, monkeypatch, capsys):
+    # A bug of ours whose message quotes a cell (a child's id): one sentence naming the kind of
+    # error and where, exit 2, no traceback and not the quoted value; -v logs the details.
+    import xl_scorecard.pipeline
+
+    def broken(*args, **kwargs):
+        raise KeyError("child C0012345")
+
+    monkeypatch.setattr(xl_scorecard.pipeline, "check", broken)
+    assert main(["check", "--config", str(example_dir / "authority.toml")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err and "C0012345" not in err
+    assert err.startswith("xl-scorecard: an unexpected error (KeyError in test_cli.py, line ")
+    assert "the master workbook is as it was" in err
+
+
+def test_addin_build_without_pyopenvba_says_which_extra_to_install(tmp_path, monkeypatch, capsys):
+    import builtins
+
+    real_import = builtins.__import__
+
+    def no_pyopenvba(name, *args, **kwargs):
+        if name == "pyopenvba":
+            raise ImportError("No module named 'pyopenvba'")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_pyopenvba)
+    assert main(["addin", "build", "--out", str(tmp_path / "x.xlam")]) == 2
+    err = capsys.readouterr().err
+    assert 'pip install "xl-scorecard[addin]"' in err and "Traceback" not in err
+    assert not (tmp_path / "x.xlam").exists()
