@@ -28,6 +28,7 @@ import xlsxwriter
 
 from xl_scorecard.indicators.workdays import bank_holidays
 from xl_scorecard.periods import Month
+from xl_scorecard.sources.schema import ANNEX_A_LISTS
 
 AUTHORITY = "Northshire"
 END = Month(2026, 10)
@@ -163,17 +164,7 @@ LIST_TITLES = {
     9: "Care leavers",
     10: "Adoption",
 }
-LIST_DATASETS = {
-    1: "contacts",
-    3: "referrals",
-    4: "assessments",
-    5: "s47",
-    6: "cin",
-    7: "cp_plans",
-    8: "cla",
-    9: "care_leavers",
-    10: "adoption",
-}
+LIST_DATASETS = {number: ANNEX_A_LISTS[number] for number in LIST_TITLES}  # the lists the example districts keep
 
 
 def _dates(rng: np.random.Generator, start: dt.date, end: dt.date, n: int) -> np.ndarray:
