@@ -258,7 +258,6 @@ def test_the_body_comes_from_the_scored_results_per_area(authority):
     from xl_scorecard.indicators import load_catalogue
     from xl_scorecard.mail import Results, digest, render_text
     from xl_scorecard.periods import Month
-    from xl_scorecard.sources import Problem
 
     config = load_config(authority / "authority.toml")
     first, second = load_catalogue(config.catalogue_path)[:2]
@@ -272,10 +271,7 @@ def test_the_body_comes_from_the_scored_results_per_area(authority):
             {"indicator": first.id, "area": district.code, "period": "2026-09", "value": 0.4, "rag": "R", "travel": ""},
         ]
     )
-    problems = [
-        Problem("sheet-empty", "warning", district.code, "referrals", "own.xlsx"),
-        Problem("sheet-empty", "error", "XX", "referrals", "other.xlsx"),
-    ]
+    problems = [(district.code, "own.xlsx", "warning"), ("XX", "other.xlsx", "error")]
     body = digest(config, Results(Month(2026, 10), [first, second], scored, problems), district.code)
     assert body.title.endswith(f" - {district.name}")
     assert body.summary.startswith(f"As at 31/10/2026, {district.name} has 1 indicator rated as Green, 0 indicators")
@@ -301,4 +297,7 @@ def test_sending_on_its_own_says_what_the_refresh_said(authority):
         after = digest(config, Results.of_run(run), area)
         stored = digest(config, stored_results(config, run.master), area)
         assert stored.rows == after.rows and stored.summary == after.summary and stored.period == run.period
+        assert stored.quality == after.quality
     assert digest(config, Results.of_run(run)).summary == run.summary
+    # The example's districts carry deliberate mistakes: each district's email lists its own.
+    assert any(digest(config, Results.of_run(run), d.code).quality for d in config.districts)

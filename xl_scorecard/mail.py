@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pandas as pd
+from python_calamine import CalamineWorkbook
 
 from xl_scorecard.config import AuthorityConfig, EmailSection
 from xl_scorecard.errors import ScorecardError
@@ -30,10 +31,9 @@ from xl_scorecard.history import read_history
 from xl_scorecard.indicators import AUTHORITY, load_catalogue
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.periods import Month
-from xl_scorecard.render.cells import AMBER, AMBER_TEXT, GREEN, GREEN_TEXT, RED, RED_TEXT  # the scorecard's own colours
+from xl_scorecard.render.cells import AMBER, AMBER_TEXT, GREEN, GREEN_TEXT, QUALITY_SHEET, RED, RED_TEXT  # the scorecard's own colours
 from xl_scorecard.render.layout import load_layout
 from xl_scorecard.scoring import IMPROVED, WORSE, score_results, summary_sentence
-from xl_scorecard.sources import Problem
 
 if TYPE_CHECKING:
     from xl_scorecard.pipeline import RunResult
@@ -70,12 +70,12 @@ class Results:
     period: Month
     catalogue: list[Indicator]
     scored: pd.DataFrame  # scoring.score_results: value, rag and travel per indicator, area and period
-    problems: list[Problem] | None  # None: not known (the run's own files were not read)
+    problems: list[tuple[str, str, str]]  # (district, file, severity) of each data problem: never its value
 
     @classmethod
     def of_run(cls, run: RunResult) -> Results:
         """The results of a refresh that has just run."""
-        return cls(run.period, run.catalogue, run.scored, run.sources.problems)
+        return cls(run.period, run.catalogue, run.scored, [(p.district, p.file, p.severity) for p in run.sources.problems])
 
 
 def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> Digest:
@@ -101,7 +101,7 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> 
         )
     title = load_layout(config.layout).title.replace("{authority}", config.name) + ("" if area == AUTHORITY else f" - {name}")
     summary = summary_sentence(scored, results.period, name, area)
-    quality = _problem_lines(results.problems, area) if results.problems is not None else []
+    quality = _problem_lines(results.problems, area)
     return Digest(title, results.period, summary, rows, quality)
 
 
@@ -116,16 +116,35 @@ def stored_results(config: AuthorityConfig, master: Path) -> Results:
     catalogue = load_catalogue(config.catalogue_path)
     current = history[history["indicator"].isin([ind.id for ind in catalogue])]
     period = max(Month.parse(str(p)) for p in current["period"].unique())
-    return Results(period, catalogue, score_results(current.drop(columns=["rag"]), catalogue), None)
+    return Results(period, catalogue, score_results(current.drop(columns=["rag"]), catalogue), _stored_problems(master))
 
 
-def _problem_lines(problems: list[Problem], area: str) -> list[str]:
+def _stored_problems(master: Path) -> list[tuple[str, str, str]]:
+    # The last refresh's problems as its "Data quality" sheet lists them (district, file and
+    # severity columns of the problem table; values are never read).
+    book = CalamineWorkbook.from_path(str(master))
+    try:
+        rows = book.get_sheet_by_name(QUALITY_SHEET).to_python() if QUALITY_SHEET in book.sheet_names else []
+    finally:
+        book.close()
+    header = next((i for i, r in enumerate(rows) if r and r[0] == "District" and "Severity" in r), None)
+    if header is None:
+        return []
+    names = rows[header]
+    district, file, severity = names.index("District"), names.index("File"), names.index("Severity")
+    return [
+        (str(row[district]), str(row[file]), str(row[severity]))
+        for row in rows[header + 1 :]
+        if len(row) > severity and row[severity] in ("error", "warning")
+    ]
+
+
+def _problem_lines(problems: list[tuple[str, str, str]], area: str) -> list[str]:
     # Problems per file and severity; values are never copied (they may be personal).
     counts: dict[tuple[str, str], int] = {}
-    for problem in problems:
-        if area in (AUTHORITY, problem.district):
-            key = (problem.file, problem.severity)
-            counts[key] = counts.get(key, 0) + 1
+    for district, file, severity in problems:
+        if area in (AUTHORITY, district):
+            counts[(file, severity)] = counts.get((file, severity), 0) + 1
     return [f"{file}: {n} {severity}{'s' if n > 1 else ''}" for (file, severity), n in sorted(counts.items())]
 
 
