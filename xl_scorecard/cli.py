@@ -340,19 +340,25 @@ def _addin(args: argparse.Namespace) -> int:
 
 def _indicators(args: argparse.Namespace) -> int:
     from xl_scorecard.indicators import load_catalogue
+    from xl_scorecard.indicators.catalogue import default_catalogue_path
+    from xl_scorecard.indicators.definitions import check_definitions
+    from xl_scorecard.sources.schema import load_dataset_specs
 
     catalogue_path = None
+    datasets = None
     if args.catalogue:
-        from xl_scorecard.indicators.catalogue import default_catalogue_path
-
         preset = default_catalogue_path().parent / "presets" / f"{args.catalogue}.toml"
         catalogue_path = preset if preset.is_file() else Path(args.catalogue)
     elif args.config:
         from xl_scorecard.config import load_config
 
-        catalogue_path = load_config(args.config).catalogue_path
+        config = load_config(args.config)
+        catalogue_path, datasets = config.catalogue_path, config.datasets
+    catalogue = load_catalogue(catalogue_path)
+    # Listing a catalogue also checks it against the dataset descriptions, as a refresh would.
+    check_definitions(catalogue, datasets or load_dataset_specs(None), str(catalogue_path or default_catalogue_path()))
     rows = [("Id", "Polarity", "Period", "Target", "Title")]
-    for ind in load_catalogue(catalogue_path):
+    for ind in catalogue:
         target = "data only" if ind.target is None else (f"{ind.target:.0%}" if ind.unit == "%" else f"{ind.target:g}")
         rows.append((ind.id, ind.polarity, PERIOD_LABELS[ind.period], target, ind.title))
     widths = [max(len(row[i]) for row in rows) for i in range(4)]

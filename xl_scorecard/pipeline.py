@@ -18,8 +18,9 @@ from xl_scorecard.config import AuthorityConfig
 from xl_scorecard.errors import ConfigError, IncompleteInputs
 from xl_scorecard.history import merge_history, read_history
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
-from xl_scorecard.indicators.catalogue import Indicator
+from xl_scorecard.indicators.catalogue import Indicator, default_catalogue_path
 from xl_scorecard.indicators.comparators import comparator_figures
+from xl_scorecard.indicators.definitions import check_definitions
 from xl_scorecard.indicators.drilldown import drilldown_cases
 from xl_scorecard.indicators.views import compute_detail, compute_views, detail_variant
 from xl_scorecard.periods import Month, months_ending
@@ -103,8 +104,17 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 
 def check(config: AuthorityConfig) -> SourceData:
-    """Read and validate only."""
+    """Read and validate only (after checking the catalogue's definitions against the datasets)."""
+    load_checked_catalogue(config)
     return read_sources(config)
+
+
+def load_checked_catalogue(config: AuthorityConfig) -> list[Indicator]:
+    """The authority's catalogue, its datasets, columns and codes checked against the dataset
+    descriptions: a slip stops the run here, before any reading (``ConfigError``)."""
+    catalogue = load_catalogue(config.catalogue_path)
+    check_definitions(catalogue, config.datasets, str(config.catalogue_path or default_catalogue_path()))
+    return catalogue
 
 
 def refresh(
@@ -149,7 +159,7 @@ def _refresh_locked(
 
     period = period or config.period or default_period()
     now = now or dt.datetime.now().replace(microsecond=0)
-    catalogue = load_catalogue(config.catalogue_path)
+    catalogue = load_checked_catalogue(config)
     layout = load_layout(config.layout)  # a bad layout stops the run before any reading
     try:
         layout.shown(catalogue, config.layout)  # a layout naming an indicator the catalogue lacks stops here
