@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 
+import pandas as pd
 import pytest
 
 from xl_scorecard import __version__
@@ -131,3 +132,37 @@ def test_addin_build_without_pyopenvba_says_which_extra_to_install(tmp_path, mon
     err = capsys.readouterr().err
     assert 'pip install "xl-scorecard[addin]"' in err and "Traceback" not in err
     assert not (tmp_path / "x.xlam").exists()
+
+
+@pytest.mark.parametrize(
+    ("period", "said"),
+    [
+        ("2019-01", "no data for Jan 2019 (before the inputs start: they cover Nov 2024 to Oct 2026)"),
+        ("2027-05", "no data for May 2027 (after the inputs end: they cover Nov 2024 to Oct 2026)"),
+    ],
+)
+def test_a_period_the_inputs_do_not_cover_is_refused(example_dir, tmp_path, period, said, capsys):
+    # The example's lists run from November 2024 (contacts from 31 October) to October 2026;
+    # a child in care since 2016 does not make 2019 a month of data.
+    master = tmp_path / "master.xlsx"
+    assert main(["refresh", "--config", str(example_dir / "authority.toml"), "--master", str(master), "--period", period]) == 2
+    err = capsys.readouterr().err
+    assert said in err and "Nothing was written" in err and "Traceback" not in err
+    assert not master.exists()
+
+
+def test_a_month_missing_between_covered_months_is_refused(example_dir, tmp_path):
+    from xl_scorecard.config import load_config
+    from xl_scorecard.errors import PeriodError
+    from xl_scorecard.periods import Month
+    from xl_scorecard.pipeline import check_period
+    from xl_scorecard.sources import SourceData
+
+    # Hand-made tables: referrals and staff in January and March 2026, nothing in February.
+    config = load_config(example_dir / "authority.toml")
+    dates = pd.to_datetime(["2026-01-05", "2026-03-09"])
+    tables = {"referrals": pd.DataFrame({"referral_date": dates}), "staff": pd.DataFrame({"month": dates})}
+    sources = SourceData(tables=tables)
+    check_period(Month(2026, 3), sources, config)  # covered: no error
+    with pytest.raises(PeriodError, match=r"no data for Feb 2026 \(a month missing from them: they cover Jan 2026 to Mar 2026\)"):
+        check_period(Month(2026, 2), sources, config)

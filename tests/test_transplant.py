@@ -146,19 +146,19 @@ def test_commentary_typed_between_refreshes_is_all_kept(small_config, tmp_path):
     master = tmp_path / "master.xlsx"
     typed = {}
     for n in range(12):
-        period = Month(2025, 11).shift(n)
+        period = Month(2025, 10).shift(n)
         refresh(load_config(small_config), master=master, period=period)
         if n % 3 == 0:  # not every month: the others show last month's text, carried forward
             text = f"Supervision dipped in {period.label}; two managers on leave. =SUM(A1)"
             type_commentary(master, "SUPERVISED", text)
             typed[str(period)] = text
-    refresh(load_config(small_config), master=master, period=Month(2026, 11))
+    refresh(load_config(small_config), master=master, period=Month(2026, 10))
     kept = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Commentary").to_python()
     recorded = {row[2]: row[3] for row in kept[1:] if row[0] == "SUPERVISED"}
     assert recorded == typed
     book = openpyxl.load_workbook(master)
     cell = note_cell(book, "SUPERVISED")
-    assert cell.value == f"[Carried forward from Aug 2026] {typed['2026-08']}" and cell.data_type == "s"
+    assert cell.value == f"[Carried forward from Jul 2026] {typed['2026-07']}" and cell.data_type == "s"
 
 
 def test_carried_forward_text_edited_is_recorded_for_its_month(small_config, tmp_path):

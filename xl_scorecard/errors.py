@@ -22,3 +22,8 @@ class MasterError(ScorecardError):
 class IncompleteInputs(ScorecardError):
     """A strict run (the scheduled batch) found input files it could not read; the master was
     not written, so nobody receives a scorecard with a district silently missing."""
+
+
+class PeriodError(ScorecardError):
+    """The reporting month has no rows in the inputs (before they start, after they end, or a
+    gap): a scorecard for it would be all zeros and blanks, so nothing is written."""

@@ -15,7 +15,7 @@ import pandas as pd
 
 from xl_scorecard.commentary import commentary_for, merge_commentary, read_commentary
 from xl_scorecard.config import AuthorityConfig
-from xl_scorecard.errors import ConfigError, IncompleteInputs
+from xl_scorecard.errors import ConfigError, IncompleteInputs, PeriodError
 from xl_scorecard.history import merge_history, read_history
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
 from xl_scorecard.indicators.catalogue import Indicator, default_catalogue_path
@@ -71,6 +71,37 @@ def incomplete_figures(catalogue: list[Indicator], sources: SourceData, names: d
             where = "; ".join(f"{district} ({file})" for district, file in gaps)
             lines.append(f"{indicator.title}: incomplete, without {where}.")
     return lines
+
+
+def covered_months(sources: SourceData, config: AuthorityConfig) -> list[str]:
+    """The months the inputs report on: those in which at least half of the lists with dated
+    rows have a row. A long-open case's start date (a child in care since 2016) is not a month
+    of data; a month in which most lists have rows is."""
+    by_dataset = sources.dated_months(config.datasets)
+    counts: dict[str, int] = {}
+    for months in by_dataset.values():
+        for month in months:
+            counts[month] = counts.get(month, 0) + 1
+    return sorted(month for month, count in counts.items() if 2 * count >= len(by_dataset))
+
+
+def check_period(period: Month, sources: SourceData, config: AuthorityConfig) -> None:
+    """Refuse a reporting month the inputs do not report on (before they start, after they end,
+    or a gap), naming the months they do cover: such a scorecard would be zeros and blanks."""
+    covered = covered_months(sources, config)
+    if not covered:
+        raise PeriodError(
+            f"{config.name}: no input file has a dated row, so there is nothing to report for {period.label}. "
+            "Check that the district files are in place (xl-scorecard check --config ... lists what was read)."
+        )
+    if str(period) not in covered:
+        first, last = Month.parse(covered[0]), Month.parse(covered[-1])
+        where = "after the inputs end" if period > last else "before the inputs start" if period < first else "a month missing from them"
+        raise PeriodError(
+            f"{config.name}: the input files have no data for {period.label} ({where}: they cover {first.label} to "
+            f'{last.label}). Choose a month in that range (--period YYYY-MM, or period = "YYYY-MM" in the '
+            "configuration), or check that this month's files are in place. Nothing was written."
+        )
 
 
 def detail_variants(layout: Layout, catalogue: list[Indicator], where: object) -> list[tuple[Detail, list[tuple[Indicator, str]]]]:
@@ -174,6 +205,7 @@ def _refresh_locked(
         reasons = {(p.file, p.message) for p in sources.errors if p.file in {f.file for f in unreadable}}
         lines = "\n  ".join(f"{file}: {message}" for file, message in sorted(reasons)) or "\n  ".join(f.file for f in unreadable)
         raise IncompleteInputs(f"{config.name}: {len(unreadable)} input file(s) could not be read; the master was not changed:\n  {lines}")
+    check_period(period, sources, config)
     districts = [d.code for d in config.districts]
     periods = months_ending(period, months)
     with _timed(timings, "compute"):

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from xl_scorecard.sources.problems import Problem
 from xl_scorecard.sources.read import OpenWorkbooks, SourceFileError, read_sheet
-from xl_scorecard.sources.schema import ANNEX_A, ANNEX_A_LISTS
+from xl_scorecard.sources.schema import ANNEX_A, ANNEX_A_LISTS, DatasetSpec
 from xl_scorecard.sources.validate import SheetResult, validate_sheet
 
 if TYPE_CHECKING:  # for the annotations only: config imports the dataset descriptions from this package
@@ -67,6 +68,23 @@ class SourceData:
                 counts[0] += report.rows_loaded
                 counts[1] += report.rows_read
         return {a: (totals[a][0] / totals[a][1] if a in totals and totals[a][1] else None) for a in [authority, *districts]}
+
+    def dated_months(self, datasets: dict[str, DatasetSpec]) -> dict[str, set[str]]:
+        """For each case or workforce list and the typed figures, the months ("YYYY-MM") in
+        which any of its date columns has a row. Population and comparator files are left out:
+        their dates are not activity."""
+        found: dict[str, set[str]] = {}
+        for dataset, table in self.tables.items():
+            if dataset in ("population", "comparators") or dataset not in datasets or not len(table):
+                continue
+            months: set[str] = set()
+            for name, column in datasets[dataset].columns.items():
+                if column.type == "date" and name in table:
+                    values = table[name].to_numpy(dtype="datetime64[M]")
+                    months.update(str(m) for m in np.unique(values[~np.isnat(values)]))
+            if months:
+                found[dataset] = months
+        return found
 
     @property
     def incomplete(self) -> set[tuple[str, str]]:
