@@ -68,6 +68,8 @@ def fixed_input(layout: str) -> ScorecardInput:
                         "rag": rag,
                         "travel": move,
                         "previous": values[0] if period == "2026-10" else None,
+                        "status": "complete",
+                        "reason": "",
                     }
                 )
     scored = pd.DataFrame(rows)

@@ -423,9 +423,14 @@ def test_scorecard_says_which_figures_are_incomplete(example_dir, tmp_path):
     (folder / "Eastbrook" / "Eastbrook workforce.xlsx").write_bytes(b"PK\x03\x04 damaged in transit")
     result = refresh(load_config(folder / "authority.toml"), master=tmp_path / "m.xlsx")
     scorecard = openpyxl.load_workbook(tmp_path / "m.xlsx")["Scorecard"]
-    notes = [c.value for c in scorecard["A"] if isinstance(c.value, str) and c.value.startswith("Incomplete:")]
-    assert any("supervised" in n and "Eastbrook (Eastbrook/Eastbrook workforce.xlsx)" in n for n in notes)
-    assert not any("Referrals per 10,000" in n for n in notes)
+    column = [c.value for c in scorecard["A"]]
+    notes = column[column.index("NOT RATED: figures incomplete or missing this month, and why") + 1 :]
+    assert any(
+        str(n).startswith("Qualified social workers")
+        and "incomplete (leaves out Eastbrook (Eastbrook/Eastbrook workforce.xlsx could not be used))" in n
+        for n in notes
+    )
+    assert not any("Referrals per 10,000" in str(n) for n in notes)
     supervised = result.scored[(result.scored["indicator"] == "SUPERVISED") & (result.scored["period"] == "2026-10")]
     assert supervised.set_index("area").loc["NG", "denominator"] > 0  # the other districts still computed
 

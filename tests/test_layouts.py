@@ -82,7 +82,8 @@ def test_london_layout_shows_its_own_headers_and_trend_words(example_dir, tmp_pa
     assert cp["NI code"] == "CP_RATE" and cp["Trend"] in ("Improving", "No change", "Getting worse")
     # The trend colours are rules on the words this layout uses, not on the default ones.
     assert cp["Status"] in ("OK", "Warning", "Alert")  # the NI report's status words, not G/A/R
-    assert row_of(sheet, "CLA_RATE")["Status"] == "Data only"
+    # No children-in-care list is configured: the figure says so, not a blank "Data only".
+    assert row_of(sheet, "CLA_RATE")["Status"] == "no data"
     formulas = {rule.formula[0] for rules in sheet.conditional_formatting for rule in rules.rules if rule.formula}
     assert {'"Improving"', '"Getting worse"', '"OK"', '"Warning"', '"Alert"'} <= formulas
     assert '"Improved"' not in formulas and '"G"' not in formulas

@@ -270,6 +270,8 @@ def _run_refresh(
                     "period": str(result.period),
                     "summary": result.summary,
                     "counts": counts,
+                    "not_rated": result.notes,
+                    "kept_stored": result.kept_stored,
                     "problems": [p.as_dict() for p in result.sources.problems],
                 },
                 indent=2,
@@ -282,6 +284,10 @@ def _run_refresh(
         + (f" ({data_only} without a RAG rating)" if data_only else "")
     )
     print(result.summary)
+    if result.notes:
+        print("Not complete (no RAG rating, not counted above):\n  " + "\n  ".join(result.notes))
+    if result.kept_stored:
+        print("History kept (this run's inputs were incomplete for these months):\n  " + "\n  ".join(result.kept_stored))
     print(_quality_line(result.sources))
     if result.backup:
         print(f"Previous version kept as {result.backup}")
@@ -298,7 +304,9 @@ def _quality_line(sources: SourceData) -> str:
         line += ' (listed on the "Data quality" sheet; `xl-scorecard check --config ...` prints them)'
     incomplete = sorted(sources.incomplete)
     if incomplete:
-        line += "\nIncomplete figures: " + ", ".join(f"{dataset} for {district or 'all districts'}" for dataset, district in incomplete)
+        line += "\nLists that could not be used or have no rows: " + ", ".join(
+            f"{dataset} for {district or 'all districts'}" for dataset, district in incomplete
+        )
     return line
 
 

@@ -63,6 +63,9 @@ class SourceEntry(Strict):
     headers: dict[str, list[str]] = {}
     max_rows: int = Field(default=1_000_000, gt=0)
     indicator: str | None = None  # comparators only: the catalogue indicator the figures are for
+    # No rows can be right for this source (a district with no adoptions this year): an empty
+    # list is then a zero, not a failed export reported as "no data".
+    allow_empty: bool = False
 
 
 class EmailSection(Strict):

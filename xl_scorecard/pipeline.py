@@ -16,10 +16,11 @@ import pandas as pd
 from xl_scorecard.commentary import commentary_for, merge_commentary, read_commentary
 from xl_scorecard.config import AuthorityConfig
 from xl_scorecard.errors import ConfigError, IncompleteInputs, PeriodError
-from xl_scorecard.history import merge_history, read_history
+from xl_scorecard.history import merge_history, read_history, worse_than_stored
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
 from xl_scorecard.indicators.catalogue import Indicator, default_catalogue_path
 from xl_scorecard.indicators.comparators import comparator_figures
+from xl_scorecard.indicators.completeness import COMPLETE, figure_coverage, missing_districts, with_status
 from xl_scorecard.indicators.definitions import check_definitions
 from xl_scorecard.indicators.drilldown import drilldown_cases
 from xl_scorecard.indicators.views import compute_detail, compute_views, detail_variant
@@ -49,6 +50,9 @@ class RunResult:
     summary: str
     counts: dict[str, int]
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage, for benchmarks and logs
+    # Stored complete figures this run's incomplete inputs did not overwrite (history.merge_history).
+    kept_stored: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # figures of the month that are not complete, and why
 
     @property
     def valid(self) -> bool:
@@ -60,16 +64,35 @@ def default_period(today: dt.date | None = None) -> Month:
     return Month.of(today or dt.date.today()).shift(-1)
 
 
-def incomplete_figures(catalogue: list[Indicator], sources: SourceData, names: dict[str, str]) -> list[str]:
-    """One line per indicator whose figures miss a whole file: which districts and which file."""
+def figure_notes(scored: pd.DataFrame, period: Month, titles: dict[str, str], names: dict[str, str]) -> list[str]:
+    """One line per figure of the month that is not complete, authority first: which figure,
+    its status and why (shown under the Scorecard and listed by the command line)."""
+    rows = scored[(scored["period"] == str(period)) & (scored["status"] != COMPLETE)]
+    rows = rows.assign(order=(rows["area"] != AUTHORITY)).sort_values(["order", "indicator", "area"], kind="stable")
+    return [
+        f"{titles.get(i, i)}{'' if a == AUTHORITY else ' - ' + names.get(a, a)}: {status}" + (f" ({reason})" if reason else "")
+        for i, a, status, reason in zip(rows["indicator"], rows["area"], rows["status"], rows["reason"])
+    ]
+
+
+def _month_ranges(months: list[Month]) -> str:
+    # "Oct 2025 to Sep 2026, Nov 2026": consecutive months as one range.
+    runs: list[list[Month]] = []
+    for month in months:
+        if runs and runs[-1][-1].shift(1) == month:
+            runs[-1].append(month)
+        else:
+            runs.append([month])
+    return ", ".join(run[0].label if len(run) == 1 else f"{run[0].label} to {run[-1].label}" for run in runs)
+
+
+def kept_lines(protected: pd.DataFrame, titles: dict[str, str], names: dict[str, str]) -> list[str]:
+    """What ``history.worse_than_stored`` kept, one line per indicator and area with its months."""
     lines = []
-    for indicator in catalogue:
-        gaps = sorted(
-            {(names.get(f.district, "all districts"), f.file) for f in sources.files if not f.readable and f.dataset in indicator.datasets}
-        )
-        if gaps:
-            where = "; ".join(f"{district} ({file})" for district, file in gaps)
-            lines.append(f"{indicator.title}: incomplete, without {where}.")
+    for (indicator, area), rows in protected.groupby(["indicator", "area"], sort=True):
+        months = _month_ranges(sorted(Month.parse(p) for p in rows["period"]))
+        where = "" if area == AUTHORITY else f" - {names.get(area, area)}"
+        lines.append(f"{titles.get(indicator, indicator)}{where}: kept the complete figures stored for {months}")
     return lines
 
 
@@ -200,16 +223,21 @@ def _refresh_locked(
     timings = {} if timings is None else timings
     with _timed(timings, "read and validate"):
         sources = read_sources(config)
-    unreadable = [f for f in sources.files if not f.readable]
-    if strict and unreadable:
-        reasons = {(p.file, p.message) for p in sources.errors if p.file in {f.file for f in unreadable}}
-        lines = "\n  ".join(f"{file}: {message}" for file, message in sorted(reasons)) or "\n  ".join(f.file for f in unreadable)
-        raise IncompleteInputs(f"{config.name}: {len(unreadable)} input file(s) could not be read; the master was not changed:\n  {lines}")
+    unusable = [f for f in sources.files if not f.readable or f.empty]
+    if strict and unusable:
+        # The scheduled batch: an unreadable file or an empty export stops this authority.
+        reasons = {(p.file, p.message) for p in sources.problems if p.file in {f.file for f in unusable} and p.code != "note"}
+        lines = "\n  ".join(f"{file}: {message}" for file, message in sorted(reasons)) or "\n  ".join(f.file for f in unusable)
+        raise IncompleteInputs(
+            f"{config.name}: {len(unusable)} input file(s) could not be read or have no rows; the master was not changed:\n  {lines}"
+        )
     check_period(period, sources, config)
     districts = [d.code for d in config.districts]
     periods = months_ending(period, months)
+    coverage = figure_coverage(catalogue, sources.files, [(d.code, d.name) for d in config.districts])
     with _timed(timings, "compute"):
-        results = compute_all(catalogue, sources.tables, periods, districts)
+        missing = {ind.id: missing_districts(coverage, ind, districts) for ind in catalogue}
+        results = with_status(compute_all(catalogue, sources.tables, periods, districts, missing), coverage)
         drilldown = drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None
         # Only what the layout shows: a view is a second computation of every indicator.
         views = compute_views(catalogue, sources.tables, period, districts, layout.views) if layout.views else None
@@ -221,7 +249,10 @@ def _refresh_locked(
         kept = merge_commentary(kept, typed, shown, AUTHORITY, now.date())
         # Score once, over the new results merged into the kept history, so "previous" can come
         # from a month kept from earlier runs.
-        history = merge_history(read_history(master), results.assign(rag=""))
+        stored = read_history(master)
+        # A month stored complete is never replaced by this run's incomplete figure: say so.
+        protected = worse_than_stored(stored, results)
+        history = merge_history(stored, results.assign(rag=""))
     with _timed(timings, "score"):
         comparators = comparator_figures(sources.tables, catalogue, config.data.authority.region, config.data.authority.neighbours)
         # Only the catalogue's indicators are scored; an indicator dropped from the catalogue
@@ -229,7 +260,8 @@ def _refresh_locked(
         current = history[history["indicator"].isin([ind.id for ind in catalogue])]
         scored = score_results(current.drop(columns=["rag"]), catalogue, comparators)
         history = merge_history(history, scored)
-        summary = summary_sentence(scored, period, config.name)
+        titles = {ind.id: ind.title for ind in catalogue}
+        summary = summary_sentence(scored, period, config.name, titles=titles)
         views = score_views(views, catalogue) if views is not None else None
     names = {d.code: d.name for d in config.districts}
     data = ScorecardInput(
@@ -243,7 +275,7 @@ def _refresh_locked(
         problems=sources.problems,
         files=sources.files,
         generated=now,
-        incomplete=incomplete_figures(catalogue, sources, names),
+        incomplete=figure_notes(scored, period, titles, names),
         commentary=commentary_for(kept, period, [ind.id for ind in catalogue], AUTHORITY),
         commentary_history=kept,
         layout=layout,
@@ -255,4 +287,16 @@ def _refresh_locked(
     with _timed(timings, "write master"):
         backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path, force=force)
     log.info("refreshed %s for %s (%s)", master.name, period, ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
-    return RunResult(master, backup, period, catalogue, sources, scored, summary, summary_counts(scored, period, AUTHORITY), timings)
+    return RunResult(
+        master,
+        backup,
+        period,
+        catalogue,
+        sources,
+        scored,
+        summary,
+        summary_counts(scored, period, AUTHORITY),
+        timings,
+        kept_stored=kept_lines(protected, titles, names),
+        notes=data.incomplete,
+    )

@@ -10,6 +10,7 @@ import math
 import pandas as pd
 
 from xl_scorecard.indicators.catalogue import Indicator
+from xl_scorecard.indicators.completeness import COMPLETE
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import Month
 
@@ -72,7 +73,12 @@ def score_results(results: pd.DataFrame, catalogue: list[Indicator], comparators
     ``indicators.comparators``), ``national``, ``neighbours`` and ``vs_national`` to long results."""
     by_id = {ind.id: ind for ind in catalogue}
     scored = results.copy()
-    values = scored[["indicator", "area", "period", "value"]]
+    if "status" not in scored:  # results without completeness (tests, typed-only runs): all complete
+        scored["status"], scored["reason"] = COMPLETE, ""
+    scored["reason"] = scored["reason"].fillna("") if "reason" in scored else ""
+    # Only complete figures are compared: an incomplete month is neither "previous" nor averaged.
+    rated = scored["status"] == COMPLETE
+    values = scored[["indicator", "area", "period"]].assign(value=scored["value"].where(rated))
     month = {p: Month.parse(p) for p in values["period"].unique()}
     # Each month's value is copied forward to the 1..6 months after it; averaging the copies
     # that land on a month gives that month's previous-6-month average (months without a value
@@ -87,8 +93,10 @@ def score_results(results: pd.DataFrame, catalogue: list[Indicator], comparators
     scored = scored.merge(average, on=["indicator", "area", "period"], how="left")
     # Cases counted but outside the measure (Birmingham's "No. outside"; meaningful for shares).
     scored["outside"] = scored["denominator"] - scored["numerator"]
-    scored["rag"] = [rate(v, by_id[i]) for v, i in zip(scored["value"], scored["indicator"])]
-    scored["travel"] = [travel(v, p, by_id[i]) for v, p, i in zip(scored["value"], scored["previous"], scored["indicator"])]
+    scored["rag"] = [rate(v, by_id[i]) if ok else "" for v, i, ok in zip(scored["value"], scored["indicator"], rated)]
+    scored["travel"] = [
+        travel(v, p, by_id[i]) if ok else "" for v, p, i, ok in zip(scored["value"], scored["previous"], scored["indicator"], rated)
+    ]
     if comparators is not None and len(comparators):
         scored = scored.merge(comparators[["indicator", "national", "neighbours"]], on="indicator", how="left")
         words = {IMPROVED: BETTER, SAME: SIMILAR, WORSE: WORSE, "": ""}
@@ -119,18 +127,33 @@ def summary_counts(scored: pd.DataFrame, period: Month, area: str = AUTHORITY) -
     return counts
 
 
-def summary_sentence(scored: pd.DataFrame, period: Month, authority: str, area: str = AUTHORITY) -> str:
-    """The performance summary in the Kent form."""
+def summary_sentence(
+    scored: pd.DataFrame, period: Month, authority: str, area: str = AUTHORITY, titles: dict[str, str] | None = None
+) -> str:
+    """The performance summary in the Kent form, then the indicators that could not be rated
+    because their figure is incomplete or missing, each with its reason."""
     c = summary_counts(scored, period, area)
+    rows = scored[(scored["period"] == str(period)) & (scored["area"] == area)]
+    unrated = rows[rows["status"] != COMPLETE] if "status" in rows else rows.iloc[0:0]
 
     def n(count: int, verb: str = "") -> str:
         noun = "indicator" if count == 1 else "indicators"
         return f"{count} {noun}" + (f" {verb if count == 1 else 'have'}" if verb else "")
 
-    return (
+    sentence = (
         f"As at {period.last_day:%d/%m/%Y}, {authority} has {n(c['G'])} rated as Green, "
         f"{n(c['A'])} rated as Amber and {n(c['R'])} rated as Red. "
         f"When comparing performance from last month to this month, {n(c[IMPROVED], 'has')} "
         f"shown an improvement, {n(c[SAME], 'has')} remained the same and {n(c[WORSE], 'has')} "
         f"shown a reduction."
     )
+
+    if len(unrated):
+        names = titles or {}
+        listed = "; ".join(
+            f"{names.get(i, i)} ({status}: {reason})" if reason else f"{names.get(i, i)} ({status})"
+            for i, status, reason in zip(unrated["indicator"], unrated["status"], unrated["reason"].fillna(""))
+        )
+        count = len(unrated)
+        sentence += f" {count} {'indicator' if count == 1 else 'indicators'} could not be rated: {listed}."
+    return sentence

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import Any
 
 import numpy as np
@@ -32,8 +33,13 @@ def compute_indicator(indicator: Indicator, tables: Tables, period: Month, distr
     return pd.DataFrame(indicator_figures(indicator, tables, period, districts))[RESULT_COLUMNS]
 
 
-def indicator_figures(indicator: Indicator, tables: Tables, period: Month, districts: list[str]) -> dict[str, Any]:
-    """``compute_indicator``'s columns as arrays (districts in order, then the authority)."""
+def indicator_figures(
+    indicator: Indicator, tables: Tables, period: Month, districts: list[str], missing: Collection[str] = ()
+) -> dict[str, Any]:
+    """``compute_indicator``'s columns as arrays (districts in order, then the authority), and
+    ``typed``: which figures were typed by staff. The districts in ``missing`` have no data for
+    this indicator (a file missing, unreadable, empty or without a column it uses): they get no
+    figure unless one is typed, and add nothing to the authority total."""
     # Plain arrays, not data frames: this runs for every indicator and month (hundreds of times
     # a refresh), and pandas' per-object overhead was half its cost.
     params = {k: v for k, v in indicator.calculation.items() if k != "name"}
@@ -54,12 +60,21 @@ def indicator_figures(indicator: Indicator, tables: Tables, period: Month, distr
     else:
         numerator = np.full(len(districts), np.nan)
         denominator = np.full(len(districts), np.nan)
+    for i, code in enumerate(districts):
+        if code in missing:
+            numerator[i] = denominator[i] = np.nan
     computed = raw is not None
+    was_typed = np.zeros(len(districts) + 1, dtype=bool)
+    if name == "typed_figure" and raw is not None:
+        was_typed[:-1] = [code in raw.index for code in districts]
+        was_typed[-1] = AUTHORITY in raw.index
     if name != "typed_figure" and typed is not None and len(typed):
         position = {code: i for i, code in enumerate(districts)}
         for code, row in typed.iterrows():
             if code in position:
                 numerator[position[code]], denominator[position[code]] = row["numerator"], row["denominator"]
+                was_typed[position[code]] = True
+        was_typed[-1] = AUTHORITY in typed.index
         computed = True  # with only typed figures, districts without one show no figure
     if not computed:
         total = (np.nan, np.nan)
@@ -85,6 +100,7 @@ def indicator_figures(indicator: Indicator, tables: Tables, period: Month, distr
         "numerator": numerator,
         "denominator": denominator,
         "value": value.astype("float64"),
+        "typed": was_typed,
     }
 
 
@@ -95,11 +111,19 @@ def _typed(indicator: Indicator, tables: Tables, window: Window) -> pd.DataFrame
     return CALCULATIONS["typed_figure"](tables, window, indicator_id=indicator.id, unit_scale=indicator.scale)
 
 
-def compute_all(catalogue: list[Indicator], tables: Tables, periods: list[Month], districts: list[str]) -> pd.DataFrame:
-    """Results for every indicator, area and period (long format, one row each)."""
+def compute_all(
+    catalogue: list[Indicator],
+    tables: Tables,
+    periods: list[Month],
+    districts: list[str],
+    missing: dict[str, set[str]] | None = None,
+) -> pd.DataFrame:
+    """Results for every indicator, area and period (long format, one row each), with a
+    ``typed`` column; ``missing`` gives, per indicator id, the districts with no data for it."""
     if not catalogue or not periods:
-        return pd.DataFrame(columns=RESULT_COLUMNS)
-    parts = [indicator_figures(ind, tables, period, districts) for ind in catalogue for period in periods]
+        return pd.DataFrame(columns=[*RESULT_COLUMNS, "typed"])
+    missing = missing or {}
+    parts = [indicator_figures(ind, tables, period, districts, missing.get(ind.id, set())) for ind in catalogue for period in periods]
     size = len(districts) + 1
     return pd.DataFrame(
         {
@@ -109,5 +133,6 @@ def compute_all(catalogue: list[Indicator], tables: Tables, periods: list[Month]
             "numerator": np.concatenate([p["numerator"] for p in parts]),
             "denominator": np.concatenate([p["denominator"] for p in parts]),
             "value": np.concatenate([p["value"] for p in parts]),
+            "typed": np.concatenate([p["typed"] for p in parts]),
         }
-    )[RESULT_COLUMNS]
+    )

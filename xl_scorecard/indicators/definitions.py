@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from xl_scorecard.errors import ConfigError
@@ -51,29 +51,46 @@ OWNERS = {
 CODE_OPS = {"==", "!=", "in", "not in"}
 
 
+def column_references(indicator: Indicator) -> Iterator[tuple[str, str, str, Any, str]]:
+    """(parameter label, dataset, column, compared value or None, operator) for every column
+    the indicator's calculation names: its column parameters and the keys of its filters."""
+    params = _with_defaults(indicator.calculation)
+    name = indicator.calculation["name"]
+    for parameter, value in params.items():
+        owner = OWNERS.get((name, parameter)) or COLUMN_PARAMETERS.get(parameter) or FILTER_PARAMETERS.get(parameter)
+        dataset = params.get(owner) if owner else None
+        if not isinstance(dataset, str):
+            continue
+        if parameter in FILTER_PARAMETERS and isinstance(value, dict):
+            for column, wanted in value.items():
+                yield f"{parameter}.{column}", dataset, column, wanted, "=="
+        elif parameter not in FILTER_PARAMETERS and isinstance(value, str) and value:  # "" = not used
+            compared = params.get("value") if parameter == "column" else None
+            yield parameter, dataset, value, compared, params.get("op", "==")
+
+
+def columns_used(indicator: Indicator) -> dict[str, set[str]]:
+    """The columns of each dataset the indicator's calculation reads by name (a figure whose
+    list lacks one of them cannot be computed)."""
+    used: dict[str, set[str]] = {}
+    for _, dataset, column, _, _ in column_references(indicator):
+        used.setdefault(dataset, set()).add(column)
+    return used
+
+
 def definition_problems(catalogue: Iterable[Indicator], datasets: dict[str, DatasetSpec], source: str) -> list[str]:
     """One message per dataset, column or code in ``catalogue`` that ``datasets`` does not know."""
     problems: list[str] = []
     for indicator in catalogue:
         where = f"{source}: indicator {indicator.id}"
         params = _with_defaults(indicator.calculation)
-        name = indicator.calculation["name"]
         for parameter in DATASET_PARAMETERS:
             value = params.get(parameter)
             if isinstance(value, str) and value not in datasets:
                 problems.append(f"{where}: {parameter} = {value!r} is not a dataset{_nearest(value, datasets)}")
-        for parameter, value in params.items():
-            owner = OWNERS.get((name, parameter)) or COLUMN_PARAMETERS.get(parameter) or FILTER_PARAMETERS.get(parameter)
-            if owner is None or params.get(owner) not in datasets:
-                continue  # not a column parameter, or its dataset is already reported
-            spec = datasets[params[owner]]
-            label = f"{where}: {parameter}"
-            if parameter in FILTER_PARAMETERS and isinstance(value, dict):
-                for column, wanted in value.items():
-                    problems += _column_problems(f"{label}.{column}", column, spec, params[owner], wanted, "==")
-            elif parameter not in FILTER_PARAMETERS and isinstance(value, str) and value:  # "" = not used
-                compared = params.get("value") if parameter == "column" else None
-                problems += _column_problems(label, value, spec, params[owner], compared, params.get("op", "=="))
+        for label, dataset, column, wanted, op in column_references(indicator):
+            if dataset in datasets:  # an unknown dataset is reported above
+                problems += _column_problems(f"{where}: {label}", column, datasets[dataset], dataset, wanted, op)
     return problems
 
 

@@ -157,8 +157,11 @@ class Layout(Strict):
         words = {str(key): word for key, word in self.travel_words.items()}
         return words.get(travel, travel) if travel else ""
 
-    def status(self, rag: str, data_only: bool) -> str:
-        """The status cell's text for a RAG rating ("" = no figure)."""
+    def status(self, rag: str, data_only: bool, figure: str = "complete") -> str:
+        """The status cell's text for a RAG rating ("" = no figure); a figure that is not
+        complete says so ("no data", "incomplete") instead of a rating."""
+        if figure != "complete":
+            return figure
         words = {str(key): word for key, word in self.rag_words.items()}
         if data_only:
             return words.get("data only", "-")

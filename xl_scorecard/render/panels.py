@@ -30,6 +30,7 @@ from xl_scorecard.render.cells import (
     by_area,
     part_cell,
     print_setup,
+    status_text,
     value_cell,
 )
 
@@ -88,7 +89,7 @@ def write_panels(book: Workbook, ws: Worksheet, data: ScorecardInput, fmt: Forma
         value_cell(ws, row, at, ind.target, ind.unit, fmt, border=1)
         value_cell(ws, row, at + 1, authority.get("national"), ind.unit, fmt, border=1)
         value_cell(ws, row, at + 2, authority.get("neighbours"), ind.unit, fmt, border=1)
-        ws.write_string(row, at + 3, authority.get("rag", "") if not ind.data_only else "-", fmt(border=1, align="center"))
+        ws.write_string(row, at + 3, status_text(data, authority, ind.data_only), fmt(border=1, align="center", shrink=True))
         ws.write_string(row, at + 4, authority.get("travel", "") or "", fmt(border=1))
         rating_cells.append(xl_rowcol_to_cell(row, at + 3))
         # The target line's values, right of the chart, in this same row: constant-memory mode

@@ -28,6 +28,10 @@ from xl_scorecard.render.cells import (
     DETAIL_SHEET,
     DISTRICTS_SHEET,
     GREEN_TEXT,
+    NOT_RATED,
+    NOT_RATED_FILL,
+    NOT_RATED_HEADING,
+    NOT_RATED_TEXT,
     PANELS_SHEET,
     POLARITY_LABELS,
     QUALITY_SHEET,
@@ -42,6 +46,7 @@ from xl_scorecard.render.cells import (
     by_area,
     part_cell,
     print_setup,
+    status_text,
     value_cell,
 )
 from xl_scorecard.render.detail import write_details
@@ -100,17 +105,14 @@ def _trend_layout(data: ScorecardInput) -> dict[tuple[str, str], int]:
 
 def _rag_rules(ws: Worksheet, cell_range: str, fmt: Formats, words: Mapping[Any, str] | None = None) -> None:
     # One rule per status on the same, non-overlapping range: LibreOffice and Excel both show them.
-    for status, text in (("G", GREEN_TEXT), ("A", AMBER_TEXT), ("R", RED_TEXT)):
-        word = (words or {}).get(status, status)
-        ws.conditional_format(
-            cell_range,
-            {
-                "type": "cell",
-                "criteria": "==",
-                "value": f'"{word}"',
-                "format": fmt(bg_color=fmt.colours.fill(status), font_color=text, bold=True),
-            },
-        )
+    # The RAG words first, then the words of figures that are not complete.
+    styles = [
+        ((words or {}).get(status, status), {"bg_color": fmt.colours.fill(status), "font_color": text, "bold": True})
+        for status, text in (("G", GREEN_TEXT), ("A", AMBER_TEXT), ("R", RED_TEXT))
+    ]
+    styles += [(word, {"bg_color": NOT_RATED_FILL, "font_color": NOT_RATED_TEXT, "italic": True}) for word in NOT_RATED]
+    for word, style in styles:
+        ws.conditional_format(cell_range, {"type": "cell", "criteria": "==", "value": f'"{word}"', "format": fmt(**style)})
 
 
 def _travel_rules(ws: Worksheet, cell_range: str, fmt: Formats, good: str, bad: str) -> None:
@@ -216,8 +218,11 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
     ws.write_string(row, 0, "PERFORMANCE SUMMARY", fmt(bold=True, font_color=fmt.colours.header))
     ws.merge_range(row + 1, 0, row + 2, max(id_col - 1, 1), data.summary, fmt(text_wrap=True, valign="top"))
     row += 4
+    if data.incomplete:
+        ws.write_string(row, 0, NOT_RATED_HEADING, fmt(bold=True, font_color=fmt.colours.header))
+        row += 1
     for line in data.incomplete:
-        ws.write_string(row, 0, "Incomplete: " + line, fmt(bold=True, font_color=RED_TEXT))
+        ws.write_string(row, 0, line, fmt(italic=True, font_color=NOT_RATED_TEXT))
         row += 1
     names = {AUTHORITY: data.authority, **dict(data.districts)}
     scores = [f"{names[a]} {v:.2%}" for a, v in data.quality.items() if v is not None]
@@ -264,7 +269,7 @@ def _write_field(
     elif field in VIEW_FIELDS:
         value_cell(ws, row, col, data.view_value(ind.id, VIEW_FIELDS[field]), ind.unit, fmt, border=1)
     elif field == "rag":
-        ws.write_string(row, col, data.layout.status(r.get("rag", ""), ind.data_only), fmt(border=1, align="center"))
+        ws.write_string(row, col, status_text(data, r, ind.data_only), fmt(border=1, align="center", shrink=True))
     elif field in ("numerator", "denominator"):
         part_cell(ws, row, col, r.get(field), fmt)
     elif field == "target":
@@ -321,7 +326,7 @@ def _write_districts(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
         for n, (code, _) in enumerate(areas):
             r = rows_by_area[code].get(ind.id, {})
             value_cell(ws, row, 1 + 2 * n, r.get("value"), ind.unit, fmt, border=1)
-            ws.write_string(row, 2 + 2 * n, r.get("rag", ""), fmt(border=1, align="center"))
+            ws.write_string(row, 2 + 2 * n, status_text(data, r, ind.data_only) if r else "", fmt(border=1, align="center", shrink=True))
     last = first + len(data.catalogue) - 1
     scores = data.quality
     ws.write_string(last + 2, 0, "Data quality: share of input rows valid", fmt(italic=True, border=1))

@@ -44,6 +44,13 @@ class FileReport:
     rows_loaded: int
     rows_excluded: int
     readable: bool
+    columns: tuple[str, ...] = ()  # the canonical columns its headers matched
+    allow_empty: bool = False  # the configuration says no rows can be right (a district with no adoptions)
+
+    @property
+    def empty(self) -> bool:
+        """Read, with headers, but without a single row: a failed export unless allowed."""
+        return self.readable and self.rows_read == 0 and not self.allow_empty
 
 
 @dataclass
@@ -88,8 +95,8 @@ class SourceData:
 
     @property
     def incomplete(self) -> set[tuple[str, str]]:
-        """(dataset, district) pairs where a whole file could not be used."""
-        return {(f.dataset, f.district) for f in self.files if not f.readable}
+        """(dataset, district) pairs where a whole file could not be used or has no rows."""
+        return {(f.dataset, f.district) for f in self.files if not f.readable or f.empty}
 
 
 def _label(config: AuthorityConfig, path: Path) -> str:
@@ -161,12 +168,25 @@ def read_district(
                 raw, config.datasets[dataset], dataset=dataset, district=district, extra_headers=headers, file_label=label
             )
             usable = not any(p.code in UNUSABLE for p in result.problems)
+            if usable and result.rows_read == 0 and not source.allow_empty:
+                result.problems.append(Problem("no-rows", "warning", district, dataset, label, raw.sheet))
             if source.indicator:
                 result.table["indicator"] = source.indicator
             results.append((dataset, result))
             problems.extend(result.problems)
             reports.append(
-                FileReport(district, dataset, label, raw.sheet, result.rows_read, result.rows_loaded, result.rows_excluded, usable)
+                FileReport(
+                    district,
+                    dataset,
+                    label,
+                    raw.sheet,
+                    result.rows_read,
+                    result.rows_loaded,
+                    result.rows_excluded,
+                    usable,
+                    tuple(result.mapped),
+                    source.allow_empty,
+                )
             )
             log.info(
                 "read %s/%s: %d rows, %d loaded, %d excluded", dataset, district, result.rows_read, result.rows_loaded, result.rows_excluded

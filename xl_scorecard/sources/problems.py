@@ -75,6 +75,13 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "Check the right sheet is named for this source, or that the export ran.",
         ),
         ProblemType(
+            "no-rows",
+            "List has no rows",
+            "The list has its headers but not a single row, so its figures show as no data.",
+            "If the export failed, run it again. If there really were none (a district with no adoptions), "
+            "add allow_empty = true to this source in the authority configuration.",
+        ),
+        ProblemType(
             "sheet-missing",
             "Sheet not found",
             "There is no sheet called {value}.",
