@@ -31,7 +31,17 @@ from xl_scorecard.history import read_history
 from xl_scorecard.indicators import AUTHORITY, load_catalogue
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.periods import Month
-from xl_scorecard.render.cells import AMBER, AMBER_TEXT, GREEN, GREEN_TEXT, QUALITY_SHEET, RED, RED_TEXT  # the scorecard's own colours
+from xl_scorecard.render.cells import (
+    AMBER,
+    AMBER_TEXT,
+    GREEN,
+    GREEN_TEXT,
+    NOT_RATED_FILL,
+    NOT_RATED_TEXT,
+    QUALITY_SHEET,
+    RED,
+    RED_TEXT,
+)  # the scorecard's own colours
 from xl_scorecard.render.layout import load_layout
 from xl_scorecard.scoring import IMPROVED, WORSE, score_results, summary_sentence
 
@@ -90,6 +100,7 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> 
         found = ind.id in rows_now.index
         now = rows_now.at[ind.id, "value"] if found else None
         rag = str(rows_now.at[ind.id, "rag"]) if found else ""
+        status = str(rows_now.at[ind.id, "status"]) if found and "status" in rows_now else "no data"
         shown = "no data" if now is None or pd.isna(now) else FORMATS[ind.unit].format(now)
         rows.append(
             {
@@ -97,10 +108,11 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> 
                 "value": shown,
                 "rag": rag if rag in RAG_COLOURS else "",
                 "travel": str(rows_now.at[ind.id, "travel"]) if found else "",
+                "status": status,  # "complete", or "incomplete" / "no data", shown instead of a RAG
             }
         )
     title = load_layout(config.layout).title.replace("{authority}", config.name) + ("" if area == AUTHORITY else f" - {name}")
-    summary = summary_sentence(scored, results.period, name, area)
+    summary = summary_sentence(scored, results.period, name, area, titles={ind.id: ind.title for ind in results.catalogue})
     quality = _problem_lines(results.problems, area)
     return Digest(title, results.period, summary, rows, quality)
 
@@ -148,6 +160,13 @@ def _problem_lines(problems: list[tuple[str, str, str]], area: str) -> list[str]
     return [f"{file}: {n} {severity}{'s' if n > 1 else ''}" for (file, severity), n in sorted(counts.items())]
 
 
+def _status_style(row: dict) -> tuple[str, str, str]:
+    # (fill, text colour, word) of a row's status cell: its RAG, or why it has none.
+    if row.get("status", "complete") != "complete":
+        return NOT_RATED_FILL, NOT_RATED_TEXT, row["status"]
+    return RAG_COLOURS.get(row["rag"], ("#FFFFFF", "#595959", "-"))
+
+
 def render_html(digest: Digest, note: str = "") -> str:
     """The HTML body: summary, a RAG table with inline colours (mail clients drop style sheets),
     data-quality warnings."""
@@ -162,7 +181,7 @@ def render_html(digest: Digest, note: str = "") -> str:
         f"<th {cell}>RAG</th><th {cell}>Since last month</th></tr>",
     ]
     for row in digest.rows:
-        fill, ink, word = RAG_COLOURS.get(row["rag"], ("#FFFFFF", "#595959", "-"))
+        fill, ink, word = _status_style(row)
         arrow = ARROWS.get(row["travel"], "")
         lines.append(
             f'<tr><td {cell}>{html.escape(row["title"])}</td><td {cell} align="right">{html.escape(row["value"])}</td>'
@@ -186,7 +205,7 @@ def render_text(digest: Digest, note: str = "") -> str:
     width = max((len(r["title"]) for r in digest.rows), default=20)
     lines = [digest.title, digest.period.label, "", "Performance summary. " + digest.summary, ""]
     for row in digest.rows:
-        word = RAG_COLOURS.get(row["rag"], ("", "", "-"))[2]
+        word = _status_style(row)[2]
         lines.append(f"{row['title']:<{width}}  {row['value']:>9}  {word:<5}  {row['travel']}")
     if digest.quality:
         lines += ["", 'Data quality (details on the "Data quality" sheet):', *[f"  {q}" for q in digest.quality]]

@@ -1,0 +1,211 @@
+"""A figure is right or it says why not: a district whose list is missing, unreadable, empty or
+lacks a column shows "no data" (no number, no RAG) and is left out of the authority total, which
+says "incomplete"; stored history is never overwritten by such a run.
+
+Each test builds the situation from the example authority (Southmere keeps CSV files, so one
+list can be broken on its own) and reads the master back with openpyxl, not the product's
+reader. Expected authority figures are worked out from the districts' own stored parts.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from xl_scorecard.cli import main
+from xl_scorecard.indicators.completeness import Coverage, with_status
+
+REFERRALS = "Southmere/list3_referrals.csv"
+OTHERS = ("NG", "EB", "WF")
+
+
+@pytest.fixture
+def authority(example_dir, tmp_path):
+    folder = tmp_path / "northshire"
+    shutil.copytree(example_dir, folder)
+    (folder / "master.xlsx").unlink(missing_ok=True)
+    return folder
+
+
+def history(master) -> pd.DataFrame:
+    """The History data sheet as openpyxl reads it (blank cells as None)."""
+    rows = list(openpyxl.load_workbook(master, read_only=True)["History data"].iter_rows(values_only=True))
+    return pd.DataFrame(rows[1:], columns=rows[0], dtype=object)  # a blank cell stays None, never NaN
+
+
+def figure(frame: pd.DataFrame, indicator: str, area: str, period: str = "2026-10") -> dict:
+    found = frame[(frame["indicator"] == indicator) & (frame["area"] == area) & (frame["period"] == period)]
+    assert len(found) == 1, (indicator, area, period)
+    return found.iloc[0].to_dict()
+
+
+def scorecard_row(master, indicator: str) -> dict:
+    sheet = openpyxl.load_workbook(master)["Scorecard"]
+    names = [c.value for c in sheet[4]]
+    for row in sheet.iter_rows(min_row=5, values_only=True):
+        if indicator in row:
+            return dict(zip(names, row))
+    raise AssertionError(indicator)
+
+
+def districts_sheet(master) -> dict[str, dict[str, tuple]]:
+    """indicator title -> district name -> (value, status cell), from the Districts sheet."""
+    sheet = openpyxl.load_workbook(master)["Districts"]
+    names = [c.value for c in sheet[3]]
+    out = {}
+    for row in sheet.iter_rows(min_row=4, values_only=True):
+        if row[0] and row[0].startswith("Data quality"):
+            break
+        out[row[0]] = {names[i]: (row[i], row[i + 1]) for i in range(1, len(names) - 1, 2) if names[i]}
+    return out
+
+
+def break_file(folder, text: bytes = b"\x00\x01\x02 not a CSV") -> None:
+    (folder / REFERRALS).write_bytes(text)
+
+
+def refresh(folder, *extra: str) -> int:
+    return main(["refresh", "--config", str(folder / "authority.toml"), *extra])
+
+
+def test_an_unreadable_list_makes_its_district_no_data_and_the_authority_incomplete(authority, tmp_path, capsys):
+    clean = tmp_path / "clean.xlsx"
+    assert refresh(authority, "--master", str(clean)) == 0
+    before = history(clean)
+    break_file(authority)
+    assert refresh(authority) == 0
+    out = capsys.readouterr().out
+    master = authority / "master.xlsx"
+    after = history(master)
+
+    # Southmere: no number, no rating, and the reason; stored as such, never as a zero.
+    southmere = figure(after, "REFERRALS_RATE", "SM")
+    assert southmere["value"] is None and southmere["numerator"] is None and southmere["rag"] in (None, "")
+    assert southmere["status"] == "no data" and southmere["reason"] == f"{REFERRALS} could not be used"
+    # The authority: the other three districts' parts summed, their populations only.
+    parts = [figure(before, "REFERRALS_RATE", code) for code in OTHERS]
+    expected = sum(p["numerator"] for p in parts) * 10_000 / sum(p["denominator"] for p in parts)
+    total = figure(after, "REFERRALS_RATE", "ALL")
+    assert total["value"] == pytest.approx(expected) and total["status"] == "incomplete" and total["rag"] in (None, "")
+    assert figure(before, "REFERRALS_RATE", "ALL")["value"] != pytest.approx(expected)  # the district mattered
+    # The other districts are as before, and indicators not reading referrals are untouched.
+    for code in OTHERS:
+        assert figure(after, "REFERRALS_RATE", code)["value"] == pytest.approx(figure(before, "REFERRALS_RATE", code)["value"])
+    assert figure(after, "CP_RATE", "SM")["value"] == pytest.approx(figure(before, "CP_RATE", "SM")["value"])
+
+    row = scorecard_row(master, "REFERRALS_RATE")
+    assert row["RAG"] == "incomplete" and row["Value"] == pytest.approx(expected)
+    by_district = districts_sheet(master)[row["Indicator"]]
+    assert by_district["Southmere"] == (None, "no data")
+    assert by_district["Northgate"][1] in ("G", "A", "R")
+    assert "2 indicators could not be rated: Referrals per 10,000 population aged under 18 (incomplete: leaves out Southmere" in out
+    assert f"Referrals per 10,000 population aged under 18 - Southmere: no data ({REFERRALS} could not be used)" in out
+
+
+def test_history_stored_complete_is_not_overwritten_by_a_worse_run(authority, capsys):
+    master = authority / "master.xlsx"
+    assert refresh(authority) == 0
+    before = history(master)
+    break_file(authority)
+    capsys.readouterr()
+    assert refresh(authority) == 0
+    out = capsys.readouterr().out
+    after = history(master)
+    columns = ["indicator", "area", "period", "numerator", "denominator", "value", "status"]
+    pd.testing.assert_frame_equal(after[columns], before[columns])
+    assert "History kept (this run's inputs were incomplete for these months):" in out
+    assert "Referrals per 10,000 population aged under 18 - Southmere: kept the complete figures stored for Oct 2025 to Oct 2026" in out
+
+
+def test_a_list_with_headers_and_no_rows_is_a_finding_not_a_zero(authority, capsys):
+    header = (authority / REFERRALS).read_text(encoding="utf-8-sig").splitlines()[0]
+    break_file(authority, (header + "\n").encode("utf-8"))
+    assert main(["check", "--config", str(authority / "authority.toml")]) == 1  # the example's planted errors
+    assert f"WARNING {REFERRALS}" in capsys.readouterr().out
+    assert refresh(authority) == 0
+    southmere = figure(history(authority / "master.xlsx"), "REFERRALS_RATE", "SM")
+    assert southmere["status"] == "no data" and southmere["reason"] == f"{REFERRALS} has no rows" and southmere["value"] is None
+    # The scheduled batch stops on it, and leaves the master as it was.
+    before = (authority / "master.xlsx").read_bytes()
+    assert refresh(authority, "--strict") == 2
+    assert "could not be read or have no rows" in capsys.readouterr().err
+    assert (authority / "master.xlsx").read_bytes() == before
+
+
+def test_an_empty_list_allowed_to_be_empty_is_a_real_zero(authority):
+    header = (authority / REFERRALS).read_text(encoding="utf-8-sig").splitlines()[0]
+    break_file(authority, (header + "\n").encode("utf-8"))
+    config = authority / "authority.toml"
+    text = config.read_text(encoding="utf-8")
+    source = f'file = "{REFERRALS}"\n'
+    config.write_text(text.replace(source, source + "allow_empty = true\n", 1), encoding="utf-8")
+    assert refresh(authority, "--strict") == 0
+    southmere = figure(history(authority / "master.xlsx"), "REFERRALS_RATE", "SM")
+    assert southmere["status"] == "complete" and southmere["value"] == 0 and southmere["rag"] in ("G", "A", "R")
+
+
+def test_a_missing_column_gives_no_data_for_the_figures_that_use_it_only(authority):
+    path = authority / REFERRALS
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    drop = rows[0].index("Number of Referrals in Last 12 Months")
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([row[:drop] + row[drop + 1 :] for row in rows])
+    assert refresh(authority) == 0
+    after = history(authority / "master.xlsx")
+    southmere = figure(after, "REREFERRALS", "SM")
+    assert southmere["status"] == "no data" and southmere["reason"] == f"{REFERRALS} has no referrals_last_12m column"
+    assert figure(after, "REREFERRALS", "ALL")["status"] == "incomplete"
+    # The referral rate does not use that column: Southmere's is still there, and rated.
+    rate = figure(after, "REFERRALS_RATE", "SM")
+    assert rate["status"] == "complete" and rate["value"] > 0
+
+
+def test_a_missing_file_and_a_district_with_no_list_configured(authority):
+    (authority / REFERRALS).unlink()
+    assert refresh(authority) == 0
+    southmere = figure(history(authority / "master.xlsx"), "REFERRALS_RATE", "SM")
+    assert southmere["status"] == "no data" and southmere["reason"] == f"{REFERRALS} could not be used"
+
+
+def test_nothing_counted_is_no_data_with_the_reason_and_a_typed_figure_is_complete():
+    # Hand-made results: a share with no cases (0 / 0), a typed figure for a district whose
+    # list is missing, and a complete figure.
+    results = pd.DataFrame(
+        {
+            "indicator": ["X", "X", "X"],
+            "area": ["NG", "EB", "ALL"],
+            "period": ["2026-10"] * 3,
+            "numerator": [0.0, 3.0, 3.0],
+            "denominator": [0.0, 4.0, 4.0],
+            "value": [float("nan"), 0.75, 0.75],
+            "typed": [False, True, False],
+        }
+    )
+    coverage = {("X", "NG"): Coverage("complete"), ("X", "EB"): Coverage("no data", "a.csv could not be used")}
+    out = with_status(results, coverage).set_index("area")
+    assert (out.at["NG", "status"], out.at["NG", "reason"]) == ("no data", "no cases counted in the period")
+    assert pd.isna(out.at["NG", "numerator"]) and pd.isna(out.at["NG", "denominator"])
+    assert (out.at["EB", "status"], out.at["EB", "value"]) == ("complete", 0.75)
+    assert out.at["ALL", "status"] == "complete"
+
+
+def test_the_email_says_what_could_not_be_rated(authority):
+    import email
+    from email import policy
+
+    break_file(authority)
+    assert refresh(authority, "--email", "--dry-run") == 0
+    message = email.message_from_bytes((authority / "outbox" / "master authority.eml").read_bytes(), policy=policy.default)
+    text = message.get_body(("plain",)).get_content()
+    assert "could not be rated: Referrals per 10,000 population aged under 18 (incomplete: leaves out Southmere" in text
+    line = next(line for line in text.splitlines() if line.startswith("Referrals per 10,000"))
+    assert "incomplete" in line and " G " not in line and " R " not in line
+    southmere = email.message_from_bytes((authority / "outbox" / "master SM.eml").read_bytes(), policy=policy.default)
+    district = southmere.get_body(("plain",)).get_content()
+    line = next(line for line in district.splitlines() if line.startswith("Referrals per 10,000"))
+    assert line.count("no data") == 2  # the value and the status, no rating
