@@ -209,3 +209,16 @@ def test_the_email_says_what_could_not_be_rated(authority):
     district = southmere.get_body(("plain",)).get_content()
     line = next(line for line in district.splitlines() if line.startswith("Referrals per 10,000"))
     assert line.count("no data") == 2  # the value and the status, no rating
+
+
+def test_data_quality_counts_a_list_that_could_not_be_used(authority):
+    break_file(authority)
+    assert refresh(authority) == 0
+    sheet = openpyxl.load_workbook(authority / "master.xlsx")["Districts"]
+    names = [c.value for c in sheet[3]]
+    row = next(r for r in sheet.iter_rows(values_only=True) if r[0] == "Lists missing, unreadable or empty")
+    counts = {names[i]: row[i] for i in range(1, len(names) - 1, 2) if names[i]}
+    assert counts == {"Northshire": 1, "Northgate": 0, "Eastbrook": 0, "Southmere": 1, "Westfield": 0}
+    scorecard = [c.value for c in openpyxl.load_workbook(authority / "master.xlsx")["Scorecard"]["A"] if c.value]
+    line = next(v for v in scorecard if str(v).startswith("Data quality (share of input rows valid)"))
+    assert "Southmere 100.00% (1 list missing, unreadable or empty)" in line

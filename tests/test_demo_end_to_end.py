@@ -221,3 +221,12 @@ def test_data_quality_sheet_never_shows_personal_values(tmp_path, example_dir):
     values = CalamineWorkbook.from_path(str(tmp_path / "m.xlsx")).get_sheet_by_name("Data quality").to_python()
     text = " ".join(str(v) for row in values for v in row)
     assert "supervision_log.csv" in text and "Secretname" not in text
+
+
+def test_the_demo_is_a_clean_run_every_figure_complete(demo_run):
+    # The planted bad rows are left out and listed; no list is missing, so nothing is unrated.
+    result, _ = demo_run
+    assert result.notes == [] and result.kept_stored == []
+    month = result.scored[result.scored["period"] == str(result.period)]
+    assert set(month["status"]) == {"complete"}
+    assert "could not be rated" not in result.summary

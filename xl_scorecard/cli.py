@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -132,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
     except ScorecardError as exc:
         print(f"xl-scorecard: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except BrokenPipeError:  # the output was piped into something that stopped reading (| head)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("xl-scorecard: stopped; the master workbook was not changed", file=sys.stderr)
         return EXIT_FAILED

@@ -281,6 +281,7 @@ def _refresh_locked(
         layout=layout,
         drilldown=drilldown,
         quality=sources.valid_shares(districts, AUTHORITY),
+        unusable=sources.unusable_lists(districts, AUTHORITY),
         views=views,
         details=details,
     )

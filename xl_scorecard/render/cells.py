@@ -95,6 +95,7 @@ class ScorecardInput:
     layout: Layout = field(default_factory=load_layout)
     drilldown: pd.DataFrame | None = None  # exception cases (personal data); None: no Drill-down sheet
     quality: dict[str, float | None] = field(default_factory=dict)  # share of input rows valid per area
+    unusable: dict[str, int] = field(default_factory=dict)  # lists missing, unreadable or empty per area
     views: pd.DataFrame | None = None  # indicators.views.VIEW_COLUMNS, when the layout shows other windows
     details: list[tuple[Any, pd.DataFrame]] = field(default_factory=list)  # (layout Detail block, indicators.views.DETAIL_COLUMNS frame)
 

@@ -225,7 +225,12 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
         ws.write_string(row, 0, line, fmt(italic=True, font_color=NOT_RATED_TEXT))
         row += 1
     names = {AUTHORITY: data.authority, **dict(data.districts)}
-    scores = [f"{names[a]} {v:.2%}" for a, v in data.quality.items() if v is not None]
+
+    def lost(area: str) -> str:
+        count = data.unusable.get(area, 0)
+        return f" ({count} {'list' if count == 1 else 'lists'} missing, unreadable or empty)" if count else ""
+
+    scores = [f"{names[a]} {v:.2%}{lost(a)}" for a, v in data.quality.items() if v is not None]
     if scores:
         ws.write_string(
             row,
@@ -335,6 +340,9 @@ def _write_districts(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
             ws.write_blank(last + 2, 1 + 2 * n, None, fmt(border=1))
         else:  # two decimals: the difference between 99.5% and 99.99% valid is what matters here
             ws.write_number(last + 2, 1 + 2 * n, scores[code], fmt(num_format="0.00%", border=1, italic=True))
+    ws.write_string(last + 3, 0, "Lists missing, unreadable or empty", fmt(italic=True, border=1))
+    for n, (code, _) in enumerate(areas):
+        ws.write_number(last + 3, 1 + 2 * n, data.unusable.get(code, 0), fmt(num_format="0", border=1, italic=True))
     for n in range(len(areas)):
         column = xl_col_to_name(2 + 2 * n)
         _rag_rules(ws, f"{column}{first + 1}:{column}{last + 1}", fmt)

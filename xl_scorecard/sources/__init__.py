@@ -76,6 +76,18 @@ class SourceData:
                 counts[1] += report.rows_read
         return {a: (totals[a][0] / totals[a][1] if a in totals and totals[a][1] else None) for a in [authority, *districts]}
 
+    def unusable_lists(self, districts: list[str], authority: str = "ALL") -> dict[str, int]:
+        """Lists missing, unreadable, unusable or empty, for the authority (all of them) and
+        each district: the share of valid rows alone would read 100% for a district whose
+        file could not be opened at all."""
+        counts = dict.fromkeys([authority, *districts], 0)
+        for report in self.files:
+            if not report.readable or report.empty:
+                counts[authority] += 1
+                if report.district in counts:
+                    counts[report.district] += 1
+        return counts
+
     def dated_months(self, datasets: dict[str, DatasetSpec]) -> dict[str, set[str]]:
         """For each case or workforce list and the typed figures, the months ("YYYY-MM") in
         which any of its date columns has a row. Population and comparator files are left out:
