@@ -23,6 +23,7 @@ from xl_scorecard.indicators.comparators import comparator_figures
 from xl_scorecard.indicators.completeness import COMPLETE, figure_coverage, missing_districts, with_status
 from xl_scorecard.indicators.definitions import check_definitions
 from xl_scorecard.indicators.drilldown import drilldown_cases
+from xl_scorecard.indicators.typed import typed_figure_checks
 from xl_scorecard.indicators.views import compute_detail, compute_views, detail_variant
 from xl_scorecard.periods import Month, months_ending
 from xl_scorecard.scoring import score_results, score_views, summary_counts, summary_sentence
@@ -159,8 +160,19 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
 
 def check(config: AuthorityConfig) -> SourceData:
     """Read and validate only (after checking the catalogue's definitions against the datasets)."""
-    load_checked_catalogue(config)
-    return read_sources(config)
+    catalogue = load_checked_catalogue(config)
+    sources = read_sources(config)
+    check_typed_figures(sources, catalogue)
+    return sources
+
+
+def check_typed_figures(sources: SourceData, catalogue: list[Indicator]) -> None:
+    """Typed figures checked against the catalogue (unknown ids, impossible shares, the same
+    figure typed twice): each a problem record, the bad rows left out."""
+    if "figures" in sources.tables and len(sources.tables["figures"]):
+        figures_file = ", ".join(sorted({f.file for f in sources.files if f.dataset == "figures"}))
+        keep, problems = typed_figure_checks(sources.tables["figures"], catalogue, figures_file)
+        sources.drop_rows("figures", keep, problems)
 
 
 def load_checked_catalogue(config: AuthorityConfig) -> list[Indicator]:
@@ -231,6 +243,7 @@ def _refresh_locked(
         raise IncompleteInputs(
             f"{config.name}: {len(unusable)} input file(s) could not be read or have no rows; the master was not changed:\n  {lines}"
         )
+    check_typed_figures(sources, catalogue)
     check_period(period, sources, config)
     districts = [d.code for d in config.districts]
     periods = months_ending(period, months)

@@ -65,6 +65,19 @@ class SourceData:
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
+    def drop_rows(self, dataset: str, keep: pd.Series, problems: list[Problem]) -> None:
+        """Leave out the rows of ``dataset`` where ``keep`` is false (a later stage's check found
+        them wrong), record ``problems`` and keep the row accounting true."""
+        self.problems.extend(problems)
+        dropped = int((~keep).sum())
+        if not dropped:
+            return
+        self.tables[dataset] = self.tables[dataset][keep.to_numpy()].reset_index(drop=True)
+        at = next((i for i, f in enumerate(self.files) if f.dataset == dataset and f.readable), None)
+        if at is not None:
+            report = self.files[at]
+            self.files[at] = replace(report, rows_loaded=report.rows_loaded - dropped, rows_excluded=report.rows_excluded + dropped)
+
     def valid_shares(self, districts: list[str], authority: str = "ALL") -> dict[str, float | None]:
         """Share of input rows valid (loaded / read) for the authority and each district; files
         covering every district (population, typed figures) count for the authority only."""

@@ -128,6 +128,24 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "District {value} is not in the authority configuration.",
             "Use a district code or name from the configuration, or add the district.",
         ),
+        ProblemType(
+            "unknown-indicator",
+            "Unknown indicator",
+            "Indicator {value} is not in the catalogue{other}.",
+            "Type the indicator's id as `xl-scorecard indicators` lists it.",
+        ),
+        ProblemType(
+            "figure-out-of-range",
+            "Figure out of range",
+            '"{column}" {value} cannot be a share (over 100%){other}.',
+            "Percentages are kept as fractions: type 0.967 for 96.7% (or format the cell as a percentage).",
+        ),
+        ProblemType(
+            "duplicate-figure",
+            "Figure typed twice",
+            "{value} is typed more than once for the same district and month; {other}.",
+            "Keep one row per indicator, district and month.",
+        ),
     )
 }
 
