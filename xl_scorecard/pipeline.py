@@ -253,9 +253,10 @@ def _refresh_locked(
         results = with_status(compute_all(catalogue, sources.tables, periods, districts, missing), coverage)
         drilldown = drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None
         # Only what the layout shows: a view is a second computation of every indicator.
-        views = compute_views(catalogue, sources.tables, period, districts, layout.views) if layout.views else None
+        views = compute_views(catalogue, sources.tables, period, districts, layout.views, missing) if layout.views else None
         details = [
-            (block, compute_detail(rows, sources.tables, months_ending(period, block.months), districts)) for block, rows in detail_rows
+            (block, compute_detail(rows, sources.tables, months_ending(period, block.months), districts, missing))
+            for block, rows in detail_rows
         ]
     with _timed(timings, "history and commentary"):
         kept, typed, shown = read_commentary(master)

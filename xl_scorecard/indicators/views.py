@@ -41,15 +41,21 @@ def view_window(indicator: Indicator, view: str, period: Month) -> tuple[str, Mo
 
 
 def compute_views(
-    catalogue: list[Indicator], tables: Tables, period: Month, districts: list[str], views: tuple[str, ...] = VIEWS
+    catalogue: list[Indicator],
+    tables: Tables,
+    period: Month,
+    districts: list[str],
+    views: tuple[str, ...] = VIEWS,
+    missing: dict[str, set[str]] | None = None,
 ) -> pd.DataFrame:
-    """Each indicator's figures in each of ``views``, per district and for the authority."""
+    """Each indicator's figures in each of ``views``, per district and for the authority;
+    ``missing`` as for ``compute_all`` (districts with no data add nothing to the totals)."""
     parts = []
     for indicator in catalogue:
         for view in views:
             period_type, month = view_window(indicator, view, period)
             variant = indicator if period_type == indicator.period else indicator.model_copy(update={"period": period_type})
-            figures = indicator_figures(variant, tables, month, districts)
+            figures = indicator_figures(variant, tables, month, districts, (missing or {}).get(indicator.id, set()))
             parts.append(
                 pd.DataFrame({**{k: figures[k] for k in ("indicator", "area", "numerator", "denominator", "value")}, "view": view})
             )
@@ -70,14 +76,20 @@ def detail_variant(indicator: Indicator, change: dict[str, Any], where: str) -> 
         raise ValueError(f"{where}: change {change}: {problems}") from None
 
 
-def compute_detail(rows: list[tuple[Indicator, str]], tables: Tables, months: list[Month], districts: list[str]) -> pd.DataFrame:
+def compute_detail(
+    rows: list[tuple[Indicator, str]],
+    tables: Tables,
+    months: list[Month],
+    districts: list[str],
+    missing: dict[str, set[str]] | None = None,
+) -> pd.DataFrame:
     """The authority's figure for each detail row and month. Rows are (monthly indicator
     variant, "numerator" or "denominator"): ``number`` is that part, and ``share`` the
     numerator over the denominator for a row that shows a numerator."""
     records = []
     for number, (variant, shows) in enumerate(rows):
         for month in months:
-            figures = indicator_figures(variant, tables, month, districts)
+            figures = indicator_figures(variant, tables, month, districts, (missing or {}).get(variant.id, set()))
             numerator, denominator = float(figures["numerator"][-1]), float(figures["denominator"][-1])  # the authority
             share = numerator / denominator if shows == "numerator" and denominator else np.nan
             records.append((number, str(month), numerator if shows == "numerator" else denominator, share))
