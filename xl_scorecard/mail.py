@@ -100,7 +100,10 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> 
         found = ind.id in rows_now.index
         now = rows_now.at[ind.id, "value"] if found else None
         rag = str(rows_now.at[ind.id, "rag"]) if found else ""
-        status = str(rows_now.at[ind.id, "status"]) if found and "status" in rows_now else "no data"
+        if not found:
+            status = "no data"
+        else:  # results scored without completeness (older history) count as complete
+            status = str(rows_now.at[ind.id, "status"]) if "status" in rows_now.columns else "complete"
         shown = "no data" if now is None or pd.isna(now) else FORMATS[ind.unit].format(now)
         rows.append(
             {
