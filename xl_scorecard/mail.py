@@ -100,10 +100,9 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> 
         found = ind.id in rows_now.index
         now = rows_now.at[ind.id, "value"] if found else None
         rag = str(rows_now.at[ind.id, "rag"]) if found else ""
-        if not found:
-            status = "no data"
-        else:  # results scored without completeness (older history) count as complete
-            status = str(rows_now.at[ind.id, "status"]) if "status" in rows_now.columns else "complete"
+        # Results scored without completeness (older history) count as complete.
+        has_status = "status" in rows_now.columns
+        status = (str(rows_now.at[ind.id, "status"]) if has_status else "complete") if found else "no data"
         shown = "no data" if now is None or pd.isna(now) else FORMATS[ind.unit].format(now)
         rows.append(
             {
