@@ -222,3 +222,50 @@ def test_data_quality_counts_a_list_that_could_not_be_used(authority):
     scorecard = [c.value for c in openpyxl.load_workbook(authority / "master.xlsx")["Scorecard"]["A"] if c.value]
     line = next(v for v in scorecard if str(v).startswith("Data quality (share of input rows valid)"))
     assert "Southmere 100.00% (1 list missing, unreadable or empty)" in line
+
+
+def test_a_bad_caseload_leaves_the_worker_out_of_the_caseload_figure_only():
+    # Hand-made lists: Ann's caseload was typed "n/k" (the sources stage keeps her row, marked),
+    # Bo's is 12 on 1.0 FTE. Both were supervised in October. Supervision: 2 of 2 (Ann counts:
+    # it does not read caseloads). Average caseload: Bo's 12 / 1.0 (Ann's row cannot count).
+    from xl_scorecard.indicators import load_catalogue
+    from xl_scorecard.indicators.compute import compute_all
+    from xl_scorecard.periods import Month
+
+    catalogue = [ind for ind in load_catalogue() if ind.id in ("SUPERVISED", "CASELOAD")]
+    month = pd.Timestamp("2026-10-01")
+    staff = pd.DataFrame(
+        {
+            "district": pd.Categorical(["NG", "NG"]),
+            "worker": ["Ann", "Bo"],
+            "month": [month, month],
+            "qualified": ["Yes", "Yes"],
+            "role": ["Social Worker", "Social Worker"],
+            "cases": pd.array([pd.NA, 12], dtype="Int64"),
+            "fte": [1.0, 1.0],
+            "_bad_cases": [True, False],
+        }
+    )
+    supervision = pd.DataFrame(
+        {
+            "district": pd.Categorical(["NG", "NG"]),
+            "worker": ["Ann", "Bo"],
+            "supervision_date": pd.to_datetime(["2026-10-05", "2026-10-06"]),
+        }
+    )
+    results = compute_all(catalogue, {"staff": staff, "supervision": supervision}, [Month(2026, 10)], ["NG"]).set_index(
+        ["indicator", "area"]
+    )
+    assert (results.loc[("SUPERVISED", "NG"), "numerator"], results.loc[("SUPERVISED", "NG"), "denominator"]) == (2.0, 2.0)
+    assert (results.loc[("CASELOAD", "NG"), "numerator"], results.loc[("CASELOAD", "NG"), "denominator"]) == (12.0, 1.0)
+
+
+def test_the_data_quality_record_names_the_figures_that_lost_the_row(example_dir, capsys):
+    assert main(["check", "--config", str(example_dir / "authority.toml")]) == 1
+    out = capsys.readouterr().out
+    assert (
+        '"Cases": "n/k" is not a number. The row is left out of "Average caseload of qualified social workers (cases per FTE)"; '
+        "the others count it." in out
+    )
+    assert '"Child ID" is blank. The row is left out of the counts.' in out  # no identity: out of every figure
+    assert "5 left out" in out

@@ -59,11 +59,8 @@ def independent_supervised(root) -> dict[str, tuple[int, int]]:
         staff = set()
         for row in rows(root, district, "Caseloads", workforce=True):
             month = parse_date(pick(row, "Month"))
-            cases = pick(row, "Cases", "No. of cases")
-            try:
-                float(cases)
-            except (TypeError, ValueError):
-                continue  # a bad required number: the product leaves the row out too
+            # A caseload typed "n/k" does not take the worker out of the supervision figure,
+            # which does not read caseloads.
             if month and (month.year, month.month) == (2026, 10) and str(pick(row, "Qualified")).strip() == "Yes":
                 staff.add(" ".join(str(pick(row, "Worker", "Worker Name")).split()).casefold())
         seen = {

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from xl_scorecard.config import load_config
@@ -112,9 +113,12 @@ def test_dates_in_every_form_people_type_and_never_month_first(tmp_path):
     )
     result = validate(path)
     starts = list(result.table["start_date"].dt.date)
-    assert starts == [dt.date(2026, 3, 4)] * 4
+    assert starts[:4] == [dt.date(2026, 3, 4)] * 4 and pd.isna(starts[4])
     (problem,) = result.problems
     assert problem.code == "bad-date" and problem.row == 6 and '"12/31/2026"' in problem.message
+    # The row stays, marked: only the figures that read the start date leave it out.
+    assert list(result.table["_bad_start_date"]) == [False] * 4 + [True]
+    assert not problem.excluded and problem.field == "start_date" and result.rows_excluded == 0
 
 
 def test_codes_with_or_without_prefix_and_aliases(tmp_path):
@@ -148,12 +152,14 @@ def test_numbers_ids_and_stray_spaces(tmp_path):
         sheet="Caseloads",
     )
     result = validate(path, "staff", "Caseloads")
-    assert list(result.table["worker"]) == ["Ann Lee", "12345"]
-    assert list(result.table["team"]) == ["Team A", "Team A"]
-    assert list(result.table["cases"]) == [12, 3]
+    assert list(result.table["worker"]) == ["Ann Lee", "12345", "Bo"]
+    assert list(result.table["team"]) == ["Team A", "Team A", "Team A"]
+    assert list(result.table["cases"][:2]) == [12, 3] and pd.isna(result.table["cases"][2])
     codes = sorted((p.code, p.column) for p in result.problems)
     assert codes == [("bad-number", "Cases"), ("bad-number", "FTE")]
-    assert result.rows_excluded == 1
+    # Bo's row stays for the figures that read neither FTE nor cases (supervision), marked for the others.
+    assert list(result.table["_bad_fte"]) == [False, False, True] and list(result.table["_bad_cases"]) == [False, False, True]
+    assert result.rows_excluded == 0
 
 
 def test_end_before_start_is_reported_and_excluded(tmp_path):
@@ -260,7 +266,8 @@ def test_figures_typed_by_staff_need_a_value_or_a_numerator(tmp_path):
         sheet="Figures",
     )
     result = validate(path, "figures", "Figures")
-    assert list(result.table["indicator"]) == ["AUDITS_ADEQUATE", "ETHNICITY_RECORDED"]
+    assert list(result.table["indicator"]) == ["AUDITS_ADEQUATE", "ETHNICITY_RECORDED", "PEP"]
+    assert list(result.table["_bad_period"]) == [False, False, True]  # "Oct 2026": no month, so never used
     codes = sorted((p.code, p.row) for p in result.problems)
     assert codes == [("bad-date", 4), ("missing-any", 5)]
     (missing,) = [p for p in result.problems if p.code == "missing-any"]

@@ -7,7 +7,7 @@ import logging
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,13 +21,14 @@ from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
 from xl_scorecard.indicators.catalogue import Indicator, default_catalogue_path
 from xl_scorecard.indicators.comparators import comparator_figures
 from xl_scorecard.indicators.completeness import COMPLETE, figure_coverage, missing_districts, with_status
-from xl_scorecard.indicators.definitions import check_definitions
+from xl_scorecard.indicators.definitions import check_definitions, columns_used
 from xl_scorecard.indicators.drilldown import drilldown_cases
 from xl_scorecard.indicators.typed import typed_figure_checks
 from xl_scorecard.indicators.views import compute_detail, compute_views, detail_variant
 from xl_scorecard.periods import Month, months_ending
 from xl_scorecard.scoring import score_results, score_views, summary_counts, summary_sentence
 from xl_scorecard.sources import SourceData, read_sources
+from xl_scorecard.sources.problems import NO_FIGURE
 
 if TYPE_CHECKING:  # the writer's layout types; the writer itself is imported last, when needed
     from xl_scorecard.render.layout import Detail, Layout
@@ -163,7 +164,21 @@ def check(config: AuthorityConfig) -> SourceData:
     catalogue = load_checked_catalogue(config)
     sources = read_sources(config)
     check_typed_figures(sources, catalogue)
+    name_the_figures(sources, catalogue)
     return sources
+
+
+def name_the_figures(sources: SourceData, catalogue: list[Indicator]) -> None:
+    """Each problem that leaves its row out of some figures only says which ones."""
+    readers: dict[tuple[str, str], list[str]] = {}
+    for indicator in catalogue:
+        for dataset, columns in columns_used(indicator).items():
+            for column in columns:
+                readers.setdefault((dataset, column), []).append(f'"{indicator.title}"')
+    sources.problems = [
+        replace(p, figures=", ".join(readers.get((p.dataset, p.field), [])) or NO_FIGURE) if p.field and not p.excluded else p
+        for p in sources.problems
+    ]
 
 
 def check_typed_figures(sources: SourceData, catalogue: list[Indicator]) -> None:
@@ -244,6 +259,7 @@ def _refresh_locked(
             f"{config.name}: {len(unusable)} input file(s) could not be read or have no rows; the master was not changed:\n  {lines}"
         )
     check_typed_figures(sources, catalogue)
+    name_the_figures(sources, catalogue)
     check_period(period, sources, config)
     districts = [d.code for d in config.districts]
     periods = months_ending(period, months)

@@ -11,7 +11,9 @@ import pandas as pd
 
 from xl_scorecard.indicators.calculations import CALCULATIONS, MissingData, Tables, injected
 from xl_scorecard.indicators.catalogue import Indicator
+from xl_scorecard.indicators.definitions import columns_used
 from xl_scorecard.periods import Month, Window, window_for
+from xl_scorecard.sources.validate import BAD_PREFIX
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ def indicator_figures(
     engine = {"indicator_id": indicator.id, "unit_scale": indicator.scale}
     params.update({key: engine[key] for key in injected(name)})
     window = window_for(period, indicator.period)
+    tables = valid_rows(indicator, tables)
     try:
         raw = CALCULATIONS[name](tables, window, **params)
     except MissingData as exc:
@@ -102,6 +105,34 @@ def indicator_figures(
         "value": value.astype("float64"),
         "typed": was_typed,
     }
+
+
+def valid_rows(indicator: Indicator, tables: Tables) -> Tables:
+    """``tables`` without the rows whose value is bad or missing in a column this indicator
+    reads (the sources stage marks them ``_bad_<column>``): such a row is left out of this
+    figure only, not of the figures that do not read that column."""
+    used = _columns_used(indicator)
+    out = tables
+    for dataset, columns in used.items():
+        table = tables.get(dataset)
+        if table is None:
+            continue
+        marks = [f"{BAD_PREFIX}{c}" for c in columns if f"{BAD_PREFIX}{c}" in table]
+        if marks:
+            out = dict(out) if out is tables else out
+            out[dataset] = table[~table[marks].to_numpy().any(axis=1)]
+    return out
+
+
+_USED: dict[str, dict[str, set[str]]] = {}
+
+
+def _columns_used(indicator: Indicator) -> dict[str, set[str]]:
+    # Worked out once per calculation: this runs for every indicator and month.
+    key = repr(sorted(indicator.calculation.items(), key=lambda item: item[0]))
+    if key not in _USED:
+        _USED[key] = columns_used(indicator)
+    return _USED[key]
 
 
 def _typed(indicator: Indicator, tables: Tables, window: Window) -> pd.DataFrame | None:

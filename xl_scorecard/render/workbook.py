@@ -429,7 +429,8 @@ def _write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     ws.write_string(
         1,
         0,
-        "Rows with a problem in a required field are left out of every count and listed below. "
+        "A row without its identifier (a child or worker), or with dates in the wrong order, is left out of every count; "
+        "a bad or missing value elsewhere leaves the row out only of the figures that use that column. All are listed below. "
         "Values that identify a person are not shown; the file, sheet and row say where to look.",
         fmt(italic=True),
     )
@@ -468,7 +469,7 @@ def _write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
         ws.write_string(row, 6, problem.column, wrap)
         # The location is enough to find it: a value that identifies a person is not copied here.
         ws.write_string(row, 7, "(personal data: not shown)" if problem.personal and problem.value else problem.value, wrap)
-        ws.write_string(row, 8, problem.message + (" The row is left out of the counts." if problem.excluded else ""), wrap)
+        ws.write_string(row, 8, problem.message + (" The row is left out of the counts." if problem.excluded else problem.scope), wrap)
         ws.write_string(row, 9, problem.action, wrap)
     if data.problems:
         last = first + len(data.problems) - 1

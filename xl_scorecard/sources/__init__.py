@@ -19,7 +19,7 @@ import pandas as pd
 from xl_scorecard.sources.problems import Problem
 from xl_scorecard.sources.read import OpenWorkbooks, SourceFileError, read_sheet
 from xl_scorecard.sources.schema import ANNEX_A, ANNEX_A_LISTS, DatasetSpec
-from xl_scorecard.sources.validate import SheetResult, validate_sheet
+from xl_scorecard.sources.validate import BAD_PREFIX, SheetResult, validate_sheet
 
 if TYPE_CHECKING:  # for the annotations only: config imports the dataset descriptions from this package
     from xl_scorecard.config import AuthorityConfig, SourceEntry
@@ -258,7 +258,10 @@ def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
             parts.setdefault(dataset, []).append(result.table)
     for dataset, frames in parts.items():
         frames = [f for f in frames if len(f)] or frames[:1]
-        data.tables[dataset] = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        for column in [c for c in table if c.startswith(BAD_PREFIX)]:  # rows of other files had no bad value there
+            table[column] = table[column].fillna(False).astype(bool)
+        data.tables[dataset] = table
     for dataset in ("population", "figures"):
         if dataset in data.tables and len(data.tables[dataset]):
             data.tables[dataset] = _assign_districts(config, data, dataset)

@@ -150,6 +150,9 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
 }
 
 
+NO_FIGURE = "-"  # Problem.figures when no indicator of the catalogue reads the column
+
+
 @dataclass(frozen=True)
 class Problem:
     """One problem found in the input, with its location.
@@ -170,7 +173,9 @@ class Problem:
     value: str = ""
     other: str = ""
     personal: bool = False
-    excluded: bool = False
+    excluded: bool = False  # the row is left out of every figure
+    field: str = ""  # the canonical column of a bad value that leaves the row out only of the figures using it
+    figures: str = ""  # those figures, named once the catalogue is known (pipeline)
 
     @property
     def type(self) -> ProblemType:
@@ -181,6 +186,15 @@ class Problem:
         """The problem in one sentence, in the user's terms."""
         value = "(hidden: personal data)" if self.personal else (self.value or "(blank)")
         return self.type.template.format(column=self.column, value=value, other=self.other, dataset=self.dataset)
+
+    @property
+    def scope(self) -> str:
+        """For a value that leaves its row out of some figures only: which ones (" ..." or "")."""
+        if self.excluded or not self.field:
+            return ""
+        if self.figures == NO_FIGURE:
+            return " No figure reads this column, so the row counts everywhere."
+        return f" The row is left out of {self.figures or 'the figures that read this column'}; the others count it."
 
     @property
     def action(self) -> str:
@@ -198,7 +212,7 @@ class Problem:
 
     def describe(self) -> str:
         """A console line: location, message and what to do (safe to print: no personal values)."""
-        tail = " The row is left out of the counts." if self.excluded else ""
+        tail = " The row is left out of the counts." if self.excluded else self.scope
         return f"{self.severity.upper()} {self.location}: {self.message}{tail} {self.action}"
 
     def as_dict(self) -> dict:

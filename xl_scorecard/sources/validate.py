@@ -21,6 +21,9 @@ from xl_scorecard.sources.problems import Problem, Severity
 from xl_scorecard.sources.read import RawSheet
 from xl_scorecard.sources.schema import ColumnSpec, DatasetSpec, normalise_header
 
+# Marks the rows whose value in a column is bad or missing: "_bad_cases" for the caseload column.
+BAD_PREFIX = "_bad_"
+
 HEADER_SEARCH_ROWS = 30
 # Markers people type for "nothing here"; they count as blank, not as bad values.
 BLANK_TOKENS = {"", "-", "--", "..", "n/a", "na", "null", "none", "<blank>", "#n/a"}
@@ -115,12 +118,20 @@ def validate_sheet(
         raw_values = _column(data_rows, position, shortest)
         values, blank, bad = coerce_column(raw_values, col)
         table[name] = values
+        # A row without its identity (a child id, a worker's name) is nothing: it leaves every
+        # figure. A bad or missing value elsewhere leaves the row out only of the figures that
+        # read that column: "_bad_<column>" marks it, and the compute stage filters on it.
+        identity = col.required and col.type == "text"
+        invalid = bad | blank if col.required else bad
         for index in bad[bad].index:
-            problems.append(_problem_for(col, "bad", header_text, raw_values[index], row_numbers[index], where))
+            problems.append(_problem_for(col, "bad", header_text, raw_values[index], row_numbers[index], where, name, identity))
         if col.required:
             for index in blank[blank].index:
-                problems.append(_problem_for(col, "blank", header_text, "", row_numbers[index], where))
-            excluded |= bad | blank
+                problems.append(_problem_for(col, "blank", header_text, "", row_numbers[index], where, name, identity))
+        if identity:
+            excluded |= invalid
+        elif invalid.any():
+            table[f"{BAD_PREFIX}{name}"] = invalid
 
     for check in spec.checks:
         if check.kind == "any_of":
@@ -150,7 +161,7 @@ def validate_sheet(
     # The population dataset names its districts in a column of its own.
     if "district" not in spec.columns:
         table["district"] = district
-    columns = list(dict.fromkeys([*spec.columns, "district", "source_row"]))
+    columns = list(dict.fromkeys([*spec.columns, "district", "source_row", *(c for c in table if c.startswith(BAD_PREFIX))]))
     kept_table = table.loc[~excluded, columns].reset_index(drop=True)
     mapped = {name: str(header_row[position]).strip() for name, position in mapping.items()}
     return SheetResult(kept_table, problems, rows_read=len(data_rows), rows_excluded=int(excluded.sum()), mapped=mapped)
@@ -181,13 +192,25 @@ def _header_for(header_row: list[object], mapping: dict[str, int], spec: Dataset
     return spec.columns[name].headers[0]
 
 
-def _problem_for(col: ColumnSpec, kind: str, header: str, value: object, row: int, where: dict[str, Any]) -> Problem:
+def _problem_for(
+    col: ColumnSpec, kind: str, header: str, value: object, row: int, where: dict[str, Any], name: str, identity: bool
+) -> Problem:
     severity: Severity = "error" if col.required else "warning"
     if kind == "blank":
         code = "missing-value"
     else:
         code = {"date": "bad-date", "integer": "bad-number", "decimal": "bad-number", "code": "bad-code"}[col.type]
-    return Problem(code, severity, row=row, column=header, value=_show(value), personal=col.personal, excluded=col.required, **where)
+    return Problem(
+        code,
+        severity,
+        row=row,
+        column=header,
+        value=_show(value),
+        personal=col.personal,
+        excluded=identity,
+        field="" if identity else name,
+        **where,
+    )
 
 
 def _show(value: object) -> str:
