@@ -269,3 +269,47 @@ def test_the_data_quality_record_names_the_figures_that_lost_the_row(example_dir
     )
     assert '"Child ID" is blank. The row is left out of the counts.' in out  # no identity: out of every figure
     assert "5 left out" in out
+
+
+def test_a_changed_past_month_is_recorded_as_a_restatement(authority, capsys):
+    # One Southmere assessment completed in time in September 2026 is deleted from its list after
+    # the first refresh (a duplicate found at the source, say). September's timeliness figure
+    # for Southmere and for the authority is restated: one fewer in time, one fewer completed.
+    from independent import parse_date, working_days
+
+    path = authority / "Southmere" / "list4_assessments.csv"
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.reader(handle))
+    start, done = rows[0].index("Continuous Assessment Start Date"), rows[0].index("Continuous Assessment Date of Authorisation")
+
+    def in_time_in_september(row):
+        began, ended = parse_date(row[start]), parse_date(row[done])
+        return began and ended and (ended.year, ended.month) == (2026, 9) and working_days(began, ended) <= 45
+
+    gone = next(i for i, row in enumerate(rows) if i and in_time_in_september(row))
+    master = authority / "master.xlsx"
+    assert refresh(authority) == 0
+    before = history(master)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(rows[:gone] + rows[gone + 1 :])
+    capsys.readouterr()
+    assert refresh(authority) == 0
+    out = capsys.readouterr().out
+
+    sheet = openpyxl.load_workbook(master)["Restatements"]
+    table = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0]]
+    assert sorted((r[1], r[3]) for r in table) == [("Sep 2026", "Northshire"), ("Sep 2026", "Southmere")]
+    for record in table:
+        area = "SM" if record[3] == "Southmere" else "ALL"
+        old = figure(before, "ASSESS_45WD", area, "2026-09")
+        assert record[2] == "Assessments completed within 45 working days"
+        assert record[5] == pytest.approx(old["value"])
+        assert record[6] == pytest.approx((old["numerator"] - 1) / (old["denominator"] - 1))
+        assert "Southmere/list4_assessments.csv (modified " in record[7]
+    assert "Restated (stored figures computed differently now; see the Restatements sheet):" in out
+    assert "Assessments completed within 45 working days - Southmere, Sep 2026: " in out
+    # A third refresh with the same files restates nothing more, and keeps the record.
+    assert refresh(authority) == 0
+    assert "Restated" not in capsys.readouterr().out
+    again = [r for r in openpyxl.load_workbook(master)["Restatements"].iter_rows(min_row=5, values_only=True) if r[0]]
+    assert again == table

@@ -276,6 +276,7 @@ def _run_refresh(
                     "counts": counts,
                     "not_rated": result.notes,
                     "kept_stored": result.kept_stored,
+                    "restated": result.restated,
                     "problems": [p.as_dict() for p in result.sources.problems],
                 },
                 indent=2,
@@ -290,6 +291,8 @@ def _run_refresh(
     print(result.summary)
     if result.notes:
         print("Not complete (no RAG rating, not counted above):\n  " + "\n  ".join(result.notes))
+    if result.restated:
+        print("Restated (stored figures computed differently now; see the Restatements sheet):\n  " + "\n  ".join(result.restated))
     if result.kept_stored:
         print("History kept (this run's inputs were incomplete for these months):\n  " + "\n  ".join(result.kept_stored))
     print(_quality_line(result.sources))

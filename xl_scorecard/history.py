@@ -81,3 +81,49 @@ def read_history(master: Path) -> pd.DataFrame | None:
     for column in ("indicator", "area", "period", "rag", *columns[len(LEGACY_COLUMNS) :]):
         frame[column] = frame[column].astype(str)
     return _with_status(frame)
+
+
+RESTATEMENTS_SHEET = "Restatements"
+RESTATEMENT_COLUMNS = ["Recorded", "Month", "Indicator", "Area", "Unit", "Old value", "New value", "Inputs"]
+
+
+def restated(old: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
+    """Figures stored complete that this run, complete too, computes differently: restatements
+    (indicator, area, period, old, new). The new figure replaces the stored one; the change is
+    recorded, not hidden."""
+    columns = [*_KEY, "old", "new"]
+    if old is None or old.empty or "status" not in new:
+        return pd.DataFrame(columns=columns)
+    stored = _with_status(old)
+    stored = stored[stored["status"] == COMPLETE][[*_KEY, "value"]].rename(columns={"value": "old"})
+    fresh = new[new["status"] == COMPLETE][[*_KEY, "value"]].rename(columns={"value": "new"})
+    both = stored.merge(fresh, on=_KEY, how="inner")
+    old_values, new_values = both["old"].astype("float64"), both["new"].astype("float64")
+    # Differences past the 12th significant digit are arithmetic, not a change in the data.
+    changed = (old_values - new_values).abs() > 1e-9 * old_values.abs().clip(lower=1.0)
+    changed |= old_values.isna() != new_values.isna()
+    return both[changed][columns].reset_index(drop=True)
+
+
+def read_restatements(master: Path) -> pd.DataFrame:
+    """The Restatements record kept in ``master`` (empty when there is none yet)."""
+    empty = pd.DataFrame(columns=RESTATEMENT_COLUMNS)
+    if not master.is_file():
+        return empty
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(master))
+    try:
+        if RESTATEMENTS_SHEET not in workbook.sheet_names:
+            return empty
+        rows = workbook.get_sheet_by_name(RESTATEMENTS_SHEET).to_python()
+    finally:
+        workbook.close()
+    header = next((i for i, r in enumerate(rows) if [str(c) for c in r[: len(RESTATEMENT_COLUMNS)]] == RESTATEMENT_COLUMNS), None)
+    if header is None:
+        return empty
+    kept = [r[: len(RESTATEMENT_COLUMNS)] for r in rows[header + 1 :] if r and r[0] not in ("", None)]
+    frame = pd.DataFrame(kept, columns=RESTATEMENT_COLUMNS)
+    for column in ("Old value", "New value"):
+        frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce")
+    return frame

@@ -16,7 +16,7 @@ import os
 import smtplib
 import ssl
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import make_msgid
 from pathlib import Path
@@ -69,6 +69,7 @@ class Digest:
     summary: str
     rows: list[dict]  # indicator title, value text, rag, travel
     quality: list[str]
+    restated: list[str] = field(default_factory=list)  # stored figures this run computed differently
 
 
 @dataclass
@@ -81,11 +82,13 @@ class Results:
     catalogue: list[Indicator]
     scored: pd.DataFrame  # scoring.score_results: value, rag and travel per indicator, area and period
     problems: list[tuple[str, str, str]]  # (district, file, severity) of each data problem: never its value
+    restated: list[str] = field(default_factory=list)  # the run's restatements (pipeline.restated_lines)
 
     @classmethod
     def of_run(cls, run: RunResult) -> Results:
         """The results of a refresh that has just run."""
-        return cls(run.period, run.catalogue, run.scored, [(p.district, p.file, p.severity) for p in run.sources.problems])
+        problems = [(p.district, p.file, str(p.severity)) for p in run.sources.problems]
+        return cls(run.period, run.catalogue, run.scored, problems, run.restated)
 
 
 def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> Digest:
@@ -116,7 +119,7 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> 
     title = load_layout(config.layout).title.replace("{authority}", config.name) + ("" if area == AUTHORITY else f" - {name}")
     summary = summary_sentence(scored, results.period, name, area, titles={ind.id: ind.title for ind in results.catalogue})
     quality = _problem_lines(results.problems, area)
-    return Digest(title, results.period, summary, rows, quality)
+    return Digest(title, results.period, summary, rows, quality, results.restated if area == AUTHORITY else [])
 
 
 def stored_results(config: AuthorityConfig, master: Path) -> Results:
@@ -192,6 +195,10 @@ def render_html(digest: Digest, note: str = "") -> str:
             f"<td {cell}>{arrow} {html.escape(row['travel'] or '')}</td></tr>"
         )
     lines.append("</table>")
+    if digest.restated:
+        lines.append("<p><b>Restated:</b> figures reported before, computed differently now (the Restatements sheet lists them):</p><ul>")
+        lines += [f"<li>{html.escape(line)}</li>" for line in digest.restated]
+        lines.append("</ul>")
     if digest.quality:
         lines.append('<p><b>Data quality:</b> problems in the district files (details on the "Data quality" sheet):</p><ul>')
         lines += [f"<li>{html.escape(line)}</li>" for line in digest.quality]
@@ -209,6 +216,8 @@ def render_text(digest: Digest, note: str = "") -> str:
     for row in digest.rows:
         word = _status_style(row)[2]
         lines.append(f"{row['title']:<{width}}  {row['value']:>9}  {word:<5}  {row['travel']}")
+    if digest.restated:
+        lines += ["", "Restated (figures reported before, computed differently now):", *[f"  {r}" for r in digest.restated]]
     if digest.quality:
         lines += ["", 'Data quality (details on the "Data quality" sheet):', *[f"  {q}" for q in digest.quality]]
     if note:

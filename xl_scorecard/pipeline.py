@@ -9,14 +9,21 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from xl_scorecard.commentary import commentary_for, merge_commentary, read_commentary
 from xl_scorecard.config import AuthorityConfig
 from xl_scorecard.errors import ConfigError, IncompleteInputs, PeriodError
-from xl_scorecard.history import merge_history, read_history, worse_than_stored
+from xl_scorecard.history import (
+    RESTATEMENT_COLUMNS,
+    merge_history,
+    read_history,
+    read_restatements,
+    restated,
+    worse_than_stored,
+)
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
 from xl_scorecard.indicators.catalogue import Indicator, default_catalogue_path
 from xl_scorecard.indicators.comparators import comparator_figures
@@ -55,6 +62,7 @@ class RunResult:
     # Stored complete figures this run's incomplete inputs did not overwrite (history.merge_history).
     kept_stored: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # figures of the month that are not complete, and why
+    restated: list[str] = field(default_factory=list)  # stored figures this run computed differently
 
     @property
     def valid(self) -> bool:
@@ -86,6 +94,64 @@ def _month_ranges(months: list[Month]) -> str:
         else:
             runs.append([month])
     return ", ".join(run[0].label if len(run) == 1 else f"{run[0].label} to {run[-1].label}" for run in runs)
+
+
+def restatement_records(
+    changes: pd.DataFrame, catalogue: list[Indicator], sources: SourceData, config: AuthorityConfig, now: dt.datetime
+) -> pd.DataFrame:
+    """One Restatements row per restated figure: when, which month, indicator and area, the old
+    and new values, and the input files behind it with their last-modified times (the one
+    changed since the figure was stored is among them)."""
+    by_id = {ind.id: ind for ind in catalogue}
+    names = {d.code: d.name for d in config.districts}
+    rows = []
+    for change in changes.itertuples():
+        indicator = by_id.get(str(change.indicator))
+        if indicator is None:
+            continue
+        files = sorted(
+            {
+                f.file
+                for f in sources.files
+                if f.dataset in indicator.datasets and (change.area == AUTHORITY or f.district in (change.area, ""))
+            }
+        )
+        inputs = "; ".join(f"{file} ({_modified(config.base_dir / file)})" for file in files)
+        rows.append(
+            [
+                f"{now:%d/%m/%Y %H:%M}",
+                Month.parse(str(change.period)).label,
+                indicator.title,
+                config.name if change.area == AUTHORITY else names.get(str(change.area), str(change.area)),
+                indicator.unit,
+                change.old,
+                change.new,
+                inputs,
+            ]
+        )
+    return pd.DataFrame(rows, columns=RESTATEMENT_COLUMNS)
+
+
+def _modified(path: Path) -> str:
+    try:
+        return f"modified {dt.datetime.fromtimestamp(path.stat().st_mtime):%d/%m/%Y %H:%M}"
+    except OSError:
+        return "not found"
+
+
+def restated_lines(records: pd.DataFrame, authority: str) -> list[str]:
+    """The run's restatements, one line each, for the command line and the email."""
+
+    def shown(value: Any, unit: str) -> str:
+        if value is None or pd.isna(value):
+            return "no figure"
+        return f"{value:.1%}" if unit == "%" else f"{value:,.1f}"
+
+    return [
+        f"{r['Indicator']}{'' if r['Area'] == authority else ' - ' + r['Area']}, {r['Month']}: "
+        f"{shown(r['Old value'], r['Unit'])} -> {shown(r['New value'], r['Unit'])}"
+        for r in records.to_dict("records")
+    ]
 
 
 def kept_lines(protected: pd.DataFrame, titles: dict[str, str], names: dict[str, str]) -> list[str]:
@@ -282,6 +348,9 @@ def _refresh_locked(
         stored = read_history(master)
         # A month stored complete is never replaced by this run's incomplete figure: say so.
         protected = worse_than_stored(stored, results)
+        # A complete figure computed anew differently from the one stored is recorded.
+        new_records = restatement_records(restated(stored, results), catalogue, sources, config, now)
+        restatements = pd.concat([read_restatements(master), new_records], ignore_index=True)
         history = merge_history(stored, results.assign(rag=""))
     with _timed(timings, "score"):
         comparators = comparator_figures(sources.tables, catalogue, config.data.authority.region, config.data.authority.neighbours)
@@ -314,6 +383,7 @@ def _refresh_locked(
         unusable=sources.unusable_lists(districts, AUTHORITY),
         views=views,
         details=details,
+        restatements=restatements,
     )
     with _timed(timings, "write master"):
         backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path, force=force)
@@ -329,5 +399,6 @@ def _refresh_locked(
         summary_counts(scored, period, AUTHORITY),
         timings,
         kept_stored=kept_lines(protected, titles, names),
+        restated=restated_lines(new_records, config.name),
         notes=data.incomplete,
     )

@@ -19,7 +19,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_SHEET
-from xl_scorecard.history import HISTORY_SHEET
+from xl_scorecard.history import HISTORY_SHEET, RESTATEMENT_COLUMNS, RESTATEMENTS_SHEET
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import Month
@@ -44,6 +44,7 @@ OWNED_SHEETS = (
     DEFINITIONS_SHEET,
     QUALITY_SHEET,
     COMMENTARY_SHEET,
+    RESTATEMENTS_SHEET,
     DRILLDOWN_SHEET,
     HISTORY_SHEET,
     FINGERPRINT_SHEET,
@@ -96,6 +97,7 @@ class ScorecardInput:
     drilldown: pd.DataFrame | None = None  # exception cases (personal data); None: no Drill-down sheet
     quality: dict[str, float | None] = field(default_factory=dict)  # share of input rows valid per area
     unusable: dict[str, int] = field(default_factory=dict)  # lists missing, unreadable or empty per area
+    restatements: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESTATEMENT_COLUMNS))  # history.RESTATEMENT_COLUMNS
     views: pd.DataFrame | None = None  # indicators.views.VIEW_COLUMNS, when the layout shows other windows
     details: list[tuple[Any, pd.DataFrame]] = field(default_factory=list)  # (layout Detail block, indicators.views.DETAIL_COLUMNS frame)
 

@@ -18,7 +18,7 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_SHEET, ID_HEADER
-from xl_scorecard.history import HISTORY_COLUMNS, HISTORY_SHEET
+from xl_scorecard.history import HISTORY_COLUMNS, HISTORY_SHEET, RESTATEMENT_COLUMNS, RESTATEMENTS_SHEET
 from xl_scorecard.indicators.catalogue import SECTIONS, Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import PERIOD_LABELS, months_ending
@@ -32,6 +32,7 @@ from xl_scorecard.render.cells import (
     NOT_RATED_FILL,
     NOT_RATED_HEADING,
     NOT_RATED_TEXT,
+    NUMBER_FORMATS,
     PANELS_SHEET,
     POLARITY_LABELS,
     QUALITY_SHEET,
@@ -86,6 +87,7 @@ def write_workbook(path: Path, data: ScorecardInput) -> dict[str, set[str]]:
     _write_definitions(book.add_worksheet(DEFINITIONS_SHEET), data, fmt)
     _write_quality(book.add_worksheet(QUALITY_SHEET), data, fmt)
     _write_commentary(book.add_worksheet(COMMENTARY_SHEET), data, fmt)
+    _write_restatements(book.add_worksheet(RESTATEMENTS_SHEET), data, fmt)
     if data.drilldown is not None:
         write_drilldown(book, data, fmt)
     history = book.add_worksheet(HISTORY_SHEET)
@@ -385,6 +387,31 @@ def _write_commentary(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None
             ws.write_string(row, col, str(value), wrap)
         ws.write_string(row, 5, titles.get(record[0], ""), wrap)
     ws.freeze_panes(1, 0)
+
+
+def _write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
+    """Every figure ever restated: a stored complete figure that a later run computed
+    differently (history.restated), oldest first. Kept from refresh to refresh."""
+    ws.write_string(0, 0, "Restatements: stored figures that a later refresh computed differently", fmt(bold=True, font_size=13))
+    ws.write_string(
+        1, 0, "The new figure is the one shown; the inputs behind it are listed with the time each was last changed.", fmt(italic=True)
+    )
+    if data.restatements.empty:  # above the table: the next refresh reads the rows below its header
+        ws.write_string(2, 0, "No figure has been restated.", fmt(italic=True, font_color=NOT_RATED_TEXT))
+    head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True)
+    for col, (name, width) in enumerate(zip(RESTATEMENT_COLUMNS, [16, 10, 50, 16, 9, 11, 11, 70])):
+        ws.set_column(col, col, width)
+        ws.write_string(3, col, name, head)
+    wrap = fmt(text_wrap=True, valign="top", border=1)
+    for row, record in enumerate(data.restatements[RESTATEMENT_COLUMNS].itertuples(index=False), start=4):
+        unit = str(record[4])
+        for col, value in enumerate(record):
+            if col in (5, 6):
+                value_cell(ws, row, col, value, unit if unit in NUMBER_FORMATS else "ratio", fmt, border=1, valign="top")
+            else:
+                ws.write_string(row, col, "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value), wrap)
+    ws.freeze_panes(4, 0)
+    print_setup(ws, data, 3)
 
 
 def _write_history_data(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
