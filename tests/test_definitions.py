@@ -87,3 +87,17 @@ def test_starts_with_prefixes_must_start_some_code():
     ]
     numeric = indicator.model_copy(update={"calculation": {**calculation, "op": ">=", "value": 1}})
     assert definition_problems([numeric], datasets, "x.toml") == []  # a comparison, not a code
+
+
+def test_a_configured_header_the_file_does_not_have_stops_the_run(authority, capsys):
+    # Eastbrook's own heading for the authorisation date, misspelt in the configuration.
+    config = authority / "authority.toml"
+    text = config.read_text(encoding="utf-8")
+    assert 'authorised_date = ["Date assessment signed off"]' in text
+    config.write_text(text.replace('["Date assessment signed off"]', '["Date assesment signed off"]'), encoding="utf-8")
+    for command in (["refresh"], ["refresh", "--strict"], ["check"]):
+        assert main([*command, "--config", str(config)]) == 2
+        err = capsys.readouterr().err
+        assert 'names "Date assesment signed off" as the heading of authorised_date' in err
+        assert '(did you mean "Date assessment signed off"?)' in err and "authority.toml" in err and "Traceback" not in err
+    assert not (authority / "master.xlsx").exists()

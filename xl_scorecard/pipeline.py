@@ -229,6 +229,7 @@ def check(config: AuthorityConfig) -> SourceData:
     """Read and validate only (after checking the catalogue's definitions against the datasets)."""
     catalogue = load_checked_catalogue(config)
     sources = read_sources(config)
+    stop_on_configuration_slips(sources, config)
     check_typed_figures(sources, catalogue)
     name_the_figures(sources, catalogue)
     return sources
@@ -245,6 +246,14 @@ def name_the_figures(sources: SourceData, catalogue: list[Indicator]) -> None:
         replace(p, figures=", ".join(readers.get((p.dataset, p.field), [])) or NO_FIGURE) if p.field and not p.excluded else p
         for p in sources.problems
     ]
+
+
+def stop_on_configuration_slips(sources: SourceData, config: AuthorityConfig) -> None:
+    """A header text the configuration gives that no file has is the configuration's mistake:
+    the run stops (``ConfigError``, exit 2) before anything is computed or written."""
+    slips = [p for p in sources.problems if p.code == "configured-header-missing"]
+    if slips:
+        raise ConfigError("\n".join(f"{config.path}: {p.location}: {p.message} {p.action}" for p in slips))
 
 
 def check_typed_figures(sources: SourceData, catalogue: list[Indicator]) -> None:
@@ -316,6 +325,7 @@ def _refresh_locked(
     timings = {} if timings is None else timings
     with _timed(timings, "read and validate"):
         sources = read_sources(config)
+    stop_on_configuration_slips(sources, config)
     unusable = [f for f in sources.files if not f.readable or f.empty]
     if strict and unusable:
         # The scheduled batch: an unreadable file or an empty export stops this authority.

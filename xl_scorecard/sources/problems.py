@@ -129,6 +129,12 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "Use a district code or name from the configuration, or add the district.",
         ),
         ProblemType(
+            "configured-header-missing",
+            "Configured header not found",
+            "The configuration names {value} as the heading of {column}, but no heading in the sheet matches it{other}.",
+            "Correct the text in this source's `headers` in the authority configuration to match the file's heading, or remove it.",
+        ),
+        ProblemType(
             "unknown-indicator",
             "Unknown indicator",
             "Indicator {value} is not in the catalogue{other}.",

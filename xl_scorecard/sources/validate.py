@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import difflib
 import operator
 import re
 from dataclasses import dataclass, field
@@ -104,6 +105,22 @@ def validate_sheet(
         return SheetResult(empty, problems, rows_read=count, rows_excluded=count)
 
     header_row = raw.rows[header_index]
+    # A header text the configuration gives that matches nothing in the sheet is a slip in the
+    # configuration, not in the data: reported as such (the run stops on it).
+    texts = [str(c).strip() for c in header_row if c not in (None, "")]
+    for name, headers in (extra_headers or {}).items():
+        if name not in mapping:
+            near = difflib.get_close_matches(headers[0], texts, n=1, cutoff=0.6)
+            problems.append(
+                Problem(
+                    "configured-header-missing",
+                    "error",
+                    column=name,
+                    value=", ".join(f'"{h}"' for h in headers),
+                    other=f' (did you mean "{near[0]}"?)' if near else "",
+                    **where,
+                )
+            )
     data_rows, row_numbers = _non_blank_rows(raw.rows[header_index + 1 :], first_number=header_index + 2)
     shortest = min(map(len, data_rows), default=0)
     table = pd.DataFrame({"source_row": pd.Series(row_numbers, dtype="int64")})
