@@ -313,3 +313,19 @@ def test_a_changed_past_month_is_recorded_as_a_restatement(authority, capsys):
     assert "Restated" not in capsys.readouterr().out
     again = [r for r in openpyxl.load_workbook(master)["Restatements"].iter_rows(min_row=5, values_only=True) if r[0]]
     assert again == table
+
+
+def test_a_value_the_lists_never_record_is_no_data_not_a_red_zero(authority):
+    # Kent's 2012 indicators on modern lists: every assessment is a single assessment, so
+    # "initial assessments per 10,000" would be 0.0, rated Red. The lists simply do not record it.
+    config = authority / "authority.toml"
+    config.write_text(config.read_text(encoding="utf-8").replace("[authority]\n", '[authority]\ncatalogue = "kent_2012"\n', 1))
+    assert refresh(authority) == 0
+    after = history(authority / "master.xlsx")
+    for indicator, kind in (("IA_RATE", "Initial"), ("CA_RATE", "Core")):
+        for area in ("ALL", "NG", "SM"):
+            found = figure(after, indicator, area)
+            assert found["status"] == "no data" and found["value"] is None and found["rag"] in (None, "")
+            assert found["reason"] == f"no assessments row has assessment_type '{kind}': the lists do not record it"
+    # Figures the lists do record are computed as usual.
+    assert figure(after, "CP_RATE", "ALL")["status"] == "complete" and figure(after, "CP_RATE", "ALL")["value"] > 0

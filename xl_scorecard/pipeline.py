@@ -339,7 +339,7 @@ def _refresh_locked(
     check_period(period, sources, config)
     districts = [d.code for d in config.districts]
     periods = months_ending(period, months)
-    coverage = figure_coverage(catalogue, sources.files, [(d.code, d.name) for d in config.districts])
+    coverage = figure_coverage(catalogue, sources.files, [(d.code, d.name) for d in config.districts], sources.tables)
     with _timed(timings, "compute"):
         missing = {ind.id: missing_districts(coverage, ind, districts) for ind in catalogue}
         results = with_status(compute_all(catalogue, sources.tables, periods, districts, missing), coverage)

@@ -18,7 +18,7 @@ import pandas as pd
 
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
-from xl_scorecard.indicators.definitions import columns_used
+from xl_scorecard.indicators.definitions import column_references, columns_used
 from xl_scorecard.sources import FileReport
 
 COMPLETE, INCOMPLETE, NO_DATA = "complete", "incomplete", "no data"
@@ -36,14 +36,23 @@ class Coverage:
 
 
 def figure_coverage(
-    catalogue: list[Indicator], files: list[FileReport], districts: list[tuple[str, str]]
+    catalogue: list[Indicator],
+    files: list[FileReport],
+    districts: list[tuple[str, str]],
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> dict[tuple[str, str], Coverage]:
-    """Coverage of every indicator for each district code and for the authority (``ALL``)."""
+    """Coverage of every indicator for each district code and for the authority (``ALL``);
+    with ``tables``, an indicator selecting a value the lists never record has no data."""
+    never = unrecorded(catalogue, tables) if tables is not None else {}
     by_list: dict[tuple[str, str], list[FileReport]] = {}
     for report in files:
         by_list.setdefault((report.dataset, report.district), []).append(report)
     coverage: dict[tuple[str, str], Coverage] = {}
     for indicator in catalogue:
+        if indicator.id in never:
+            for code in [*(c for c, _ in districts), AUTHORITY]:
+                coverage[(indicator.id, code)] = Coverage(NO_DATA, never[indicator.id])
+            continue
         needed = sorted(indicator.datasets - OPTIONAL_DATASETS)
         columns = columns_used(indicator)
         gaps: list[tuple[str, str]] = []  # (district name, reason) of the districts with no data
@@ -61,6 +70,24 @@ def figure_coverage(
             left_out = "; ".join(f"{name} ({reason})" for name, reason in gaps)
             coverage[(indicator.id, AUTHORITY)] = Coverage(INCOMPLETE, f"leaves out {left_out}")
     return coverage
+
+
+def unrecorded(catalogue: list[Indicator], tables: dict[str, pd.DataFrame]) -> dict[str, str]:
+    """Indicators whose ``where`` selects a value no row of the lists has, in any month or
+    district (Kent's initial assessments, from lists that record single assessments only):
+    their zero would be a statement about the lists, not about children, so they have no data.
+    ``exclude`` and ``numerator_where`` are left alone: no agency worker at all is a real 0%."""
+    found: dict[str, str] = {}
+    for indicator in catalogue:
+        for label, dataset, column, wanted, _ in column_references(indicator):
+            table = tables.get(dataset)
+            if not label.startswith("where.") or table is None or column not in table or not len(table):
+                continue
+            values = wanted if isinstance(wanted, list) else [wanted]
+            if not table[column].isin(values).any():
+                shown = " or ".join(repr(v) for v in values)
+                found[indicator.id] = f"no {dataset} row has {column} {shown}: the lists do not record it"
+    return found
 
 
 def _gap(dataset: str, columns: set[str], code: str, name: str, by_list: dict[tuple[str, str], list[FileReport]]) -> str:
