@@ -329,3 +329,19 @@ def test_a_value_the_lists_never_record_is_no_data_not_a_red_zero(authority):
             assert found["reason"] == f"no assessments row has assessment_type '{kind}': the lists do not record it"
     # Figures the lists do record are computed as usual.
     assert figure(after, "CP_RATE", "ALL")["status"] == "complete" and figure(after, "CP_RATE", "ALL")["value"] > 0
+
+
+def test_a_list_no_file_provides_is_a_finding_and_its_figures_no_data(authority, capsys):
+    # Southmere's referrals list taken out of the configuration (as if its Annex A workbook had
+    # no List 3): a warning on the Data quality records, and no data, not a zero, for Southmere.
+    config = authority / "authority.toml"
+    text = config.read_text(encoding="utf-8")
+    entry = f'[[source]]\ndistrict = "SM"\ndataset = "referrals"\nfile = "{REFERRALS}"\n'
+    assert entry in text
+    config.write_text(text.replace(entry, ""), encoding="utf-8")
+    assert main(["check", "--config", str(config)]) == 1
+    out = capsys.readouterr().out
+    assert "WARNING " in out and "No referrals list for this district: " in out and "Southmere/list4_assessments.csv" in out
+    assert refresh(authority) == 0
+    southmere = figure(history(authority / "master.xlsx"), "REFERRALS_RATE", "SM")
+    assert southmere["status"] == "no data" and southmere["reason"] == "no referrals file for Southmere" and southmere["value"] is None

@@ -35,7 +35,8 @@ from xl_scorecard.indicators.views import compute_detail, compute_views, detail_
 from xl_scorecard.periods import Month, months_ending
 from xl_scorecard.scoring import score_results, score_views, summary_counts, summary_sentence
 from xl_scorecard.sources import SourceData, read_sources
-from xl_scorecard.sources.problems import NO_FIGURE
+from xl_scorecard.sources.problems import NO_FIGURE, Problem
+from xl_scorecard.sources.schema import AUTHORITY_WIDE
 
 if TYPE_CHECKING:  # the writer's layout types; the writer itself is imported last, when needed
     from xl_scorecard.render.layout import Detail, Layout
@@ -232,6 +233,7 @@ def check(config: AuthorityConfig) -> SourceData:
     stop_on_configuration_slips(sources, config)
     check_typed_figures(sources, catalogue)
     name_the_figures(sources, catalogue)
+    report_missing_lists(sources, catalogue, config)
     return sources
 
 
@@ -246,6 +248,22 @@ def name_the_figures(sources: SourceData, catalogue: list[Indicator]) -> None:
         replace(p, figures=", ".join(readers.get((p.dataset, p.field), [])) or NO_FIGURE) if p.field and not p.excluded else p
         for p in sources.problems
     ]
+
+
+def report_missing_lists(sources: SourceData, catalogue: list[Indicator], config: AuthorityConfig) -> None:
+    """A list the catalogue needs that a district has no file or sheet for (an Annex A workbook
+    without its List 3, a district left out of the configuration) is a finding, not silence."""
+    from xl_scorecard.indicators.completeness import OPTIONAL_DATASETS
+
+    needed = sorted(set().union(*(ind.datasets for ind in catalogue)) - OPTIONAL_DATASETS - AUTHORITY_WIDE) if catalogue else []
+    have = {(f.dataset, f.district) for f in sources.files}
+    for district in config.districts:
+        files = sorted({s.file for s in config.data.source if s.district == district.code})
+        where = ", ".join(files) or "(no file configured for this district)"
+        for dataset in needed:
+            if (dataset, district.code) not in have:
+                detail = f"{where} has none" if files else "nothing is configured for this district"
+                sources.problems.append(Problem("list-missing", "warning", district.code, dataset, where, value=detail))
 
 
 def stop_on_configuration_slips(sources: SourceData, config: AuthorityConfig) -> None:
@@ -336,6 +354,7 @@ def _refresh_locked(
         )
     check_typed_figures(sources, catalogue)
     name_the_figures(sources, catalogue)
+    report_missing_lists(sources, catalogue, config)
     check_period(period, sources, config)
     districts = [d.code for d in config.districts]
     periods = months_ending(period, months)

@@ -129,6 +129,12 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "Use a district code or name from the configuration, or add the district.",
         ),
         ProblemType(
+            "list-missing",
+            "List not found",
+            "No {dataset} list for this district: {value}.",
+            "Add the list (or its sheet to the Annex A workbook) if the district keeps one; its figures show no data until then.",
+        ),
+        ProblemType(
             "configured-header-missing",
             "Configured header not found",
             "The configuration names {value} as the heading of {column}, but no heading in the sheet matches it{other}.",
