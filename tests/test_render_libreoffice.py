@@ -76,7 +76,7 @@ def test_each_layout_preset_renders_to_pdf_and_png(layout, heading, tmp_path):
     pdf, png = images.render_scorecard(config.parent / "master.xlsx", tmp_path / "scorecard.png")
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-    assert 4 <= pages <= 14, info
+    assert 4 <= pages <= 15, info  # the panels layout prints its panels over several pages, then the Restatements page
     text = subprocess.run(["pdftotext", "-f", "2", "-l", "2", str(pdf), "-"], capture_output=True, text=True).stdout
     assert heading in text and "PERFORMANCE SUMMARY" in text
     subprocess.run(["pdftoppm", "-gray", "-r", "50", "-f", "2", "-l", "2", str(pdf), str(tmp_path / "grey")], check=True)
