@@ -24,6 +24,15 @@ def example_dir(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.fixture
+def authority(example_dir, tmp_path) -> Path:
+    """A copy of the example authority to change (its master not yet written)."""
+    folder = tmp_path / "northshire"
+    shutil.copytree(example_dir, folder)
+    (folder / "master.xlsx").unlink(missing_ok=True)
+    return folder
+
+
 @pytest.fixture(scope="session")
 def demo_run(example_dir, tmp_path_factory):
     """One refresh of the example authority into a new master; returns (RunResult, master path)."""

@@ -10,7 +10,6 @@ reader. Expected authority figures are worked out from the districts' own stored
 from __future__ import annotations
 
 import csv
-import shutil
 
 import openpyxl
 import pandas as pd
@@ -21,14 +20,6 @@ from xl_scorecard.indicators.completeness import Coverage, with_status
 
 REFERRALS = "Southmere/list3_referrals.csv"
 OTHERS = ("NG", "EB", "WF")
-
-
-@pytest.fixture
-def authority(example_dir, tmp_path):
-    folder = tmp_path / "northshire"
-    shutil.copytree(example_dir, folder)
-    (folder / "master.xlsx").unlink(missing_ok=True)
-    return folder
 
 
 def history(master) -> pd.DataFrame:

@@ -4,8 +4,6 @@ the nearest right one; exit code 2 from the command line; nothing written."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from xl_scorecard.cli import main
@@ -13,14 +11,6 @@ from xl_scorecard.indicators import load_catalogue
 from xl_scorecard.indicators.catalogue import shipped_catalogue
 from xl_scorecard.indicators.definitions import definition_problems
 from xl_scorecard.sources.schema import load_dataset_specs
-
-
-@pytest.fixture
-def authority(example_dir, tmp_path):
-    folder = tmp_path / "northshire"
-    shutil.copytree(example_dir, folder)
-    (folder / "master.xlsx").unlink(missing_ok=True)
-    return folder
 
 
 def use_catalogue(folder, text: str):

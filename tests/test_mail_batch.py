@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import io
 import re
-import shutil
 import socket
 import subprocess
 import zipfile
@@ -61,15 +60,6 @@ def smtp_server():
         yield port, inbox
     finally:
         controller.stop()
-
-
-@pytest.fixture
-def authority(example_dir, tmp_path) -> Path:
-    """A copy of the example authority (its master not yet written)."""
-    folder = tmp_path / "northshire"
-    shutil.copytree(example_dir, folder)
-    (folder / "master.xlsx").unlink(missing_ok=True)
-    return folder
 
 
 def point_email_at(config: Path, port: int, **extra) -> None:

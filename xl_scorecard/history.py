@@ -60,17 +60,9 @@ def _with_status(frame: pd.DataFrame) -> pd.DataFrame:
 
 def read_history(master: Path) -> pd.DataFrame | None:
     """The history stored in an existing master, or None when there is none."""
-    if not master.is_file():
+    rows = _sheet_rows(master, HISTORY_SHEET)
+    if rows is None:
         return None
-    from python_calamine import CalamineWorkbook
-
-    workbook = CalamineWorkbook.from_path(str(master))
-    try:
-        if HISTORY_SHEET not in workbook.sheet_names:
-            return None
-        rows = workbook.get_sheet_by_name(HISTORY_SHEET).to_python()
-    finally:
-        workbook.close()
     header = [str(c) for c in rows[0]] if rows else []
     columns = HISTORY_COLUMNS if header[: len(HISTORY_COLUMNS)] == HISTORY_COLUMNS else LEGACY_COLUMNS
     if header[: len(columns)] != columns:
@@ -108,22 +100,30 @@ def restated(old: pd.DataFrame | None, new: pd.DataFrame) -> pd.DataFrame:
 def read_restatements(master: Path) -> pd.DataFrame:
     """The Restatements record kept in ``master`` (empty when there is none yet)."""
     empty = pd.DataFrame(columns=RESTATEMENT_COLUMNS)
-    if not master.is_file():
+    rows = _sheet_rows(master, RESTATEMENTS_SHEET)
+    if rows is None:
         return empty
-    from python_calamine import CalamineWorkbook
-
-    workbook = CalamineWorkbook.from_path(str(master))
-    try:
-        if RESTATEMENTS_SHEET not in workbook.sheet_names:
-            return empty
-        rows = workbook.get_sheet_by_name(RESTATEMENTS_SHEET).to_python()
-    finally:
-        workbook.close()
     header = next((i for i, r in enumerate(rows) if [str(c) for c in r[: len(RESTATEMENT_COLUMNS)]] == RESTATEMENT_COLUMNS), None)
     if header is None:
         return empty
-    kept = [r[: len(RESTATEMENT_COLUMNS)] for r in rows[header + 1 :] if r and r[0] not in ("", None)]
+    # A record has its month; anything else under the header (a note) is not one.
+    kept = [r[: len(RESTATEMENT_COLUMNS)] for r in rows[header + 1 :] if len(r) > 1 and r[0] not in ("", None) and r[1] not in ("", None)]
     frame = pd.DataFrame(kept, columns=RESTATEMENT_COLUMNS)
     for column in ("Old value", "New value"):
         frame[column] = pd.to_numeric(frame[column].replace("", None), errors="coerce")
     return frame
+
+
+def _sheet_rows(master: Path, sheet: str) -> list[list[object]] | None:
+    """The cells of one of the tool's own sheets in ``master``; None when it has none."""
+    if not master.is_file():
+        return None
+    from python_calamine import CalamineWorkbook
+
+    workbook = CalamineWorkbook.from_path(str(master))
+    try:
+        if sheet not in workbook.sheet_names:
+            return None
+        return workbook.get_sheet_by_name(sheet).to_python()
+    finally:
+        workbook.close()

@@ -404,6 +404,8 @@ def _write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> No
         ws.write_string(3, col, name, head)
     wrap = fmt(text_wrap=True, valign="top", border=1)
     for row, record in enumerate(data.restatements[RESTATEMENT_COLUMNS].itertuples(index=False), start=4):
+        # LibreOffice does not grow rows for wrapped text by itself: size them for the inputs.
+        ws.set_row(row, 13 * max(_lines(str(record[7]), 70), _lines(str(record[2]), 50)))
         unit = str(record[4])
         for col, value in enumerate(record):
             if col in (5, 6):
