@@ -8,6 +8,7 @@ or no-data) recomputation: an unreadable file this month does not rewrite last y
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -114,7 +115,7 @@ def read_restatements(master: Path) -> pd.DataFrame:
     return frame
 
 
-def _sheet_rows(master: Path, sheet: str) -> list[list[object]] | None:
+def _sheet_rows(master: Path, sheet: str) -> list[list[Any]] | None:
     """The cells of one of the tool's own sheets in ``master``; None when it has none."""
     if not master.is_file():
         return None
