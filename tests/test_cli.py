@@ -142,8 +142,9 @@ def test_addin_build_without_pyopenvba_says_which_extra_to_install(tmp_path, mon
     ],
 )
 def test_a_period_the_inputs_do_not_cover_is_refused(example_dir, tmp_path, period, said, capsys):
-    # The example's lists run from November 2024 (contacts from 31 October) to October 2026;
-    # a child in care since 2016 does not make 2019 a month of data.
+    # The example's lists run from November 2024 (contacts from 31 October) to October 2026 (the
+    # medians of the lists' first and last months); a child in care since 2016 does not make 2019
+    # a month of data.
     master = tmp_path / "master.xlsx"
     assert main(["refresh", "--config", str(example_dir / "authority.toml"), "--master", str(master), "--period", period]) == 2
     err = capsys.readouterr().err

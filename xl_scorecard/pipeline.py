@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import statistics
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -165,29 +166,29 @@ def kept_lines(protected: pd.DataFrame, titles: dict[str, str], names: dict[str,
     return lines
 
 
-def covered_months(sources: SourceData, config: AuthorityConfig) -> list[str]:
-    """The months the inputs report on: those in which at least half of the lists with dated
-    rows have a row. A long-open case's start date (a child in care since 2016) is not a month
-    of data; a month in which most lists have rows is."""
+def input_range(sources: SourceData, config: AuthorityConfig) -> tuple[str, str, set[str]] | None:
+    """(first month, last month, months with any dated row) the inputs report on. The range runs
+    from the median of the lists' first months to the median of their last: a child in care
+    since 2016 does not make 2016 a month of data, nor one list extracted late a month after."""
     by_dataset = sources.dated_months(config.datasets)
-    counts: dict[str, int] = {}
-    for months in by_dataset.values():
-        for month in months:
-            counts[month] = counts.get(month, 0) + 1
-    return sorted(month for month, count in counts.items() if 2 * count >= len(by_dataset))
+    if not by_dataset:
+        return None
+    first = statistics.median_low(min(months) for months in by_dataset.values())
+    last = statistics.median_high(max(months) for months in by_dataset.values())
+    return first, last, set().union(*by_dataset.values())
 
 
 def check_period(period: Month, sources: SourceData, config: AuthorityConfig) -> None:
     """Refuse a reporting month the inputs do not report on (before they start, after they end,
-    or a gap), naming the months they do cover: such a scorecard would be zeros and blanks."""
-    covered = covered_months(sources, config)
-    if not covered:
+    or a month in between without a single dated row), naming the months they do cover."""
+    covered = input_range(sources, config)
+    if covered is None:
         raise PeriodError(
             f"{config.name}: no input file has a dated row, so there is nothing to report for {period.label}. "
             "Check that the district files are in place (xl-scorecard check --config ... lists what was read)."
         )
-    if str(period) not in covered:
-        first, last = Month.parse(covered[0]), Month.parse(covered[-1])
+    first, last, months = Month.parse(covered[0]), Month.parse(covered[1]), covered[2]
+    if period < first or period > last or str(period) not in months:
         where = "after the inputs end" if period > last else "before the inputs start" if period < first else "a month missing from them"
         raise PeriodError(
             f"{config.name}: the input files have no data for {period.label} ({where}: they cover {first.label} to "
