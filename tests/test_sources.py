@@ -298,3 +298,39 @@ def test_dataset_description_checks_are_validated(tmp_path):
     )
     with pytest.raises(ConfigError, match="any_of takes `columns` \\(two or more\\)"):
         load_dataset_specs(path)
+
+
+def test_unambiguous_dates_people_also_type(tmp_path):
+    # Each of these is 1 March 2021 (a two-digit year read as 20yy); a month-first date still fails.
+    typed = ["01-Mar-2021", "1 March 2021", "1 Mar 2021", "2021/03/01", "01/03/21", "01-MAR-2021"]
+    path = make_xlsx(
+        tmp_path / "a.xlsx",
+        [
+            ["Child Unique ID", "Continuous Assessment Start Date"],
+            *[[f"C{n}", text] for n, text in enumerate(typed)],
+            ["C9", "03/13/21"],
+        ],
+    )
+    result = validate(path)
+    starts = list(result.table["start_date"])
+    assert [d.date() for d in starts[: len(typed)]] == [dt.date(2021, 3, 1)] * len(typed)
+    assert pd.isna(starts[-1])
+    (problem,) = result.problems
+    assert problem.code == "bad-date" and '"03/13/21"' in problem.message
+
+
+def test_ages_with_fractions_are_floored_and_under_one_is_zero(tmp_path):
+    # Extracts compute ages to the day (19.0855 years); "<1" means under a year. Other whole
+    # numbers stay strict: 3.5 previous referrals is still reported.
+    path = make_xlsx(
+        tmp_path / "l8.xlsx",
+        [
+            ["Child Unique ID", "Date Started to be Looked After", "Age of Child (Years)"],
+            ["C1", "01/03/2021", 19.0855],
+            ["C2", "01/03/2021", "<1"],
+            ["C3", "01/03/2021", "17"],
+        ],
+        sheet="List 8",
+    )
+    result = validate(path, "cla", "List 8")
+    assert list(result.table["age"]) == [19, 0, 17] and result.problems == []

@@ -46,9 +46,14 @@ class ColumnSpec(Strict):
     codes: list[str] = []
     aliases: dict[str, str] = {}
     not_available: list[str] = []  # symbols meaning "no figure" (e.g. DfE's c, :, z), not errors
+    # An integer typed with a fraction: "exact" reports it; "floor" takes the whole part, for
+    # ages that extracts compute to the day (19.0855 years is 19; "<1" is 0).
+    fractions: Literal["exact", "floor"] = "exact"
 
     @model_validator(mode="after")
     def _codes_only_for_code_type(self) -> ColumnSpec:
+        if self.fractions == "floor" and self.type != "integer":
+            raise ValueError("`fractions` only applies to type = 'integer'")
         if self.type == "code" and not self.codes:
             raise ValueError("a column of type 'code' needs a `codes` list")
         if self.type != "code" and (self.codes or self.aliases):

@@ -32,7 +32,10 @@ _SHORT = 8  # no blank token or DfE symbol is longer: longer strings skip the to
 _CODE_PREFIX = re.compile(r"^[a-z]{1,2}\d?\)\s*")
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 # Day-first forms only: a US month-first date is never guessed.
-_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y")
+# Day first, always; then the unambiguous forms people also type: "01-Mar-2021", "1 March 2021",
+# "2021/03/01", and a two-digit year ("01/03/21" is 1 March 2021). A US month-first date matches
+# none of them (a 13th month or more) and is reported, never guessed.
+_DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d", "%d/%m/%y")
 
 
 @dataclass
@@ -323,12 +326,16 @@ def coerce_column(values: pd.Series | list[object], col: ColumnSpec) -> tuple[pd
                 if cleaned.casefold() in tokens:
                     blank[i] = True
                     continue
+                if col.fractions == "floor" and cleaned.startswith("<"):
+                    cleaned = "0"  # "<1": under one year old
                 with contextlib.suppress(ValueError):
                     numbers[i] = float(cleaned.replace(",", ""))
             elif v is None:
                 blank[i] = True
         typed = pd.Series(numbers, index=index, dtype="float64")
-        if col.type == "integer":
+        if col.type == "integer" and col.fractions == "floor":
+            typed = np.floor(typed).astype("Int64")
+        elif col.type == "integer":
             typed = typed.where(typed.isna() | (typed == typed.round())).astype("Int64")
     blank_mask = pd.Series(blank, index=index, dtype=bool)
     bad = typed.isna() & ~blank_mask
