@@ -12,11 +12,12 @@ from typing import Any
 
 import pandas as pd
 
+from xl_scorecard.indicators.completeness import COMPLETE
+
 HISTORY_SHEET = "History data"
 HISTORY_COLUMNS = ["indicator", "area", "period", "numerator", "denominator", "value", "rag", "status", "reason"]
 # Masters written before figures carried their completeness have the first seven columns.
 LEGACY_COLUMNS = HISTORY_COLUMNS[:7]
-COMPLETE = "complete"  # indicators.completeness.COMPLETE (history sits below the indicators stage)
 _KEY = ["indicator", "area", "period"]
 
 

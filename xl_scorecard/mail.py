@@ -29,7 +29,7 @@ from xl_scorecard.config import AuthorityConfig, EmailSection
 from xl_scorecard.errors import ScorecardError
 from xl_scorecard.history import read_history
 from xl_scorecard.indicators import AUTHORITY, load_catalogue
-from xl_scorecard.indicators.catalogue import Indicator
+from xl_scorecard.indicators.catalogue import Indicator, format_value
 from xl_scorecard.periods import Month
 from xl_scorecard.render.cells import (
     AMBER,
@@ -52,7 +52,6 @@ log = logging.getLogger(__name__)
 
 RAG_COLOURS = {"G": (GREEN, GREEN_TEXT, "Green"), "A": (AMBER, AMBER_TEXT, "Amber"), "R": (RED, RED_TEXT, "Red")}
 ARROWS = {IMPROVED: "&#9650;", WORSE: "&#9660;"}
-FORMATS = {"%": "{:.1%}", "per 10,000": "{:.1f}", "count": "{:,.0f}", "days": "{:.0f}", "FTE": "{:.1f}", "ratio": "{:.1f}"}
 
 
 class MailError(ScorecardError):
@@ -106,7 +105,7 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> 
         # Results scored without completeness (older history) count as complete.
         has_status = "status" in rows_now.columns
         status = (str(rows_now.at[ind.id, "status"]) if has_status else "complete") if found else "no data"
-        shown = "no data" if now is None or pd.isna(now) else FORMATS[ind.unit].format(now)
+        shown = format_value(None if now is None or pd.isna(now) else float(now), ind.unit)
         rows.append(
             {
                 "title": ind.title,

@@ -26,7 +26,7 @@ from xl_scorecard.history import (
     worse_than_stored,
 )
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
-from xl_scorecard.indicators.catalogue import Indicator, default_catalogue_path
+from xl_scorecard.indicators.catalogue import Indicator, default_catalogue_path, format_value
 from xl_scorecard.indicators.comparators import comparator_figures
 from xl_scorecard.indicators.completeness import COMPLETE, figure_coverage, missing_districts, with_status
 from xl_scorecard.indicators.definitions import check_definitions, columns_used
@@ -145,9 +145,7 @@ def restated_lines(records: pd.DataFrame, authority: str) -> list[str]:
     """The run's restatements, one line each, for the command line and the email."""
 
     def shown(value: Any, unit: str) -> str:
-        if value is None or pd.isna(value):
-            return "no figure"
-        return f"{value:.1%}" if unit == "%" else f"{value:,.1f}"
+        return format_value(None if value is None or pd.isna(value) else float(value), unit, "no figure")
 
     return [
         f"{r['Indicator']}{'' if r['Area'] == authority else ' - ' + r['Area']}, {r['Month']}: "
@@ -345,7 +343,7 @@ def _refresh_locked(
     with _timed(timings, "read and validate"):
         sources = read_sources(config)
     stop_on_configuration_slips(sources, config)
-    unusable = [f for f in sources.files if not f.readable or f.empty]
+    unusable = [f for f in sources.files if f.unusable]
     if strict and unusable:
         # The scheduled batch: an unreadable file or an empty export stops this authority.
         reasons = {(p.file, p.message) for p in sources.problems if p.file in {f.file for f in unusable} and p.code != "note"}

@@ -20,6 +20,17 @@ SECTIONS = (
     "Are we supporting our staff?",
 )
 UNITS = ("%", "per 10,000", "count", "days", "FTE", "ratio")
+# How a value reads in text (the command line, the email): as the Scorecard's number formats show it.
+TEXT_FORMATS = {"%": "{:.1%}", "per 10,000": "{:.1f}", "count": "{:,.0f}", "days": "{:.0f}", "FTE": "{:.1f}", "ratio": "{:.1f}"}
+
+
+def format_value(value: float | None, unit: str, missing: str = "no data") -> str:
+    """``value`` as text in its unit's form; ``missing`` when there is none."""
+    if value is None or value != value:  # NaN
+        return missing
+    return TEXT_FORMATS[unit].format(value)
+
+
 UNIT_SCALE = {"%": 1.0, "per 10,000": 10_000.0, "count": 1.0, "days": 1.0, "FTE": 1.0, "ratio": 1.0}
 
 

@@ -52,6 +52,11 @@ class FileReport:
         """Read, with headers, but without a single row: a failed export unless allowed."""
         return self.readable and self.rows_read == 0 and not self.allow_empty
 
+    @property
+    def unusable(self) -> bool:
+        """Missing, unreadable, without the headers it needs, or empty: nothing to count from."""
+        return not self.readable or self.empty
+
 
 @dataclass
 class SourceData:
@@ -95,7 +100,7 @@ class SourceData:
         file could not be opened at all."""
         counts = dict.fromkeys([authority, *districts], 0)
         for report in self.files:
-            if not report.readable or report.empty:
+            if report.unusable:
                 counts[authority] += 1
                 if report.district in counts:
                     counts[report.district] += 1
@@ -121,7 +126,7 @@ class SourceData:
     @property
     def incomplete(self) -> set[tuple[str, str]]:
         """(dataset, district) pairs where a whole file could not be used or has no rows."""
-        return {(f.dataset, f.district) for f in self.files if not f.readable or f.empty}
+        return {(f.dataset, f.district) for f in self.files if f.unusable}
 
 
 def _label(config: AuthorityConfig, path: Path) -> str:
