@@ -98,8 +98,9 @@ TABLES = {
         ("EAST", "K9", D("2024-01-01"), NaT, "No", 1, D("2025-06-01"), 12, None),
         # L3: unaccompanied asylum seeker, aged 16.
         ("EAST", "K10", D("2025-01-01"), NaT, "Yes", 0, D("2025-01-01"), 16, None),
-        ("EAST", "K11", D("2020-01-01"), D("2026-08-01"), "No", 0, NaT, 6, "E11 - Adopted (application unopposed)"),
-        ("SOUTH", "K12", D("2026-02-01"), D("2026-06-30"), "No", 1, NaT, 4, "E43 - Special guardianship order to former foster carers"),
+        # Reasons as the sources stage leaves them: "E11 - Adopted (application unopposed)" is read as E11.
+        ("EAST", "K11", D("2020-01-01"), D("2026-08-01"), "No", 0, NaT, 6, "E11"),
+        ("SOUTH", "K12", D("2026-02-01"), D("2026-06-30"), "No", 1, NaT, 4, "E43"),
         # L6: on a CP plan too (K5), in care 60 days.
         ("SOUTH", "K5", D("2026-09-01"), NaT, "No", 1, D("2026-09-01"), 3, None),
     ),

@@ -154,6 +154,27 @@ def _count(table: pd.DataFrame, mask: pd.Series | np.ndarray | None = None, weig
     return pd.Series(counts.astype("float64"), index=names)
 
 
+def _count_children(table: pd.DataFrame, mask: pd.Series | np.ndarray) -> pd.Series:
+    """Distinct children per district over the rows where ``mask`` holds: a child with two open
+    rows (a plan recorded twice, two overlapping episodes) is one child. Lists without a child
+    id (staff, posts) count rows."""
+    if "child_id" not in table:
+        return _count(table, mask)
+    codes, names = _districts(table)
+    keep = (codes >= 0) & np.asarray(mask, dtype=bool)
+    pairs = pd.DataFrame({"district": codes[keep], "child": table["child_id"].to_numpy()[keep]}).drop_duplicates()
+    counts = np.bincount(pairs["district"].to_numpy(), minlength=len(names))
+    return pd.Series(counts.astype("float64"), index=names)
+
+
+def _one_per_child(rows: pd.DataFrame, start: str) -> pd.DataFrame:
+    """One row per child and district: of a child's several open rows, the latest begun (their
+    current episode), so a snapshot share counts children, not rows."""
+    if "child_id" not in rows or rows.empty:
+        return rows
+    return rows.sort_values(start, kind="stable").drop_duplicates(["district", "child_id"], keep="last")
+
+
 def _where(table: pd.DataFrame, where: dict[str, Any] | None) -> np.ndarray:
     """Mask of the rows matching ``where``: {column: value} keeps equal rows, {column: [values]}
     rows in the list."""
@@ -210,8 +231,8 @@ def rate_per_population(tables: Tables, window: Window, *, dataset: str, date: s
 def open_per_population(
     tables: Tables, window: Window, *, dataset: str, start: str, end: str, where: dict | None = None, exclude: dict | None = None
 ) -> pd.DataFrame:
-    """Cases open at the end of the window (started on or before it, not ended by it) over the
-    population aged 0-17."""
+    """Children with a case open at the end of the window (started on or before it, not ended
+    by it) over the population aged 0-17; a child with two open rows counts once."""
     table = _table(tables, dataset)
     counted = _where(table, where)
     for column, value in (exclude or {}).items():
@@ -220,7 +241,7 @@ def open_per_population(
     began, ended = table[start].to_numpy(dtype="datetime64[ns]"), table[end].to_numpy(dtype="datetime64[ns]")
     is_open = counted & (began <= day) & (np.isnat(ended) | (ended > day))
     population = population_at(tables, window)
-    return _result(_count(table, is_open).reindex(population.index), population)
+    return _result(_count_children(table, is_open).reindex(population.index), population)
 
 
 def _elapsed(start: pd.Series, end: pd.Series, counting: str) -> pd.Series:
@@ -395,7 +416,7 @@ def share_open_since(
     placement for 2 years or more (730 days)."""
     table = _filter(_table(tables, dataset), where)
     day = pd.Timestamp(window.end)
-    rows = table[_open_at(table, start, end, day)]
+    rows = _one_per_child(table[_open_at(table, start, end, day)], start)
     rows = rows[(day - rows[start]).dt.days >= eligible_days]
     stable = (day - rows[since]).dt.days >= days
     return _result(_count(rows, stable.fillna(False).astype(bool)), rows.groupby("district", observed=True).size())
@@ -414,6 +435,50 @@ def share_where(
         rows &= _dates_in(table, date, window.start, window.end)
     meets = rows & OPS[op](table[column], value).fillna(False).to_numpy(dtype=bool)
     return _result(_count(table, meets), _count(table, rows))
+
+
+def rereferral_flags(table: pd.DataFrame, date: str, count: str) -> tuple[np.ndarray, np.ndarray]:
+    """Per referral: 1.0 when it came within 12 months of the same child's previous referral,
+    0.0 when not, from the dates wherever the list reaches back 12 months before it (its
+    district's earliest referral is at least that old). Returns (from the dates, NaN where the
+    list does not reach back; from the column ``count`` >= 1, NaN where blank or absent)."""
+    dates = table[date]
+    from_column = np.full(len(table), np.nan)
+    if count in table:
+        numbers = table[count].to_numpy(dtype="float64", na_value=np.nan)
+        from_column = np.where(np.isnan(numbers), np.nan, (numbers >= 1).astype("float64"))
+    from_dates = np.full(len(table), np.nan)
+    if "child_id" not in table or not len(table):
+        return from_dates, from_column
+    frame = pd.DataFrame(
+        {"child": table["child_id"].to_numpy(), "date": dates.to_numpy(), "district": table["district"].astype(str).to_numpy()}
+    )
+    # A child's previous referral: the latest earlier date (two rows of one day are one referral).
+    distinct = frame.dropna(subset=["date"]).drop_duplicates(["child", "date"]).sort_values(["child", "date"])
+    distinct["previous"] = distinct.groupby("child")["date"].shift()
+    previous = frame.merge(distinct[["child", "date", "previous"]], on=["child", "date"], how="left")["previous"].to_numpy(
+        dtype="datetime64[ns]"
+    )
+    year_before = (dates - pd.DateOffset(months=12)).to_numpy(dtype="datetime64[ns]")
+    earliest = frame.groupby("district")["date"].transform("min").to_numpy(dtype="datetime64[ns]")
+    within = ~np.isnat(previous) & (previous >= year_before)
+    reaches_back = earliest <= year_before
+    from_dates = np.where(within, 1.0, np.where(reaches_back, 0.0, np.nan))
+    from_dates[np.isnat(dates.to_numpy(dtype="datetime64[ns]"))] = np.nan
+    return from_dates, from_column
+
+
+@calculation
+def share_rereferred(tables: Tables, window: Window, *, dataset: str, date: str, count: str) -> pd.DataFrame:
+    """Of the referrals dated within the window, how many came within 12 months of the same
+    child's previous referral (DfE's re-referral). Taken from the dates where the list reaches
+    back 12 months before the referral; before that, from the column ``count`` (the Annex A
+    "Number of Referrals in Last 12 Months", 1 or more; blank counts as none)."""
+    table = _table(tables, dataset)
+    from_dates, from_column = rereferral_flags(table, date, count)
+    flags = np.where(np.isnan(from_dates), np.nan_to_num(from_column), from_dates)
+    rows = _dates_in(table, date, window.start, window.end)
+    return _result(_count(table, rows & (flags == 1)), _count(table, rows))
 
 
 @calculation
@@ -513,7 +578,7 @@ def share_open_where(
     """Of the cases open at the end of the window, how many have ``column <op> value``
     (e.g. children looked after with 3 or more placements in the last 12 months)."""
     table = _filter(_table(tables, dataset), where)
-    rows = table[_open_at(table, start, end, pd.Timestamp(window.end))]
+    rows = _one_per_child(table[_open_at(table, start, end, pd.Timestamp(window.end))], start)
     meets = OPS[op](rows[column], value).fillna(False).astype(bool)
     return _result(_count(rows, meets), rows.groupby("district", observed=True).size())
 
@@ -529,7 +594,7 @@ def share_lasting(tables: Tables, window: Window, *, dataset: str, start: str, e
         length = (rows[end] - rows[start]).dt.days
     else:
         day = pd.Timestamp(window.end)
-        rows = table[_open_at(table, start, end, day)]
+        rows = _one_per_child(table[_open_at(table, start, end, day)], start)
         length = (day - rows[start]).dt.days
     return _result(_count(rows, length >= days), rows.groupby("district", observed=True).size())
 

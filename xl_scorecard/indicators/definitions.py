@@ -36,6 +36,7 @@ COLUMN_PARAMETERS = {
     "month": "dataset",
     "numerator": "dataset",
     "denominator": "dataset",
+    "count": "dataset",
     "other_start": "other",
     "other_end": "other",
 }

@@ -16,10 +16,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from xl_scorecard.sources.episodes import EXTRACT_YEAR, drop_stacked_repeats, is_episode_table, overlapping_rows, periods_of_care
 from xl_scorecard.sources.problems import Problem
-from xl_scorecard.sources.read import OpenWorkbooks, SourceFileError, read_sheet
-from xl_scorecard.sources.schema import ANNEX_A, ANNEX_A_LISTS, DatasetSpec
-from xl_scorecard.sources.validate import BAD_PREFIX, SheetResult, validate_sheet
+from xl_scorecard.sources.read import OpenWorkbooks, SourceFileError, read_sheet, sheet_names
+from xl_scorecard.sources.schema import ANNEX_A, ANNEX_A_LISTS, DatasetSpec, normalise_header
+from xl_scorecard.sources.validate import BAD_PREFIX, SheetResult, find_header, validate_sheet
 
 if TYPE_CHECKING:  # for the annotations only: config imports the dataset descriptions from this package
     from xl_scorecard.config import AuthorityConfig, SourceEntry
@@ -143,17 +144,103 @@ def _paths(config: AuthorityConfig, source: SourceEntry) -> list[Path]:
     return [pattern]
 
 
-def annex_a_sheets(path: Path, workbooks: OpenWorkbooks | None = None) -> list[tuple[str, str]]:
-    """(sheet, dataset) for every "List N" sheet of an Annex A workbook (guidance and code
-    sheets are skipped)."""
-    from xl_scorecard.sources.read import sheet_names
+# How people name the sheets of an Annex A workbook: "List 1", "List_1", "List 1 - Contacts",
+# "List 3 (Referrals)", "L3"; or by the list's title alone ("Contacts", "CP plans").
+_LIST_NUMBER = re.compile(r"^\s*(?:list|l)\s*[_\-.:]?\s*(\d{1,2})(?!\d)", flags=re.IGNORECASE)
+LIST_TITLES: dict[int, tuple[str, ...]] = {
+    1: ("contacts",),
+    2: ("early help",),
+    3: ("referrals",),
+    4: ("assessments", "single assessments"),
+    5: ("section 47", "s47", "s 47", "section 47s and icpcs"),
+    6: ("children in need", "cin"),
+    7: ("child protection", "cp plans", "cpp", "cp"),
+    8: ("children in care", "children looked after", "looked after children", "cla", "lac", "cic"),
+    9: ("care leavers",),
+    10: ("adoption", "adoptions"),
+    11: ("adopters",),
+}
+# Sheets of the official template that hold no list.
+_NOT_LISTS = re.compile(r"guidance|codes?|front|faq|notes?|lookups?|instructions|validation|changes|contents|cover", flags=re.IGNORECASE)
 
-    found = []
+
+def list_number(sheet: str) -> int | None:
+    """The Annex A list a sheet's name says it holds, or None."""
+    match = _LIST_NUMBER.match(sheet)
+    if match:
+        number = int(match.group(1))
+        return number if number in ANNEX_A_LISTS else None
+    words = " ".join(re.sub(r"[^0-9a-z]+", " ", sheet.casefold()).split())
+    for number, titles in LIST_TITLES.items():
+        if any(words == title or words.startswith(f"{title} ") for title in titles):
+            return number
+    return None
+
+
+@dataclass(frozen=True)
+class AnnexASheets:
+    """Where the lists of one Annex A workbook are: ``found`` as (sheet, dataset, how found:
+    "name" or "headers"), and the sheets that hold none of them."""
+
+    found: list[tuple[str, str, str]]
+    unrecognised: list[str]
+
+    def summary(self) -> str:
+        """One line: each list and its sheet, the lists not found and the sheets not used."""
+        numbers = {dataset: number for number, dataset in ANNEX_A_LISTS.items()}
+        by_number = sorted(self.found, key=lambda item: numbers[item[1]])
+        parts = [f'List {numbers[d]} in "{s}"' + (" (recognised by its headings)" if how == "headers" else "") for s, d, how in by_number]
+        missing = [f"List {n}" for n, d in ANNEX_A_LISTS.items() if d not in {d for _, d, _ in self.found}]
+        text = "found " + (", ".join(parts) or "no list")
+        if missing:
+            text += f"; not found: {', '.join(missing)}"
+        if self.unrecognised:
+            text += "; sheets holding none of the lists: " + ", ".join(f'"{s}"' for s in self.unrecognised)
+        return text
+
+
+def annex_a_sheets(path: Path, workbooks: OpenWorkbooks | None = None, datasets: dict[str, DatasetSpec] | None = None) -> AnnexASheets:
+    """The lists of an Annex A workbook, whatever its sheets are called: by the sheet's name
+    ("List 3", "List 3 (Referrals)", "L3", "Referrals"), else, given ``datasets``, by its
+    headings (a sheet whose heading row has every required column of one list)."""
+    found: list[tuple[str, str, str]] = []
+    taken: set[str] = set()
+    unnamed = []
     for name in sheet_names(path, workbooks):
-        match = re.fullmatch(r"list\s*_?\s*(\d+)", name.strip(), flags=re.IGNORECASE)
-        if match and int(match.group(1)) in ANNEX_A_LISTS:
-            found.append((name, ANNEX_A_LISTS[int(match.group(1))]))
-    return found
+        number = list_number(name)
+        if number is not None and ANNEX_A_LISTS[number] not in taken:
+            found.append((name, ANNEX_A_LISTS[number], "name"))
+            taken.add(ANNEX_A_LISTS[number])
+        elif not _NOT_LISTS.search(name):
+            unnamed.append(name)
+    unrecognised = []
+    for name in unnamed:
+        best: tuple[int, str] | None = None
+        if datasets is not None:
+            try:
+                rows = read_sheet(path, name, max_rows=MAX_ROWS_SCANNED, workbooks=workbooks).rows[:40]
+            except SourceFileError:
+                rows = []
+            for dataset in ANNEX_A_LISTS.values():
+                spec = datasets.get(dataset)
+                if spec is None or dataset in taken:
+                    continue
+                patterns = {n: {normalise_header(h) for h in c.headers} for n, c in spec.columns.items()}
+                header = find_header(rows, patterns)
+                required = {n for n, c in spec.columns.items() if c.required}
+                if header and required <= set(header[1]) and (best is None or len(header[1]) > best[0]):
+                    best = (len(header[1]), dataset)
+        if best is None:
+            unrecognised.append(name)
+        else:
+            found.append((name, best[1], "headers"))
+            taken.add(best[1])
+    return AnnexASheets(found, unrecognised)
+
+
+# Sheets read to recognise a list by its headings are read whole (calamine has no row limit);
+# a sheet this long is not a list to recognise.
+MAX_ROWS_SCANNED = 1_000_000
 
 
 def read_district(
@@ -174,11 +261,16 @@ def read_district(
         label = _label(config, path)
         try:
             if source.dataset == ANNEX_A:
+                lists = annex_a_sheets(path, workbooks, config.datasets)
                 targets: list[tuple[str | list[str] | None, str, dict[str, list[str]]]] = [
-                    (sheet, dataset, {}) for sheet, dataset in annex_a_sheets(path, workbooks)
+                    (sheet, dataset, {}) for sheet, dataset, _ in lists.found
                 ]
                 if not targets:
-                    raise SourceFileError("sheet-missing", 'no "List 1" .. "List 11" sheets')
+                    raise SourceFileError(
+                        "sheet-missing", f'no Annex A list ("List 1" .. "List 11", or a sheet with a list\'s headings): {lists.summary()}'
+                    )
+                if len(lists.found) < len(ANNEX_A_LISTS) or lists.unrecognised or any(how == "headers" for *_, how in lists.found):
+                    problems.append(Problem("annex-a-lists", "warning", district, source.dataset, label, value=lists.summary()))
             else:
                 targets = [(source.sheet, source.dataset, source.headers)]
         except SourceFileError as exc:
@@ -270,10 +362,91 @@ def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
     for dataset in ("population", "figures"):
         if dataset in data.tables and len(data.tables[dataset]):
             data.tables[dataset] = _assign_districts(config, data, dataset)
+    if "cla" in data.tables and is_episode_table(data.tables["cla"]):
+        _episodes_to_periods(data, config)
+    for dataset, spec in config.datasets.items():
+        if spec.periods and dataset in data.tables:
+            _report_overlaps(data, dataset, spec)
     for table in data.tables.values():
         if "district" in table:  # a handful of codes over many rows: counting by category is ~10x faster
             table["district"] = table["district"].astype("category")
     return data
+
+
+def _files_of(data: SourceData, dataset: str, district: str) -> str:
+    return ", ".join(sorted({f.file for f in data.files if f.dataset == dataset and f.district == district and f.readable}))
+
+
+def _episodes_to_periods(data: SourceData, config: AuthorityConfig) -> None:
+    # SSDA903 episodes become periods of care; an episode repeated by stacked yearly extracts
+    # is counted once (from the latest extract), and the repeats are reported, with their count.
+    spec = config.datasets["cla"]
+    table = data.tables["cla"]
+    kept, dropped = drop_stacked_repeats(table, "cla_start")
+    for district, rows in dropped.groupby(dropped["district"].astype(str), sort=True):
+        years = sorted({int(y) for y in rows[EXTRACT_YEAR].dropna()}) if EXTRACT_YEAR in rows else []
+        first_rows = ", ".join(str(r) for r in rows["source_row"].head(5))
+        data.problems.append(
+            Problem(
+                "stacked-repeats",
+                "warning",
+                district,
+                "cla",
+                _files_of(data, "cla", district),
+                row=int(rows["source_row"].iloc[0]),
+                value=str(len(rows)),
+                other=f"rows {first_rows}{', ...' if len(rows) > 5 else ''}"
+                + (f"; extracts of {', '.join(map(str, years))}" if years else ""),
+            )
+        )
+    if len(dropped):
+        data.drop_rows("cla", pd.Series(table.index.isin(kept.index), index=table.index), [])
+    header = spec.columns
+    data.tables["cla"] = periods_of_care(data.tables["cla"], start="cla_start", end="cla_end", reason="reason_ceased")
+    if len(header):
+        _join_903_header(data)
+
+
+def _join_903_header(data: SourceData) -> None:
+    # The 903 UASC table names the unaccompanied asylum-seeking children, the header their
+    # dates of birth: joined to the periods of care when the episodes do not say.
+    table = data.tables["cla"]
+    uasc = data.tables.get("uasc_903")
+    if uasc is not None and len(uasc) and table["uasc"].isna().all():
+        table["uasc"] = np.where(table["child_id"].isin(set(uasc["child_id"])), "Yes", "No")
+    header = data.tables.get("children_903")
+    if header is not None and len(header) and table["age"].isna().all():
+        births = header.dropna(subset=["dob"]).drop_duplicates("child_id", keep="last").set_index("child_id")["dob"]
+        reference = pd.concat([table["cla_start"], table["cla_end"]]).max()
+        born = table["child_id"].map(births)
+        years = (
+            reference.year
+            - born.dt.year
+            - ((born.dt.month > reference.month) | ((born.dt.month == reference.month) & (born.dt.day > reference.day)))
+        )
+        table["age"] = years.astype("Int64")
+    data.tables["cla"] = table
+
+
+def _report_overlaps(data: SourceData, dataset: str, spec: DatasetSpec) -> None:
+    # Two rows of one child open at once: reported (rows named, child id kept private); the
+    # snapshot figures count the child once.
+    start, end = spec.periods
+    for overlap in overlapping_rows(data.tables[dataset], start, end):
+        data.problems.append(
+            Problem(
+                "child-rows-overlap",
+                "warning",
+                overlap.district,
+                dataset,
+                _files_of(data, dataset, overlap.district),
+                row=overlap.rows[0],
+                column=spec.columns[start].headers[0],
+                value=overlap.child_id,
+                other=", ".join(str(r) for r in overlap.rows),
+                personal=True,
+            )
+        )
 
 
 # Below this much input, threads in one process win: starting processes costs more than it saves.

@@ -82,6 +82,13 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "add allow_empty = true to this source in the authority configuration.",
         ),
         ProblemType(
+            "annex-a-lists",
+            "Annex A lists: some not found",
+            "In this workbook: {value}.",
+            "Name each list's sheet \"List N\" (or give the list's official headings), or add the missing lists; "
+            "figures from a list not found show as no data.",
+        ),
+        ProblemType(
             "sheet-missing",
             "Sheet not found",
             "There is no sheet called {value}.",
@@ -92,6 +99,13 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "Header row not found",
             "No row in the first {value} rows looks like the header of {dataset}.",
             "Check the sheet holds this list, or add its header texts to the source description.",
+        ),
+        ProblemType(
+            "header-unknown",
+            "Heading not known",
+            'The heading "{column}" is not one we know for {dataset} ({other}), so the column is not read.',
+            "If it means a column the figures need, correct the heading or add it under [source.headers] in the "
+            "authority configuration; otherwise nothing to do.",
         ),
         ProblemType(
             "column-missing",
@@ -121,6 +135,18 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "Dates in the wrong order",
             '"{column}" ({value}) is before "{other}".',
             "Correct whichever date is wrong at the source.",
+        ),
+        ProblemType(
+            "child-rows-overlap",
+            "One child, rows open at once",
+            "A child has rows {other} open at the same time (the same case recorded twice, or one not closed before the next began).",
+            "The figures count the child once; close or remove the extra row at the source.",
+        ),
+        ProblemType(
+            "stacked-repeats",
+            "Episodes repeated by stacked extracts",
+            "{value} episode rows repeat an episode already read from a later extract ({other}).",
+            "Nothing to do: each episode is counted once, as the latest extract has it.",
         ),
         ProblemType(
             "unknown-district",

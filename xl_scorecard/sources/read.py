@@ -26,6 +26,7 @@ XML_SUFFIXES = {".xml"}
 MAX_INFLATED_BYTES = 2 * 1024**3
 MAX_ROWS = 1_000_000
 _ZIP_MAGIC, _OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 class SourceFileError(Exception):
@@ -83,6 +84,8 @@ def sniff(path: Path) -> str:
         return "zip"
     if head.startswith(_OLE_MAGIC):
         return "ole"
+    if head.startswith(_UTF16_BOMS):
+        return "text"  # Excel's "Unicode Text": UTF-16, full of NUL bytes, but text
     text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
     if text.startswith((b"<!doctype html", b"<html", b"<table")) or b"<html" in text[:200]:
         return "html"
@@ -251,19 +254,32 @@ def _explain_calamine_error(exc: Exception) -> tuple[str, str]:
     return "file-unreadable", f"it is damaged or not really a spreadsheet ({text})"
 
 
-def _read_csv(path: Path) -> list[list[object]]:
-    # Districts save CSVs from Excel (Windows-1252) or other tools (UTF-8, often with a BOM).
-    data = path.read_bytes()
+def decode_text(data: bytes) -> str:
+    """The text of a CSV or text file as districts save them: UTF-16 with its byte-order mark
+    (Excel's "Unicode Text"), UTF-8 (with or without a BOM), else Windows-1252 (Excel's "CSV")."""
+    if data.startswith(_UTF16_BOMS):
+        return data.decode("utf-16")
     for encoding in ("utf-8-sig", "cp1252"):
         try:
-            text = data.decode(encoding)
-            break
+            return data.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        text = data.decode("latin-1")
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t|")
-    except csv.Error:
-        dialect = csv.excel
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), dialect)]
+    return data.decode("latin-1")
+
+
+def _delimiter(text: str) -> str:
+    # The delimiter is the one of , ; tab | that splits the first non-blank line (the headers,
+    # or a title) most often, counting outside quotes. Only the delimiter is guessed: quoting is
+    # always RFC 4180 (double quotes, "" inside), so a quoted comma or line break anywhere in the
+    # file is read as part of its field.
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    outside = re.sub(r'"[^"]*"', "", first)
+    counts = {delimiter: outside.count(delimiter) for delimiter in ",;\t|"}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def _read_csv(path: Path) -> list[list[object]]:
+    text = decode_text(path.read_bytes())
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), quotechar='"', doublequote=True, strict=False)
+    return [list(row) for row in reader]

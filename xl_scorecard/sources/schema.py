@@ -34,6 +34,44 @@ ANNEX_A_LISTS = {
 
 
 ColumnType = Literal["text", "date", "integer", "decimal", "code"]
+YEARS = re.compile(r"^(\d{4})-(\d{4})?$")
+
+
+class CodePattern(Strict):
+    """A regular expression (on the lower-cased value) that reads as ``code``."""
+
+    match: str
+    code: str
+
+    @model_validator(mode="after")
+    def _compiles(self) -> CodePattern:
+        try:
+            re.compile(self.match)
+        except re.error as exc:
+            raise ValueError(f"pattern {self.match!r} is not a regular expression: {exc}") from None
+        return self
+
+
+class Vocabulary(Strict):
+    """A code list and the ways real returns spell its codes (vocabularies.toml)."""
+
+    title: str
+    codes: list[str] = Field(min_length=1)
+    aliases: dict[str, str] = {}
+    patterns: list[CodePattern] = []
+    prefixes: list[str] = []  # letters some systems put before a code ("SE11"): ignored there
+    in_use: dict[str, str] = {}  # code -> "YYYY-YYYY" or "YYYY-": the return years it was collected in
+
+    @model_validator(mode="after")
+    def _point_at_codes(self) -> Vocabulary:
+        targets = [*self.aliases.values(), *(p.code for p in self.patterns), *self.in_use]
+        unknown = sorted(set(targets) - set(self.codes))
+        if unknown:
+            raise ValueError(f"aliases, patterns or in_use name values not in codes: {unknown}")
+        bad = [years for years in self.in_use.values() if not YEARS.match(years)]
+        if bad:
+            raise ValueError(f"in_use takes 'YYYY-YYYY' or 'YYYY-', not {bad}")
+        return self
 
 
 class ColumnSpec(Strict):
@@ -45,6 +83,12 @@ class ColumnSpec(Strict):
     personal: bool = False
     codes: list[str] = []
     aliases: dict[str, str] = {}
+    # A code vocabulary of vocabularies.toml: its codes, spellings, patterns and years join the
+    # column's own `codes` and `aliases`.
+    vocabulary: str = ""
+    patterns: list[CodePattern] = []
+    prefixes: list[str] = []
+    in_use: dict[str, str] = {}
     not_available: list[str] = []  # symbols meaning "no figure" (e.g. DfE's c, :, z), not errors
     # An integer typed with a fraction: "exact" reports it; "floor" takes the whole part, for
     # ages that extracts compute to the day (19.0855 years is 19; "<1" is 0).
@@ -54,14 +98,32 @@ class ColumnSpec(Strict):
     def _codes_only_for_code_type(self) -> ColumnSpec:
         if self.fractions == "floor" and self.type != "integer":
             raise ValueError("`fractions` only applies to type = 'integer'")
-        if self.type == "code" and not self.codes:
-            raise ValueError("a column of type 'code' needs a `codes` list")
-        if self.type != "code" and (self.codes or self.aliases):
-            raise ValueError("`codes` and `aliases` only apply to type = 'code'")
+        if self.type == "code" and not (self.codes or self.vocabulary):
+            raise ValueError("a column of type 'code' needs a `codes` list or a `vocabulary`")
+        if self.type != "code" and (self.codes or self.aliases or self.vocabulary):
+            raise ValueError("`codes`, `aliases` and `vocabulary` only apply to type = 'code'")
         unknown = sorted(set(self.aliases.values()) - set(self.codes))
-        if unknown:
+        if unknown and not self.vocabulary:  # checked again once the vocabulary has joined
             raise ValueError(f"aliases point at values not in codes: {unknown}")
         return self
+
+    def with_vocabulary(self, vocabulary: Vocabulary) -> ColumnSpec:
+        """This column with ``vocabulary``'s codes, spellings, patterns and years joined in
+        (the column's own aliases win)."""
+        codes = list(dict.fromkeys([*vocabulary.codes, *self.codes]))
+        aliases = {**vocabulary.aliases, **self.aliases}
+        unknown = sorted(set(aliases.values()) - set(codes))
+        if unknown:
+            raise ValueError(f"aliases point at values not in codes: {unknown}")
+        return self.model_copy(
+            update={
+                "codes": codes,
+                "aliases": aliases,
+                "patterns": [*self.patterns, *vocabulary.patterns],
+                "prefixes": [*self.prefixes, *vocabulary.prefixes],
+                "in_use": {**vocabulary.in_use, **self.in_use},
+            }
+        )
 
 
 class RowCheck(Strict):
@@ -92,9 +154,19 @@ class DatasetSpec(Strict):
     title: str
     columns: dict[str, ColumnSpec]
     checks: list[RowCheck] = []
+    # Headings of the official return that no figure reads: known, so not reported as unknown.
+    # A dataset that lists them is a fixed return, where any other heading is worth a word.
+    other_headings: list[str] = []
+    # [start, end]: each row is a period of one child's case (a plan, a period of care): two
+    # of a child's rows open at once are reported, and figures count the child once.
+    periods: list[str] = []
 
     @model_validator(mode="after")
     def _checks_name_columns(self) -> DatasetSpec:
+        if self.periods and (
+            len(self.periods) != 2 or any(self.columns.get(c) is None or self.columns[c].type != "date" for c in self.periods)
+        ):
+            raise ValueError("`periods` takes [start, end]: two date columns of this dataset")
         for check in self.checks:
             for name in check.names:
                 if name not in self.columns:
@@ -105,12 +177,22 @@ class DatasetSpec(Strict):
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u00a0": " "})
 
 
+# A format note after a heading: "(DD/MM/YYYY)", "(Y/N)" (with the official template's typo
+# "(Y/N))"), "(date)".
+_FORMAT_SUFFIX = re.compile(r"\s*\((dd[/.-]mm[/.-]yy(yy)?|yyyy-mm-dd|date|y/n|yes/no)\)+\s*$")
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z0-9])|(?<=[0-9])(?=[A-Za-z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
 def normalise_header(text: object) -> str:
     """Fold a header as people type it: case, NBSP and repeated spaces, curly quotes, a trailing
-    "?" or ":" all ignored. ``"Referral  NFA?\u00a0"`` and ``"referral nfa"`` compare equal."""
-    folded = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES).casefold()
-    folded = re.sub(r"\s+", " ", folded).strip()
-    return folded.rstrip("?:").strip()
+    "?" or ":", a format note ("(DD/MM/YYYY)", "(Y/N)") all ignored; a one-word heading in
+    camelCase or snake_case (as database extracts name columns) is split into words.
+    ``"Referral  NFA?\u00a0"``, ``"ReferralNFA"`` and ``"referral_nfa"`` all fold to ``"referral nfa"``."""
+    folded = unicodedata.normalize("NFKC", str(text)).translate(_QUOTES).strip()
+    if folded and not any(c.isspace() for c in folded):
+        folded = _CAMEL.sub(" ", folded.replace("_", " ").replace("-", " "))
+    folded = re.sub(r"\s+", " ", folded.casefold()).strip().rstrip("?:").strip()
+    return _FORMAT_SUFFIX.sub("", folded).rstrip("?:").strip()
 
 
 @cache
@@ -119,8 +201,28 @@ def _default_dataset_specs() -> dict[str, DatasetSpec]:
     return _parse_specs(read_toml(Path(str(path))), "datasets.toml (shipped)")
 
 
+@cache
+def load_vocabularies() -> dict[str, Vocabulary]:
+    """The shipped code vocabularies (vocabularies.toml), validated."""
+    path = Path(str(resources.files("xl_scorecard.sources") / "vocabularies.toml"))
+    return {name: parse_model(Vocabulary, body, f"vocabularies.toml (shipped): [{name}]") for name, body in read_toml(path).items()}
+
+
 def _parse_specs(raw: dict, source: str) -> dict[str, DatasetSpec]:
-    return {name: parse_model(DatasetSpec, body, f"{source}: [{name}]") for name, body in raw.items()}
+    specs = {name: parse_model(DatasetSpec, body, f"{source}: [{name}]") for name, body in raw.items()}
+    vocabularies = load_vocabularies()
+    for name, spec in specs.items():
+        for column, col in spec.columns.items():
+            if not col.vocabulary:
+                continue
+            where = f"{source}: [{name}] column {column}"
+            if col.vocabulary not in vocabularies:
+                raise ConfigError(f"{where}: unknown vocabulary {col.vocabulary!r} (known: {', '.join(vocabularies)})")
+            try:
+                spec.columns[column] = col.with_vocabulary(vocabularies[col.vocabulary])
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {exc}") from None
+    return specs
 
 
 def load_dataset_specs(path: Path | None = None) -> dict[str, DatasetSpec]:

@@ -12,6 +12,7 @@ import datetime as dt
 import difflib
 import operator
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -29,7 +30,11 @@ HEADER_SEARCH_ROWS = 30
 # Markers people type for "nothing here"; they count as blank, not as bad values.
 BLANK_TOKENS = {"", "-", "--", "..", "n/a", "na", "null", "none", "<blank>", "#n/a"}
 _SHORT = 8  # no blank token or DfE symbol is longer: longer strings skip the token lookup
-_CODE_PREFIX = re.compile(r"^[a-z]{1,2}\d?\)\s*")
+# The Annex A letter before a code ("a) Yes", "p1) 5D: LA services", "a. Yes").
+_CODE_PREFIX = re.compile(r"^[a-z]{1,2}\d?(\)\s*|\.\s+)")
+# A number before a spelled-out value ("1 - Yes", "0 - No"): the text after it is the value.
+_NUMBER_PREFIX = re.compile(r"^\d+\s*[-\u2013:]\s*(\D.*)$")
+_CODE_TOKEN = re.compile(r"[A-Z]{0,2}\d{1,2}[A-Z]?|[A-Z]\d[A-Z]?")
 _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 # Day-first forms only: a US month-first date is never guessed.
 # Day first, always; then the unambiguous forms people also type: "01-Mar-2021", "1 March 2021",
@@ -124,6 +129,7 @@ def validate_sheet(
                     **where,
                 )
             )
+    problems.extend(unknown_headings(header_row, mapping, spec, patterns, where))
     data_rows, row_numbers = _non_blank_rows(raw.rows[header_index + 1 :], first_number=header_index + 2)
     shortest = min(map(len, data_rows), default=0)
     table = pd.DataFrame({"source_row": pd.Series(row_numbers, dtype="int64")})
@@ -185,6 +191,40 @@ def validate_sheet(
     kept_table = table.loc[~excluded, columns].reset_index(drop=True)
     mapped = {name: str(header_row[position]).strip() for name, position in mapping.items()}
     return SheetResult(kept_table, problems, rows_read=len(data_rows), rows_excluded=int(excluded.sum()), mapped=mapped)
+
+
+def unknown_headings(
+    header_row: list[object], mapping: dict[str, int], spec: DatasetSpec, patterns: dict[str, set[str]], where: dict[str, Any]
+) -> list[Problem]:
+    """A heading the dataset description does not know, each reported with the closest known
+    heading: in an official return (a dataset with ``other_headings``) every one; elsewhere
+    only one so close to a column's heading that it is likely a typing slip."""
+    mapped = set(mapping.values())
+    others = {normalise_header(h) for h in spec.other_headings}
+    wanted = {text: name for name, texts in patterns.items() if name not in mapping for text in texts}
+    known = {normalise_header(h): h for col in spec.columns.values() for h in col.headers}
+    known.update({normalise_header(h): h for h in spec.other_headings})
+    problems = []
+    for position, cell in enumerate(header_row):
+        if position in mapped or cell in (None, "") or not str(cell).strip():
+            continue
+        folded = normalise_header(cell)
+        if folded in others or folded in known:
+            continue
+        near = difflib.get_close_matches(folded, list(known), n=1, cutoff=0.6)
+        slip = bool(near) and near[0] in wanted and difflib.SequenceMatcher(None, folded, near[0]).ratio() >= 0.85
+        if not (spec.other_headings or slip):
+            continue
+        problems.append(
+            Problem(
+                "header-unknown",
+                "warning",
+                column=str(cell).strip(),
+                other=f'the closest known heading is "{known[near[0]]}"' if near else "no known heading is close",
+                **where,
+            )
+        )
+    return problems
 
 
 def _non_blank_rows(rows: list[list[object]], first_number: int) -> tuple[list[list[object]], list[int]]:
@@ -307,11 +347,8 @@ def coerce_column(values: pd.Series | list[object], col: ColumnSpec) -> tuple[pd
         if col.type == "text":
             typed = pd.Series(text, index=index, dtype="object")
         else:
-            lookup = {_code_key(code): code for code in col.codes}
-            lookup.update({_code_key(alias): code for alias, code in col.aliases.items()})
-            memo: dict[str, str | None] = {}
-            for t in {t for t in text if t is not None}:
-                memo[t] = lookup.get(_code_key(t))
+            reader = code_reader(col)
+            memo: dict[str, str | None] = {t: reader(t) for t in {t for t in text if t is not None}}
             typed = pd.Series([None if t is None else memo[t] for t in text], index=index, dtype="object")
     elif col.type == "date":
         typed = _to_dates(raw, blank, tokens, index)
@@ -343,8 +380,41 @@ def coerce_column(values: pd.Series | list[object], col: ColumnSpec) -> tuple[pd
 
 
 def _code_key(value: str) -> str:
-    folded = value.casefold().strip()
+    folded = " ".join(value.casefold().split())
     return _CODE_PREFIX.sub("", folded).strip()
+
+
+def code_reader(col: ColumnSpec) -> Callable[[str], str | None]:
+    """A function reading one cleaned value of a code column as its code, or None, in the order
+    vocabularies.toml describes: the value or an alias (letter or number prefix ignored), a code
+    at the start or in brackets, then the column's patterns."""
+    lookup = {_code_key(code): code for code in col.codes}
+    lookup.update({_code_key(alias): code for alias, code in col.aliases.items()})
+    # Codes that look like codes ("E11", "F1", "4A"), longest first so E11 wins over E1.
+    tokens = sorted((c for c in col.codes if _CODE_TOKEN.fullmatch(c)), key=len, reverse=True)
+    alternation = "|".join(re.escape(t.casefold()) for t in tokens)
+    prefix = "|".join(re.escape(p.casefold()) for p in col.prefixes)
+    leading = re.compile(rf"^(?:{prefix})?({alternation})(?=$|[\s:;,.)\]\-\u2013])") if tokens else None
+    bracketed = re.compile(rf"[\[(]({alternation})[\])]") if tokens else None
+    by_token = {t.casefold(): t for t in tokens}
+    patterns = [(re.compile(p.match), p.code) for p in col.patterns]
+
+    def read(value: str) -> str | None:
+        key = _code_key(value)
+        if key in lookup:
+            return lookup[key]
+        numbered = _NUMBER_PREFIX.match(key)
+        if numbered and numbered.group(1) in lookup:
+            return lookup[numbered.group(1)]
+        for found in (leading.match(key) if leading else None, bracketed.search(key) if bracketed else None):
+            if found:
+                return by_token[found.group(1)]
+        for pattern, code in patterns:
+            if pattern.search(key):
+                return code
+        return None
+
+    return read
 
 
 _ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()

@@ -1,0 +1,108 @@
+"""Children, not rows: a child's overlapping periods, and SSDA903 episodes as periods of care.
+
+An Annex A list has one row per child (or per plan); the SSDA903 return has one row per
+*episode*, and a new episode starts at every change of placement or legal status. Counting
+episodes as children in care, or each episode's end as leaving care, makes plausible wrong
+figures: here episodes become periods of care (one row per child per period), and stacked yearly
+extracts (the same episode in the 2022 and the 2023 file) are counted once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+# SSDA903 RNE (reason for new episode): S starts a period of care; L is a change of legal status
+# only (the child stays in the same placement); P, T, U and B change the placement.
+STARTS_PERIOD = "S"
+SAME_PLACEMENT = "L"
+# SSDA903 REC X1: the episode ended but the period of care goes on (a new episode follows).
+CARE_CONTINUES = "X1"
+NEW_EPISODE = "new_episode"
+EXTRACT_YEAR = "extract_year"
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """A child with two or more rows open at the same time: the spreadsheet rows, first first."""
+
+    district: str
+    child_id: str
+    rows: tuple[int, ...]
+
+
+def overlapping_rows(table: pd.DataFrame, start: str, end: str) -> list[Overlap]:
+    """Children with rows whose periods (``start`` to ``end``, open when ``end`` is blank)
+    overlap: the same plan recorded twice, or a period not closed before the next began."""
+    if table.empty or "child_id" not in table:
+        return []
+    frame = table.loc[table[start].notna(), ["district", "child_id", start, end, "source_row"]]
+    frame = frame.assign(district=frame["district"].astype(str)).sort_values(["district", "child_id", start, "source_row"], kind="stable")
+    ends = frame[end].to_numpy(dtype="datetime64[ns]")
+    ends = np.where(np.isnat(ends), np.datetime64("2262-01-01", "ns"), ends)
+    keys = [frame["district"], frame["child_id"]]
+    latest_end_before = pd.Series(ends, index=frame.index).groupby(keys).cummax().groupby(keys).shift()
+    clash = frame[start] < latest_end_before
+    if not clash.any():
+        return []
+    found = []
+    for (district, child), group in frame[clash.groupby(keys).transform("any")].groupby(["district", "child_id"], sort=False):
+        rows = [int(r) for r in group["source_row"]]
+        found.append(Overlap(str(district), str(child), tuple(sorted(rows))))
+    return found
+
+
+def is_episode_table(table: pd.DataFrame) -> bool:
+    """True when the looked-after table holds SSDA903 episodes (an RNE column with values)."""
+    return NEW_EPISODE in table and bool(table[NEW_EPISODE].notna().any())
+
+
+def drop_stacked_repeats(table: pd.DataFrame, start: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stacked yearly extracts hold the same episode once per year: keep each (district, child,
+    episode start) once, from the latest extract (or the last row when no year is given).
+    Returns (kept, dropped)."""
+    order = [EXTRACT_YEAR, "source_row"] if EXTRACT_YEAR in table and table[EXTRACT_YEAR].notna().any() else ["source_row"]
+    ranked = table.sort_values(order, kind="stable", na_position="first")
+    repeated = ranked.duplicated(["district", "child_id", start], keep="last")
+    return ranked[~repeated].sort_index(), ranked[repeated].sort_index()
+
+
+def periods_of_care(episodes: pd.DataFrame, *, start: str, end: str, reason: str, reference: pd.Timestamp | None = None) -> pd.DataFrame:
+    """One row per child per period of care, from SSDA903 episodes (already free of stacked
+    repeats). A period begins at an episode with RNE "S" (or a child's first episode in the
+    data) and ends at the first episode whose REC is not X1; its reason ceased is that REC. The
+    current placement began at the latest episode that changed placement (RNE other than "L");
+    placements in the last 12 months are counted to ``reference`` (the extract's last date).
+    Legal status and placement type are those of the period's last episode."""
+    if episodes.empty:
+        return episodes
+    frame = episodes.sort_values(["district", "child_id", start, "source_row"], kind="stable").reset_index(drop=True)
+    if reference is None:
+        dates = pd.concat([frame[start], frame[end]])
+        reference = dates.max()
+    same_child = (frame["child_id"] == frame["child_id"].shift()) & (frame["district"].astype(str) == frame["district"].astype(str).shift())
+    previous_reason = frame[reason].shift()
+    begins = ~same_child | (frame[NEW_EPISODE] == STARTS_PERIOD) | (previous_reason.notna() & (previous_reason != CARE_CONTINUES))
+    period = begins.cumsum()
+    changes_placement = frame[NEW_EPISODE] != SAME_PLACEMENT
+    placement = (changes_placement | begins).cumsum()
+    frame = frame.assign(_period=period, _placement=placement)
+    placement_start = frame.groupby("_placement")[start].transform("min")
+    placement_end = frame.groupby("_placement")[end].transform(lambda s: s.iloc[-1])
+    window_start = reference - pd.DateOffset(months=12)
+    in_window = (placement_start <= reference) & (placement_end.isna() | (placement_end >= window_start))
+    placements_12m = frame.assign(_in=in_window).drop_duplicates("_placement").groupby("_period")["_in"].sum()
+    last = frame.groupby("_period").tail(1).set_index("_period")
+    first_start = frame.groupby("_period")[start].min()
+    ended = last[reason].notna() & (last[reason] != CARE_CONTINUES)
+    out = last.copy()
+    out[start] = first_start
+    out[end] = last[end].where(ended)
+    out[reason] = last[reason].where(ended)
+    if "placement_start" in out:
+        out["placement_start"] = placement_start.groupby(frame["_period"]).last()
+    if "placements_12m" in out:
+        out["placements_12m"] = placements_12m.astype("Int64")
+    return out.drop(columns=["_placement"]).reset_index(drop=True)
