@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from xl_scorecard.commentary import commentary_for, merge_commentary, read_commentary
@@ -26,6 +27,7 @@ from xl_scorecard.history import (
     worse_than_stored,
 )
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
+from xl_scorecard.indicators.calculations import rereferral_flags
 from xl_scorecard.indicators.catalogue import Indicator, default_catalogue_path, format_value
 from xl_scorecard.indicators.comparators import comparator_figures
 from xl_scorecard.indicators.completeness import COMPLETE, figure_coverage, missing_districts, with_status
@@ -233,6 +235,7 @@ def check(config: AuthorityConfig) -> SourceData:
     check_typed_figures(sources, catalogue)
     name_the_figures(sources, catalogue)
     report_missing_lists(sources, catalogue, config)
+    report_rereferral_disagreement(sources, catalogue, config)
     return sources
 
 
@@ -263,6 +266,40 @@ def report_missing_lists(sources: SourceData, catalogue: list[Indicator], config
             if (dataset, district.code) not in have:
                 detail = f"{where} has none" if files else "nothing is configured for this district"
                 sources.problems.append(Problem("list-missing", "warning", district.code, dataset, where, value=detail))
+
+
+def report_rereferral_disagreement(sources: SourceData, catalogue: list[Indicator], config: AuthorityConfig) -> None:
+    """Where the referrals list reaches back a year and also has the count column, the two ways
+    of telling a re-referral are compared per district: a disagreement is a finding with counts
+    (the figures take the dates)."""
+    table = sources.tables.get("referrals")
+    uses = [ind for ind in catalogue if ind.calculation.get("name") == "share_rereferred"]
+    if table is None or not len(table) or not uses:
+        return
+    count = uses[0].calculation.get("count", "referrals_last_12m")
+    from_dates, from_column = rereferral_flags(table, "referral_date", count)
+    columns = config.datasets["referrals"].columns if "referrals" in config.datasets else {}
+    heading = columns[count].headers[0] if count in columns else count
+    both = ~np.isnan(from_dates) & ~np.isnan(from_column)
+    districts = table["district"].astype(str).to_numpy()
+    for district in sorted(set(districts[both])):
+        mine = both & (districts == district)
+        dates, column = from_dates[mine], from_column[mine]
+        differ = int((dates != column).sum())
+        if differ:
+            files = ", ".join(sorted({f.file for f in sources.files if f.dataset == "referrals" and f.district == district}))
+            sources.problems.append(
+                Problem(
+                    "rereferrals-disagree",
+                    "warning",
+                    district,
+                    "referrals",
+                    files,
+                    value=f"{int(dates.sum())} of {int(mine.sum())}",
+                    other=f"{int(column.sum())}; referrals on which they disagree: {differ}",
+                    column=heading,
+                )
+            )
 
 
 def stop_on_configuration_slips(sources: SourceData, config: AuthorityConfig) -> None:
@@ -354,6 +391,7 @@ def _refresh_locked(
     check_typed_figures(sources, catalogue)
     name_the_figures(sources, catalogue)
     report_missing_lists(sources, catalogue, config)
+    report_rereferral_disagreement(sources, catalogue, config)
     check_period(period, sources, config)
     districts = [d.code for d in config.districts]
     periods = months_ending(period, months)

@@ -101,6 +101,20 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "Check the sheet holds this list, or add its header texts to the source description.",
         ),
         ProblemType(
+            "rereferrals-disagree",
+            "Re-referrals: the dates and the count column disagree",
+            "Of the referrals with a year of history in the list, the dates make {value} re-referrals; "
+            'the column "{column}" (1 or more) makes {other}.',
+            "The figures use the dates wherever the list reaches back a year. Check how the column is filled in "
+            "(it should count the child's referrals in the 12 months before this one).",
+        ),
+        ProblemType(
+            "code-out-of-use",
+            "Code from another year's list",
+            '"{column}": {value} was collected in the returns of {other}.',
+            "It is read as given; check the list uses this year's codes (the code sheet of the return it was keyed from).",
+        ),
+        ProblemType(
             "header-unknown",
             "Heading not known",
             'The heading "{column}" is not one we know for {dataset} ({other}), so the column is not read.',

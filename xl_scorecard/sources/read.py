@@ -170,15 +170,17 @@ def read_sheet(
 
 
 def _read_xml(path: Path, sheet: str | list[str] | None) -> RawSheet:
-    from xl_scorecard.sources.returns import census_kind, read_cin, read_csww
+    from xl_scorecard.sources.returns import census_kind, read_903, read_cin, read_csww
 
     kind = census_kind(path)
     if kind == "CSWW":
         sheets, leavers = read_csww(path)
     elif kind == "CIN":
         sheets, leavers = read_cin(path)
+    elif kind == "SSDA903":
+        sheets, leavers = read_903(path)
     else:
-        raise SourceFileError("wrong-type", "it is neither a CIN census nor a workforce census (CSWW) XML file")
+        raise SourceFileError("wrong-type", "it is not a CIN census, SSDA903 or workforce census (CSWW) XML file")
     name = pick_sheet(list(sheets), sheet)
     if name is None:
         raise SourceFileError("sheet-missing", f'"{sheet}" (this census file has: {", ".join(sheets)})')

@@ -4,7 +4,8 @@ Every authority already produces these returns, so their files can stand in for 
 caseload and establishment sheets, and for the referral, assessment, S47 and CP lists. The XML is
 turned into ordinary rows with headers (sheet
 "Workers" for the staff dataset, sheet "Establishment" for posts), so the same validation and
-problem reporting apply as to a spreadsheet. SSDA903 episode CSVs need no reader of their own:
+problem reporting apply as to a spreadsheet. The SSDA903 XML return becomes the sheets its CSV
+extracts have (Episodes, Header, UASC, OC3). SSDA903 episode CSVs need no reader of their own:
 their headers (CHILD, DECOM, DEC, LS) are listed in the children-looked-after dataset.
 """
 
@@ -26,8 +27,17 @@ WORKER_HEADERS = ["ReferenceDate", "SWENo", "OrgRole", "FTE", "Qualified", "Agen
 POST_HEADERS = ["Month", "Post ID", "Post Type", "FTE", "Filled By", "Qualified"]
 
 
+def _without_namespaces(root: ET.Element) -> ET.Element:
+    # CIN census files of some years (and some suppliers) put every element in a namespace;
+    # the tags are the same, so the namespace is dropped before reading.
+    for element in root.iter():
+        if isinstance(element.tag, str) and "}" in element.tag:
+            element.tag = element.tag.rsplit("}", 1)[1]
+    return root
+
+
 def census_kind(path: Path) -> str | None:
-    """``"CSWW"``, ``"CIN"`` or None, from the message's <Collection> or its first telling element."""
+    """``"CSWW"``, ``"CIN"``, ``"SSDA903"`` or None, from the message's <Collection> or its first telling element."""
     try:
         for _, element in ET.iterparse(path, events=("end",)):
             tag = element.tag.rsplit("}", 1)[-1]
@@ -37,6 +47,8 @@ def census_kind(path: Path) -> str | None:
                 return "CSWW"
             if tag in ("CINdetails", "Child"):
                 return "CIN"
+            if tag in ("EXPSSDA903", "EPISODE", "CHILDID"):
+                return "SSDA903"
     except ET.ParseError:
         return None
     return None
@@ -51,7 +63,7 @@ def read_csww(path: Path) -> tuple[dict[str, list[list[object]]], int]:
     Establishment: one post per worker in post (agency or permanent) plus one vacant row of the
     authority's ``NumberOfVacancies`` FTE.
     """
-    root = ET.parse(path).getroot()
+    root = _without_namespaces(ET.parse(path).getroot())
 
     def text(node, tag):
         return (node.findtext(tag) or "").strip()
@@ -81,7 +93,7 @@ def read_cin(path: Path) -> tuple[dict[str, list[list[object]]], int]:
     ``Section47``, ``ChildProtectionPlans`` and ``CIN`` (one row per CIN episode), using the
     Annex A headings so the ordinary dataset descriptions apply. Returns the sheets and 0
     (nothing is left out)."""
-    root = ET.parse(path).getroot()
+    root = _without_namespaces(ET.parse(path).getroot())
 
     def text(node, tag):
         return (node.findtext(tag) or "").strip()
@@ -120,8 +132,16 @@ def read_cin(path: Path) -> tuple[dict[str, list[list[object]]], int]:
             )
             for node in episode.iter("Assessments"):
                 sheets["Assessments"].append([child_id, text(node, "AssessmentActualStartDate"), text(node, "AssessmentAuthorisationDate")])
+            icpcs = set()
             for node in episode.iter("Section47"):
+                icpcs.add(text(node, "DateOfInitialCPC"))
                 sheets["Section47"].append([child_id, text(node, "S47ActualStartDate"), text(node, "DateOfInitialCPC")])
+            # Since 2013 an ICPC is recorded on the CIN episode itself, with or without a
+            # Section47 module (whose ICPC date it repeats): one without its S47 is a row of
+            # its own, with no strategy date.
+            episode_icpc = text(episode, "DateOfInitialCPC")
+            if episode_icpc and episode_icpc not in icpcs:
+                sheets["Section47"].append([child_id, "", episode_icpc])
             for node in episode.iter("ChildProtectionPlans"):
                 sheets["ChildProtectionPlans"].append(
                     [
@@ -132,4 +152,45 @@ def read_cin(path: Path) -> tuple[dict[str, list[list[object]]], int]:
                         text(node, "NumberOfPreviousCPP"),
                     ]
                 )
+    return sheets, 0
+
+
+EPISODE_HEADERS = ["CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC", "REASON_PLACE_CHANGE"]
+
+
+def read_903(path: Path) -> tuple[dict[str, list[list[object]]], int]:
+    """The SSDA903 XML return (``<EXPSSDA903>``: one ``<CHILD>`` with its ``<HEADER>`` and
+    ``<EPISODE>`` elements) as the sheets its CSV extracts have: ``Episodes``, ``Header``,
+    ``UASC`` (children with a date UASC status ceased) and ``OC3`` (care leavers' in touch,
+    activity and accommodation). Returns the sheets and 0 (nothing is left out)."""
+    root = _without_namespaces(ET.parse(path).getroot())
+
+    def text(node, tag):
+        return (node.findtext(tag) or "").strip()
+
+    sheets: dict[str, list[list[object]]] = {
+        "Episodes": [list(EPISODE_HEADERS)],
+        "Header": [["CHILD", "SEX", "DOB", "ETHNIC", "UPN"]],
+        "UASC": [["CHILD", "DUC"]],
+        "OC3": [["CHILD", "IN_TOUCH", "ACTIV", "ACCOM"]],
+    }
+    for child in root.iter("CHILD"):
+        header = child.find("HEADER")
+        if header is None:
+            continue
+        child_id = text(header, "CHILDID") or text(header, "CHILD")
+        sheets["Header"].append([child_id, text(header, "SEX"), text(header, "DOB"), text(header, "ETHNIC"), text(header, "UPN")])
+        # <UASC>1</UASC> marks an unaccompanied asylum-seeking child; the date the status
+        # ceased (DUC) is its own element, in the header or inside <UASC>.
+        flag = text(header, "UASC")
+        duc = text(header, "DUC") or text(header, "UASC/DUC")
+        if flag not in ("", "0") or duc:
+            sheets["UASC"].append([child_id, duc])
+        if any(text(header, tag) for tag in ("IN_TOUCH", "ACTIV", "ACCOM")):
+            sheets["OC3"].append([child_id, text(header, "IN_TOUCH"), text(header, "ACTIV"), text(header, "ACCOM")])
+        for episode in child.iter("EPISODE"):
+            values = {tag: text(episode, tag) for tag in EPISODE_HEADERS}
+            values["CHILD"] = child_id
+            values["PLACE"] = values["PLACE"] or text(episode, "PL")  # the XML calls it PL
+            sheets["Episodes"].append([values[tag] for tag in EPISODE_HEADERS])
     return sheets, 0

@@ -159,6 +159,7 @@ def validate_sheet(
         elif invalid.any():
             table[f"{BAD_PREFIX}{name}"] = invalid
 
+    problems.extend(codes_out_of_use(table, spec, header_row, mapping, where))
     for check in spec.checks:
         if check.kind == "any_of":
             none_given = table[check.columns].isna().all(axis=1)
@@ -191,6 +192,50 @@ def validate_sheet(
     kept_table = table.loc[~excluded, columns].reset_index(drop=True)
     mapped = {name: str(header_row[position]).strip() for name, position in mapping.items()}
     return SheetResult(kept_table, problems, rows_read=len(data_rows), rows_excluded=int(excluded.sum()), mapped=mapped)
+
+
+def _return_years(table: pd.DataFrame, spec: DatasetSpec) -> pd.Series:
+    # The statutory return a row belongs to, from its latest date: the year April to March ends
+    # in (a row dated 1 June 2018 is in the 2018/19 return, "2019").
+    dates = [table[name] for name, col in spec.columns.items() if col.type == "date" and name in table]
+    if not dates:
+        return pd.Series(pd.NA, index=table.index, dtype="Int64")
+    latest = pd.concat(dates, axis=1).max(axis=1)
+    return (latest.dt.year + (latest.dt.month >= 4).astype("Int64")).astype("Int64")
+
+
+def codes_out_of_use(
+    table: pd.DataFrame, spec: DatasetSpec, header_row: list[object], mapping: dict[str, int], where: dict[str, Any]
+) -> list[Problem]:
+    """A code used in a row dated outside the return years it was collected in (E43 in a 2023
+    return, whose special guardianship codes are E45 to E48): read as given, and said once per
+    code with the rows using it, so a list keyed in from an old code sheet is noticed."""
+    problems: list[Problem] = []
+    years: pd.Series | None = None
+    for name, col in spec.columns.items():
+        if not col.in_use or name not in mapping:
+            continue
+        if years is None:
+            years = _return_years(table, spec)
+        for code, span in col.in_use.items():
+            first, _, last = span.partition("-")
+            rows = table[name] == code
+            outside = rows & ((years < int(first)) | ((years > int(last)) if last else False)).fillna(False)
+            if outside.any():
+                numbers = table.loc[outside, "source_row"].astype(int).tolist()
+                shown = ", ".join(map(str, numbers[:5])) + (", ..." if len(numbers) > 5 else "")
+                problems.append(
+                    Problem(
+                        "code-out-of-use",
+                        "warning",
+                        row=numbers[0],
+                        column=str(header_row[mapping[name]]).strip(),
+                        value=code,
+                        other=f"{span.replace('-', ' to ') if last else f'{first} onwards'}; {len(numbers)} row(s) dated outside that: {shown}",
+                        **where,
+                    )
+                )
+    return problems
 
 
 def unknown_headings(
