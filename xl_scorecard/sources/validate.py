@@ -224,6 +224,7 @@ def codes_out_of_use(
             if outside.any():
                 numbers = table.loc[outside, "source_row"].astype(int).tolist()
                 shown = ", ".join(map(str, numbers[:5])) + (", ..." if len(numbers) > 5 else "")
+                years_text = span.replace("-", " to ") if last else f"{first} onwards"
                 problems.append(
                     Problem(
                         "code-out-of-use",
@@ -231,7 +232,7 @@ def codes_out_of_use(
                         row=numbers[0],
                         column=str(header_row[mapping[name]]).strip(),
                         value=code,
-                        other=f"{span.replace('-', ' to ') if last else f'{first} onwards'}; {len(numbers)} row(s) dated outside that: {shown}",
+                        other=f"{years_text}; {len(numbers)} row(s) dated outside that: {shown}",
                         **where,
                     )
                 )
