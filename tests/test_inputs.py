@@ -172,7 +172,15 @@ def test_census_xml_loads_with_every_record_accounted(tmp_path, name):
         "Referrals": len(root.findall(".//CINdetails")),
         "CIN": len(root.findall(".//CINdetails")),
         "Assessments": len(root.findall(".//CINdetails/Assessments")),
-        "Section47": len(root.findall(".//CINdetails/Section47")),
+        # Each Section47 module, and each ICPC recorded on the CIN episode without one.
+        "Section47": len(root.findall(".//CINdetails/Section47"))
+        + sum(
+            1
+            for episode in root.iter("CINdetails")
+            if (episode.findtext("DateOfInitialCPC") or "").strip()
+            and episode.findtext("DateOfInitialCPC").strip()
+            not in {(s.findtext("DateOfInitialCPC") or "").strip() for s in episode.iter("Section47")}
+        ),
         "ChildProtectionPlans": len(root.findall(".//CINdetails/ChildProtectionPlans")),
     }
     workers = root.findall(".//CSWWWorker")

@@ -254,9 +254,12 @@ def simulate_district(d: District, scale: float, seed: int) -> dict[str, pd.Data
         child[i] = child[rng.integers(window_start, i)] if reuse[i] and i > window_start else people.new(1)[0]
     previous = np.zeros(n_ref, dtype=np.int64)
     last_seen: dict[int, list[np.datetime64]] = {}
+    # DfE's re-referral: within 12 calendar months of an earlier referral (not 365 days: a year
+    # over 29 February has 366), so the column agrees with the dates.
+    year_before = (pd.DatetimeIndex(ref_dates) - pd.DateOffset(months=12)).to_numpy().astype("datetime64[D]")
     for i in range(n_ref):
         seen = last_seen.setdefault(int(child[i]), [])
-        previous[i] = sum(1 for s in seen if ref_dates[i] - s <= np.timedelta64(365, "D"))
+        previous[i] = sum(1 for s in seen if year_before[i] <= s < ref_dates[i])  # the same day is the same referral
         seen.append(ref_dates[i])
     keep = ref_dates >= np.datetime64(start, "D")
     ref_dates, child, previous = ref_dates[keep], child[keep], previous[keep]

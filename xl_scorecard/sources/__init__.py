@@ -396,7 +396,7 @@ def _episodes_to_periods(data: SourceData, config: AuthorityConfig) -> None:
                 row=int(rows["source_row"].iloc[0]),
                 value=str(len(rows)),
                 other=f"rows {first_rows}{', ...' if len(rows) > 5 else ''}"
-                + (f"; extracts of {', '.join(map(str, years))}" if years else ""),
+                + (f"; from the {', '.join(map(str, years))} extract" if years else ""),
             )
         )
     if len(dropped):

@@ -248,8 +248,9 @@ def unknown_headings(
     mapped = set(mapping.values())
     others = {normalise_header(h) for h in spec.other_headings}
     wanted = {text: name for name, texts in patterns.items() if name not in mapping for text in texts}
-    known = {normalise_header(h): h for col in spec.columns.values() for h in col.headers}
-    known.update({normalise_header(h): h for h in spec.other_headings})
+    known: dict[str, str] = {}
+    for heading in [h for col in spec.columns.values() for h in col.headers] + spec.other_headings:
+        known.setdefault(normalise_header(heading), heading)  # the first spelling: the official one
     problems = []
     for position, cell in enumerate(header_row):
         if position in mapped or cell in (None, "") or not str(cell).strip():
