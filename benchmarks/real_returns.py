@@ -56,6 +56,12 @@ FIXTURES: dict[str, list[dict]] = {
         {"dataset": "cp_plans", "sheet": "ChildProtectionPlans"},
         {"dataset": "cin", "sheet": "CIN"},
     ],
+    # Data to Insight's 903 validator fixture (tests/fake_data/fake_903.xml), if put beside the others.
+    "fake_903.xml": [
+        {"dataset": "cla", "sheet": "Episodes"},
+        {"dataset": "children_903", "sheet": "Header"},
+        {"dataset": "uasc_903", "sheet": "UASC"},
+    ],
     "liia-tools_social_work_workforce_2022.xml": [
         {"dataset": "staff", "sheet": "Workers"},
         {"dataset": "establishment", "sheet": "Establishment"},

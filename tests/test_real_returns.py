@@ -20,7 +20,7 @@ from xl_scorecard.config import load_config
 from xl_scorecard.indicators import compute_all, load_catalogue
 from xl_scorecard.periods import Month
 from xl_scorecard.pipeline import report_rereferral_disagreement
-from xl_scorecard.sources import SourceData, read_sources
+from xl_scorecard.sources import SourceData, list_number, read_sources
 from xl_scorecard.sources.read import read_sheet
 from xl_scorecard.sources.schema import load_dataset_specs, normalise_header
 from xl_scorecard.sources.validate import code_reader
@@ -81,6 +81,28 @@ def test_lists_found_by_sheet_names_people_type_and_by_headings(annex_a):
     assert '"Sheet7" (recognised by its headings)' in summary.message
     assert "not found: List 2, List 5, List 6, List 9, List 10, List 11" in summary.message
     assert "Guidance" not in summary.message  # the template's own sheets are not lists
+
+
+@pytest.mark.parametrize(
+    ("sheet", "number"),
+    [
+        ("List 1", 1),
+        ("List_1", 1),
+        ("List 1 - Contacts", 1),
+        ("Contacts", 1),
+        ("List 3 (Referrals)", 3),
+        ("L3", 3),
+        ("list10", 10),
+        ("Adopters", 11),
+        ("Children in care", 8),
+        ("Guidance", None),
+        ("Codes_used", None),
+        ("Lists", None),
+        ("List 12", None),
+    ],
+)
+def test_sheet_names_people_give_the_lists(sheet, number):
+    assert list_number(sheet) == number
 
 
 def test_every_row_read_counted_independently(annex_a):
