@@ -22,6 +22,7 @@ import pandas as pd
 
 from xl_scorecard.indicators.workdays import working_days_array, working_days_between
 from xl_scorecard.periods import Window
+from xl_scorecard.sources.children import REREFERRAL_FROM_DATES, rereferrals_from_dates
 
 Tables = dict[str, pd.DataFrame]
 Calculation = Callable[..., pd.DataFrame]
@@ -442,40 +443,13 @@ def rereferral_flags(table: pd.DataFrame, date: str, count: str) -> tuple[np.nda
     0.0 when not, from the dates wherever the list reaches back 12 months before it (its
     district's earliest referral is at least that old). Returns (from the dates, NaN where the
     list does not reach back; from the column ``count`` >= 1, NaN where blank or absent)."""
-    dates = table[date]
     from_column = np.full(len(table), np.nan)
     if count in table:
         numbers = table[count].to_numpy(dtype="float64", na_value=np.nan)
         from_column = np.where(np.isnan(numbers), np.nan, (numbers >= 1).astype("float64"))
-    from_dates = np.full(len(table), np.nan)
-    if "child_id" not in table or not len(table):
-        return from_dates, from_column
-    when = dates.to_numpy(dtype="datetime64[ns]")
-    child = pd.factorize(table["child_id"])[0]
-    child[np.isnat(when)] = -1
-    # Sorted by child then date, a child's previous referral is the row just before the run of
-    # rows sharing this one's date (two rows of one day are one referral). Plain numpy: this
-    # runs on lists of 10^5 referrals.
-    order = np.lexsort((when, child))
-    child_sorted, when_sorted = child[order], when[order]
-    position = np.arange(len(order))
-    new_run = np.ones(len(order), dtype=bool)
-    new_run[1:] = (child_sorted[1:] != child_sorted[:-1]) | (when_sorted[1:] != when_sorted[:-1])
-    run_start = np.maximum.accumulate(np.where(new_run, position, 0))
-    before = run_start - 1
-    has_previous = (before >= 0) & (child_sorted >= 0)
-    has_previous[has_previous] &= child_sorted[before[has_previous]] == child_sorted[has_previous]
-    previous_sorted = np.full(len(order), np.datetime64("NaT"), dtype="datetime64[ns]")
-    previous_sorted[has_previous] = when_sorted[before[has_previous]]
-    previous = np.empty_like(previous_sorted)
-    previous[order] = previous_sorted
-    year_before = (dates - pd.DateOffset(months=12)).to_numpy(dtype="datetime64[ns]")
-    earliest = dates.groupby(table["district"], observed=True).transform("min").to_numpy(dtype="datetime64[ns]")
-    within = ~np.isnat(previous) & (previous >= year_before)
-    reaches_back = earliest <= year_before
-    from_dates = np.where(within, 1.0, np.where(reaches_back, 0.0, np.nan))
-    from_dates[np.isnat(when)] = np.nan
-    return from_dates, from_column
+    if date == "referral_date" and REREFERRAL_FROM_DATES in table:  # worked out once by the sources stage
+        return table[REREFERRAL_FROM_DATES].to_numpy(dtype="float64"), from_column
+    return rereferrals_from_dates(table, date), from_column
 
 
 @calculation

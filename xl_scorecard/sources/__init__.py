@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from xl_scorecard.sources.episodes import EXTRACT_YEAR, drop_stacked_repeats, is_episode_table, overlapping_rows, periods_of_care
+from xl_scorecard.sources.children import (
+    EXTRACT_YEAR,
+    REREFERRAL_FROM_DATES,
+    drop_stacked_repeats,
+    is_episode_table,
+    overlapping_rows,
+    periods_of_care,
+    rereferrals_from_dates,
+)
 from xl_scorecard.sources.problems import Problem
 from xl_scorecard.sources.read import OpenWorkbooks, SourceFileError, read_sheet, sheet_names
 from xl_scorecard.sources.schema import ANNEX_A, ANNEX_A_LISTS, DatasetSpec, normalise_header
@@ -367,6 +375,11 @@ def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
     for dataset, spec in config.datasets.items():
         if spec.periods and dataset in data.tables:
             _report_overlaps(data, dataset, spec)
+    referrals = data.tables.get("referrals")
+    if referrals is not None and {"child_id", "referral_date"} <= set(referrals):
+        # Worked out once on the whole list (every referral is history for the next), not per
+        # figure and month on the rows each figure keeps.
+        referrals[REREFERRAL_FROM_DATES] = rereferrals_from_dates(referrals)
     for table in data.tables.values():
         if "district" in table:  # a handful of codes over many rows: counting by category is ~10x faster
             table["district"] = table["district"].astype("category")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -184,6 +184,13 @@ _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z0-9])|(?<=[0-9])(?=[A-Za-z])|(?<=[A-Z])(?
 
 
 def normalise_header(text: object) -> str:
+    """Fold a header as people type it (see ``_normalise_header``); texts repeat across sheets
+    and rows, so each is folded once."""
+    return _normalise_header(text) if isinstance(text, str) else _normalise_header(str(text))
+
+
+@lru_cache(maxsize=65536)
+def _normalise_header(text: str) -> str:
     """Fold a header as people type it: case, NBSP and repeated spaces, curly quotes, a trailing
     "?" or ":", a format note ("(DD/MM/YYYY)", "(Y/N)") all ignored; a one-word heading in
     camelCase or snake_case (as database extracts name columns) is split into words.
