@@ -23,7 +23,7 @@ from xl_scorecard.pipeline import report_rereferral_disagreement
 from xl_scorecard.sources import SourceData, list_number, read_sources
 from xl_scorecard.sources.read import read_sheet
 from xl_scorecard.sources.schema import load_dataset_specs, normalise_header
-from xl_scorecard.sources.validate import code_reader
+from xl_scorecard.sources.validate import code_reader, find_header, header_regexes
 
 EXTERNAL = SHARED / "samples" / "external"
 
@@ -241,6 +241,14 @@ def test_official_and_ssd_headings_fold_to_the_same_words():
     assert normalise_header("UASC (Y/N))") == normalise_header("UASC")
     # Spaced headings are left as typed: only one-word headings are split.
     assert normalise_header("Date CIN started") == "date cin started"
+
+
+@pytest.mark.parametrize("heading", ["Child's Unique Identifier", "ID of child", "Child ID number", "Unique child identifier"])
+def test_child_id_headings_people_vary_are_found_by_pattern(heading):
+    spec = load_dataset_specs()["referrals"]
+    texts = {name: {normalise_header(h) for h in col.headers} for name, col in spec.columns.items()}
+    found = find_header([["Gender", heading, "Date of referral"]], texts, header_regexes(spec))
+    assert found is not None and found[1]["child_id"] == 1
 
 
 def test_the_ssd_headings_of_every_column_the_figures_read_are_known():

@@ -28,7 +28,7 @@ from xl_scorecard.sources.children import (
 from xl_scorecard.sources.problems import Problem
 from xl_scorecard.sources.read import OpenWorkbooks, SourceFileError, read_sheet, sheet_names
 from xl_scorecard.sources.schema import ANNEX_A, ANNEX_A_LISTS, DatasetSpec, normalise_header
-from xl_scorecard.sources.validate import BAD_PREFIX, SheetResult, find_header, validate_sheet
+from xl_scorecard.sources.validate import BAD_PREFIX, SheetResult, find_header, header_regexes, validate_sheet
 
 if TYPE_CHECKING:  # for the annotations only: config imports the dataset descriptions from this package
     from xl_scorecard.config import AuthorityConfig, SourceEntry
@@ -234,7 +234,7 @@ def annex_a_sheets(path: Path, workbooks: OpenWorkbooks | None = None, datasets:
                 if spec is None or dataset in taken:
                     continue
                 patterns = {n: {normalise_header(h) for h in c.headers} for n, c in spec.columns.items()}
-                header = find_header(rows, patterns)
+                header = find_header(rows, patterns, header_regexes(spec))
                 required = {n for n, c in spec.columns.items() if c.required}
                 if header and required <= set(header[1]) and (best is None or len(header[1]) > best[0]):
                     best = (len(header[1]), dataset)

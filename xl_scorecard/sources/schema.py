@@ -78,6 +78,10 @@ class ColumnSpec(Strict):
     """One canonical column: header texts that match it, its type and whether it is required."""
 
     headers: list[str] = Field(min_length=1)
+    # Regular expressions on the folded heading (lower case, single spaces), tried after every
+    # header text: for headings people vary more than a list can hold ("Child's unique
+    # identifier", "ID of child").
+    header_patterns: list[str] = []
     type: ColumnType
     required: bool = False
     personal: bool = False
@@ -96,6 +100,11 @@ class ColumnSpec(Strict):
 
     @model_validator(mode="after")
     def _codes_only_for_code_type(self) -> ColumnSpec:
+        for pattern in self.header_patterns:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"header pattern {pattern!r} is not a regular expression: {exc}") from None
         if self.fractions == "floor" and self.type != "integer":
             raise ValueError("`fractions` only applies to type = 'integer'")
         if self.type == "code" and not (self.codes or self.vocabulary):

@@ -58,10 +58,15 @@ class SheetResult:
         return len(self.table)
 
 
-def find_header(rows: list[list[object]], patterns: dict[str, set[str]]) -> tuple[int, dict[str, int]] | None:
+def find_header(
+    rows: list[list[object]], patterns: dict[str, set[str]], regexes: dict[str, list[re.Pattern[str]]] | None = None
+) -> tuple[int, dict[str, int]] | None:
     """Find the header row below any title rows: the row (within the first 30) matching the most
-    canonical columns. Returns its index and ``{canonical column: column index}``."""
+    canonical columns. Returns its index and ``{canonical column: column index}``. A heading
+    matches a column by one of its header texts or, failing any, by one of its ``regexes``
+    (patterns on the folded heading, as liia-tools describes headings people vary)."""
     best: tuple[int, dict[str, int]] | None = None
+    regexes = regexes or {}
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         cells = [normalise_header(cell) if cell not in (None, "") else "" for cell in row]
         mapping: dict[str, int] = {}
@@ -70,9 +75,23 @@ def find_header(rows: list[list[object]], patterns: dict[str, set[str]]) -> tupl
                 if text and text in wanted and position not in mapping.values():
                     mapping[name] = position
                     break
+        taken = set(mapping.values())
+        for name, expressions in regexes.items():
+            if name in mapping:
+                continue
+            for position, text in enumerate(cells):
+                if text and position not in taken and any(e.fullmatch(text) for e in expressions):
+                    mapping[name] = position
+                    taken.add(position)
+                    break
         if len(mapping) >= min(2, len(patterns)) and (best is None or len(mapping) > len(best[1])):
             best = (index, mapping)
     return best
+
+
+def header_regexes(spec: DatasetSpec) -> dict[str, list[re.Pattern[str]]]:
+    """The compiled ``header_patterns`` of each column of ``spec`` that has any."""
+    return {name: [re.compile(p) for p in col.header_patterns] for name, col in spec.columns.items() if col.header_patterns}
 
 
 def validate_sheet(
@@ -98,7 +117,7 @@ def validate_sheet(
     empty = pd.DataFrame(columns=list(dict.fromkeys([*spec.columns, "district", "source_row"])))
     if all(_is_blank_row(row) for row in raw.rows):
         return SheetResult(empty, [Problem("sheet-empty", "error", **where)])
-    found = find_header(raw.rows, patterns)
+    found = find_header(raw.rows, patterns, header_regexes(spec))
     if found is None:
         return SheetResult(empty, [Problem("header-not-found", "error", value=str(HEADER_SEARCH_ROWS), **where)])
     header_index, mapping = found
