@@ -76,8 +76,10 @@ def test_bad_period_is_a_usage_error(example_dir, capsys):
 def test_busy_master_exits_2_and_says_so(example_dir, tmp_path, capsys):
     folder = tmp_path / "n"
     shutil.copytree(example_dir, folder)
-    (folder / "master.xlsx.lock").write_text("1")
-    assert main(["refresh", "--config", str(folder / "authority.toml")]) == 2
+    from filelock import FileLock
+
+    with FileLock(str(folder / "master.xlsx.lock")):  # another refresh holds the lock
+        assert main(["refresh", "--config", str(folder / "authority.toml")]) == 2
     assert "another refresh" in capsys.readouterr().err and not (folder / "master.xlsx").exists()
 
 

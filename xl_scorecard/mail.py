@@ -273,9 +273,17 @@ def messages_for(config: AuthorityConfig, master: Path, results: Results | None 
     from ``results``: the refresh's own, or when sending on its own the master's stored history."""
     settings = _settings(config)
     from xl_scorecard.render.copies import aggregate_copy  # the writer stage, used only here
+    from xl_scorecard.render.master import work_prefix
 
     results = results or stored_results(config, master)
-    with tempfile.TemporaryDirectory(prefix="xl-scorecard-mail-") as work:
+    # The aggregate copy holds no child-level text, so it may be built in the system temp
+    # folder; a copy with the Drill-down sheets (allow_child_level) is built beside the master.
+    if settings.allow_child_level:
+        work_dir: Path | None = master.parent
+        prefix = f"{work_prefix(master)}{os.getpid()}-mail-"
+    else:
+        work_dir, prefix = None, "xl-scorecard-mail-"
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=work_dir) as work:
         copy = aggregate_copy(master, Path(work) / master.name, settings.allow_child_level)
         out = []
         if settings.to:

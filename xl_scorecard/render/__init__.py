@@ -24,4 +24,4 @@ def write_scorecard(
     base = master if master.exists() else None
     # With --force the backup is what keeps the hand-typed cells: never skip it.
     keep = max(backups, 1) if force else backups
-    return replace_master(master, lambda temp: build_master(base, template_path(template), data, temp), backups=keep)
+    return replace_master(master, lambda temp: build_master(base, template_path(template), data, temp, master), backups=keep)

@@ -1,6 +1,8 @@
 """Copies of the master to send or print: the aggregate-only copy leaves out the sheets that
-hold child-level rows (the Drill-down sheets), by the same package surgery as a refresh, so
-everything else a user put in the workbook travels unchanged.
+hold child-level rows (the Drill-down sheets) and the tool's own hidden sheet (the guard's
+fingerprint), by the same package surgery as a refresh, so everything else a user put in the
+workbook travels unchanged; then every shared string no remaining cell uses is emptied, so the
+copy's string table carries no child id or worker's name those sheets had.
 """
 
 from __future__ import annotations
@@ -8,9 +10,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from xl_scorecard.render.cells import FINGERPRINT_SHEET
 from xl_scorecard.render.drilldown import DRILLDOWN_SHEET, is_drilldown
 from xl_scorecard.render.guard import fingerprinted_sheets
 from xl_scorecard.render.package import Package
+from xl_scorecard.render.strings import empty_unused_strings
 from xl_scorecard.render.transplant import transplant, workbook_sheets
 
 
@@ -23,10 +27,13 @@ def aggregate_copy(master: Path, target: Path, allow_child_level: bool = False) 
     """Write to ``target`` a copy of ``master`` without child-level sheets (unless
     ``allow_child_level``). The master itself is only read."""
     package = Package.read(master)
-    if not allow_child_level:
-        before = [s.name for s in workbook_sheets(package.text(package.main_part()))]
-        package = transplant(package, [], personal_sheets(master))  # owned sheets with no donor are removed
-        _keep_active_tab_in_range(package, before)
+    before = [s.name for s in workbook_sheets(package.text(package.main_part()))]
+    # Owned sheets with no donor are removed: the fingerprint always (it is the master's own
+    # record), the Drill-down sheets unless child-level rows are allowed to leave.
+    leave_out = [FINGERPRINT_SHEET] + ([] if allow_child_level else personal_sheets(master))
+    package = transplant(package, [], leave_out)
+    _keep_active_tab_in_range(package, before)
+    empty_unused_strings(package)
     target.parent.mkdir(parents=True, exist_ok=True)
     package.write(target)
     return target

@@ -1,17 +1,27 @@
 """The guard: notice when someone changed a sheet the tool owns, before a refresh replaces it.
 
-After writing the owned sheets, the tool records a hash of every filled cell in a very hidden
+After writing the owned sheets, the tool records a digest of every filled cell in a very hidden
 sheet (``_xl_scorecard``); commentary cells are recorded as free. Before the next refresh the
 master's owned sheets are read again (by value, so a re-save in Excel or LibreOffice is not a
 change) and compared. A value typed over a figure, a cell filled in, a figure deleted, or a
 chart, picture or comment added to an owned sheet stops the refresh with the list.
+
+Why the digests give nothing away: each is an HMAC-SHA256 of the sheet, cell and value under a
+random 256-bit key drawn for each write. A child id or a date has little entropy, so a plain hash
+of it can be reversed by trying every candidate (0.04 s for the demo's ids); an HMAC cannot be
+computed, let alone searched, without the key. The key is kept in the same hidden sheet, and the
+hidden sheet never leaves the master: the copies made to send or print are built without it
+(``copies.aggregate_copy``), and inside the master it covers only cells the master shows anyway.
+Equal values in different cells have different digests, so counting them tells nothing either.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import re
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -38,8 +48,23 @@ def _normal(value: object) -> str:
     return str(value)
 
 
-def cell_hashes(path: Path, sheets: list[str]) -> dict[tuple[str, str], str]:
-    """Hash of every filled cell of ``sheets`` (those present) in the workbook at ``path``."""
+KEY_LABEL = "hmac-sha256 key "  # the fingerprint header's fourth cell: this, then the key in hex
+
+
+def new_key() -> bytes:
+    """A fresh random key for one write of the fingerprint."""
+    return secrets.token_bytes(32)
+
+
+def _digest(key: bytes | None, sheet: str, cell: str, value: object) -> str:
+    if key is None:  # a master written before 0.3 keeps its plain hashes until its next refresh
+        return hashlib.sha1(_normal(value).encode("utf-8")).hexdigest()[:12]  # noqa: S324 - read only, to compare
+    return hmac.new(key, f"{sheet}\x00{cell}\x00{_normal(value)}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def cell_hashes(path: Path, sheets: list[str], key: bytes | None) -> dict[tuple[str, str], str]:
+    """Digest of every filled cell of ``sheets`` (those present) in the workbook at ``path``,
+    keyed by ``key`` (None: the plain hashes of masters written before keys)."""
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_path(str(path))
@@ -52,23 +77,22 @@ def cell_hashes(path: Path, sheets: list[str]) -> dict[tuple[str, str], str]:
                 for c, value in enumerate(row):
                     if value == "" or value is None:
                         continue
-                    # Not for security: a fingerprint of the cells the tool wrote, to see typing over them.
-                    # (Short unsalted hashes of child-level cells can be reversed: issue 17 replaces them.)
-                    digest = hashlib.sha1(_normal(value).encode("utf-8")).hexdigest()[:12]  # noqa: S324
-                    hashes[(sheet, xl_rowcol_to_cell(r, c))] = digest
+                    cell = xl_rowcol_to_cell(r, c)
+                    hashes[(sheet, cell)] = _digest(key, sheet, cell, value)
     finally:
         book.close()
     return hashes
 
 
 def write_fingerprint(
-    path: Path, hashes: dict[tuple[str, str], str], free: dict[str, set[str]], anchors: dict[str, int] | None = None
+    path: Path, hashes: dict[tuple[str, str], str], free: dict[str, set[str]], anchors: dict[str, int] | None = None, key: bytes = b""
 ) -> None:
-    """A donor workbook holding only the very hidden fingerprint sheet (plus a placeholder)."""
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    """A donor workbook holding only the very hidden fingerprint sheet (plus a placeholder);
+    ``key`` is the one ``hashes`` were made with."""
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent)})
     book.add_worksheet("placeholder")
     sheet = book.add_worksheet(FINGERPRINT_SHEET)
-    sheet.write_row(0, 0, ["sheet", "cell", "hash"])
+    sheet.write_row(0, 0, ["sheet", "cell", "hash", KEY_LABEL + key.hex()])
     # One fingerprint row per sheet row ("row 12" | "A=hash;B=hash"), not one per cell: writing
     # a row per cell was half the time of writing the whole master.
     packed: dict[tuple[str, int], list[str]] = {}
@@ -110,17 +134,26 @@ def _unpack(rows: list[list]) -> dict[tuple[str, str], str]:
     return stored
 
 
-def _fingerprint_rows(master: Path) -> list[list]:
-    """The fingerprint's rows below its header (none for a master without one)."""
+def _fingerprint(master: Path) -> tuple[bytes | None, list[list]]:
+    """The fingerprint's key (None for a master written before keys) and its rows below the
+    header (none for a master without one)."""
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_path(str(master))
     try:
         if FINGERPRINT_SHEET not in book.sheet_names:
-            return []
-        return book.get_sheet_by_name(FINGERPRINT_SHEET).to_python()[1:]
+            return None, []
+        rows = book.get_sheet_by_name(FINGERPRINT_SHEET).to_python()
     finally:
         book.close()
+    header = [str(c) for c in rows[0]] if rows else []
+    label = next((c for c in header if c.startswith(KEY_LABEL)), None)
+    return (bytes.fromhex(label[len(KEY_LABEL) :]) if label else None), rows[1:]
+
+
+def _fingerprint_rows(master: Path) -> list[list]:
+    """The fingerprint's rows below its header (none for a master without one)."""
+    return _fingerprint(master)[1]
 
 
 def fingerprinted_sheets(master: Path) -> list[str]:
@@ -134,7 +167,7 @@ def fingerprinted_sheets(master: Path) -> list[str]:
 def changed_cells(master: Path) -> list[str]:
     """What was changed in the master's owned sheets since the tool wrote them (empty if
     nothing, or if the master has no fingerprint yet)."""
-    rows = _fingerprint_rows(master)
+    key, rows = _fingerprint(master)
     if not rows:
         return []
     stored = _unpack(rows)
@@ -142,7 +175,7 @@ def changed_cells(master: Path) -> list[str]:
     stored = {key: value for key, value in stored.items() if key[1] != ANCHORS}
     free = {key for key, digest in stored.items() if digest == FREE}
     sheets = sorted({sheet for sheet, _ in stored})
-    current = cell_hashes(master, sheets)
+    current = cell_hashes(master, sheets, key)
     present = {sheet for sheet, _ in current}
     found = [
         f"{sheet} (the whole sheet is missing: renamed or deleted?)"
@@ -150,14 +183,14 @@ def changed_cells(master: Path) -> list[str]:
         if sheet not in present and any(k[0] == sheet and k not in free for k in stored)
     ]
     stored = {k: v for k, v in stored.items() if k[0] in present}
-    for key in sorted(set(stored) | set(current), key=lambda k: (sheets.index(k[0]) if k[0] in sheets else 99, k[1])):
-        if key in free:
+    for place in sorted(set(stored) | set(current), key=lambda k: (sheets.index(k[0]) if k[0] in sheets else 99, k[1])):
+        if place in free:
             continue
-        before, now = stored.get(key), current.get(key)
+        before, now = stored.get(place), current.get(place)
         if before == now:
             continue
         what = "typed into" if before is None else "deleted" if now is None else "changed"
-        found.append(f"{key[0]}!{key[1]} ({what})")
+        found.append(f"{place[0]}!{place[1]} ({what})")
     # Every fingerprinted sheet is the tool's (the Drill-down sheets' names vary month to month).
     found += _added_objects(master, sheets, written)
     return found

@@ -97,39 +97,77 @@ def check_master(master: Path, force: bool = False, guard: bool = True) -> None:
 
 @contextlib.contextmanager
 def refresh_lock(master: Path) -> Iterator[None]:
-    """Hold ``<master>.lock`` for the duration of a refresh, so two refreshes never interleave."""
-    lock = lock_path(master)
+    """Hold ``<master>.lock`` for the duration of a refresh, so two refreshes never interleave.
+
+    The lock is the operating system's (``filelock``: flock on Linux, LockFileEx on Windows,
+    honoured across a network share), so a refresh killed mid-way holds nothing: the next one
+    simply takes it. Once held, what a killed refresh left beside the master (its temporary
+    master, its work folder) is removed."""
+    from filelock import FileLock, Timeout
+
+    lock_file = lock_path(master)
     master.parent.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(lock_file), timeout=0)
     try:
-        handle = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
-    except FileExistsError:
+        lock.acquire()
+    except Timeout:
         raise MasterError(
-            f"another refresh of {master} is running (lock file {lock.name}). Wait for it to finish; "
-            "if none is running, delete the lock file."
+            f"another refresh of {master} is running (it holds {lock_file.name}). Wait for it to finish and run again."
         ) from None
+    except PermissionError:
+        raise MasterError(f"{master.parent} is read-only for you: the refresh cannot write there. Nothing was written.") from None
     try:
-        os.write(handle, f"{os.getpid()}\n".encode())
-        os.close(handle)
+        clean_leftovers(master)
         yield
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            lock.unlink()
+        lock.release()
+        # Linux keeps the (now unlocked) file; it means nothing, so it is not left lying about.
+        with contextlib.suppress(OSError):
+            lock_file.unlink()
 
 
-def build_master(base: Path | None, template: Path, data: ScorecardInput, target: Path) -> None:
+def work_prefix(master: PurePath) -> str:
+    """The name a refresh's work folder beside ``master`` starts with (hidden, the master's
+    stem, the process id): what a killed run leaves is found by it."""
+    return f".{master.stem}.work-"
+
+
+def clean_leftovers(master: Path) -> list[Path]:
+    """Remove what a refresh killed mid-way left beside ``master``: its temporary master
+    (``.<stem>.tmp-<pid><suffix>``) and its work folder (which may hold child-level rows).
+    Called with the lock held, so no running refresh owns them. Returns what was removed."""
+    removed = []
+    for path in master.parent.glob(f".{master.stem}.tmp-*{master.suffix}"):
+        with contextlib.suppress(OSError):
+            path.unlink()
+            removed.append(path)
+    for path in master.parent.glob(work_prefix(master) + "*"):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    return removed
+
+
+def build_master(base: Path | None, template: Path, data: ScorecardInput, target: Path, master: Path | None = None) -> None:
     """Write to ``target`` the workbook ``base`` (or, for a new master, ``template``) with the
-    scorecard's sheets freshly generated and transplanted in, fingerprint included."""
+    scorecard's sheets freshly generated and transplanted in, fingerprint included. ``master``
+    (default ``target``) names the work folder, made beside ``target``."""
     from xl_scorecard.render.drilldown import drilldown_sheets, is_drilldown
-    from xl_scorecard.render.guard import cell_hashes, drawing_anchors, fingerprinted_sheets, write_fingerprint
+    from xl_scorecard.render.guard import cell_hashes, drawing_anchors, fingerprinted_sheets, new_key, write_fingerprint
     from xl_scorecard.render.package import Package
     from xl_scorecard.render.transplant import transplant
 
-    with tempfile.TemporaryDirectory(prefix="xl-scorecard-") as work:
+    # The work folder holds the generated sheets (child-level rows): beside the master, never
+    # in the system temp folder; a hidden name, readable by the user only, removed on every
+    # exit path (and at the next refresh's start after a hard kill).
+    prefix = f"{work_prefix(master or target)}{os.getpid()}-"
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=target.parent) as work:
         owned = Path(work) / "owned.xlsx"
         free = write_workbook(owned, data)
         fingerprint = Path(work) / "fingerprint.xlsx"
         sheets = [s for s in OWNED_SHEETS if s != FINGERPRINT_SHEET] + drilldown_sheets(data.drilldown)[1:]
-        write_fingerprint(fingerprint, cell_hashes(owned, sheets), free, drawing_anchors(owned, sheets))
+        key = new_key()
+        write_fingerprint(fingerprint, cell_hashes(owned, sheets, key), free, drawing_anchors(owned, sheets), key)
         # Replaced or removed: the fixed sheets, this month's Drill-down sheets, and last month's
         # (named in the old fingerprint) - never a user's sheet that merely has a similar name.
         previous = [s for s in fingerprinted_sheets(base) if is_drilldown(s)] if base else []

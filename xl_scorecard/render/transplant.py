@@ -5,7 +5,8 @@ strings) and puts them into the master package in place of the previous ones: th
 indices are remapped onto entries appended to the master's styles.xml, and the index parts
 (workbook.xml and its relationships, [Content_Types].xml, styles.xml) are updated. Every other
 part of the master is copied byte for byte: the user's sheets, charts, pictures, text boxes,
-comments, tables, VBA project and ribbon parts, shared strings, theme.
+comments, tables, VBA project and ribbon parts, theme. The shared-string table keeps every
+string a remaining cell uses, at its position; the strings no cell uses any more are emptied.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from xl_scorecard.render.package import (
     rels_name,
     resolve,
 )
+from xl_scorecard.render.strings import empty_unused_strings
 from xl_scorecard.render.styles import merge_styles, remap_sheet
 
 STYLES_REL = DOC_REL + "/styles"
@@ -196,6 +198,9 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
     _fix_calc_chain(out, book, book_rels, {s.sheet_id for s in old_owned})
     out.set_rels(book, book_rels)
     out.set_content_types(defaults, overrides)
+    # Strings only the replaced sheets used (last month's child ids, once Excel has moved the
+    # text cells into the shared-string table) do not linger in the master.
+    empty_unused_strings(out)
     return out
 
 

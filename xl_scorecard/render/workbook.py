@@ -65,7 +65,16 @@ def write_workbook(path: Path, data: ScorecardInput) -> dict[str, set[str]]:
     # constant_memory writes inline strings, so a transplanted sheet never depends on the
     # master's shared-string table. It also means rows must be written top to bottom.
     book = xlsxwriter.Workbook(
-        str(path), {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False, "constant_memory": True}
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "constant_memory": True,
+            # XlsxWriter's own temporary files (the rows, child-level ones included) go where
+            # the workbook goes: beside the master, not the system temp folder.
+            "tmpdir": str(path.parent),
+        },
     )
     book.set_properties(
         {

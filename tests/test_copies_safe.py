@@ -1,0 +1,309 @@
+"""Every copy safe, every fault survived (issue 17, in part): copies that leave the master carry
+no child-level text in any part, the guard's digests give nothing back, the tool's temporary
+files live beside the master and a killed refresh leaves nothing anyone has to clean by hand.
+
+The secrets searched for come from the input files, read independently (tests/independent.py),
+and every part of a package is searched whole, decompressed, as text and for the digests a
+careless guard would have stored (SHA-1, SHA-256, MD5 of each value)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+import xlsxwriter
+from conftest import requires_libreoffice, soffice
+
+from xl_scorecard.config import load_config
+from xl_scorecard.pipeline import refresh
+from xl_scorecard.render.cells import FINGERPRINT_SHEET
+from xl_scorecard.render.copies import aggregate_copy
+from xl_scorecard.render.package import Package
+from xl_scorecard.render.strings import all_strings, empty_unused_strings
+from xl_scorecard.render.transplant import transplant
+
+ID_HEADERS = {"child unique id", "child id", "unique id", "child identifier"}
+WORKER_HEADERS = {"allocated worker", "worker", "social worker", "worker name", "name", "supervisor"}
+DOB_HEADERS = {"date of birth"}
+
+
+def _tables(example: Path):
+    # Every sheet of every district workbook (openpyxl) and every CSV (the csv module).
+    import csv
+
+    import openpyxl
+
+    for path in sorted(example.rglob("*")):
+        if path.suffix == ".xlsx" and path.name != "master.xlsx":
+            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            for sheet in book.worksheets:
+                yield [list(r) for r in sheet.iter_rows(values_only=True)]
+            book.close()
+        elif path.suffix == ".csv":
+            for encoding in ("utf-8-sig", "cp1252"):
+                try:
+                    with open(path, encoding=encoding, newline="") as handle:
+                        yield list(csv.reader(handle))
+                    break
+                except UnicodeDecodeError:
+                    continue
+
+
+def _text(value: object) -> str:
+    return value.strftime("%d/%m/%Y") if isinstance(value, (dt.date, dt.datetime)) else " ".join(str(value).split())
+
+
+def secrets_of(example: Path) -> set[str]:
+    """Child ids, workers' names and dates of birth in the example's district files. A date of
+    birth that is also a date of something else in the files, or a month end (the dates a
+    scorecard reports as at), says nothing when found, and is left out."""
+    found: set[str] = set()
+    births: set[str] = set()
+    other_dates: set[str] = set()
+    for table in _tables(example):
+        header_at = next((i for i, r in enumerate(table[:30]) if sum(1 for c in r if c not in (None, "")) >= 3), None)
+        if header_at is None:
+            continue
+        header = [" ".join(str(c or "").split()).casefold() for c in table[header_at]]
+        for row in table[header_at + 1 :]:
+            for name, value in zip(header, row):
+                if value in (None, ""):
+                    continue
+                if name in ID_HEADERS:
+                    found.add(str(value).removesuffix(".0"))
+                elif name in WORKER_HEADERS:
+                    found.add(" ".join(str(value).split()))
+                elif name in DOB_HEADERS:
+                    births.add(_text(value))
+                elif isinstance(value, (dt.date, dt.datetime)) or re.fullmatch(r"\d\d/\d\d/\d{4}", str(value)):
+                    other_dates.add(_text(value))
+    month_ends = {
+        (dt.date(year, month % 12 + 1, 1) - dt.timedelta(days=1) if month < 12 else dt.date(year, 12, 31)).strftime("%d/%m/%Y")
+        for year in range(2000, 2031)
+        for month in range(1, 13)
+    }
+    found |= births - other_dates - month_ends
+    return {s for s in found if len(s) >= 5}
+
+
+def digests(value: str) -> set[str]:
+    """The prefixes a guard might store of ``value``: SHA-1, SHA-256 and MD5, 12 hex digits."""
+    data = value.encode("utf-8")
+    return {hashlib.new(name, data).hexdigest()[:12] for name in ("sha1", "sha256", "md5")}
+
+
+def leaks(package_bytes: dict[str, bytes], secrets: set[str]) -> list[tuple[str, str]]:
+    """(part, what) for every secret found in any part, as text or as a digest."""
+    found = []
+    hashes = {digest: value for value in secrets for digest in digests(value)}
+    for name, data in package_bytes.items():
+        text = data.decode("utf-8", errors="ignore")
+        found += [(name, value) for value in secrets if value in text]
+        found += [(name, f"digest of {hashes[h]}") for h in set(re.findall(r"[0-9a-f]{12}", text)) & set(hashes)]
+    return found
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as package:
+        return {name: package.read(name) for name in package.namelist()}
+
+
+# --- the shared-string table -------------------------------------------------------------------
+
+
+def test_strings_no_cell_uses_are_emptied_in_place(tmp_path):
+    # An XlsxWriter workbook keeps its text in the shared-string table, as Excel does: a user's
+    # sheet, and a Drill-down sheet with a child id and a worker. Taking the Drill-down sheet
+    # out empties its strings; the user's keep their positions, and the user's sheet is
+    # byte for byte what it was.
+    path = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    mine = book.add_worksheet("Notes")
+    mine.write("A1", "Agenda item 4")
+    mine.write("A2", "shared text")
+    drill = book.add_worksheet("Drill-down")
+    drill.write_row(0, 0, ["CHILD-77123", "shared text", "Worker Ann Lee"])
+    book.close()
+    package = Package.read(path)
+    assert set(all_strings(package)) >= {"CHILD-77123", "Worker Ann Lee", "Agenda item 4"}
+    before = dict(package.parts)
+    out = transplant(package, [], ["Drill-down"])  # empties as it goes
+    strings = all_strings(out)
+    assert "CHILD-77123" not in strings and "Worker Ann Lee" not in strings
+    assert strings.index("Agenda item 4") == all_strings(Package.read(path)).index("Agenda item 4")
+    assert "shared text" in strings  # still used by the user's sheet
+    assert out.parts["xl/worksheets/sheet1.xml"] == before["xl/worksheets/sheet1.xml"]
+    assert empty_unused_strings(out) == 0  # nothing more to empty
+
+
+# --- the guard ------------------------------------------------------------------------------------
+
+
+def test_the_guard_stores_no_digest_of_a_child_value(demo_run, example_dir):
+    _, master = demo_run
+    secrets = secrets_of(example_dir)
+    with zipfile.ZipFile(master) as package:
+        names = package.namelist()
+        texts = {n: package.read(n) for n in names}
+    # The master holds the child-level rows (its Drill-down sheets) but no digest of any of
+    # them: the fingerprint is keyed (HMAC-SHA256 under a random key).
+    assert [leak for leak in leaks(texts, secrets) if leak[1].startswith("digest")] == []
+
+
+def test_a_fresh_key_each_write_and_the_guard_still_sees_typing(authority):
+    from openpyxl import load_workbook  # the test's own editor, never the product's
+
+    from xl_scorecard.errors import MasterError
+    from xl_scorecard.render.guard import _fingerprint
+    from xl_scorecard.render.master import check_master
+
+    config = load_config(authority / "authority.toml")
+    master = authority / "master.xlsx"
+    refresh(config, master=master)
+    first, _ = _fingerprint(master)
+    refresh(config, master=master)
+    second, _ = _fingerprint(master)
+    assert first and second and first != second and len(second) == 32
+    book = load_workbook(master)
+    book["Scorecard"]["D6"] = 12345
+    book.save(master)
+    with pytest.raises(MasterError, match="Scorecard!D6"):
+        check_master(master)
+
+
+# --- copies -----------------------------------------------------------------------------------------
+
+
+def test_the_copy_has_no_fingerprint_and_no_child_level_text(demo_run, example_dir, tmp_path):
+    _, master = demo_run
+    copy = aggregate_copy(master, tmp_path / "copy.xlsx")
+    package = Package.read(copy)
+    assert FINGERPRINT_SHEET.encode() not in package.parts[package.main_part()]
+    assert leaks(parts(copy), secrets_of(example_dir)) == []
+
+
+@requires_libreoffice
+def test_after_a_save_by_a_spreadsheet_program_copies_and_the_master_hold_no_stale_child_text(authority, tmp_path):
+    # LibreOffice (like Excel) moves every text cell into the shared-string table on save. The
+    # next refresh replaces the Drill-down sheets: the strings only they used are emptied from
+    # the master, and the email copy and the PDF hold none of the inputs' child ids, workers'
+    # names or dates of birth, as text or as a digest.
+    config = load_config(authority / "authority.toml")
+    master = authority / "master.xlsx"
+    refresh(config, master=master)
+    out = tmp_path / "resaved"
+    profile = (tmp_path / "profile").as_uri()
+    subprocess.run(
+        [soffice(), f"-env:UserInstallation={profile}", "--headless", "--convert-to", "xlsx", "--outdir", str(out), str(master)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    shutil.copy(out / "master.xlsx", master)
+    secrets = secrets_of(authority)
+    resaved = Package.read(master)
+    assert set(all_strings(resaved)) & secrets  # the premise: child ids now in the string table
+    refresh(config, master=master)
+    package = Package.read(master)
+    still_shown = {s for s in all_strings(package) if s}
+    from xl_scorecard.render.strings import used_strings
+
+    used = used_strings(package)
+    assert all(i in used for i, s in enumerate(all_strings(package)) if s)  # every string left is shown by a cell
+    assert still_shown  # and the table was not simply wiped
+    copy = aggregate_copy(master, tmp_path / "copy.xlsx")
+    assert leaks(parts(copy), secrets) == []
+    from xl_scorecard.render.pdf import export_pdf
+
+    pdf = export_pdf(master, tmp_path / "scorecard.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert [value for value in secrets if value in text] == []
+
+
+# --- temporary files and the lock -----------------------------------------------------------------
+
+
+def test_no_file_of_the_refresh_lands_in_the_system_temp_folder(authority, tmp_path, monkeypatch):
+    system_temp = tmp_path / "system-temp"
+    system_temp.mkdir()
+    monkeypatch.setenv("TMPDIR", str(system_temp))
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(system_temp))
+    seen: set[str] = set()
+    real = tempfile.TemporaryDirectory.__init__
+
+    def spy(self, *args, **kwargs):
+        real(self, *args, **kwargs)
+        seen.add(self.name)
+
+    monkeypatch.setattr(tempfile.TemporaryDirectory, "__init__", spy)
+    refresh(load_config(authority / "authority.toml"), master=authority / "master.xlsx")
+    assert seen and all(Path(name).parent == authority for name in seen)
+    assert list(system_temp.iterdir()) == []
+    leftovers = [p.name for p in authority.iterdir() if p.name.startswith(".")]
+    assert leftovers == []  # the work folder and the temporary master are gone
+
+
+KILLER = """
+import os, sys, time
+from pathlib import Path
+import xl_scorecard.render.master as master_module
+from xl_scorecard.config import load_config
+from xl_scorecard.pipeline import refresh
+
+stage = sys.argv[2]
+real_build, real_replace = master_module.build_master, os.replace
+
+def build_then_die(base, template, data, target, master=None):
+    if stage == "while-building":
+        # Die with the work folder full of generated sheets.
+        import tempfile
+        real_td = tempfile.TemporaryDirectory
+        def td(*a, **k):
+            made = real_td(*a, **k)
+            (Path(made.name) / "owned.xlsx").write_bytes(b"child-level rows")
+            os.kill(os.getpid(), 9)
+            return made
+        tempfile.TemporaryDirectory = td
+    real_build(base, template, data, target, master)
+    if stage == "before-replace":
+        os.kill(os.getpid(), 9)
+
+master_module.build_master = build_then_die
+import xl_scorecard.render as render
+render.build_master = build_then_die
+folder = Path(sys.argv[1])
+refresh(load_config(folder / "authority.toml"), master=folder / "master.xlsx")
+"""
+
+
+@pytest.mark.parametrize("stage", ["while-building", "before-replace"])
+def test_a_refresh_killed_mid_way_leaves_nothing_to_clean_by_hand(authority, tmp_path, stage):
+    config = load_config(authority / "authority.toml")
+    master = authority / "master.xlsx"
+    refresh(config, master=master)
+    before = master.read_bytes()
+    script = tmp_path / "killer.py"
+    script.write_text(KILLER, encoding="utf-8")
+    killed = subprocess.run([sys.executable, str(script), str(authority), stage], capture_output=True, timeout=600)
+    assert killed.returncode == -signal.SIGKILL if os.name == "posix" else killed.returncode != 0
+    assert master.read_bytes() == before  # the old master, byte for byte
+    left = [p.name for p in authority.iterdir() if p.name.startswith(".")]
+    assert left  # the kill left its temporary files (and the lock file) ...
+    started = time.monotonic()
+    refresh(config, master=master)  # ... and the next refresh runs without anyone deleting them
+    assert time.monotonic() - started < 600
+    assert [p.name for p in authority.iterdir() if p.name.startswith(".")] == []
+    assert not (authority / "master.xlsx.lock").exists()
+    assert master.read_bytes() != before
