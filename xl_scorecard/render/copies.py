@@ -7,7 +7,6 @@ copy's string table carries no child id or worker's name those sheets had.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from xl_scorecard.render.cells import FINGERPRINT_SHEET
@@ -15,7 +14,7 @@ from xl_scorecard.render.drilldown import DRILLDOWN_SHEET, is_drilldown
 from xl_scorecard.render.guard import fingerprinted_sheets
 from xl_scorecard.render.package import Package
 from xl_scorecard.render.strings import empty_unused_strings
-from xl_scorecard.render.transplant import transplant, workbook_sheets
+from xl_scorecard.render.transplant import transplant
 
 
 def personal_sheets(master: Path) -> list[str]:
@@ -27,30 +26,11 @@ def aggregate_copy(master: Path, target: Path, allow_child_level: bool = False) 
     """Write to ``target`` a copy of ``master`` without child-level sheets (unless
     ``allow_child_level``). The master itself is only read."""
     package = Package.read(master)
-    before = [s.name for s in workbook_sheets(package.text(package.main_part()))]
     # Owned sheets with no donor are removed: the fingerprint always (it is the master's own
     # record), the Drill-down sheets unless child-level rows are allowed to leave.
     leave_out = [FINGERPRINT_SHEET] + ([] if allow_child_level else personal_sheets(master))
-    package = transplant(package, [], leave_out)
-    _keep_active_tab_in_range(package, before)
+    package = transplant(package, [], leave_out)  # keeps the selected tab in range and visible
     empty_unused_strings(package)
     target.parent.mkdir(parents=True, exist_ok=True)
     package.write(target)
     return target
-
-
-def _keep_active_tab_in_range(package: Package, before: list[str]) -> None:
-    # bookViews name the selected and first visible tab by position: removing a sheet before
-    # them shifts them by one, and a position past the last sheet makes Excel repair the file.
-    book = package.main_part()
-    xml = package.text(book)
-    after = [s.name for s in workbook_sheets(xml)]
-
-    def shift(match: re.Match) -> str:
-        index = int(match.group(2))
-        name = before[index] if index < len(before) else None
-        new = after.index(name) if name in after else max(0, min(index, len(after) - 1) - 1)
-        return f'{match.group(1)}="{new}"'
-
-    xml = re.sub(r'\b(activeTab|firstSheet)="(\d+)"', shift, xml)
-    package.parts[book] = xml.encode("utf-8")

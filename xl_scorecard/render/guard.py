@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 FREE = "free"
 ANCHORS = "drawing anchors"  # fingerprint rows: objects the tool itself drew on a sheet
+WRITTEN = "sheet written"  # fingerprint rows: every sheet the tool wrote, even one with no filled cell
 _ADDED_OBJECT_RELS = ("/drawing", "/comments", "/table", "/vmlDrawing")
 
 
@@ -85,10 +86,16 @@ def cell_hashes(path: Path, sheets: list[str], key: bytes | None) -> dict[tuple[
 
 
 def write_fingerprint(
-    path: Path, hashes: dict[tuple[str, str], str], free: dict[str, set[str]], anchors: dict[str, int] | None = None, key: bytes = b""
+    path: Path,
+    hashes: dict[tuple[str, str], str],
+    free: dict[str, set[str]],
+    anchors: dict[str, int] | None = None,
+    key: bytes = b"",
+    written: list[str] | None = None,
 ) -> None:
     """A donor workbook holding only the very hidden fingerprint sheet (plus a placeholder);
-    ``key`` is the one ``hashes`` were made with."""
+    ``key`` is the one ``hashes`` were made with, ``written`` the sheets the tool wrote."""
+    written = written or []
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent)})
     book.add_worksheet("placeholder")
     sheet = book.add_worksheet(FINGERPRINT_SHEET)
@@ -105,6 +112,7 @@ def write_fingerprint(
     ]
     rows += [[name, cell, FREE] for name, cells in sorted(free.items()) for cell in sorted(cells)]
     rows += [[name, ANCHORS, str(count)] for name, count in sorted((anchors or {}).items()) if count]
+    rows += [[name, WRITTEN, ""] for name in written]
     for number, row in enumerate(rows, start=1):
         sheet.write_row(number, 0, row)
     sheet.very_hidden()
@@ -172,7 +180,7 @@ def changed_cells(master: Path) -> list[str]:
         return []
     stored = _unpack(rows)
     written = {sheet: int(count) for (sheet, cell), count in stored.items() if cell == ANCHORS}
-    stored = {key: value for key, value in stored.items() if key[1] != ANCHORS}
+    stored = {key: value for key, value in stored.items() if key[1] not in (ANCHORS, WRITTEN)}
     free = {key for key, digest in stored.items() if digest == FREE}
     sheets = sorted({sheet for sheet, _ in stored})
     current = cell_hashes(master, sheets, key)

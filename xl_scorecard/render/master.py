@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from typing import TypeVar
 
 from xl_scorecard.errors import MasterError
 from xl_scorecard.render.cells import FINGERPRINT_SHEET, OWNED_SHEETS, ScorecardInput
+from xl_scorecard.render.package import Package
 from xl_scorecard.render.workbook import write_workbook
 
 MASTER_SUFFIXES = {".xlsx", ".xlsm"}
@@ -81,6 +83,14 @@ def check_master(master: Path, force: bool = False, guard: bool = True) -> None:
         raise MasterError(
             f"{master} is not a workbook the tool can read ({exc}). Move it aside or restore a backup; nothing was written."
         ) from None
+    clashes = owned_name_clashes(master)
+    if clashes:
+        mine, ours = clashes[0]
+        raise MasterError(
+            f'{master}: your sheet "{mine}" has the name the scorecard gives one of its own sheets ("{ours}"); a workbook '
+            "cannot hold both (Excel ignores case in sheet names) and yours would be replaced. Rename your sheet "
+            "(right-click its tab > Rename) and run again; nothing was written."
+        )
     if not guard:
         return
     from xl_scorecard.render.guard import changed_cells
@@ -148,13 +158,46 @@ def clean_leftovers(master: Path) -> list[Path]:
     return removed
 
 
+def workbook_names(package: Package) -> list[str]:
+    """The sheet names of a workbook package, in tab order."""
+    from xl_scorecard.render.transplant import workbook_sheets
+
+    return [s.name for s in workbook_sheets(package.text(package.main_part()))]
+
+
+def owned_name_clashes(master: Path) -> list[tuple[str, str]]:
+    """(the user's sheet, the owned name it takes) for each sheet of ``master`` the tool did not
+    write (its fingerprint does not name it) whose name is one the tool writes, ignoring case
+    as Excel does: "history" beside the tool's "History" makes Excel repair the file, and a
+    user's own "History" would be replaced without a word. (A Drill-down sheet's name depends on
+    the catalogue: ``transplant`` refuses one that takes a user's sheet's name.)"""
+    from xl_scorecard.render.guard import fingerprinted_sheets
+
+    ours = {*fingerprinted_sheets(master), FINGERPRINT_SHEET}
+    owned = {name.casefold(): name for name in OWNED_SHEETS}
+    clashes = []
+    for name in workbook_names(Package.read(master)):
+        if name in ours:
+            continue
+        if name.casefold() in owned:
+            clashes.append((name, owned[name.casefold()]))
+    return clashes
+
+
+def uses_1904(package: Package) -> bool:
+    """Whether the workbook counts dates from 1904 (``<workbookPr date1904="1"/>``, old Mac
+    workbooks): the sheets written into it must count the same way, or every date is 4 years
+    and a day out."""
+    match = re.search(r"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(1|true)\"", package.text(package.main_part()))
+    return match is not None
+
+
 def build_master(base: Path | None, template: Path, data: ScorecardInput, target: Path, master: Path | None = None) -> None:
     """Write to ``target`` the workbook ``base`` (or, for a new master, ``template``) with the
     scorecard's sheets freshly generated and transplanted in, fingerprint included. ``master``
     (default ``target``) names the work folder, made beside ``target``."""
     from xl_scorecard.render.drilldown import drilldown_sheets, is_drilldown
     from xl_scorecard.render.guard import cell_hashes, drawing_anchors, fingerprinted_sheets, new_key, write_fingerprint
-    from xl_scorecard.render.package import Package
     from xl_scorecard.render.transplant import transplant
 
     # The work folder holds the generated sheets (child-level rows): beside the master, never
@@ -163,17 +206,17 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
     prefix = f"{work_prefix(master or target)}{os.getpid()}-"
     with tempfile.TemporaryDirectory(prefix=prefix, dir=target.parent) as work:
         owned = Path(work) / "owned.xlsx"
-        free = write_workbook(owned, data)
+        base_package = Package.read(base or template)
+        free = write_workbook(owned, data, date_1904=uses_1904(base_package))
         fingerprint = Path(work) / "fingerprint.xlsx"
         sheets = [s for s in OWNED_SHEETS if s != FINGERPRINT_SHEET] + drilldown_sheets(data.drilldown)[1:]
         key = new_key()
-        write_fingerprint(fingerprint, cell_hashes(owned, sheets, key), free, drawing_anchors(owned, sheets), key)
+        present = [s for s in sheets if s in set(workbook_names(Package.read(owned)))]
+        write_fingerprint(fingerprint, cell_hashes(owned, sheets, key), free, drawing_anchors(owned, sheets), key, present)
         # Replaced or removed: the fixed sheets, this month's Drill-down sheets, and last month's
         # (named in the old fingerprint) - never a user's sheet that merely has a similar name.
         previous = [s for s in fingerprinted_sheets(base) if is_drilldown(s)] if base else []
-        package = transplant(
-            Package.read(base or template), [Package.read(owned), Package.read(fingerprint)], [*OWNED_SHEETS, *sheets, *previous]
-        )
+        package = transplant(base_package, [Package.read(owned), Package.read(fingerprint)], [*OWNED_SHEETS, *sheets, *previous])
         package.write(target)
 
 

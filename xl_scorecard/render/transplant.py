@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from xml.sax.saxutils import quoteattr
 
+from xl_scorecard.errors import MasterError
 from xl_scorecard.render.package import (
     DOC_REL,
     WORKSHEET_CT,
@@ -183,6 +184,15 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
         at = max(placed) + 1 if placed else len(final)
         final.insert(at, SheetEntry(fresh.name, next_id, fresh.rel_id, fresh.state, ""))
         next_id += 1
+    # Excel ignores case in sheet names: a new sheet named like a user's would make it repair
+    # the file (and the user's sheet is never replaced): stop before anything is written.
+    kept_names = {s.name.casefold(): s.name for s in final if s.name not in owned}
+    for entry in final:
+        if entry.name in owned and entry.name.casefold() in kept_names:
+            raise MasterError(
+                f'the workbook has a sheet "{kept_names[entry.name.casefold()]}" and the scorecard writes one called '
+                f'"{entry.name}": Excel treats the two names as one. Rename your sheet and run again; nothing was written.'
+            )
     new_index = {s.name: i for i, s in enumerate(final)}
     tags = []
     for entry in final:
@@ -194,9 +204,13 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
     book_xml = re.sub(r"(<sheets\b[^>]*>).*?(</sheets>)", lambda m: m.group(1) + "".join(tags) + m.group(2), book_xml, count=1, flags=re.S)
     book_xml = _rewrite_defined_names(book_xml, sheets, old_index, new_index, owned, donor_names)
     book_xml = _full_calc_on_load(book_xml)
+    book_xml = _views_in_range(book_xml, sheets, final)
     out.parts[book] = book_xml.encode("utf-8")
     _fix_calc_chain(out, book, book_rels, {s.sheet_id for s in old_owned})
     out.set_rels(book, book_rels)
+    # An override for a part the package no longer has (left by a spreadsheet program's save,
+    # or by a part removed here) makes Excel repair the file.
+    overrides = {part: kind for part, kind in overrides.items() if part in out.parts}
     out.set_content_types(defaults, overrides)
     # Strings only the replaced sheets used (last month's child ids, once Excel has moved the
     # text cells into the shared-string table) do not linger in the master.
@@ -243,8 +257,15 @@ def _rewrite_defined_names(
             if sheet in owned or sheet not in new_index:
                 continue
             raw = re.sub(r'localSheetId="\d+"', f'localSheetId="{new_index[sheet]}"', raw, count=1)
-        elif _refers_to(value, owned):
-            continue
+        elif _refers_to(value, owned - set(new_index)):
+            # A user's name into a sheet the tool no longer writes (last month's Drill-down):
+            # kept, pointing at #REF! as Excel does when a sheet is deleted. A name into an
+            # owned sheet still there keeps its reference: the sheet keeps its name.
+            gone = [name for name in owned - set(new_index) if _refers_to(value, [name])]
+            for name in gone:
+                quoted = "'" + name.replace("'", "''") + "'"
+                value = re.sub(rf"(?:{re.escape(quoted)}|{re.escape(name)})!", "#REF!", value)
+            raw = raw[: raw.index(">") + 1] + value + "</definedName>"
         kept.append(raw)
     for a, value, sheet in donor_names:
         extra = "".join(f" {k}={quoteattr(v)}" for k, v in a.items() if k not in ("name", "localSheetId"))
@@ -260,6 +281,24 @@ def _rewrite_defined_names(
     )
     at = found(anchor, "workbook.xml").start()
     return xml[:at] + block + xml[at:]
+
+
+def _views_in_range(xml: str, before: list[SheetEntry], after: list[SheetEntry]) -> str:
+    """Keep ``activeTab`` and ``firstSheet`` on the same sheet when sheets before it were
+    removed or added, and always on a visible sheet: a position past the last sheet, or on a
+    hidden one, makes Excel repair the workbook."""
+    names = [s.name for s in after]
+    visible = [i for i, s in enumerate(after) if s.state == "visible"] or [0]
+
+    def shift(match: re.Match[str]) -> str:
+        index = int(match.group(2))
+        name = before[index].name if index < len(before) else None
+        new = names.index(name) if name in names else min(index, len(after) - 1)
+        if new not in visible:
+            new = min(visible, key=lambda i: (abs(i - new), i))
+        return f'{match.group(1)}="{new}"'
+
+    return re.sub(r'\b(activeTab|firstSheet)="(\d+)"', shift, xml)
 
 
 def _full_calc_on_load(xml: str) -> str:

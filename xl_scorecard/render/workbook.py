@@ -57,8 +57,10 @@ from xl_scorecard.render.panels import write_panels
 from xl_scorecard.scoring import BETTER, IMPROVED, SAME, WORSE
 
 
-def write_workbook(path: Path, data: ScorecardInput) -> dict[str, set[str]]:
-    """Write the scorecard's own sheets to a new workbook at ``path``.
+def write_workbook(path: Path, data: ScorecardInput, date_1904: bool = False) -> dict[str, set[str]]:
+    """Write the scorecard's own sheets to a new workbook at ``path`` (with ``date_1904``, in
+    the 1904 date system of the master they go into: a date cell is a day count, read in the
+    receiving workbook's system).
 
     Returns the cells users may type into (commentary), by sheet, for the guard.
     """
@@ -74,6 +76,7 @@ def write_workbook(path: Path, data: ScorecardInput) -> dict[str, set[str]]:
             # XlsxWriter's own temporary files (the rows, child-level ones included) go where
             # the workbook goes: beside the master, not the system temp folder.
             "tmpdir": str(path.parent),
+            "date_1904": date_1904,
         },
     )
     book.set_properties(
