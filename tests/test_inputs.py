@@ -412,6 +412,63 @@ def test_zip_bomb_is_refused_before_inflating(tmp_path):
     assert problem.code == "file-too-large" and "inflate" in problem.describe() and "log.xlsx" in problem.describe()
 
 
+def _zeros_workbook(path: Path, megabytes: int) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            for _ in range(megabytes):
+                member.write(b"\x00" * 1024 * 1024)
+    return path
+
+
+def test_a_workbook_under_the_old_2_gb_ceiling_is_refused_small_and_fast(tmp_path):
+    # 600 MB of zeros in a file of under 1 MB: refused from its directory before inflating,
+    # with the limit and how to raise it; measured: little memory, well under a second.
+    import time
+    import tracemalloc
+
+    bad = _zeros_workbook(tmp_path / "log.xlsx", 600)
+    tracemalloc.start()
+    started = time.perf_counter()
+    (problem,), _ = run_with_bad_file(tmp_path, bad)
+    took = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert problem.code == "file-too-large" and "512 MB" in problem.describe() and "max_inflated_mb" in problem.describe()
+    assert peak < 50 * 1024 * 1024 and took < 10
+
+
+def test_a_workbook_whose_directory_lies_about_its_size_is_refused(tmp_path):
+    # The directory says 1 MB; the part inflates to 64 MB. Inflating is counted in 1 MB chunks
+    # and stops at the declared size, where the checksum does not match: refused as damaged.
+    bad = _zeros_workbook(tmp_path / "lie.xlsx", 64)
+    data = bytearray(bad.read_bytes())
+    with zipfile.ZipFile(bad) as archive:
+        info = archive.getinfo("xl/worksheets/sheet1.xml")
+    for signature, offset in ((b"PK\x01\x02", 24), (b"PK\x03\x04", 22)):
+        at = 0
+        while (at := data.find(signature, at)) >= 0:
+            if data.find(b"xl/worksheets/sheet1.xml", at, at + 200) > 0:
+                # zip64: the 32-bit size is 0xFFFFFFFF and the real one in the extra field.
+                extra = data.find(info.file_size.to_bytes(8, "little"), at, at + 200)
+                if extra > 0:
+                    data[extra : extra + 8] = (1024 * 1024).to_bytes(8, "little")
+                else:
+                    data[at + offset : at + offset + 4] = (1024 * 1024).to_bytes(4, "little")
+            at += 4
+    bad.write_bytes(bytes(data))
+    (problem,), _ = run_with_bad_file(tmp_path, bad)
+    assert problem.code in ("file-unreadable", "file-too-large"), problem.describe()
+
+
+def test_max_inflated_is_configurable_per_source(tmp_path):
+    bad = _zeros_workbook(tmp_path / "big.xlsx", 80)
+    sources = [{"district": "X", "dataset": "referrals", "file": bad.name, "max_inflated_mb": 64}]
+    data = read_sources(load_config(write_config(tmp_path, sources)))
+    (problem,) = [p for p in data.problems if p.code == "file-too-large"]
+    assert "64 MB" in problem.describe()
+
+
 def test_unknown_extension_and_missing_file(tmp_path):
     (tmp_path / "x.pdf").write_text("x")
     with pytest.raises(SourceFileError, match="not a type we read"):

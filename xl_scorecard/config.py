@@ -62,6 +62,8 @@ class SourceEntry(Strict):
     sheet: str | list[str] | None = None
     headers: dict[str, list[str]] = {}
     max_rows: int = Field(default=1_000_000, gt=0)
+    # A workbook inflating past this many megabytes is refused as a likely zip bomb.
+    max_inflated_mb: int = Field(default=512, gt=0)
     indicator: str | None = None  # comparators only: the catalogue indicator the figures are for
     # No rows can be right for this source (a district with no adoptions this year): an empty
     # list is then a zero, not a failed export reported as "no data".

@@ -26,7 +26,7 @@ from xl_scorecard.sources.children import (
     rereferrals_from_dates,
 )
 from xl_scorecard.sources.problems import Problem
-from xl_scorecard.sources.read import OpenWorkbooks, SourceFileError, read_sheet, sheet_names
+from xl_scorecard.sources.read import MAX_INFLATED_BYTES, OpenWorkbooks, SourceFileError, read_sheet, sheet_names
 from xl_scorecard.sources.schema import ANNEX_A, ANNEX_A_LISTS, DatasetSpec, normalise_header
 from xl_scorecard.sources.validate import BAD_PREFIX, SheetResult, find_header, header_regexes, validate_sheet
 
@@ -207,14 +207,19 @@ class AnnexASheets:
         return text
 
 
-def annex_a_sheets(path: Path, workbooks: OpenWorkbooks | None = None, datasets: dict[str, DatasetSpec] | None = None) -> AnnexASheets:
+def annex_a_sheets(
+    path: Path,
+    workbooks: OpenWorkbooks | None = None,
+    datasets: dict[str, DatasetSpec] | None = None,
+    max_inflated: int = MAX_INFLATED_BYTES,
+) -> AnnexASheets:
     """The lists of an Annex A workbook, whatever its sheets are called: by the sheet's name
     ("List 3", "List 3 (Referrals)", "L3", "Referrals"), else, given ``datasets``, by its
     headings (a sheet whose heading row has every required column of one list)."""
     found: list[tuple[str, str, str]] = []
     taken: set[str] = set()
     unnamed = []
-    for name in sheet_names(path, workbooks):
+    for name in sheet_names(path, workbooks, max_inflated):
         number = list_number(name)
         if number is not None and ANNEX_A_LISTS[number] not in taken:
             found.append((name, ANNEX_A_LISTS[number], "name"))
@@ -226,7 +231,7 @@ def annex_a_sheets(path: Path, workbooks: OpenWorkbooks | None = None, datasets:
         best: tuple[int, str] | None = None
         if datasets is not None:
             try:
-                rows = read_sheet(path, name, max_rows=MAX_ROWS_SCANNED, workbooks=workbooks).rows[:40]
+                rows = read_sheet(path, name, max_rows=MAX_ROWS_SCANNED, max_inflated=max_inflated, workbooks=workbooks).rows[:40]
             except SourceFileError:
                 rows = []
             for dataset in ANNEX_A_LISTS.values():
@@ -269,7 +274,7 @@ def read_district(
         label = _label(config, path)
         try:
             if source.dataset == ANNEX_A:
-                lists = annex_a_sheets(path, workbooks, config.datasets)
+                lists = annex_a_sheets(path, workbooks, config.datasets, source.max_inflated_mb * 1024**2)
                 targets: list[tuple[str | list[str] | None, str, dict[str, list[str]]]] = [
                     (sheet, dataset, {}) for sheet, dataset, _ in lists.found
                 ]
@@ -287,7 +292,7 @@ def read_district(
             continue
         for sheet, dataset, headers in targets:
             try:
-                raw = read_sheet(path, sheet, max_rows=source.max_rows, workbooks=workbooks)
+                raw = read_sheet(path, sheet, max_rows=source.max_rows, max_inflated=source.max_inflated_mb * 1024**2, workbooks=workbooks)
             except SourceFileError as exc:
                 problems.append(Problem(exc.code, "error", district, dataset, label, value=exc.detail))
                 reports.append(FileReport(district, dataset, label, sheet if isinstance(sheet, str) else "", 0, 0, 0, False))

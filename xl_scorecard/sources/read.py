@@ -15,6 +15,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,13 @@ from typing import Any
 SPREADSHEET_SUFFIXES = {".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"}
 CSV_SUFFIXES = {".csv", ".txt", ".tsv"}
 XML_SUFFIXES = {".xml"}
-# A district workbook that inflates past this is not a district workbook.
-MAX_INFLATED_BYTES = 2 * 1024**3
+# A district workbook that inflates past this is not a district workbook (the Kent-size
+# example's largest list inflates to 31 MB); a source can raise it (`max_inflated_mb`).
+MAX_INFLATED_BYTES = 512 * 1024**2
+# A part compressed more than this (a sheet of spreadsheet XML is about 10:1) is inflated once,
+# in chunks and counted, before the reader sees it: its declared size may be a lie.
+SUSPICIOUS_RATIO = 50
+_CHUNK = 1024 * 1024
 MAX_ROWS = 1_000_000
 _ZIP_MAGIC, _OLE_MAGIC = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -97,17 +103,37 @@ def sniff(path: Path) -> str:
 
 
 def check_zip(path: Path, limit: int = MAX_INFLATED_BYTES) -> None:
-    """Refuse a zip-based workbook that is damaged or would inflate beyond ``limit`` bytes."""
+    """Refuse a zip-based workbook that is damaged or would inflate beyond ``limit`` bytes: by
+    the sizes its directory declares, and, for any part compressed suspiciously well, by the
+    bytes it really inflates to (streamed in 1 MB chunks and counted, so memory stays small and
+    the count stops at the limit)."""
     try:
         with zipfile.ZipFile(path) as archive:
-            inflated = sum(info.file_size for info in archive.infolist())
+            members = archive.infolist()
+            declared = sum(info.file_size for info in members)
+            if declared > limit:
+                raise SourceFileError("file-too-large", _too_large(declared, limit, "its directory says it"))
+            streamed = 0
+            for info in members:
+                if info.compress_size and info.file_size / info.compress_size <= SUSPICIOUS_RATIO:
+                    streamed += info.file_size
+                    continue
+                with archive.open(info) as member:
+                    while chunk := member.read(_CHUNK):
+                        streamed += len(chunk)
+                        if streamed > limit:
+                            raise SourceFileError("file-too-large", _too_large(streamed, limit, "inflating it showed it"))
     except zipfile.BadZipFile:
         raise SourceFileError("file-unreadable", "it is damaged (not a complete zip package); ask for a fresh copy") from None
-    if inflated > limit:
-        raise SourceFileError(
-            "file-too-large",
-            f"it would inflate to {inflated / 1024**3:.1f} GB (limit {limit / 1024**3:.1f} GB): this is not an ordinary district workbook",
-        )
+    except (zlib.error, EOFError):
+        raise SourceFileError("file-unreadable", "it is damaged (a part does not inflate); ask for a fresh copy") from None
+
+
+def _too_large(size: int, limit: int, how: str) -> str:
+    return (
+        f"{how} would inflate to more than {limit / 1024**2:,.0f} MB ({size / 1024**2:,.0f} MB counted): it was not read. "
+        "A district list is a few megabytes; if this really is one, raise `max_inflated_mb` for this source"
+    )
 
 
 class OpenWorkbooks:
@@ -190,7 +216,7 @@ def _read_xml(path: Path, sheet: str | list[str] | None) -> RawSheet:
     return raw
 
 
-def sheet_names(path: Path, workbooks: OpenWorkbooks | None = None) -> list[str]:
+def sheet_names(path: Path, workbooks: OpenWorkbooks | None = None, max_inflated: int = MAX_INFLATED_BYTES) -> list[str]:
     """The sheet names of a workbook (after the same checks as ``read_sheet``)."""
     if not path.is_file():
         raise SourceFileError("file-missing", str(path))
@@ -198,8 +224,8 @@ def sheet_names(path: Path, workbooks: OpenWorkbooks | None = None) -> list[str]
     if kind not in ("zip", "ole"):
         raise SourceFileError("wrong-type", f"an Annex A workbook was expected, but this is {kind}")
     if workbooks is not None:
-        return list(workbooks.get(path, kind).sheet_names)
-    workbook = _open_calamine(path, kind)
+        return list(workbooks.get(path, kind, max_inflated).sheet_names)
+    workbook = _open_calamine(path, kind, max_inflated)
     names = list(workbook.sheet_names)
     workbook.close()
     return names
