@@ -376,7 +376,7 @@ def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
         if dataset in data.tables and len(data.tables[dataset]):
             data.tables[dataset] = _assign_districts(config, data, dataset)
     if "cla" in data.tables and is_episode_table(data.tables["cla"]):
-        _episodes_to_periods(data, config)
+        _episodes_to_periods(data)
     for dataset, spec in config.datasets.items():
         if spec.periods and dataset in data.tables:
             _report_overlaps(data, dataset, spec)
@@ -395,12 +395,12 @@ def _files_of(data: SourceData, dataset: str, district: str) -> str:
     return ", ".join(sorted({f.file for f in data.files if f.dataset == dataset and f.district == district and f.readable}))
 
 
-def _episodes_to_periods(data: SourceData, config: AuthorityConfig) -> None:
+def _episodes_to_periods(data: SourceData) -> None:
     # SSDA903 episodes become periods of care; an episode repeated by stacked yearly extracts
     # is counted once (from the latest extract), and the repeats are reported, with their count.
-    spec = config.datasets["cla"]
-    table = data.tables["cla"]
-    kept, dropped = drop_stacked_repeats(table, "cla_start")
+    # They stay "loaded" in the row accounting: a repeat is not a bad row, and counting it as
+    # left out would make the list look a quarter invalid.
+    kept, dropped = drop_stacked_repeats(data.tables["cla"], "cla_start")
     for district, rows in dropped.groupby(dropped["district"].astype(str), sort=True):
         years = sorted({int(y) for y in rows[EXTRACT_YEAR].dropna()}) if EXTRACT_YEAR in rows else []
         first_rows = ", ".join(str(r) for r in rows["source_row"].head(5))
@@ -417,12 +417,8 @@ def _episodes_to_periods(data: SourceData, config: AuthorityConfig) -> None:
                 + (f"; from the {', '.join(map(str, years))} extract" if years else ""),
             )
         )
-    if len(dropped):
-        data.drop_rows("cla", pd.Series(table.index.isin(kept.index), index=table.index), [])
-    header = spec.columns
-    data.tables["cla"] = periods_of_care(data.tables["cla"], start="cla_start", end="cla_end", reason="reason_ceased")
-    if len(header):
-        _join_903_header(data)
+    data.tables["cla"] = periods_of_care(kept, start="cla_start", end="cla_end", reason="reason_ceased")
+    _join_903_header(data)
 
 
 def _join_903_header(data: SourceData) -> None:
