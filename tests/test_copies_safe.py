@@ -307,3 +307,96 @@ def test_a_refresh_killed_mid_way_leaves_nothing_to_clean_by_hand(authority, tmp
     assert [p.name for p in authority.iterdir() if p.name.startswith(".")] == []
     assert not (authority / "master.xlsx.lock").exists()
     assert master.read_bytes() != before
+
+
+# --- the file system says no ------------------------------------------------------------------
+
+
+def _refresh_cli(folder: Path) -> int:
+    from xl_scorecard.cli import main
+
+    return main(["refresh", "--config", str(folder / "authority.toml")])
+
+
+def _hidden_leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in [*folder.iterdir(), *(folder / "backups").glob("*")] if p.name.startswith(".")) if folder.is_dir() else []
+
+
+def test_disk_full_while_writing_is_one_sentence_and_leaves_the_master(authority, monkeypatch, capsys):
+    import errno
+
+    import xl_scorecard.render.master as master_module
+
+    assert _refresh_cli(authority) == 0
+    master = authority / "master.xlsx"
+    before = master.read_bytes()
+    capsys.readouterr()
+
+    def full(_fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(master_module.os, "fsync", full)
+    assert _refresh_cli(authority) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "disk is full" in err and "Traceback" not in err
+    assert master.read_bytes() == before and _hidden_leftovers(authority) == []
+
+
+def test_disk_full_during_the_backup_leaves_no_truncated_backup(authority, monkeypatch, capsys):
+    import errno
+
+    import xl_scorecard.render.master as master_module
+
+    assert _refresh_cli(authority) == 0
+    master = authority / "master.xlsx"
+    before = master.read_bytes()
+    backups_before = sorted(p.name for p in (authority / "backups").glob("*")) if (authority / "backups").exists() else []
+
+    def half_copy(source, target):
+        Path(target).write_bytes(Path(source).read_bytes()[:1000])
+        raise OSError(errno.ENOSPC, "No space left on device", str(target))
+
+    monkeypatch.setattr(master_module.shutil, "copy2", half_copy)
+    assert _refresh_cli(authority) == 2
+    assert "disk is full" in capsys.readouterr().err
+    assert master.read_bytes() == before
+    assert sorted(p.name for p in (authority / "backups").glob("*")) == backups_before  # nothing truncated, nothing partial
+    assert _hidden_leftovers(authority) == []
+
+
+def test_a_read_only_backups_folder_is_called_read_only(authority, monkeypatch, capsys):
+    import xl_scorecard.render.master as master_module
+
+    assert _refresh_cli(authority) == 0
+    master = authority / "master.xlsx"
+    before = master.read_bytes()
+    capsys.readouterr()
+
+    def refused(source, target):
+        raise PermissionError(13, "Permission denied", str(Path(target).parent))
+
+    monkeypatch.setattr(master_module.shutil, "copy2", refused)
+    assert _refresh_cli(authority) == 2
+    err = capsys.readouterr().err
+    assert "read-only for you" in err and "backups" in err and "locked by another program" not in err
+    assert master.read_bytes() == before and _hidden_leftovers(authority) == []
+
+
+def test_an_eml_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    from email.message import EmailMessage
+
+    from xl_scorecard.mail import write_eml
+
+    message = EmailMessage()
+    message["Subject"] = "Scorecard"
+    message.set_content("x" * 10_000)
+    real = Path.write_bytes
+
+    def half(self, data):
+        real(self, data[:100])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", half)
+    with pytest.raises(OSError):
+        write_eml(message, tmp_path, "authority")
+    assert list(tmp_path.iterdir()) == []

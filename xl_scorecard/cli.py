@@ -8,6 +8,7 @@ not be done (bad configuration, master workbook busy or unsafe to replace, bad a
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import logging
 import os
@@ -139,8 +140,24 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("xl-scorecard: stopped; the master workbook was not changed", file=sys.stderr)
         return EXIT_FAILED
+    except OSError as exc:  # the machine's doing, not ours: said as such, in one sentence
+        print(f"xl-scorecard: {os_error_sentence(exc)}", file=sys.stderr)
+        return EXIT_FAILED
     except Exception as exc:  # our own bug: one sentence, never a traceback (which may quote data)
         return _unexpected(exc, args.verbose)
+
+
+def os_error_sentence(exc: OSError) -> str:
+    """One sentence for an error of the file system: disk full, read-only, or other. The file
+    named is a path the configuration gave, never a cell's content."""
+    where = f" ({exc.filename})" if exc.filename else ""
+    if exc.errno == errno.ENOSPC:
+        what = f"the disk is full{where}: free some space and run again"
+    elif isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
+        what = f"a file or folder is read-only for you{where}: ask for write access or choose another folder"
+    else:
+        what = f"the file system refused{where}: {exc.strerror or type(exc).__name__}"
+    return f"{what}. Writes are atomic, so the master workbook is as it was and no half-written file is left."
 
 
 def _unexpected(exc: Exception, verbose: bool) -> int:

@@ -9,6 +9,7 @@ explicitly allows them (``allow_child_level = true``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import html
 import logging
@@ -299,7 +300,13 @@ def write_eml(message: EmailMessage, folder: Path, stem: str) -> Path:
     """Write ``message`` as ``folder/stem.eml`` (a dry run: nothing is sent)."""
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{stem}.eml"
-    path.write_bytes(bytes(message))
+    partial = folder / f".{stem}.eml.part"  # written whole, then renamed: never a truncated .eml
+    try:
+        partial.write_bytes(bytes(message))
+        os.replace(partial, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
     return path
 
 

@@ -248,7 +248,15 @@ def _backup(master: Path, keep: int, now: dt.datetime) -> Path:
     target = backup_path(master, now)
     folder = target.parent
     folder.mkdir(exist_ok=True)
-    shutil.copy2(master, target)
+    # Copied under a hidden name and renamed: a disk filling up mid-copy leaves no truncated
+    # backup that looks like a good one.
+    partial = target.with_name(f".{target.name}.part")
+    try:
+        shutil.copy2(master, partial)
+        os.replace(partial, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            partial.unlink()
     existing = sorted(folder.glob(f"{master.stem} ????-??-?? ??????{master.suffix}"))
     for old in existing[:-keep]:
         old.unlink()
