@@ -468,3 +468,16 @@ def test_public_annex_a_fixtures_read_without_unknown_values(tmp_path):
         data, _ = read(tmp_path, [{"dataset": "annex_a", "file": str(EXTERNAL / name)}])
         assert len({f.dataset for f in data.files if f.file.endswith(name)}) == 11, name
         assert Counter(p.code for p in data.problems if p.code in ("bad-code", "header-unknown", "annex-a-lists")) == Counter(), name
+
+
+def test_a_period_cut_after_an_x1_episode_is_said_and_counted_in_care(tmp_path):
+    # B's last episode (from 01/11/2025) is missing: its period now ends with an X1 episode
+    # (care goes on) and nothing after it. B is still counted in care, and the gap is said.
+    files = corpus.ssda903_stacked(tmp_path)
+    lines = files["episodes"].read_text(encoding="utf-8").splitlines()
+    files["episodes"].write_text("\n".join(line for line in lines if not line.startswith("B,01/11/2025")) + "\n", encoding="utf-8")
+    data, config = read(tmp_path, ssda903_sources(files))
+    [missing] = codes(data, "episode-missing")
+    assert missing.value == "1" and "X1" in missing.message
+    assert figures(config, data, "2026-03")["CLA_RATE"] == SSDA903_FIGURES["CLA_RATE"]  # A and B, as before
+    assert "_x1_without_next_episode" not in data.tables["cla"]

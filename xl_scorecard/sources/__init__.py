@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from xl_scorecard.sources.children import (
+    BROKEN_CHAIN,
     EXTRACT_YEAR,
     REREFERRAL_FROM_DATES,
     drop_stacked_repeats,
@@ -417,7 +418,23 @@ def _episodes_to_periods(data: SourceData) -> None:
                 + (f"; from the {', '.join(map(str, years))} extract" if years else ""),
             )
         )
-    data.tables["cla"] = periods_of_care(kept, start="cla_start", end="cla_end", reason="reason_ceased")
+    periods = periods_of_care(kept, start="cla_start", end="cla_end", reason="reason_ceased")
+    broken = periods[periods[BROKEN_CHAIN]] if BROKEN_CHAIN in periods else periods.iloc[0:0]
+    for district, rows in broken.groupby(broken["district"].astype(str), sort=True):
+        shown = ", ".join(str(r) for r in rows["source_row"].head(5))
+        data.problems.append(
+            Problem(
+                "episode-missing",
+                "warning",
+                district,
+                "cla",
+                _files_of(data, "cla", district),
+                row=int(rows["source_row"].iloc[0]),
+                value=str(len(rows)),
+                other=f"rows {shown}{', ...' if len(rows) > 5 else ''}",
+            )
+        )
+    data.tables["cla"] = periods.drop(columns=[BROKEN_CHAIN], errors="ignore")
     _join_903_header(data)
 
 

@@ -21,6 +21,7 @@ SAME_PLACEMENT = "L"
 # SSDA903 REC X1: the episode ended but the period of care goes on (a new episode follows).
 CARE_CONTINUES = "X1"
 NEW_EPISODE = "new_episode"
+BROKEN_CHAIN = "_x1_without_next_episode"  # a column of the periods, dropped after reporting
 EXTRACT_YEAR = "extract_year"
 
 
@@ -113,6 +114,10 @@ def periods_of_care(episodes: pd.DataFrame, *, start: str, end: str, reason: str
     first_start = frame.groupby("_period")[start].min()
     ended = last[reason].notna() & (last[reason] != CARE_CONTINUES)
     out = last.copy()
+    # A period whose last episode ceased with X1 (care goes on) but has no later episode: the
+    # extract was cut, or an episode is missing. Counted as still in care, and marked so the
+    # sources stage can say so.
+    out[BROKEN_CHAIN] = (last[reason] == CARE_CONTINUES) & last[end].notna()
     out[start] = first_start
     out[end] = last[end].where(ended)
     out[reason] = last[reason].where(ended)

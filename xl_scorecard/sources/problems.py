@@ -157,6 +157,12 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "The figures count the child once; close or remove the extra row at the source.",
         ),
         ProblemType(
+            "episode-missing",
+            "Period of care with no next episode",
+            "{value} periods of care end with an episode that ceased with X1 (care goes on) but no later episode follows ({other}).",
+            "They are counted as still in care. Check the extract covers the whole year, or add the missing episodes.",
+        ),
+        ProblemType(
             "stacked-repeats",
             "Episodes repeated by stacked extracts",
             "{value} episode rows repeat an episode already read from a later extract ({other}).",
