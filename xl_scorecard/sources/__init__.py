@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -402,40 +403,34 @@ def _episodes_to_periods(data: SourceData) -> None:
     # They stay "loaded" in the row accounting: a repeat is not a bad row, and counting it as
     # left out would make the list look a quarter invalid.
     kept, dropped = drop_stacked_repeats(data.tables["cla"], "cla_start")
-    for district, rows in dropped.groupby(dropped["district"].astype(str), sort=True):
-        years = sorted({int(y) for y in rows[EXTRACT_YEAR].dropna()}) if EXTRACT_YEAR in rows else []
-        first_rows = ", ".join(str(r) for r in rows["source_row"].head(5))
-        data.problems.append(
-            Problem(
-                "stacked-repeats",
-                "warning",
-                district,
-                "cla",
-                _files_of(data, "cla", district),
-                row=int(rows["source_row"].iloc[0]),
-                value=str(len(rows)),
-                other=f"rows {first_rows}{', ...' if len(rows) > 5 else ''}"
-                + (f"; from the {', '.join(map(str, years))} extract" if years else ""),
-            )
-        )
+    _report_rows(data, "stacked-repeats", dropped, _extracts)
     periods = periods_of_care(kept, start="cla_start", end="cla_end", reason="reason_ceased")
-    broken = periods[periods[BROKEN_CHAIN]] if BROKEN_CHAIN in periods else periods.iloc[0:0]
-    for district, rows in broken.groupby(broken["district"].astype(str), sort=True):
-        shown = ", ".join(str(r) for r in rows["source_row"].head(5))
-        data.problems.append(
-            Problem(
-                "episode-missing",
-                "warning",
-                district,
-                "cla",
-                _files_of(data, "cla", district),
-                row=int(rows["source_row"].iloc[0]),
-                value=str(len(rows)),
-                other=f"rows {shown}{', ...' if len(rows) > 5 else ''}",
-            )
-        )
+    _report_rows(data, "episode-missing", periods[periods[BROKEN_CHAIN].astype(bool)] if BROKEN_CHAIN in periods else periods.iloc[0:0])
     data.tables["cla"] = periods.drop(columns=[BROKEN_CHAIN], errors="ignore")
     _join_903_header(data)
+
+
+def _extracts(rows: pd.DataFrame) -> str:
+    years = sorted({int(y) for y in rows[EXTRACT_YEAR].dropna()}) if EXTRACT_YEAR in rows else []
+    return f"; from the {', '.join(map(str, years))} extract" if years else ""
+
+
+def _report_rows(data: SourceData, code: str, rows: pd.DataFrame, more: Callable[[pd.DataFrame], str] = lambda rows: "") -> None:
+    # One record per district for a set of looked-after rows: how many, the first five named.
+    for district, mine in rows.groupby(rows["district"].astype(str), sort=True):
+        shown = ", ".join(str(r) for r in mine["source_row"].head(5)) + (", ..." if len(mine) > 5 else "")
+        data.problems.append(
+            Problem(
+                code,
+                "warning",
+                district,
+                "cla",
+                _files_of(data, "cla", district),
+                row=int(mine["source_row"].iloc[0]),
+                value=str(len(mine)),
+                other=f"rows {shown}{more(mine)}",
+            )
+        )
 
 
 def _join_903_header(data: SourceData) -> None:
