@@ -481,3 +481,25 @@ def test_a_period_cut_after_an_x1_episode_is_said_and_counted_in_care(tmp_path):
     assert missing.value == "1" and "X1" in missing.message
     assert figures(config, data, "2026-03")["CLA_RATE"] == SSDA903_FIGURES["CLA_RATE"]  # A and B, as before
     assert "_x1_without_next_episode" not in data.tables["cla"]
+
+
+def test_a_same_day_episode_is_not_a_stacked_repeat(tmp_path):
+    # G's care began on 01/09/2025 with an episode that ended the same day (X1), followed by
+    # the episode of its placement, both in the 2026 extract: two episodes, one period of care,
+    # the placement from 01/09/2025; nothing is reported as repeated.
+    files = corpus.ssda903_stacked(tmp_path)
+    with files["episodes"].open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(
+            [
+                ["G", "01/09/2025", "S", "V2", "N1", "U4", "PR1", "01/09/2025", "X1", "", 2026],
+                ["G", "01/09/2025", "P", "V2", "N1", "U6", "PR1", "", "", "", 2026],
+            ]
+        )
+    with files["header"].open("a", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerow(["G", 1, "01/01/2015"])
+    data, config = read(tmp_path, ssda903_sources(files))
+    [stacked] = codes(data, "stacked-repeats")
+    assert stacked.value == "7"  # the 2025 rows only, as before
+    cla = data.tables["cla"].set_index("child_id")
+    assert cla.loc["G", "placement_start"] == pd.Timestamp("2025-09-01") and pd.isna(cla.loc["G", "cla_end"])
+    assert figures(config, data, "2026-03")["CLA_RATE"] == (3, 10_000)  # A, B and G (F is UASC)

@@ -402,7 +402,7 @@ def _episodes_to_periods(data: SourceData) -> None:
     # is counted once (from the latest extract), and the repeats are reported, with their count.
     # They stay "loaded" in the row accounting: a repeat is not a bad row, and counting it as
     # left out would make the list look a quarter invalid.
-    kept, dropped = drop_stacked_repeats(data.tables["cla"], "cla_start")
+    kept, dropped = drop_stacked_repeats(data.tables["cla"], "cla_start", "cla_end")
     _report_rows(data, "stacked-repeats", dropped, _extracts)
     periods = periods_of_care(kept, start="cla_start", end="cla_end", reason="reason_ceased")
     _report_rows(data, "episode-missing", periods[periods[BROKEN_CHAIN].astype(bool)] if BROKEN_CHAIN in periods else periods.iloc[0:0])

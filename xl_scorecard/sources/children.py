@@ -75,14 +75,21 @@ def is_episode_table(table: pd.DataFrame) -> bool:
     return NEW_EPISODE in table and bool(table[NEW_EPISODE].notna().any())
 
 
-def drop_stacked_repeats(table: pd.DataFrame, start: str) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Stacked yearly extracts hold the same episode once per year: keep each (district, child,
-    episode start) once, from the latest extract (or the last row when no year is given).
+def drop_stacked_repeats(table: pd.DataFrame, start: str, end: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stacked yearly extracts hold the same episode once per year: each (district, child,
+    episode start) is kept from the latest extract only. Within one extract two episodes may
+    share a start (an episode that began and ended the same day, then the next): both stay.
+    Without a year column, a repeated start is a repeat unless it is such a same-day episode.
     Returns (kept, dropped)."""
-    order = [EXTRACT_YEAR, "source_row"] if EXTRACT_YEAR in table and table[EXTRACT_YEAR].notna().any() else ["source_row"]
-    ranked = table.sort_values(order, kind="stable", na_position="first")
-    repeated = ranked.duplicated(["district", "child_id", start], keep="last")
-    return ranked[~repeated].sort_index(), ranked[repeated].sort_index()
+    key = ["district", "child_id", start]
+    if EXTRACT_YEAR in table and table[EXTRACT_YEAR].notna().any():
+        year = table[EXTRACT_YEAR].astype("float64").fillna(-1)
+        latest = year.groupby([table[k] for k in key], observed=True, dropna=False).transform("max")
+        repeated = year < latest
+    else:
+        same_day = table[end].notna() & (table[end] == table[start])
+        repeated = table.sort_values("source_row", kind="stable").duplicated(key, keep="last").reindex(table.index) & ~same_day
+    return table[~repeated], table[repeated]
 
 
 def periods_of_care(episodes: pd.DataFrame, *, start: str, end: str, reason: str, reference: pd.Timestamp | None = None) -> pd.DataFrame:
