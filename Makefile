@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SOURCES := xl_scorecard tests benchmarks docs .ci
 
-.PHONY: demo test setup lint format typecheck dist install-check test-lowest clean examples templates
+.PHONY: demo test setup lint format typecheck dist install-check test-lowest clean examples templates faults
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "$(PYTHON) not found: install Python 3.11 or run 'make PYTHON=python3 ...'"; exit 2; }
@@ -24,6 +24,11 @@ demo: $(STAMP)
 # The whole suite, with line coverage of the package printed at the end.
 test: $(STAMP)
 	$(BIN)/python -m pytest --cov=xl_scorecard --cov-report=term:skip-covered
+
+# Kill the refresh at 50 random moments and check nothing is lost, left or leaked (tests/fault_script.py;
+# the suite runs 10). About 5 s a kill.
+faults: $(STAMP)
+	$(BIN)/python tests/fault_script.py --kills 50
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(SOURCES)

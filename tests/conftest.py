@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
+import zipfile
 from pathlib import Path
 
 import pytest
+from structure import check_package
 
 from xl_scorecard.config import load_config
 from xl_scorecard.demo.generate import generate_example
@@ -14,6 +17,27 @@ from xl_scorecard.pipeline import refresh
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(autouse=True)
+def every_written_workbook_is_structurally_clean(request):
+    """After each test that uses ``tmp_path``, every .xlsx/.xlsm it wrote there passes the
+    structural checker (tests/structure.py). A test that writes broken workbooks on purpose says
+    so with ``@pytest.mark.writes_broken_workbooks``."""
+    if "tmp_path" not in request.fixturenames or request.node.get_closest_marker("writes_broken_workbooks"):
+        yield
+        return
+    folder = request.getfixturevalue("tmp_path")  # set up first, so it is still there at the end
+    started = time.time() - 1
+    yield
+    for path in sorted([*folder.rglob("*.xlsx"), *folder.rglob("*.xlsm")]):
+        if path.stat().st_mtime < started or not zipfile.is_zipfile(path):
+            continue
+        with zipfile.ZipFile(path) as archive:
+            if "xl/workbook.xml" not in archive.namelist() and not any(n.endswith("workbook.xml") for n in archive.namelist()):
+                continue
+        problems = check_package(path)
+        assert not problems, f"{path.relative_to(folder)} would need repair in Excel: {problems}"
 
 
 @pytest.fixture(scope="session")

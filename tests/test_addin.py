@@ -125,10 +125,15 @@ def test_button_errors_are_a_sentence_not_a_traceback(tmp_path, demo_copy):
 def test_unexpected_failure_is_reported_with_a_log(demo_copy, tmp_path, monkeypatch):
     import xl_scorecard.excel as excel
 
-    monkeypatch.setitem(excel.ACTIONS, "refresh", lambda path: 1 / 0)
+    def broken(path):
+        raise KeyError("child C0012345")  # a bug of ours whose message quotes a cell
+
+    monkeypatch.setitem(excel.ACTIONS, "refresh", broken)
     message = run_from_excel("refresh", str(demo_copy / "master.xlsx"), message_file=tmp_path / "m.txt")
-    assert message.startswith("ERROR:The scorecard could not refresh (ZeroDivisionError). Nothing was changed.")
-    assert "Traceback" in excel.ERROR_LOG.read_text(encoding="utf-8") and "Traceback" not in message
+    assert message.startswith("ERROR:The scorecard could not refresh (KeyError). Nothing was changed.")
+    log = excel.ERROR_LOG.read_text(encoding="utf-8")
+    assert "KeyError" in log and "test_addin.py, line" in log  # where it happened, for whoever fixes it
+    assert "C0012345" not in log and "C0012345" not in message and "Traceback" not in message
 
 
 def test_addin_commands(tmp_path, capsys):

@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 import xlsxwriter
 from conftest import requires_libreoffice, soffice
+from structure import check_package
 
 from xl_scorecard.config import load_config
 from xl_scorecard.pipeline import refresh
@@ -400,3 +401,192 @@ def test_an_eml_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
     with pytest.raises(OSError):
         write_eml(message, tmp_path, "authority")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_random_kills_lose_nothing_and_leave_nothing(tmp_path):
+    # The bounded run of tests/fault_script.py (run it by hand for 50 kills or more): a refresh
+    # killed at random moments by random signals leaves the old master or a complete new one,
+    # no child id outside the authority's folder, and a next refresh that just runs.
+    from fault_script import run_faults
+
+    seed = int(time.time())
+    report = run_faults(10, seed, tmp_path)
+    assert report.rounds == 10 and not report.problems, f"seed {seed}: {report.problems}"
+
+
+# --- what a user builds on the Drill-down sheets -----------------------------------------------------
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+SHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+def drilldown_ids(master: Path) -> list[str]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(master, read_only=True)
+    rows = list(book["Drill-down ASSESS_45WD"].iter_rows(values_only=True))
+    book.close()
+    header = next(i for i, r in enumerate(rows) if r and "Child ID" in r)
+    column = rows[header].index("Child ID")
+    return [r[column] for r in rows[header + 1 :] if r[column]]
+
+
+def with_user_parts(
+    master: Path, sheet_xml: str, extra: dict[str, str], sheet_rels: str = "", book_tail: str = "", book_rel: str = ""
+) -> None:
+    """Add to ``master`` (plain zip and text edits) a user sheet "Mine" with ``sheet_xml``, and
+    ``extra`` parts ({name: xml}, content types by name)."""
+    with zipfile.ZipFile(master) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    book = parts["xl/workbook.xml"].decode()
+    rels = parts["xl/_rels/workbook.xml.rels"].decode()
+    book = book.replace("</sheets>", '<sheet name="Mine" sheetId="99" r:id="rIdMine"/></sheets>')
+    if book_tail:
+        book = re.sub(
+            r"(<calcPr\b[^>]*/>|</workbook>)",
+            lambda m: (m.group(0) + book_tail) if m.group(0) != "</workbook>" else book_tail + m.group(0),
+            book,
+            count=1,
+        )
+    parts["xl/workbook.xml"] = book.encode()
+    rels = rels.replace(
+        "</Relationships>", f'<Relationship Id="rIdMine" Type="{RELS}/worksheet" Target="worksheets/mine.xml"/>{book_rel}</Relationships>'
+    )
+    parts["xl/_rels/workbook.xml.rels"] = rels.encode()
+    parts["xl/worksheets/mine.xml"] = sheet_xml.encode()
+    if sheet_rels:
+        parts["xl/worksheets/_rels/mine.xml.rels"] = (
+            f'<?xml version="1.0"?><Relationships xmlns="{PKG}">{sheet_rels}</Relationships>'.encode()
+        )
+    types = parts["[Content_Types].xml"].decode()
+    overrides = [f'<Override PartName="/xl/worksheets/mine.xml" ContentType="{SHEET_CT}"/>']
+    for name, (xml, kind) in extra.items():
+        parts[name] = xml.encode()
+        if kind:
+            overrides.append(f'<Override PartName="/{name}" ContentType="{kind}"/>')
+    parts["[Content_Types].xml"] = types.replace("</Types>", "".join(overrides) + "</Types>").encode()
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def _cells(rows: list[list[str]], first_row: int = 1) -> str:
+    out = []
+    for r, row in enumerate(rows, start=first_row):
+        cells = "".join(f'<c r="{chr(65 + c)}{r}" t="inlineStr"><is><t>{value}</t></is></c>' for c, value in enumerate(row))
+        out.append(f'<row r="{r}">{cells}</row>')
+    return "".join(out)
+
+
+@pytest.fixture
+def assessments_master(example_dir, tmp_path) -> Path:
+    from conftest import northgate_config
+
+    config = northgate_config(tmp_path, example_dir, sheets=(("cp_plans", "List 7"), ("assessments", "List 4")))
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(config), master=master)
+    return master
+
+
+def test_a_pivot_table_built_on_the_drilldown_goes_with_it(assessments_master, tmp_path):
+    # A PSS administrator's pivot of the Drill-down rows by child, on a sheet of their own. Its
+    # cache holds every source row and its cells show the ids: in the copy the pivot (cache,
+    # records, table, the cells it showed) is gone; the rest of the user's sheet stays.
+    master = assessments_master
+    ids = drilldown_ids(master)[:3]
+    items = "".join(f'<s v="{i}"/>' for i in ids)
+    cache = (
+        f'<pivotCacheDefinition xmlns="{MAIN}" xmlns:r="{RELS}" r:id="rId1" recordCount="{len(ids)}">'
+        '<cacheSource type="worksheet"><worksheetSource ref="A4:J40" sheet="Drill-down ASSESS_45WD"/></cacheSource>'
+        f'<cacheFields count="1"><cacheField name="Child ID" numFmtId="0"><sharedItems count="{len(ids)}">{items}</sharedItems>'
+        "</cacheField></cacheFields></pivotCacheDefinition>"
+    )
+    records = (
+        f'<pivotCacheRecords xmlns="{MAIN}" count="{len(ids)}">'
+        + "".join(f'<r><x v="{n}"/></r>' for n in range(len(ids)))
+        + "</pivotCacheRecords>"
+    )
+    table = (
+        f'<pivotTableDefinition xmlns="{MAIN}" name="ByChild" cacheId="7" dataCaption="Values">'
+        f'<location ref="A3:A{3 + len(ids)}" firstHeaderRow="1" firstDataRow="1" firstDataCol="0"/></pivotTableDefinition>'
+    )
+    sheet = (
+        f'<worksheet xmlns="{MAIN}"><sheetData>'
+        + _cells([["My pivot of the drill-down"]])
+        + _cells([["Row Labels"], *[[i] for i in ids]], 3)
+        + "</sheetData></worksheet>"
+    )
+    with_user_parts(
+        master,
+        sheet,
+        {
+            "xl/pivotCache/pivotCacheDefinition1.xml": (
+                cache,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml",
+            ),
+            "xl/pivotCache/_rels/pivotCacheDefinition1.xml.rels": (
+                f'<Relationships xmlns="{PKG}">'
+                f'<Relationship Id="rId1" Type="{RELS}/pivotCacheRecords" Target="pivotCacheRecords1.xml"/></Relationships>',
+                "",
+            ),
+            "xl/pivotCache/pivotCacheRecords1.xml": (
+                records,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheRecords+xml",
+            ),
+            "xl/pivotTables/pivotTable1.xml": (table, "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotTable+xml"),
+            "xl/pivotTables/_rels/pivotTable1.xml.rels": (
+                f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{RELS}/pivotCacheDefinition" '
+                'Target="../pivotCache/pivotCacheDefinition1.xml"/></Relationships>',
+                "",
+            ),
+        },
+        sheet_rels=f'<Relationship Id="rId1" Type="{RELS}/pivotTable" Target="../pivotTables/pivotTable1.xml"/>',
+        book_tail='<pivotCaches><pivotCache cacheId="7" r:id="rIdCache"/></pivotCaches>',
+        book_rel=f'<Relationship Id="rIdCache" Type="{RELS}/pivotCacheDefinition" Target="pivotCache/pivotCacheDefinition1.xml"/>',
+    )
+    assert check_package(master) == []
+    assert all(any(i.encode() in data for data in parts(master).values()) for i in ids)  # the premise
+    copy = aggregate_copy(master, tmp_path / "copy.xlsx")
+    copied = parts(copy)
+    assert [i for i in ids if any(i.encode() in data for data in copied.values())] == []
+    assert not [n for n in copied if "pivot" in n.lower()] and b"pivotCache" not in copied["xl/workbook.xml"]
+    assert check_package(copy) == []
+    import openpyxl
+
+    assert openpyxl.load_workbook(copy)["Mine"]["A1"].value == "My pivot of the drill-down"
+
+
+def test_a_child_id_a_users_sheet_still_shows_stops_the_copy(assessments_master, tmp_path):
+    # A formula on the user's own sheet that brings a Drill-down id there (its cached value is
+    # the id): the copy is refused, saying which sheet, rather than sent with the id in it.
+    master = assessments_master
+    child = drilldown_ids(master)[0]
+    sheet = (
+        f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"><c r="A1" t="str"><f>\'Drill-down ASSESS_45WD\'!B5</f>'
+        f"<v>{child}</v></c></row></sheetData></worksheet>"
+    )
+    with_user_parts(master, sheet, {})
+    before = master.read_bytes()
+    from xl_scorecard.errors import MasterError
+
+    with pytest.raises(MasterError, match='the sheet "Mine"'):
+        aggregate_copy(master, tmp_path / "copy.xlsx")
+    assert not (tmp_path / "copy.xlsx").exists() and master.read_bytes() == before
+
+
+def test_a_child_id_in_the_document_properties_is_blanked_in_the_copy(assessments_master, tmp_path):
+    master = assessments_master
+    child = drilldown_ids(master)[0]
+    with zipfile.ZipFile(master) as archive:
+        content = {n: archive.read(n) for n in archive.namelist()}
+    core = content["docProps/core.xml"].decode()
+    core = re.sub(r"<dc:title>.*?</dc:title>|(?=</cp:coreProperties>)", f"<dc:title>Case {child} follow-up</dc:title>", core, count=1)
+    content["docProps/core.xml"] = core.encode()
+    with zipfile.ZipFile(master, "w") as archive:
+        for name, data in content.items():
+            archive.writestr(name, data)
+    copy = aggregate_copy(master, tmp_path / "copy.xlsx")
+    assert child.encode() not in parts(copy)["docProps/core.xml"]
+    assert b"<dc:title></dc:title>" in parts(copy)["docProps/core.xml"]

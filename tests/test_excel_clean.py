@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 import xlsxwriter
 from conftest import northgate_config
+from structure import check_package
 
 from xl_scorecard.config import load_config
 from xl_scorecard.errors import MasterError
@@ -162,3 +163,105 @@ def test_a_master_in_the_1904_date_system_gets_the_right_dates(one_district, tmp
         return found
 
     assert dates(plain) and dates(old_mac) == dates(plain)
+
+
+# --- namespace-prefixed SpreadsheetML (Open XML SDK tools write it) ---------------------------
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def prefixed_copy(source: Path, target: Path) -> Path:
+    """``source`` rewritten with every SpreadsheetML element prefixed ``x:``, as the Open XML SDK
+    writes packages (a plain-text rewrite here, sharing nothing with the product)."""
+
+    def prefixed(xml: str) -> str:
+        if f'xmlns="{MAIN_NS}"' not in xml:
+            return xml
+        xml = xml.replace(f'xmlns="{MAIN_NS}"', f'xmlns:x="{MAIN_NS}"', 1)
+        return re.sub(r"<(/?)([A-Za-z]\w*)(?=[\s/>])", r"<\1x:\2", xml)
+
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+        for name in old.namelist():
+            data = old.read(name)
+            if name.endswith(".xml") and name != "[Content_Types].xml":
+                data = prefixed(data.decode("utf-8")).encode("utf-8")
+            new.writestr(name, data)
+    return target
+
+
+def test_a_master_written_with_prefixed_spreadsheetml_is_refreshed(one_district, tmp_path):
+    config = load_config(one_district)
+    master = tmp_path / "master.xlsx"
+    refresh(config, master=master)
+    user = user_workbook(tmp_path / "user.xlsx", ["Notes"], active="Notes")
+    sdk = prefixed_copy(master, tmp_path / "sdk.xlsx")
+    assert "<x:workbook" in book_xml(sdk) and "<x:sheets>" in book_xml(sdk)
+    sdk.replace(master)
+    history_before = openpyxl.load_workbook(master, read_only=True)["History data"].max_row
+    refresh(config, master=master)  # used to crash with a traceback
+    xml = book_xml(master)
+    assert sheet_names(xml).count("Scorecard") == 1 and "Drill-down" in sheet_names(xml)
+    book = openpyxl.load_workbook(master, read_only=True)
+    assert book["History data"].max_row == history_before  # the same month again: history kept
+    assert book["Scorecard"]["A1"].value
+    book.close()
+    # A user's own prefixed workbook used as the master keeps its sheet and gains the tool's.
+    prefixed_user = prefixed_copy(user, tmp_path / "user-sdk.xlsx")
+    refresh(config, master=prefixed_user)
+    names = sheet_names(book_xml(prefixed_user))
+    assert names[0] == "Notes" and "Scorecard" in names
+    assert openpyxl.load_workbook(prefixed_user, read_only=True)["Notes"]["A1"].value == "Notes text"
+
+
+# --- the structural checker: a control, and that it can fail ----------------------------------
+
+EXCEL_MADE = sorted((Path(__file__).resolve().parents[2] / "shared" / "samples" / "excel-made").glob("*.xls[xm]"))
+
+
+@pytest.mark.skipif(len(EXCEL_MADE) < 30, reason="the Excel-made samples (../shared/samples/excel-made) are not here")
+@pytest.mark.parametrize("sample", EXCEL_MADE, ids=lambda p: p.name)
+def test_workbooks_made_by_excel_pass_the_structural_checker(sample):
+    assert check_package(sample) == []
+
+
+def _mutated(source: Path, target: Path, part: str, change) -> Path:
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for name in old.namelist():
+            data = old.read(name)
+            new.writestr(name, change(data.decode("utf-8")).encode("utf-8") if name == part else data)
+    return target
+
+
+@pytest.mark.writes_broken_workbooks
+@pytest.mark.parametrize(
+    ("part", "change", "problem"),
+    [
+        ("xl/workbook.xml", lambda x: x.replace('name="Notes"', 'name="SCORECARD"'), "two sheets named"),
+        ("xl/workbook.xml", lambda x: x.replace('activeTab="1"', 'activeTab="5"'), "activeTab 5 is outside"),
+        (
+            "xl/workbook.xml",
+            lambda x: x.replace('<sheet name="Scorecard"', '<sheet state="hidden" name="Scorecard"').replace('activeTab="1"', ""),
+            "hidden sheet",
+        ),
+        (
+            "[Content_Types].xml",
+            lambda x: x.replace("</Types>", '<Override PartName="/xl/worksheets/sheet9.xml" ContentType="a/b"/></Types>'),
+            "not in the package",
+        ),
+        ("xl/_rels/workbook.xml.rels", lambda x: x.replace("worksheets/sheet2.xml", "worksheets/sheet7.xml"), "not in the package"),
+        ("xl/worksheets/sheet1.xml", lambda x: x.replace('<c r="A1"', '<c r="A1" s="99"'), "style 99"),
+        (
+            "xl/workbook.xml",
+            lambda x: x.replace(
+                "</sheets>", '</sheets><definedNames><definedName name="X" localSheetId="4">Notes!$A$1</definedName></definedNames>'
+            ),
+            "localSheetId 4",
+        ),
+    ],
+    ids=["case-clash", "active-out-of-range", "active-hidden", "stale-override", "missing-target", "style-range", "name-scope"],
+)
+def test_the_structural_checker_finds_what_excel_would_repair(tmp_path, part, change, problem):
+    good = user_workbook(tmp_path / "good.xlsx", ["Scorecard", "Notes"], active="Notes")
+    assert check_package(good) == []
+    bad = _mutated(good, tmp_path / "bad.xlsx", part, change)
+    assert any(problem in found for found in check_package(bad)), check_package(bad)

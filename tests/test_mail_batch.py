@@ -293,3 +293,36 @@ def test_sending_on_its_own_says_what_the_refresh_said(authority):
     assert digest(config, Results.of_run(run)).summary == run.summary
     # The example's districts carry deliberate mistakes: each district's email lists its own.
     assert any(digest(config, Results.of_run(run), d.code).quality for d in config.districts)
+
+
+@pytest.mark.parametrize(
+    ("raised", "said"),
+    [
+        (OSError(28, "No space left on device"), "the disk is full"),
+        (PermissionError(13, "Permission denied", "Ashby.xlsx"), "read-only for you (Ashby.xlsx)"),
+        (KeyError("child C0012345"), "unexpected error (KeyError); the master is as it was; details in the run log"),
+    ],
+    ids=["disk-full", "read-only", "our-bug"],
+)
+def test_the_batch_turns_any_failure_into_one_sentence_and_goes_on(example_dir, tmp_path, monkeypatch, capsys, raised, said):
+    # A failure of the machine (disk full, read-only) or a bug of ours whose message quotes a
+    # cell: the authority's line says it in one sentence without the quoted value, the run log
+    # has where it happened but not the value, and the batch exits with its partial code.
+    import xl_scorecard.pipeline
+
+    northgate_config(tmp_path, example_dir, name="Ashby", config="ashby.toml", authority='master = "Ashby.xlsx"')
+
+    def broken(*args, **kwargs):
+        raise raised
+
+    monkeypatch.setattr(xl_scorecard.pipeline, "refresh", broken)
+    code = main(["refresh", "--all", str(tmp_path), "--json"])
+    report = __import__("json").loads(capsys.readouterr().out)
+    assert code != EXIT_OK and report["failed"] == 1
+    (failed,) = report["authorities"]
+    assert said in failed["error"] and "C0012345" not in failed["error"] and "\n" not in failed["error"]
+    (log,) = (tmp_path / "logs").glob("refresh *.log")
+    text = log.read_text(encoding="utf-8")
+    assert "C0012345" not in text and "Traceback" not in text
+    if isinstance(raised, KeyError):
+        assert "test_mail_batch.py, line" in text

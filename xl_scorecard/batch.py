@@ -11,14 +11,13 @@ import datetime as dt
 import logging
 import sys
 import time
-import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from xl_scorecard.config import AuthorityConfig, load_config
 from xl_scorecard.datafiles import read_toml
-from xl_scorecard.errors import ScorecardError
+from xl_scorecard.errors import ScorecardError, os_error_sentence, unexpected_detail
 from xl_scorecard.periods import Month
 
 if TYPE_CHECKING:
@@ -115,9 +114,13 @@ def refresh_one(
     except ScorecardError as exc:
         outcome.error = str(exc)
         log.error("%s: %s", config_path.name, exc)
-    except Exception as exc:  # a bug of ours: reported, logged in full, and the batch goes on
-        outcome.error = f"unexpected error ({type(exc).__name__}: {exc}); details in the run log"
-        log.error("%s: unexpected error\n%s", config_path.name, traceback.format_exc())
+    except OSError as exc:  # the machine's doing (disk full, read-only): one sentence, the batch goes on
+        outcome.error = os_error_sentence(exc)
+        log.error("%s: %s", config_path.name, outcome.error)
+    except Exception as exc:  # a bug of ours: one sentence, the detail in the run log, and the batch goes on
+        # The message is left out: raised while reading a cell, it can quote the cell.
+        outcome.error = f"unexpected error ({type(exc).__name__}); the master is as it was; details in the run log"
+        log.error("%s: unexpected error\n%s", config_path.name, unexpected_detail(exc))
     outcome.seconds = time.perf_counter() - started
     return outcome
 

@@ -8,7 +8,6 @@ not be done (bad configuration, master workbook busy or unsafe to replace, bad a
 from __future__ import annotations
 
 import argparse
-import errno
 import json
 import logging
 import os
@@ -18,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from xl_scorecard import __version__
-from xl_scorecard.errors import ScorecardError
+from xl_scorecard.errors import ScorecardError, os_error_sentence, unexpected_detail
 from xl_scorecard.periods import PERIOD_LABELS, Month
 
 if TYPE_CHECKING:
@@ -147,19 +146,6 @@ def main(argv: list[str] | None = None) -> int:
         return _unexpected(exc, args.verbose)
 
 
-def os_error_sentence(exc: OSError) -> str:
-    """One sentence for an error of the file system: disk full, read-only, or other. The file
-    named is a path the configuration gave, never a cell's content."""
-    where = f" ({exc.filename})" if exc.filename else ""
-    if exc.errno == errno.ENOSPC:
-        what = f"the disk is full{where}: free some space and run again"
-    elif isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EROFS, errno.EPERM):
-        what = f"a file or folder is read-only for you{where}: ask for write access or choose another folder"
-    else:
-        what = f"the file system refused{where}: {exc.strerror or type(exc).__name__}"
-    return f"{what}. Writes are atomic, so the master workbook is as it was and no half-written file is left."
-
-
 def _unexpected(exc: Exception, verbose: bool) -> int:
     # The message of an unexpected error can quote a cell (a child's id), so it is shown only
     # with -v; the sentence names the error's kind and where it happened.
@@ -170,8 +156,8 @@ def _unexpected(exc: Exception, verbose: bool) -> int:
         "the master workbook is as it was. Run again with -v for details and report it.",
         file=sys.stderr,
     )
-    if verbose:
-        logging.getLogger(__name__).error("details", exc_info=exc)
+    # The detail goes to the run log (--log) always, and to the screen only with -v.
+    logging.getLogger(__name__).log(logging.ERROR if verbose else logging.INFO, "unexpected error:\n%s", unexpected_detail(exc))
     return EXIT_FAILED
 
 

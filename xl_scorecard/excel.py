@@ -12,11 +12,10 @@ import logging
 import os
 import sys
 import tempfile
-import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from xl_scorecard.errors import ScorecardError
+from xl_scorecard.errors import ScorecardError, unexpected_detail
 
 if TYPE_CHECKING:
     from xl_scorecard.config import AuthorityConfig
@@ -122,7 +121,7 @@ def run_from_excel(action: str, path: str, message_file: Path = MESSAGE_FILE) ->
     except ScorecardError as exc:
         message = f"ERROR:{exc}"
     except Exception as exc:  # the user gets a sentence; the details go to a local log
-        ERROR_LOG.write_text(traceback.format_exc(), encoding="utf-8")
+        ERROR_LOG.write_text(unexpected_detail(exc), encoding="utf-8")
         logging.getLogger(__name__).error("add-in action %s failed: %s", action, type(exc).__name__)
         message = (
             f"ERROR:The scorecard could not {action} ({type(exc).__name__}). Nothing was changed. "

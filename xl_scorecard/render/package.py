@@ -21,6 +21,7 @@ DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 WORKSHEET_REL = DOC_REL + "/worksheet"
 OFFICE_DOC_REL = DOC_REL + "/officeDocument"
 WORKSHEET_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 @dataclass
@@ -97,6 +98,20 @@ class Package:
     def main_part(self) -> str:
         """The workbook part (xl/workbook.xml, whatever its name)."""
         return next(resolve("", r.target) for r in self.rels("") if r.type == OFFICE_DOC_REL)
+
+
+def default_namespace(xml: str) -> str:
+    """``xml`` with SpreadsheetML as its default namespace. Open XML SDK tools write every
+    element with a prefix (``<x:workbook xmlns:x="...main">``); the same document without the
+    prefix means exactly the same to Excel, and is the form the rest of this package edits."""
+    root = re.search(r"<(\w+):\w+\b[^>]*>", xml)
+    if root is None or f'xmlns:{root.group(1)}="{MAIN_NS}"' not in root.group(0):
+        return xml  # no prefix on the root element, or a prefix for another namespace
+    prefix = root.group(1)
+    if re.search(r'\sxmlns="', root.group(0)):
+        raise MasterError("workbook.xml binds two namespaces in a way Excel does not write; the master was not changed")
+    xml = re.sub(rf"<(/?){prefix}:", r"<\1", xml)
+    return xml.replace(f'xmlns:{prefix}="{MAIN_NS}"', f'xmlns="{MAIN_NS}"', 1)
 
 
 def rels_name(part: str) -> str:

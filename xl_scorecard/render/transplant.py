@@ -24,6 +24,7 @@ from xl_scorecard.render.package import (
     Package,
     Relationship,
     attrs,
+    default_namespace,
     found,
     relative,
     rels_name,
@@ -49,6 +50,7 @@ class SheetEntry:
 
 def workbook_sheets(xml: str) -> list[SheetEntry]:
     """The <sheet> entries of a workbook.xml, in tab order."""
+    xml = default_namespace(xml)
     block = re.search(r"<sheets\b[^>]*>(.*?)</sheets>", xml, flags=re.S)
     entries = []
     for match in re.finditer(r"<sheet\b[^>]*?/>", block.group(1) if block else ""):
@@ -111,6 +113,11 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
     owned = set(owned)
     out = Package(dict(master.parts))
     book = out.main_part()
+    # The index parts this function rewrites are edited in the default-namespace form.
+    for rel in [None, *out.rels(book)]:
+        part = book if rel is None else resolve(book, rel.target)
+        if (rel is None or rel.type in (STYLES_REL, CALC_CHAIN_REL)) and part in out.parts:
+            out.parts[part] = default_namespace(out.text(part)).encode("utf-8")
     book_xml = out.text(book)
     book_rels = out.rels(book)
     rels_by_id = {r.id: r for r in book_rels}
