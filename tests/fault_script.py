@@ -6,7 +6,7 @@ Run on demand (50 kills or more):
 
 The test suite runs a bounded subset (test_copies_safe.py, 10 kills). Each round starts
 ``xl-scorecard refresh`` on the example authority as a user would (its own process, the system
-temp folder pointed at a folder watched here), waits a random time drawn from 0 to 1.2 times a
+temp folder pointed at a folder watched here), waits a random time drawn from 0 to 1 times a
 clean run's length, sends a random signal (SIGKILL, SIGTERM or SIGHUP; on Windows the process
 is terminated) and then checks:
 
@@ -162,7 +162,7 @@ def run_faults(kills: int, seed: int, folder: Path) -> FaultReport:
         before = master.read_bytes()
         backups_before = len(list((authority / "backups").glob("*"))) if (authority / "backups").exists() else 0
         process = _start(authority, env)
-        time.sleep(rng.uniform(0.0, 1.2 * report.clean_seconds))
+        time.sleep(rng.uniform(0.0, report.clean_seconds))
         how = rng.choice(SIGNALS)
         report.signals[how] += 1
         finished = process.poll() is not None

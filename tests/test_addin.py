@@ -65,9 +65,11 @@ def test_every_ribbon_action_names_a_callback_sub():
     assert actions and actions <= subs, actions - subs
 
 
-def test_the_vba_calls_the_python_entry_points_through_runpython():
+def test_the_vba_calls_the_embedded_runpython_not_a_second_addin():
     vba = vba_sources()["ScorecardRibbon"]
-    assert "'xlwings.xlam'!RunPython" in vba and "x.run_from_excel(" in vba
+    assert "xlwings.xlam" not in vba and "Application.Run" not in vba
+    assert re.search(r"^\s+RunPython Replace\(Replace\(PYTHON_CALL,", vba, flags=re.M)
+    assert "Public Function RunPython(PythonCommand As String)" in vba_sources()["xlwings"]
     for action in ("refresh", "check", "email", "settings"):
         assert f'RunScorecard "{action}"' in vba
 
@@ -125,7 +127,7 @@ def test_button_errors_are_a_sentence_not_a_traceback(tmp_path, demo_copy):
 def test_unexpected_failure_is_reported_with_a_log(demo_copy, tmp_path, monkeypatch):
     import xl_scorecard.excel as excel
 
-    def broken(path):
+    def broken(path, **kwargs):
         raise KeyError("child C0012345")  # a bug of ours whose message quotes a cell
 
     monkeypatch.setitem(excel.ACTIONS, "refresh", broken)
@@ -141,7 +143,7 @@ def test_addin_commands(tmp_path, capsys):
     assert (tmp_path / "a.xlam").is_file()
     assert main(["addin", "install", "--out", str(tmp_path / "a.xlam"), "--dry-run"]) == 0
     out = capsys.readouterr().out
-    assert "XLSTART" in out and "xlwings addin install" in out
+    assert "XLSTART" in out and "xl_scorecard.conf" in out and "xlwings addin install" not in out
     assert main(["addin", "uninstall", "--dry-run"]) == 0
 
 

@@ -264,11 +264,11 @@ def test_two_refreshes_at_once_one_runs_the_other_stops(small_config, tmp_path, 
     first_is_reading, second_has_tried = threading.Event(), threading.Event()
     real_read = pipeline.read_sources
 
-    def slow_read(config):  # the first refresh is held mid-run until the second has tried
+    def slow_read(config, **options):  # the first refresh is held mid-run until the second has tried
         if not first_is_reading.is_set():
             first_is_reading.set()
             assert second_has_tried.wait(30)
-        return real_read(config)
+        return real_read(config, **options)
 
     monkeypatch.setattr(pipeline, "read_sources", slow_read)
     outcome: list[object] = []

@@ -94,6 +94,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     pdf = commands.add_parser("pdf", parents=[config], help="export the scorecard sheets to PDF (needs LibreOffice)")
     pdf.add_argument("--out", type=Path, help="PDF to write (default: beside the master, named with the month)")
+    pdf.add_argument(
+        "--suppress-small-numbers",
+        type=int,
+        nargs="?",
+        const=5,
+        default=0,
+        metavar="N",
+        choices=range(2, 12),
+        help='show figures resting on 1 to N-1 children as "c", as DfE statistics do (N: 5 unless given, at most 11)',
+    )
 
     addin = commands.add_parser("addin", help="build or install the Excel add-in (Scorecard ribbon tab)")
     addin.add_argument("action", choices=["build", "install", "uninstall"])
@@ -255,7 +265,7 @@ def _pdf(args: argparse.Namespace) -> int:
     from xl_scorecard.render.pdf import export_pdf
 
     config = load_config(args.config)
-    print(f"Wrote {export_pdf(config.master_path, args.out)}")
+    print(f"Wrote {export_pdf(config.master_path, args.out, suppress_below=args.suppress_small_numbers)}")
     return EXIT_OK
 
 

@@ -86,6 +86,17 @@ class EmailSection(Strict):
     keyring_service: str | None = None
     allow_child_level: bool = False  # attach the Drill-down sheets (personal data) too
     max_attachment_mb: float = Field(default=20, gt=0)
+    # Withhold figures that rest on few people, as DfE statistics do: every figure resting on 1
+    # to small_number_threshold - 1 children (counts, and the shares, rates and averages made
+    # from them) shows as "c" in the attachment and the email's body. true: every email;
+    # a list: the emails of those recipients ("authority" and/or district codes).
+    suppress_small_numbers: bool | list[str] = False
+    small_number_threshold: int = Field(default=5, ge=2, le=11)
+
+    def suppresses(self, label: str) -> bool:
+        """Whether the email for ``label`` ("authority" or a district code) withholds small numbers."""
+        wanted = self.suppress_small_numbers
+        return wanted if isinstance(wanted, bool) else label in wanted
 
     @model_validator(mode="before")
     @classmethod
@@ -218,6 +229,9 @@ def load_config(path: Path) -> AuthorityConfig:
     if data.email:
         for code in sorted(set(data.email.districts) - set(codes)):
             errors.append(f"email.districts: {code!r} is not one of {', '.join(codes)}")
+        if isinstance(data.email.suppress_small_numbers, list):
+            for label in sorted(set(data.email.suppress_small_numbers) - {"authority", *codes}):
+                errors.append(f'email.suppress_small_numbers: {label!r} is not "authority" or one of {", ".join(codes)}')
     if errors:
         raise ConfigError("\n".join(f"{path}: {line}" for line in errors))
     return AuthorityConfig(path, data, datasets)

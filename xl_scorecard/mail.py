@@ -44,7 +44,7 @@ from xl_scorecard.render.cells import (
     RED_TEXT,
 )  # the scorecard's own colours
 from xl_scorecard.render.layout import load_layout
-from xl_scorecard.scoring import IMPROVED, WORSE, score_results, summary_sentence
+from xl_scorecard.scoring import IMPROVED, SUPPRESSED, WORSE, disclosure_basis, is_small, score_results, summary_sentence
 
 if TYPE_CHECKING:
     from xl_scorecard.pipeline import RunResult
@@ -91,9 +91,10 @@ class Results:
         return cls(run.period, run.catalogue, run.scored, problems, run.restated)
 
 
-def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> Digest:
+def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY, suppress_below: int = 0) -> Digest:
     """The summary sentence, one row per indicator and the data-quality lines for ``area``
-    (the authority or a district code), from the scored results."""
+    (the authority or a district code), from the scored results; with ``suppress_below`` > 1,
+    a figure resting on fewer people (``scoring.disclosure_basis``) shows as "c"."""
     names = {d.code: d.name for d in config.districts}
     name = config.name if area == AUTHORITY else names.get(area, area)
     scored = results.scored
@@ -107,6 +108,10 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> 
         has_status = "status" in rows_now.columns
         status = (str(rows_now.at[ind.id, "status"]) if has_status else "complete") if found else "no data"
         shown = format_value(None if now is None or pd.isna(now) else float(now), ind.unit)
+        if found and now is not None and not pd.isna(now) and suppress_below > 1:
+            parts = [rows_now.at[ind.id, c] if c in rows_now.columns else None for c in ("numerator", "denominator")]
+            if is_small(disclosure_basis(ind.unit, *parts), suppress_below):
+                shown = SUPPRESSED
         rows.append(
             {
                 "title": ind.title,
@@ -119,7 +124,9 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY) -> 
     title = load_layout(config.layout).title.replace("{authority}", config.name) + ("" if area == AUTHORITY else f" - {name}")
     summary = summary_sentence(scored, results.period, name, area, titles={ind.id: ind.title for ind in results.catalogue})
     quality = _problem_lines(results.problems, area)
-    return Digest(title, results.period, summary, rows, quality, results.restated if area == AUTHORITY else [])
+    # Restatement lines quote figures: with small numbers withheld they are on the Restatements sheet only.
+    restated = results.restated if area == AUTHORITY and suppress_below <= 1 else []
+    return Digest(title, results.period, summary, rows, quality, restated)
 
 
 def stored_results(config: AuthorityConfig, master: Path) -> Results:
@@ -226,16 +233,29 @@ def render_text(digest: Digest, note: str = "") -> str:
 
 
 def compose(
-    config: AuthorityConfig, master: Path, recipients: list[str], attachment: Path, results: Results, area: str = AUTHORITY
+    config: AuthorityConfig,
+    master: Path,
+    recipients: list[str],
+    attachment: Path,
+    results: Results,
+    area: str = AUTHORITY,
+    suppress_below: int = 0,
 ) -> EmailMessage:
-    """One message: the body for ``area`` from ``results``, ``attachment`` (the aggregate-only copy) attached."""
+    """One message: the body for ``area`` from ``results``, ``attachment`` (the aggregate-only
+    copy) attached; ``suppress_below`` > 1: small numbers withheld in the body (and, the caller
+    makes sure, in the attachment)."""
     settings = _settings(config)
-    body = digest(config, results, area)
+    body = digest(config, results, area, suppress_below)
     note = "The attached workbook has the authority's figures and each district's. " + (
         "It includes child-level drill-down rows: handle it as personal data."
         if settings.allow_child_level
         else "Child-level drill-down rows are not included; they stay in the master workbook."
     )
+    if suppress_below > 1:
+        note += (
+            f' Figures resting on 1 to {suppress_below - 1} children (or staff) are shown as "c", as in DfE statistics, '
+            "to protect confidentiality."
+        )
     size = attachment.stat().st_size
     if size > settings.max_attachment_mb * 1024 * 1024:
         raise MailError(
@@ -285,12 +305,21 @@ def messages_for(config: AuthorityConfig, master: Path, results: Results | None 
     else:
         work_dir, prefix = None, "xl-scorecard-mail-"
     with tempfile.TemporaryDirectory(prefix=prefix, dir=work_dir) as work:
-        copy = aggregate_copy(master, Path(work) / master.name, settings.allow_child_level)
+        copies: dict[int, Path] = {}
+
+        def copy_for(below: int) -> Path:
+            # One copy as it is and one with small numbers withheld, each built once, when needed.
+            if below not in copies:
+                folder = Path(work) / f"threshold {below}"
+                copies[below] = aggregate_copy(master, folder / master.name, settings.allow_child_level, below)
+            return copies[below]
+
         out = []
-        if settings.to:
-            out.append(("authority", compose(config, master, settings.to, copy, results)))
-        for code, recipients in settings.districts.items():
-            out.append((code, compose(config, master, recipients, copy, results, code)))
+        wanted = [("authority", AUTHORITY, settings.to)] if settings.to else []
+        wanted += [(code, code, recipients) for code, recipients in settings.districts.items()]
+        for label, area, recipients in wanted:
+            below = settings.small_number_threshold if settings.suppresses(label) else 0
+            out.append((label, compose(config, master, recipients, copy_for(below), results, area, below)))
     if not out:
         raise MailError(f"{config.path}: [email] names no recipients (to = [...] or [email.districts]).")
     return out

@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 import statistics
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,6 +45,7 @@ if TYPE_CHECKING:  # the writer's layout types; the writer itself is imported la
     from xl_scorecard.render.layout import Detail, Layout
 
 log = logging.getLogger(__name__)
+Progress = Callable[[str], None]  # told what the run is doing, in words for a status bar
 
 # Months computed each run: the sparkline's twelve plus one for the first month's trend.
 COMPUTED_MONTHS = 13
@@ -219,7 +220,9 @@ def detail_variants(layout: Layout, catalogue: list[Indicator], where: object) -
 
 
 @contextmanager
-def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+def _timed(timings: dict[str, float], stage: str, progress: Progress | None = None, say: str = "") -> Iterator[None]:
+    if progress is not None and say:
+        progress(say)
     started = time.perf_counter()
     try:
         yield
@@ -227,10 +230,10 @@ def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
         timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - started
 
 
-def check(config: AuthorityConfig) -> SourceData:
+def check(config: AuthorityConfig, progress: Progress | None = None) -> SourceData:
     """Read and validate only (after checking the catalogue's definitions against the datasets)."""
     catalogue = load_checked_catalogue(config)
-    sources = read_sources(config)
+    sources = read_sources(config, progress=progress)
     stop_on_configuration_slips(sources, config)
     check_typed_figures(sources, catalogue)
     name_the_figures(sources, catalogue)
@@ -335,8 +338,10 @@ def refresh(
     force: bool = False,
     strict: bool = False,
     months: int = COMPUTED_MONTHS,
+    progress: Progress | None = None,
 ) -> RunResult:
-    """Run the whole flow and write the master workbook.
+    """Run the whole flow and write the master workbook; ``progress`` is told each stage and
+    each file read, in words for a status bar.
 
     The master is locked for the whole run (a second refresh of it stops with a message), checked
     before any work, and only replaced at the very end, atomically; any failure before leaves it
@@ -349,9 +354,9 @@ def refresh(
     master = (master or config.master_path).resolve()
     timings: dict[str, float] = {}
     with refresh_lock(master):
-        with _timed(timings, "check master"):
+        with _timed(timings, "check master", progress, "Checking the master workbook"):
             check_master(master, force=force)
-        return _refresh_locked(config, master, period, now, force, strict, months, timings)
+        return _refresh_locked(config, master, period, now, force, strict, months, timings, progress)
 
 
 def _refresh_locked(
@@ -363,6 +368,7 @@ def _refresh_locked(
     strict: bool = False,
     months: int = COMPUTED_MONTHS,
     timings: dict[str, float] | None = None,
+    progress: Progress | None = None,
 ) -> RunResult:
     from xl_scorecard.render import ScorecardInput, write_scorecard
     from xl_scorecard.render.layout import load_layout
@@ -378,7 +384,7 @@ def _refresh_locked(
     detail_rows = detail_variants(layout, catalogue, config.layout)
     timings = {} if timings is None else timings
     with _timed(timings, "read and validate"):
-        sources = read_sources(config)
+        sources = read_sources(config, progress=progress)
     stop_on_configuration_slips(sources, config)
     unusable = [f for f in sources.files if f.unusable]
     if strict and unusable:
@@ -396,7 +402,7 @@ def _refresh_locked(
     districts = [d.code for d in config.districts]
     periods = months_ending(period, months)
     coverage = figure_coverage(catalogue, sources.files, [(d.code, d.name) for d in config.districts], sources.tables)
-    with _timed(timings, "compute"):
+    with _timed(timings, "compute", progress, "Computing the indicators"):
         missing = {ind.id: missing_districts(coverage, ind, districts) for ind in catalogue}
         results = with_status(compute_all(catalogue, sources.tables, periods, districts, missing), coverage)
         drilldown = drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None
@@ -406,7 +412,7 @@ def _refresh_locked(
             (block, compute_detail(rows, sources.tables, months_ending(period, block.months), districts, missing))
             for block, rows in detail_rows
         ]
-    with _timed(timings, "history and commentary"):
+    with _timed(timings, "history and commentary", progress, "Reading the history and commentary"):
         kept, typed, shown = read_commentary(master)
         kept = merge_commentary(kept, typed, shown, AUTHORITY, now.date())
         # Score once, over the new results merged into the kept history, so "previous" can come
@@ -418,7 +424,7 @@ def _refresh_locked(
         new_records = restatement_records(restated(stored, results), catalogue, sources, config, now)
         restatements = pd.concat([read_restatements(master), new_records], ignore_index=True)
         history = merge_history(stored, results.assign(rag=""))
-    with _timed(timings, "score"):
+    with _timed(timings, "score", progress, "Scoring"):
         comparators = comparator_figures(sources.tables, catalogue, config.data.authority.region, config.data.authority.neighbours)
         # Only the catalogue's indicators are scored; an indicator dropped from the catalogue
         # keeps its history as stored (nothing is lost, and adding it back restores its trend).
@@ -451,7 +457,7 @@ def _refresh_locked(
         details=details,
         restatements=restatements,
     )
-    with _timed(timings, "write master"):
+    with _timed(timings, "write master", progress, "Writing the master workbook"):
         backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path, force=force)
     log.info("refreshed %s for %s (%s)", master.name, period, ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
     return RunResult(

@@ -157,3 +157,33 @@ def summary_sentence(
         count = len(unrated)
         sentence += f" {count} {'indicator' if count == 1 else 'indicators'} could not be rated: {listed}."
     return sentence
+
+
+# --- small-number suppression ------------------------------------------------------------------
+
+SUPPRESSED = "c"  # the DfE's symbol for a figure withheld to protect confidentiality
+MAX_SUPPRESSION_THRESHOLD = 11  # the highest threshold a copy may ask for (counts of 1 to 10)
+
+
+def disclosure_basis(unit: str, numerator: float | None, denominator: float | None) -> float | None:
+    """The number of people a figure rests on, for small-number suppression (None: unknown).
+
+    A count rests on itself and a rate per 10,000 on its numerator (the population below it is
+    large); a share on the smaller of its two counts that is not zero (3 of 4 children and 0 of 3
+    both describe a handful of children); an average (days, caseload, FTE) on its denominator,
+    the children or workers averaged over.
+    """
+    if _missing(numerator) and _missing(denominator):
+        return None
+    if unit in ("count", "per 10,000"):
+        return None if _missing(numerator) else float(numerator)  # type: ignore[arg-type]
+    if unit == "%":
+        counts = [float(c) for c in (numerator, denominator) if not _missing(c) and float(c) > 0]  # type: ignore[arg-type]
+        return min(counts) if counts else 0.0
+    return None if _missing(denominator) else float(denominator)  # type: ignore[arg-type]
+
+
+def is_small(basis: float | None, below: int) -> bool:
+    """Whether a figure resting on ``basis`` people is withheld when counts under ``below`` are
+    (1 to below-1: zero says nothing about anyone and is shown)."""
+    return below > 1 and basis is not None and 0 < basis < below

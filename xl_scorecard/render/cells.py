@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 import xlsxwriter
 from xlsxwriter.format import Format
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_SHEET
@@ -24,6 +25,7 @@ from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import Month
 from xl_scorecard.render.layout import Colours, Layout, load_layout
+from xl_scorecard.scoring import MAX_SUPPRESSION_THRESHOLD, disclosure_basis
 from xl_scorecard.sources import FileReport, Problem
 
 SCORECARD_SHEET = "Scorecard"
@@ -101,6 +103,30 @@ class ScorecardInput:
     views: pd.DataFrame | None = None  # indicators.views.VIEW_COLUMNS, when the layout shows other windows
     details: list[tuple[Any, pd.DataFrame]] = field(default_factory=list)  # (layout Detail block, indicators.views.DETAIL_COLUMNS frame)
 
+    def basis(self, indicator: str, area: str, period: Month | str) -> float | None:
+        """The number of people the stored figure of ``indicator`` for ``area`` and ``period``
+        rests on (``scoring.disclosure_basis``), for small-number suppression in copies."""
+        return self._bases.get((indicator, area, str(period)))
+
+    @cached_property
+    def _bases(self) -> dict[tuple[str, str, str], float | None]:
+        units = {ind.id: ind.unit for ind in self.catalogue}
+        frame = self.history
+        if frame.empty:
+            return {}
+        return {
+            (i, a, str(p)): disclosure_basis(units.get(i, "count"), n, d)
+            for i, a, p, n, d in frame[["indicator", "area", "period", "numerator", "denominator"]].itertuples(index=False)
+        }
+
+    def view_basis(self, indicator: str, view: str, area: str = AUTHORITY) -> float | None:
+        """What ``basis`` is for an indicator's figure in another window (``indicators.views``)."""
+        if self.views is None or "numerator" not in self.views:
+            return None
+        rows = self.views[(self.views["indicator"] == indicator) & (self.views["area"] == area) & (self.views["view"] == view)]
+        unit = next((ind.unit for ind in self.catalogue if ind.id == indicator), "count")
+        return disclosure_basis(unit, rows["numerator"].iloc[0], rows["denominator"].iloc[0]) if len(rows) else None
+
     def view_value(self, indicator: str, view: str, area: str = AUTHORITY, column: str = "value") -> object:
         """An indicator's value (or ``travel``) in another window (``indicators.views``), None
         when not computed."""
@@ -118,6 +144,15 @@ class ScorecardInput:
         }
 
 
+@dataclass
+class Written:
+    """What writing the sheets tells the guard: the cells users may type into (commentary) and
+    the cells whose figure rests on few people (``Formats.record``), both by sheet."""
+
+    free: dict[str, set[str]]
+    small: dict[str, dict[str, float]]
+
+
 class Formats:
     """XlsxWriter formats created once per workbook and reused."""
 
@@ -125,6 +160,14 @@ class Formats:
         self._book = book
         self._cache: dict[tuple[Any, ...], Format] = {}
         self.colours = colours or Colours()  # the layout's: header, section and status fills
+        # Cells whose figure rests on few people, by sheet: cell -> how many (see ``record``).
+        self.small: dict[str, dict[str, float]] = {}
+
+    def record(self, ws: Worksheet, row: int, col: int, basis: float | None) -> None:
+        """Note that the figure in (row, col) rests on ``basis`` people, when that is few enough
+        for a copy to withhold it (``scoring.is_small``); the fingerprint keeps the note."""
+        if basis is not None and 0 < basis < MAX_SUPPRESSION_THRESHOLD:
+            self.small.setdefault(ws.name, {})[xl_rowcol_to_cell(row, col)] = basis
 
     def __call__(self, **props: Any) -> Format:
         key = tuple(sorted(props.items()))
@@ -133,22 +176,37 @@ class Formats:
         return self._cache[key]
 
 
-def value_cell(ws: Worksheet, row: int, col: int, value: Any, unit: str, fmt: Formats, **style: Any) -> None:
-    """A figure in its unit's number format; blank (never 0) when there is none."""
+def value_cell(ws: Worksheet, row: int, col: int, value: Any, unit: str, fmt: Formats, basis: float | None = None, **style: Any) -> None:
+    """A figure in its unit's number format; blank (never 0) when there is none. ``basis``: how
+    many people it rests on (``Formats.record``), when it describes people."""
     cell_format = fmt(num_format=NUMBER_FORMATS[unit], **style)
     if value is None or pd.isna(value):
         ws.write_blank(row, col, None, cell_format)
     else:
         ws.write_number(row, col, float(value), cell_format)
+        fmt.record(ws, row, col, basis)
 
 
-def part_cell(ws: Worksheet, row: int, col: int, value: float | None, fmt: Formats) -> None:
+def part_cell(ws: Worksheet, row: int, col: int, value: float | None, fmt: Formats, basis: float | None = None) -> None:
     """A numerator or denominator: whole numbers without decimals; blank when there is none."""
     if value is None or pd.isna(value):
         ws.write_blank(row, col, None, fmt(border=1))
     else:
         whole = float(value).is_integer()
         ws.write_number(row, col, float(value), fmt(num_format="#,##0" if whole else "#,##0.0", border=1))
+        fmt.record(ws, row, col, basis)
+
+
+def row_basis(unit: str, row: dict[str, Any]) -> float | None:
+    """``scoring.disclosure_basis`` of one scored row (a dict with numerator and denominator)."""
+    return disclosure_basis(unit, row.get("numerator"), row.get("denominator")) if row else None
+
+
+def six_month_basis(data: ScorecardInput, indicator: str, area: str = AUTHORITY) -> float | None:
+    """The fewest people any of the six months before this one rests on: a 6-month average is
+    withheld when one of the months it averages would be."""
+    bases = [b for n in range(1, 7) if (b := data.basis(indicator, area, data.period.shift(-n))) is not None and b > 0]
+    return min(bases) if bases else None
 
 
 def by_area(data: ScorecardInput, area: str) -> dict[str, dict[str, Any]]:

@@ -21,10 +21,11 @@ from pathlib import Path
 from xl_scorecard.errors import MasterError
 from xl_scorecard.render.cells import FINGERPRINT_SHEET
 from xl_scorecard.render.drilldown import DRILLDOWN_SHEET, HEADERS, is_drilldown
-from xl_scorecard.render.guard import fingerprinted_sheets
+from xl_scorecard.render.guard import fingerprinted_sheets, small_numbers
 from xl_scorecard.render.package import DOC_REL, Package, attrs, default_namespace, rels_name, resolve
 from xl_scorecard.render.strings import empty_unused_strings
 from xl_scorecard.render.transplant import transplant, workbook_sheets
+from xl_scorecard.scoring import SUPPRESSED, is_small
 
 PIVOT_CACHE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml"
 PIVOT_TABLE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotTable+xml"
@@ -51,11 +52,14 @@ def child_ids(master: Path, sheets: list[str]) -> set[str]:
     return {i for i in found if i}
 
 
-def aggregate_copy(master: Path, target: Path, allow_child_level: bool = False) -> Path:
+def aggregate_copy(master: Path, target: Path, allow_child_level: bool = False, suppress_below: int = 0) -> Path:
     """Write to ``target`` a copy of ``master`` without child-level sheets (unless
-    ``allow_child_level``). The master itself is only read. Raises MasterError, writing nothing,
-    when a child id would still be in the copy (see the module's docstring)."""
+    ``allow_child_level``), and with ``suppress_below`` > 1, every figure resting on 1 to
+    ``suppress_below`` - 1 people shown as the DfE's "c". The master itself is only read. Raises
+    MasterError, writing nothing, when a child id would still be in the copy (see the module's
+    docstring)."""
     package = Package.read(master)
+    small = small_numbers(master) if suppress_below > 1 else {}
     # Owned sheets with no donor are removed: the fingerprint always (it is the master's own
     # record), the Drill-down sheets unless child-level rows are allowed to leave.
     personal = [] if allow_child_level else personal_sheets(master)
@@ -63,12 +67,98 @@ def aggregate_copy(master: Path, target: Path, allow_child_level: bool = False) 
     present = {s.name for s in workbook_sheets(package.text(package.main_part()))}
     drop_pivots_on(package, [s for s in leave_out if s in present])
     package = transplant(package, [], leave_out)  # keeps the selected tab in range and visible
+    if small:
+        withhold_small_numbers(package, small, suppress_below)
     empty_unused_strings(package)
     if personal:
         _refuse_or_blank_child_ids(package, child_ids(master, personal))
     target.parent.mkdir(parents=True, exist_ok=True)
     package.write(target)
     return target
+
+
+# --- small numbers ---------------------------------------------------------------------------------
+
+_CELL_ELEMENT = re.compile(r"<((?:\w+:)?)c\b([^>]*?)(?:/>|>.*?</\1c>)", re.S)
+_NUM_CACHE = re.compile(r"<((?:\w+:)?)numCache\b.*?</\1numCache>", re.S)
+
+
+def withhold_small_numbers(package: Package, small: dict[str, dict[str, float]], below: int) -> int:
+    """Show as "c" (in place) every cell of ``small`` whose figure rests on 1 to ``below`` - 1
+    people, keeping its style; and drop the cached values of every chart, so no chart carries a
+    withheld figure (Excel and LibreOffice draw a chart from its cells). Returns the cells withheld."""
+    withheld = 0
+    right = _RightAligned(package)
+    for part, name in _sheet_parts(package).items():
+        cells = {cell for cell, count in small.get(name, {}).items() if is_small(count, below)}
+        if cells:
+            xml, count = _show_as_withheld(package.text(part), cells, right)
+            package.parts[part] = xml.encode("utf-8")
+            withheld += count
+    right.save()
+    if withheld:
+        _, overrides = package.content_types()
+        for part, kind in overrides.items():
+            if kind.endswith("drawingml.chart+xml") and part in package.parts:
+                package.parts[part] = _NUM_CACHE.sub("", package.text(part)).encode("utf-8")
+    return withheld
+
+
+class _RightAligned:
+    """Right-aligned twins of cell styles, appended to styles.xml once each: a "c" stands where
+    its number stood (text would otherwise sit at the left of the column)."""
+
+    def __init__(self, package: Package) -> None:
+        book = package.main_part()
+        self.package = package
+        self.part = next((resolve(book, r.target) for r in package.rels(book) if r.type == DOC_REL + "/styles"), None)
+        self.xml = default_namespace(package.text(self.part)) if self.part else ""
+        block = re.search(r"<cellXfs\b[^>]*>(.*?)</cellXfs>", self.xml, flags=re.S)
+        self.xfs = re.findall(r"<xf\b(?:[^>]*?/>|.*?</xf>)", block.group(1), flags=re.S) if block else []
+        self.twins: dict[int, int] = {}
+
+    def __call__(self, style: int) -> int:
+        if style >= len(self.xfs):
+            return style
+        if style not in self.twins:
+            xf = re.sub(r"<alignment\b[^>]*/>|<alignment\b.*?</alignment>", "", self.xfs[style], flags=re.S)
+            opening = re.match(r"<xf\b([^>]*?)(/?)>", xf)
+            if opening is None:
+                return style
+            attributes = re.sub(r'\s*applyAlignment="[^"]*"', "", opening.group(1))
+            body = xf[opening.end() :].removesuffix("</xf>") if not opening.group(2) else ""
+            self.xfs.append(f'<xf{attributes} applyAlignment="1"><alignment horizontal="right"/>{body}</xf>')
+            self.twins[style] = len(self.xfs) - 1
+        return self.twins[style]
+
+    def save(self) -> None:
+        if not self.twins or self.part is None:
+            return
+        xml = re.sub(
+            r"<cellXfs\b[^>]*>.*?</cellXfs>",
+            lambda m: f'<cellXfs count="{len(self.xfs)}">' + "".join(self.xfs) + "</cellXfs>",
+            self.xml,
+            count=1,
+            flags=re.S,
+        )
+        self.package.parts[self.part] = xml.encode("utf-8")
+
+
+def _show_as_withheld(xml: str, cells: set[str], right: _RightAligned) -> tuple[str, int]:
+    """``xml`` (a worksheet) with each of ``cells`` holding the text "c", in its style aligned right."""
+    count = 0
+
+    def hide(match: re.Match[str]) -> str:
+        nonlocal count
+        prefix, attributes = match.group(1), match.group(2)
+        found = attrs(attributes)
+        if found.get("r") not in cells:
+            return match.group(0)
+        count += 1
+        kept = re.sub(r'\s+(?:t|s)="[^"]*"', "", attributes).rstrip("/") + f' s="{right(int(found.get("s", "0")))}"'
+        return f'<{prefix}c{kept} t="inlineStr"><{prefix}is><{prefix}t>{SUPPRESSED}</{prefix}t></{prefix}is></{prefix}c>'
+
+    return _CELL_ELEMENT.sub(hide, xml), count
 
 
 # --- pivot tables built on a sheet that is left out ------------------------------------------------

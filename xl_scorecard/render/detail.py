@@ -50,6 +50,9 @@ def write_details(book: Workbook, ws: Worksheet, data: ScorecardInput, fmt: Form
                 figure = by_row.loc[(number, month)]
                 _number(ws, line, 1 + 2 * n, figure["number"], fmt(border=1, num_format="#,##0"))
                 _number(ws, line, 2 + 2 * n, figure["share"], fmt(border=1, num_format="0.0%", italic=True))
+                if not pd.isna(figure["number"]):  # the number and its share rest on that many children
+                    fmt.record(ws, line, 1 + 2 * n, float(figure["number"]))
+                    fmt.record(ws, line, 2 + 2 * n, float(figure["number"]))
         row += 3 + len(block.row) + 2
     ws.freeze_panes(3, 1)
     print_setup(ws, data, 0)

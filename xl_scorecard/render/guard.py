@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 FREE = "free"
 ANCHORS = "drawing anchors"  # fingerprint rows: objects the tool itself drew on a sheet
 WRITTEN = "sheet written"  # fingerprint rows: every sheet the tool wrote, even one with no filled cell
+SMALL = "small numbers"  # fingerprint rows: "B5=3;C7=1", the cells whose figure rests on that few people
 _ADDED_OBJECT_RELS = ("/drawing", "/comments", "/table", "/vmlDrawing")
 
 
@@ -92,9 +93,12 @@ def write_fingerprint(
     anchors: dict[str, int] | None = None,
     key: bytes = b"",
     written: list[str] | None = None,
+    small: dict[str, dict[str, float]] | None = None,
 ) -> None:
     """A donor workbook holding only the very hidden fingerprint sheet (plus a placeholder);
-    ``key`` is the one ``hashes`` were made with, ``written`` the sheets the tool wrote."""
+    ``key`` is the one ``hashes`` were made with, ``written`` the sheets the tool wrote,
+    ``small`` the cells whose figure rests on few people (what a copy withholds; not personal:
+    a cell's place and a count under 11, never a value that identifies anyone)."""
     written = written or []
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent)})
     book.add_worksheet("placeholder")
@@ -113,6 +117,10 @@ def write_fingerprint(
     rows += [[name, cell, FREE] for name, cells in sorted(free.items()) for cell in sorted(cells)]
     rows += [[name, ANCHORS, str(count)] for name, count in sorted((anchors or {}).items()) if count]
     rows += [[name, WRITTEN, ""] for name in written]
+    for name, cells in sorted((small or {}).items()):
+        items = [f"{cell}={count:g}" for cell, count in cells.items()]
+        for start in range(0, len(items), 2000):  # a cell holds 32,767 characters at most
+            rows.append([name, SMALL, ";".join(items[start : start + 2000])])
     for number, row in enumerate(rows, start=1):
         sheet.write_row(number, 0, row)
     sheet.very_hidden()
@@ -172,6 +180,18 @@ def fingerprinted_sheets(master: Path) -> list[str]:
     return list(dict.fromkeys(str(r[0]) for r in _fingerprint_rows(master) if r and r[0]))
 
 
+def small_numbers(master: Path) -> dict[str, dict[str, float]]:
+    """The cells of ``master``'s sheets whose figure rests on few people, with how many, as the
+    last refresh noted them (``write_fingerprint``)."""
+    found: dict[str, dict[str, float]] = {}
+    for r in _fingerprint_rows(master):
+        if len(r) >= 3 and r[1] == SMALL and r[2]:
+            for item in str(r[2]).split(";"):
+                cell, _, count = item.partition("=")
+                found.setdefault(str(r[0]), {})[cell] = float(count)
+    return found
+
+
 def changed_cells(master: Path) -> list[str]:
     """What was changed in the master's owned sheets since the tool wrote them (empty if
     nothing, or if the master has no fingerprint yet)."""
@@ -180,7 +200,7 @@ def changed_cells(master: Path) -> list[str]:
         return []
     stored = _unpack(rows)
     written = {sheet: int(count) for (sheet, cell), count in stored.items() if cell == ANCHORS}
-    stored = {key: value for key, value in stored.items() if key[1] not in (ANCHORS, WRITTEN)}
+    stored = {key: value for key, value in stored.items() if key[1] not in (ANCHORS, WRITTEN, SMALL)}
     free = {key for key, digest in stored.items() if digest == FREE}
     sheets = sorted({sheet for sheet, _ in stored})
     current = cell_hashes(master, sheets, key)

@@ -207,12 +207,14 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
     with tempfile.TemporaryDirectory(prefix=prefix, dir=target.parent) as work:
         owned = Path(work) / "owned.xlsx"
         base_package = Package.read(base or template)
-        free = write_workbook(owned, data, date_1904=uses_1904(base_package))
+        written = write_workbook(owned, data, date_1904=uses_1904(base_package))
         fingerprint = Path(work) / "fingerprint.xlsx"
         sheets = [s for s in OWNED_SHEETS if s != FINGERPRINT_SHEET] + drilldown_sheets(data.drilldown)[1:]
         key = new_key()
         present = [s for s in sheets if s in set(workbook_names(Package.read(owned)))]
-        write_fingerprint(fingerprint, cell_hashes(owned, sheets, key), free, drawing_anchors(owned, sheets), key, present)
+        write_fingerprint(
+            fingerprint, cell_hashes(owned, sheets, key), written.free, drawing_anchors(owned, sheets), key, present, written.small
+        )
         # Replaced or removed: the fixed sheets, this month's Drill-down sheets, and last month's
         # (named in the old fingerprint) - never a user's sheet that merely has a similar name.
         previous = [s for s in fingerprinted_sheets(base) if is_drilldown(s)] if base else []

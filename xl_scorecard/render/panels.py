@@ -30,6 +30,8 @@ from xl_scorecard.render.cells import (
     by_area,
     part_cell,
     print_setup,
+    row_basis,
+    six_month_basis,
     status_text,
     value_cell,
 )
@@ -81,10 +83,11 @@ def write_panels(book: Workbook, ws: Worksheet, data: ScorecardInput, fmt: Forma
         ws.write_string(top + 1, TARGET_COLUMN, "Chart data: target line", fmt(font_color="#A6A6A6", font_size=8))
         row = top + 2
         ws.write_string(row, 0, "Value", fmt(bold=True, border=1))
-        value_cell(ws, row, 1, authority.get("previous_6m"), ind.unit, fmt, border=1)
-        value_cell(ws, row, 2, authority.get("value"), ind.unit, fmt, border=1, bold=True)
+        value_cell(ws, row, 1, authority.get("previous_6m"), ind.unit, fmt, six_month_basis(data, ind.id), border=1)
+        value_cell(ws, row, 2, authority.get("value"), ind.unit, fmt, row_basis(ind.unit, authority), border=1, bold=True)
         for n, code in enumerate(areas):
-            value_cell(ws, row, 3 + n, results[code].get(ind.id, {}).get("value"), ind.unit, fmt, border=1)
+            district = results[code].get(ind.id, {})
+            value_cell(ws, row, 3 + n, district.get("value"), ind.unit, fmt, row_basis(ind.unit, district), border=1)
         at = 3 + len(areas)
         value_cell(ws, row, at, ind.target, ind.unit, fmt, border=1)
         value_cell(ws, row, at + 1, authority.get("national"), ind.unit, fmt, border=1)
@@ -105,9 +108,10 @@ def write_panels(book: Workbook, ws: Worksheet, data: ScorecardInput, fmt: Forma
         parts.append(("Total counted (denominator)", "denominator"))
         for offset, (label, key) in enumerate(parts, start=1):
             ws.write_string(row + offset, 0, label, fmt(border=1))
-            part_cell(ws, row + offset, 2, authority.get(key), fmt)
+            part_cell(ws, row + offset, 2, authority.get(key), fmt, row_basis(ind.unit, authority))
             for n, code in enumerate(areas):
-                part_cell(ws, row + offset, 3 + n, results[code].get(ind.id, {}).get(key), fmt)
+                district = results[code].get(ind.id, {})
+                part_cell(ws, row + offset, 3 + n, district.get(key), fmt, row_basis(ind.unit, district))
         note = data.commentary.get(ind.id, "")
         below = row + len(parts) + 1
         ws.write_string(below, 0, "Commentary", fmt(bold=True))

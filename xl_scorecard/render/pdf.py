@@ -29,8 +29,9 @@ def find_soffice() -> str | None:
     return None
 
 
-def export_pdf(master: Path, out: Path | None = None, timeout: float = 300) -> Path:
-    """Write the master's scorecard as a PDF (default: beside the master, same name, ``.pdf``)."""
+def export_pdf(master: Path, out: Path | None = None, timeout: float = 300, suppress_below: int = 0) -> Path:
+    """Write the master's scorecard as a PDF (default: beside the master, same name, ``.pdf``);
+    with ``suppress_below`` > 1, figures resting on fewer people show as "c"."""
     if not master.is_file():
         raise ScorecardError(f"{master} does not exist: refresh it first.")
     soffice = find_soffice()
@@ -42,7 +43,7 @@ def export_pdf(master: Path, out: Path | None = None, timeout: float = 300) -> P
         )
     out = out or master.with_suffix(".pdf")
     with tempfile.TemporaryDirectory(prefix="xl-scorecard-pdf-") as work:
-        copy = aggregate_copy(master, Path(work) / f"{out.stem}.xlsx")
+        copy = aggregate_copy(master, Path(work) / f"{out.stem}.xlsx", suppress_below=suppress_below)
         profile = Path(work) / "profile"  # its own profile: works while the user's LibreOffice is open
         completed = subprocess.run(
             [

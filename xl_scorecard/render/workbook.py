@@ -21,7 +21,7 @@ from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_SHEET, ID_HEA
 from xl_scorecard.history import HISTORY_COLUMNS, HISTORY_SHEET, RESTATEMENT_COLUMNS, RESTATEMENTS_SHEET
 from xl_scorecard.indicators.catalogue import SECTIONS, Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
-from xl_scorecard.periods import PERIOD_LABELS, months_ending
+from xl_scorecard.periods import PERIOD_LABELS, Month, months_ending
 from xl_scorecard.render.cells import (
     AMBER_TEXT,
     DEFINITIONS_SHEET,
@@ -44,9 +44,12 @@ from xl_scorecard.render.cells import (
     TREND_SHEET,
     Formats,
     ScorecardInput,
+    Written,
     by_area,
     part_cell,
     print_setup,
+    row_basis,
+    six_month_basis,
     status_text,
     value_cell,
 )
@@ -57,12 +60,13 @@ from xl_scorecard.render.panels import write_panels
 from xl_scorecard.scoring import BETTER, IMPROVED, SAME, WORSE
 
 
-def write_workbook(path: Path, data: ScorecardInput, date_1904: bool = False) -> dict[str, set[str]]:
+def write_workbook(path: Path, data: ScorecardInput, date_1904: bool = False) -> Written:
     """Write the scorecard's own sheets to a new workbook at ``path`` (with ``date_1904``, in
     the 1904 date system of the master they go into: a date cell is a day count, read in the
     receiving workbook's system).
 
-    Returns the cells users may type into (commentary), by sheet, for the guard.
+    Returns, for the guard, the cells users may type into (commentary) and the cells whose
+    figure rests on few people (for copies that withhold small numbers), by sheet.
     """
     # constant_memory writes inline strings, so a transplanted sheet never depends on the
     # master's shared-string table. It also means rows must be written top to bottom.
@@ -106,7 +110,7 @@ def write_workbook(path: Path, data: ScorecardInput, date_1904: bool = False) ->
     _write_history_data(history, data, fmt)
     history.hide()  # the tool's own store: kept out of print and out of the way, not secret
     book.close()
-    return {SCORECARD_SHEET: free}
+    return Written({SCORECARD_SHEET: free}, fmt.small)
 
 
 def _trend_layout(data: ScorecardInput) -> dict[tuple[str, str], int]:
@@ -284,13 +288,19 @@ def _write_field(
     elif field == "period":
         ws.write_string(row, col, PERIOD_LABELS[ind.period], boxed)
     elif field in ("value", "previous", "previous_6m", "national", "neighbours"):
-        value_cell(ws, row, col, r.get(field), ind.unit, fmt, border=1, bold=field == "value")
+        basis = {
+            "value": lambda: row_basis(ind.unit, r),
+            "previous": lambda: data.basis(ind.id, AUTHORITY, data.period.shift(-1)),
+            "previous_6m": lambda: six_month_basis(data, ind.id),
+        }.get(field, lambda: None)()  # national and neighbours figures are published ones
+        value_cell(ws, row, col, r.get(field), ind.unit, fmt, basis, border=1, bold=field == "value")
     elif field in VIEW_FIELDS:
-        value_cell(ws, row, col, data.view_value(ind.id, VIEW_FIELDS[field]), ind.unit, fmt, border=1)
+        view = VIEW_FIELDS[field]
+        value_cell(ws, row, col, data.view_value(ind.id, view), ind.unit, fmt, data.view_basis(ind.id, view), border=1)
     elif field == "rag":
         ws.write_string(row, col, status_text(data, r, ind.data_only), fmt(border=1, align="center", shrink=True))
     elif field in ("numerator", "denominator"):
-        part_cell(ws, row, col, r.get(field), fmt)
+        part_cell(ws, row, col, r.get(field), fmt, row_basis(ind.unit, r))
     elif field == "target":
         value_cell(ws, row, col, ind.target, ind.unit, fmt, border=1)
     elif field == "arrow":
@@ -344,7 +354,7 @@ def _write_districts(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
         ws.write_string(row, 0, ind.title, fmt(border=1, text_wrap=True))
         for n, (code, _) in enumerate(areas):
             r = rows_by_area[code].get(ind.id, {})
-            value_cell(ws, row, 1 + 2 * n, r.get("value"), ind.unit, fmt, border=1)
+            value_cell(ws, row, 1 + 2 * n, r.get("value"), ind.unit, fmt, row_basis(ind.unit, r), border=1)
             ws.write_string(row, 2 + 2 * n, status_text(data, r, ind.data_only) if r else "", fmt(border=1, align="center", shrink=True))
     last = first + len(data.catalogue) - 1
     scores = data.quality
@@ -381,7 +391,8 @@ def _write_trend_sheet(ws: Worksheet, data: ScorecardInput, fmt: Formats, rows: 
         ws.write_string(row, 0, indicator)
         ws.write_string(row, 1, names[area])
         for n, month in enumerate(months):
-            value_cell(ws, row, 2 + n, history.get((indicator, area, str(month))), units[indicator], fmt)
+            figure = history.get((indicator, area, str(month)))
+            value_cell(ws, row, 2 + n, figure, units[indicator], fmt, data.basis(indicator, area, month))
     ws.freeze_panes(1, 2)
     print_setup(ws, data, 0)
 
@@ -415,13 +426,19 @@ def _write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> No
         ws.set_column(col, col, width)
         ws.write_string(3, col, name, head)
     wrap = fmt(text_wrap=True, valign="top", border=1)
+    # A record names its indicator, area and month as people read them: back to the keys the
+    # stored figures have, for how many people each rests on.
+    ids = {ind.title: ind.id for ind in data.catalogue}
+    areas = {data.authority: AUTHORITY, **{name: code for code, name in data.districts}}
+    months = {Month.parse(str(p)).label: str(p) for p in data.history["period"].unique()} if not data.history.empty else {}
     for row, record in enumerate(data.restatements[RESTATEMENT_COLUMNS].itertuples(index=False), start=4):
         # LibreOffice does not grow rows for wrapped text by itself: size them for the inputs.
         ws.set_row(row, 13 * max(_lines(str(record[7]), 70), _lines(str(record[2]), 50)))
         unit = str(record[4])
+        basis = data.basis(ids.get(str(record[2]), ""), areas.get(str(record[3]), ""), months.get(str(record[1]), ""))
         for col, value in enumerate(record):
             if col in (5, 6):
-                value_cell(ws, row, col, value, unit if unit in NUMBER_FORMATS else "ratio", fmt, border=1, valign="top")
+                value_cell(ws, row, col, value, unit if unit in NUMBER_FORMATS else "ratio", fmt, basis, border=1, valign="top")
             else:
                 ws.write_string(row, col, "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value), wrap)
     ws.freeze_panes(4, 0)
@@ -432,12 +449,17 @@ def _write_history_data(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> No
     """Every period's results, read back by the next refresh (see ``history``)."""
     for col, name in enumerate(HISTORY_COLUMNS):
         ws.write_string(0, col, name, fmt(bold=True))
+    units = {ind.id: ind.unit for ind in data.catalogue}
+    figures = {HISTORY_COLUMNS.index(c) for c in ("numerator", "denominator", "value")}
     for row, record in enumerate(data.history[HISTORY_COLUMNS].itertuples(index=False), start=1):
+        basis = data.basis(record[0], record[1], record[2])
         for col, value in enumerate(record):
             if isinstance(value, str):
                 ws.write_string(row, col, value)
             elif value is not None and not pd.isna(value):
                 ws.write_number(row, col, float(value))
+                if col in figures and units.get(record[0]):
+                    fmt.record(ws, row, col, basis)
     ws.set_column(0, 2, 16)
 
 

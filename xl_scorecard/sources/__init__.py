@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -331,12 +331,13 @@ def read_district(
     return results, reports, problems
 
 
-def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
+def read_sources(config: AuthorityConfig, workers: int = 2, progress: Callable[[str], None] | None = None) -> SourceData:
     """Read and validate every source in ``config`` into one table per dataset.
 
     Files are read on ``workers`` threads: calamine parses without holding the GIL for much of
     the time, so one file's parsing overlaps another's validation (measured 1.4x on 2 cores).
     Results are combined in configuration order, so the output does not depend on timing.
+    ``progress`` is told each file read ("Reading Northgate: 3 of 12 files"), as it finishes.
     """
     parts: dict[str, list[pd.DataFrame]] = {}
     data = SourceData(tables={})
@@ -352,16 +353,32 @@ def read_sources(config: AuthorityConfig, workers: int = 2) -> SourceData:
     # The biggest files first, so the workers finish together.
     size = {paths: sum(p.stat().st_size for p in paths if p.is_file()) for paths in groups}
     tasks = [groups[paths] for paths in sorted(groups, key=lambda paths: size[paths], reverse=True)]
+    names = {d.code: d.name for d in config.districts}
+
+    def finished(count: int, numbers: list[int]) -> None:
+        if progress is not None:
+            district = config.data.source[numbers[0]].district
+            progress(f"Reading {names.get(district or '', 'the authority files')}: {count} of {len(tasks)} files")
+
+    done: list[tuple[int, tuple]] = []
     if workers > 1 and len(tasks) > 1 and sum(size.values()) > PROCESS_THRESHOLD_BYTES:
         # Validation is Python and holds the GIL, so for a large authority separate processes
         # read the files (the configuration goes to them pickled; tables come back pickled).
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            done = [pair for group in pool.map(_read_group, [config] * len(tasks), tasks) for pair in group]
+            futures = {pool.submit(_read_group, config, numbers): numbers for numbers in tasks}
+            for count, future in enumerate(as_completed(futures), start=1):
+                done += future.result()
+                finished(count, futures[future])
     elif workers > 1 and len(tasks) > 1:
         with ThreadPoolExecutor(max_workers=workers) as threads:
-            done = [pair for group in threads.map(read_group, tasks) for pair in group]
+            futures = {threads.submit(read_group, numbers): numbers for numbers in tasks}
+            for count, future in enumerate(as_completed(futures), start=1):
+                done += future.result()
+                finished(count, futures[future])
     else:
-        done = [pair for group in map(read_group, tasks) for pair in group]
+        for count, numbers in enumerate(tasks, start=1):
+            done += read_group(numbers)
+            finished(count, numbers)
     outcomes = [outcome for _, outcome in sorted(done, key=lambda pair: pair[0])]  # configuration order
     for results, reports, problems in outcomes:
         data.files.extend(reports)
