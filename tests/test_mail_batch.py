@@ -326,3 +326,44 @@ def test_the_batch_turns_any_failure_into_one_sentence_and_goes_on(example_dir, 
     assert "C0012345" not in text and "Traceback" not in text
     if isinstance(raised, KeyError):
         assert "test_mail_batch.py, line" in text
+
+
+def test_each_reader_gets_their_own_truth_in_a_draft_they_can_send(authority):
+    # Each district's email: its own sentence agreeing with its own table (counted here from
+    # the table's words), targets in the table, only its own files' problems, a subject and an
+    # attachment name saying authority, district and month, and X-Unsent: 1 so Outlook opens the
+    # .eml as a draft to send.
+    from email import policy
+
+    config = authority / "authority.toml"
+    assert main(["refresh", "--config", str(config), "--email", "--dry-run"]) == EXIT_OK
+    outbox = sorted((authority / "outbox").glob("*.eml"))
+    drafts = {p.stem.split()[-1]: email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in outbox}
+    assert set(drafts) == {"authority", "NG", "EB", "SM", "WF"}
+    names = {"NG": "Northgate", "EB": "Eastbrook", "SM": "Southmere", "WF": "Westfield", "authority": "Northshire"}
+    folders = {"NG": "Northgate", "EB": "Eastbrook", "SM": "Southmere", "WF": "Westfield"}
+    subjects = [m["Subject"] for m in drafts.values()]
+    assert len(set(subjects)) == 5
+    for label, message in drafts.items():
+        assert message["X-Unsent"] == "1"
+        body = message.get_body(("plain",)).get_content()
+        name = names[label]
+        assert "Oct 2026" in message["Subject"] and "Northshire" in message["Subject"]
+        (attachment,) = list(message.iter_attachments())
+        assert "Oct 2026" in attachment.get_filename() and "Northshire" in attachment.get_filename()
+        if label != "authority":
+            assert name in message["Subject"] and name in attachment.get_filename()
+        sentence = re.search(r"(\d+) indicators? rated as Green, (\d+) indicators? rated as Amber and (\d+) indicators? rated as Red", body)
+        assert sentence and f"{name} has" in body
+        table = [
+            line
+            for line in body.splitlines()
+            if not line.startswith("Performance summary") and re.search(r"\s(Green|Amber|Red|-|no data|incomplete)\s", line)
+        ]
+        counted = [sum(1 for line in table if re.search(rf"\s{word}\s", line)) for word in ("Green", "Amber", "Red")]
+        assert counted == [int(n) for n in sentence.groups()], (label, counted, sentence.groups())
+        assert any("target " in line for line in table)
+        problems = body.split('Data quality (details on the "Data quality" sheet):')[-1] if "Data quality (" in body else ""
+        mentioned = {folder for folder in folders.values() if f"{folder}/" in problems}
+        if label != "authority":
+            assert mentioned <= {folders[label]}, (label, mentioned)

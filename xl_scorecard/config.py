@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePath
 from typing import Any, Literal, TypeVar
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from xl_scorecard.datafiles import Strict, parse_model, read_toml
 from xl_scorecard.errors import ConfigError
@@ -77,7 +77,8 @@ class EmailSection(Strict):
     sender: str = Field(pattern=r"^[^@\s]+@[^@\s]+$")
     to: list[str] = []  # recipients for the whole authority
     districts: dict[str, list[str]] = {}  # district code -> recipients of that district's summary
-    subject: str = "{authority} children's services scorecard, {month}"
+    # {authority}, {month}, and {area}: " - Northgate" in a district's email, empty in the authority's.
+    subject: str = "{authority} children's services scorecard{area}, {month}"
     smtp_host: str = "localhost"
     smtp_port: int | None = Field(default=None, gt=0, lt=65536)  # default: 587 starttls, 465 ssl, 25 none
     security: Literal["starttls", "ssl", "none"] = "starttls"
@@ -97,6 +98,16 @@ class EmailSection(Strict):
         """Whether the email for ``label`` ("authority" or a district code) withholds small numbers."""
         wanted = self.suppress_small_numbers
         return wanted if isinstance(wanted, bool) else label in wanted
+
+    @field_validator("subject")
+    @classmethod
+    def _known_placeholders(cls, subject: str) -> str:
+        import string
+
+        unknown = {name for _, name, _, _ in string.Formatter().parse(subject) if name and name not in ("authority", "month", "area")}
+        if unknown:
+            raise ValueError(f"subject: {{{sorted(unknown)[0]}}} is not known; use {{authority}}, {{month}} and {{area}}")
+        return subject
 
     @model_validator(mode="before")
     @classmethod

@@ -10,10 +10,12 @@ explicitly allows them (``allow_child_level = true``).
 from __future__ import annotations
 
 import contextlib
+import copy
 import datetime as dt
 import html
 import logging
 import os
+import re
 import smtplib
 import ssl
 import tempfile
@@ -116,6 +118,7 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY, sup
             {
                 "title": ind.title,
                 "value": shown,
+                "target": format_value(ind.target, ind.unit) if ind.target is not None else "",
                 "rag": rag if rag in RAG_COLOURS else "",
                 "travel": str(rows_now.at[ind.id, "travel"]) if found else "",
                 "status": status,  # "complete", or "incomplete" / "no data", shown instead of a RAG
@@ -190,13 +193,14 @@ def render_html(digest: Digest, note: str = "") -> str:
         f"<p><b>Performance summary.</b> {html.escape(digest.summary)}</p>",
         '<table style="border-collapse:collapse" cellspacing="0">',
         f'<tr style="background:#1F3864;color:#FFFFFF"><th {cell}>Indicator</th><th {cell}>Value</th>'
-        f"<th {cell}>RAG</th><th {cell}>Since last month</th></tr>",
+        f"<th {cell}>Target</th><th {cell}>RAG</th><th {cell}>Since last month</th></tr>",
     ]
     for row in digest.rows:
         fill, ink, word = _status_style(row)
         arrow = ARROWS.get(row["travel"], "")
         lines.append(
             f'<tr><td {cell}>{html.escape(row["title"])}</td><td {cell} align="right">{html.escape(row["value"])}</td>'
+            f'<td {cell} align="right">{html.escape(row.get("target", ""))}</td>'
             f'<td bgcolor="{fill}" style="background:{fill};color:{ink};font-weight:bold;border:1px solid #BFBFBF;'
             f'padding:4px 8px;font-family:Arial,sans-serif;font-size:13px">{word}</td>'
             f"<td {cell}>{arrow} {html.escape(row['travel'] or '')}</td></tr>"
@@ -222,7 +226,8 @@ def render_text(digest: Digest, note: str = "") -> str:
     lines = [digest.title, digest.period.label, "", "Performance summary. " + digest.summary, ""]
     for row in digest.rows:
         word = _status_style(row)[2]
-        lines.append(f"{row['title']:<{width}}  {row['value']:>9}  {word:<5}  {row['travel']}")
+        target = f"target {row['target']}" if row.get("target") else ""
+        lines.append(f"{row['title']:<{width}}  {row['value']:>9}  {target:<16}  {word:<5}  {row['travel']}")
     if digest.restated:
         lines += ["", "Restated (figures reported before, computed differently now):", *[f"  {r}" for r in digest.restated]]
     if digest.quality:
@@ -263,8 +268,10 @@ def compose(
             "for email ([email] max_attachment_mb). Share it from a network folder instead, or raise the limit "
             "if your mail system accepts more."
         )
+    names = {d.code: d.name for d in config.districts}
+    district = "" if area == AUTHORITY else names.get(area, area)
     message = EmailMessage()
-    message["Subject"] = settings.subject.format(authority=config.name, month=body.period.label)
+    message["Subject"] = subject_line(settings.subject, config.name, district, body.period.label)
     message["From"] = settings.sender
     message["To"] = ", ".join(recipients)
     message["Date"] = dt.datetime.now(dt.UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
@@ -276,10 +283,25 @@ def compose(
         if master.suffix.lower() == ".xlsm"
         else "vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    message.add_attachment(
-        attachment.read_bytes(), maintype="application", subtype=subtype, filename=f"{master.stem} {body.period}{master.suffix}"
-    )
+    filename = attachment_name(config.name, district, body.period.label, master.suffix)
+    message.add_attachment(attachment.read_bytes(), maintype="application", subtype=subtype, filename=filename)
     return message
+
+
+def subject_line(template: str, authority: str, district: str, month: str) -> str:
+    """The subject: ``template`` with {authority}, {month} and {area} (" - Northgate" for a
+    district's email, empty for the authority's). A template without {area} gets the district
+    added at the end, so no two recipients' subjects are the same."""
+    area = f" - {district}" if district else ""
+    subject = template.format(authority=authority, month=month, area=area)
+    return subject + area if district and "{area}" not in template else subject
+
+
+def attachment_name(authority: str, district: str, month: str, suffix: str) -> str:
+    """ "Northshire scorecard Oct 2026.xlsx", or "... Oct 2026 - Northgate.xlsx": what a reader
+    saves it as, without the characters Windows refuses in a file name."""
+    name = f"{authority} scorecard {month}" + (f" - {district}" if district else "")
+    return re.sub(r'[<>:"/\\|?*\x00-\x1f]', "_", name).strip(" .") + suffix
 
 
 def _settings(config: AuthorityConfig) -> EmailSection:
@@ -330,8 +352,12 @@ def write_eml(message: EmailMessage, folder: Path, stem: str) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{stem}.eml"
     partial = folder / f".{stem}.eml.part"  # written whole, then renamed: never a truncated .eml
+    draft = copy.copy(message)
+    # Outlook opens an .eml with this header as a draft to send, not as mail received.
+    del draft["X-Unsent"]
+    draft["X-Unsent"] = "1"
     try:
-        partial.write_bytes(bytes(message))
+        partial.write_bytes(bytes(draft))
         os.replace(partial, path)
     finally:
         with contextlib.suppress(FileNotFoundError):
