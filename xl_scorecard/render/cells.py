@@ -9,6 +9,7 @@ so the writers import in one direction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -215,12 +216,69 @@ def by_area(data: ScorecardInput, area: str) -> dict[str, dict[str, Any]]:
     return {r["indicator"]: r for r in rows.to_dict("records")}
 
 
-def print_setup(ws: Worksheet, data: ScorecardInput, header_row: int) -> None:
-    """A4 landscape, one page wide, the header row(s) on every page, and the authority, period
-    and "as at" date in the page header: every sheet prints as a report."""
+# Printing: text is written at 10 pt; printed at no less than 85 % it is at least 8.5 pt on paper
+# (committee papers need 8 pt or more; LibreOffice's fit can land a little below Excel's).
+MIN_PRINT_SCALE = 85
+# An A4 landscape page less the margins below, in the pixels column widths are counted in (96 a
+# inch), and the pixels of a column w characters wide as Excel counts them (7 a character plus 5).
+PAGE_WIDTH_PX = int((11.69 - 0.8) * 96)
+LINE_HEIGHT = 13  # points a line of 10 pt Arial takes in a row
+
+
+def printed_width(widths: Sequence[float]) -> int:
+    """Pixels the columns of ``widths`` (in characters) take printed at 100 %."""
+    return sum(int(width * 7 + 0.5) + 5 for width in widths)
+
+
+def text_lines(text: str, width: float) -> int:
+    """Lines ``text`` takes wrapped in a column ``width`` characters wide (Arial 10, roughly,
+    with room for words that do not break where the column ends)."""
+    return sum(1 + int(len(part) * 1.15 // max(width - 1, 1)) for part in str(text).split("\n"))
+
+
+def fit_row(ws: Worksheet, row: int, cells: Sequence[tuple[object, float]], most: int = 409) -> None:
+    """Make ``row`` tall enough for its wrapped cells, (text, column width) pairs: neither Excel
+    nor LibreOffice grows a row for wrapped text a program wrote, so without this the lines of a
+    long text print on top of each other. Call it before writing the row's cells."""
+    lines = max((text_lines(str(text), width) for text, width in cells if text), default=1)
+    if lines > 1:
+        ws.set_row(row, min(LINE_HEIGHT * lines, most))
+
+
+def print_scale(widths: Sequence[float]) -> int:
+    """The print scale, in per cent, of a sheet whose printed columns are ``widths``: one page
+    wide at up to 100 % when that is ``MIN_PRINT_SCALE`` or more, else ``MIN_PRINT_SCALE``."""
+    # (With a tenth to spare: LibreOffice lays a column out a little wider than Excel counts it.)
+    fitted = int(PAGE_WIDTH_PX * 0.9 * 100 / printed_width(widths)) if widths else 100
+    return max(MIN_PRINT_SCALE, min(100, fitted))
+
+
+def first_page_columns(widths: Sequence[float]) -> int:
+    """How many of the columns ``widths`` print on a page's width (all, when the sheet fits)."""
+    room = PAGE_WIDTH_PX * 0.9 * 100 / print_scale(widths)
+    used = 0
+    for count, width in enumerate(widths):
+        used += printed_width([width])
+        if used > room:
+            return max(count, 1)
+    return len(widths)
+
+
+def print_setup(ws: Worksheet, data: ScorecardInput, header_row: int, widths: Sequence[float] = (), repeat_columns: int = 1) -> None:
+    """A4 landscape, the header row(s) on every page, and the authority, period and "as at" date
+    in the page header: every sheet prints as a report. Scaled to one page wide when the printed
+    columns (``widths``) fit at ``MIN_PRINT_SCALE`` or more; otherwise printed at that scale
+    across as many pages as it takes, left to right, with the first ``repeat_columns`` on every
+    page, so no text prints smaller than 8 pt."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
-    ws.fit_to_pages(1, 0)
+    # A scale, not "fit to one page wide": LibreOffice reads fit-to-width with no page limit
+    # down (fitToHeight="0") as one page, shrinking a long table to a few points.
+    ws.set_print_scale(print_scale(widths))
+    if first_page_columns(widths) < len(widths):
+        ws.print_across()  # a committee reads a wide table's pages left to right, then down
+        if repeat_columns:
+            ws.repeat_columns(0, repeat_columns - 1)
     ws.repeat_rows(header_row)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.set_header(

@@ -12,9 +12,9 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xl_scorecard.periods import Month
-from xl_scorecard.render.cells import Formats, ScorecardInput, print_setup
+from xl_scorecard.render.cells import Formats, ScorecardInput, fit_row, print_setup
 
-LABEL_WIDTH = 70
+LABEL_WIDTH = 56
 
 
 def write_details(book: Workbook, ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
@@ -45,6 +45,7 @@ def write_details(book: Workbook, ws: Worksheet, data: ScorecardInput, fmt: Form
         by_row = figures.set_index(["row", "period"])
         for number, spec in enumerate(block.row):
             line = row + 3 + number
+            fit_row(ws, line, [(spec.label, LABEL_WIDTH)])
             ws.write_string(line, 0, spec.label, fmt(border=1, text_wrap=True))
             for n, month in enumerate(months):
                 figure = by_row.loc[(number, month)]
@@ -55,7 +56,7 @@ def write_details(book: Workbook, ws: Worksheet, data: ScorecardInput, fmt: Form
                     fmt.record(ws, line, 2 + 2 * n, float(figure["number"]))
         row += 3 + len(block.row) + 2
     ws.freeze_panes(3, 1)
-    print_setup(ws, data, 0)
+    print_setup(ws, data, 0, [LABEL_WIDTH, *[8] * (2 * widest)])
 
 
 def _number(ws: Worksheet, row: int, col: int, value: float, cell_format: Format) -> None:

@@ -65,7 +65,7 @@ def write_drilldown(book: Workbook, data: ScorecardInput, fmt: Formats) -> None:
         index.write_number(row, 1, int((cases["indicator"] == indicator_id).sum()))
         index.write_url(row, 2, f"internal:'{sheet}'!A1", string=sheet)
     index.freeze_panes(4, 0)
-    print_setup(index, data, 3)
+    print_setup(index, data, 3, [70, 15, 24])
     for indicator_id in order:
         ws = book.add_worksheet(drilldown_sheet_name(indicator_id))
         _write_cases(ws, titles[indicator_id], cases[cases["indicator"] == indicator_id], data, fmt)
@@ -100,4 +100,4 @@ def _write_cases(ws: Worksheet, title: str, cases: pd.DataFrame, data: Scorecard
         ws.write_string(row, 9, case.meaning)
     ws.autofilter(3, 0, 3 + len(cases), len(HEADERS) - 1)
     ws.freeze_panes(4, 0)
-    print_setup(ws, data, 3)
+    print_setup(ws, data, 3, WIDTHS)

@@ -22,10 +22,10 @@ DEFAULT_LAYOUT = "kent_table"
 # field -> (default header, default width). The commentary header is what the commentary
 # reader looks for; the indicator id is always written last, in a hidden column.
 FIELDS: dict[str, tuple[str, float]] = {
-    "title": ("Indicator", 62),
+    "title": ("Indicator", 48),
     "code": ("Code", 12),
     "polarity": ("Polarity", 8),
-    "period": ("Period", 17),
+    "period": ("Period", 13),
     "value": ("Value", 10),
     "rag": ("RAG", 6),
     "numerator": ("Numerator", 11),
@@ -35,11 +35,11 @@ FIELDS: dict[str, tuple[str, float]] = {
     "target": ("Target", 9),
     "arrow": ("Trend", 6),
     "travel": ("Travel", 10),
-    "sparkline": ("Last 12 months", 20),
+    "sparkline": ("Last 12 months", 14),
     "national": ("England", 9),
     "neighbours": ("Statistical neighbours", 11),
     "vs_national": ("Compared with England", 11),
-    "commentary": (TEXT_HEADER, 50),
+    "commentary": (TEXT_HEADER, 40),
     # Other windows on the indicator (indicators/views.py): the headers name the months and years.
     "last_year": ("{last_year} outturn", 10),
     "last_month": ("{previous_month}", 10),
@@ -166,6 +166,10 @@ class Layout(Strict):
         if data_only:
             return words.get("data only", "-")
         return words.get(rag, rag) if rag else words.get("none", "")
+
+    def status_words(self) -> list[str]:
+        """Every word a status cell can show in this layout (for sizing the column)."""
+        return [*self.rag_words.values(), "G", "A", "R", "-"]
 
     def shown(self, catalogue: list, where: object = "") -> list:
         """The catalogue's indicators this layout shows, in its order; ``ValueError`` names

@@ -184,12 +184,12 @@ def _chart(
             }
         )
     number_format = {"%": "0%", "per 10,000": "0", "count": "0", "days": "0", "FTE": "0.0", "ratio": "0.0"}[ind.unit]
-    chart.set_title({"name": f"{months[0].label} - {months[-1].label}", "name_font": {"size": 9, "bold": False}})
+    chart.set_title({"name": f"{months[0].label} - {months[-1].label}", "name_font": {"size": 10, "bold": False}})
     chart.set_y_axis(
-        {"num_format": number_format, "num_font": {"size": 8}, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
+        {"num_format": number_format, "num_font": {"size": 10}, "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}}
     )
-    chart.set_x_axis({"num_font": {"size": 8, "rotation": -45}})
-    chart.set_legend({"position": "bottom", "font": {"size": 8}})
+    chart.set_x_axis({"num_font": {"size": 10, "rotation": -45}})
+    chart.set_legend({"position": "bottom", "font": {"size": 10}})
     chart.set_chartarea({"border": {"color": "#BFBFBF"}})
     chart.set_size({"width": CHART_WIDTH, "height": PANEL_ROWS * 20 - 10})
     ws.insert_chart(top, chart_col, chart, {"x_offset": 5, "y_offset": 2, "object_position": 1})

@@ -28,6 +28,7 @@ from xl_scorecard.render.cells import (
     DETAIL_SHEET,
     DISTRICTS_SHEET,
     GREEN_TEXT,
+    LINE_HEIGHT,
     NOT_RATED,
     NOT_RATED_FILL,
     NOT_RATED_HEADING,
@@ -46,6 +47,8 @@ from xl_scorecard.render.cells import (
     ScorecardInput,
     Written,
     by_area,
+    first_page_columns,
+    fit_row,
     part_cell,
     print_setup,
     row_basis,
@@ -182,14 +185,10 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
         for ind in indicators:
             r = results.get(ind.id, {})
             note = data.commentary.get(ind.id, "")
-            # Tall enough for the wrapped title and commentary: LibreOffice does not grow a row
-            # for wrapped text by itself. Set before the row's cells (rows are written in order).
-            lines = max(
-                _lines(ind.title, columns[at["title"]].size) if "title" in at else 1,
-                _lines(note, columns[at["commentary"]].size) if "commentary" in at and note else 1,
-            )
-            if lines > 1:
-                ws.set_row(row, min(13 * lines, 91))
+            # Tall enough for the wrapped title, period and commentary (set before the row's
+            # cells: rows are written in order).
+            wrapped = {"title": ind.title, "commentary": note, "period": PERIOD_LABELS[ind.period]}
+            fit_row(ws, row, [(text, columns[at[name]].size) for name, text in wrapped.items() if name in at], most=143)
             for n, column in enumerate(columns):
                 _write_field(ws, row, n, column.field, ind, r, note, data, fmt)
             if "commentary" in at:
@@ -233,15 +232,27 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
             letter = xl_col_to_name(at[name])
             _travel_rules(ws, f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}", fmt, good, bad)
     row += 1
+    # The notes under the table wrap within the columns of the first printed page: a sentence
+    # merged across the whole table would be cut where a wide table splits across pages.
+    widths = [c.size for c in columns]
+    span = max(first_page_columns(widths), 2) - 1
+    span_width = sum(widths[: span + 1])
+
+    def note_row(text: str, style: dict[str, Any]) -> None:
+        nonlocal row
+        fit_row(ws, row, [(text, span_width)])
+        ws.merge_range(row, 0, row, span, text, fmt(text_wrap=True, valign="top", **style))
+        row += 1
+
     ws.write_string(row, 0, "PERFORMANCE SUMMARY", fmt(bold=True, font_color=fmt.colours.header))
-    ws.merge_range(row + 1, 0, row + 2, max(id_col - 1, 1), data.summary, fmt(text_wrap=True, valign="top"))
-    row += 4
+    row += 1
+    note_row(data.summary, {})
+    row += 1
     if data.incomplete:
         ws.write_string(row, 0, NOT_RATED_HEADING, fmt(bold=True, font_color=fmt.colours.header))
         row += 1
     for line in data.incomplete:
-        ws.write_string(row, 0, line, fmt(italic=True, font_color=NOT_RATED_TEXT))
-        row += 1
+        note_row(line, {"italic": True, "font_color": NOT_RATED_TEXT})
     names = {AUTHORITY: data.authority, **dict(data.districts)}
 
     def lost(area: str) -> str:
@@ -250,28 +261,18 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
 
     scores = [f"{names[a]} {v:.2%}{lost(a)}" for a, v in data.quality.items() if v is not None]
     if scores:
-        ws.write_string(
-            row,
-            0,
+        note_row(
             "Data quality (share of input rows valid): " + " | ".join(scores) + '. Details on the "Data quality" sheet.',
-            fmt(font_color="#595959"),
+            {"font_color": "#595959"},
         )
-        row += 1
-    ws.write_string(
-        row,
-        0,
+    note_row(
         "Polarity: H higher is better, L lower is better, T closest to target is best. "
         "RAG: green = target met, amber = floor met, red = below floor.",
-        fmt(italic=True, font_color="#595959"),
+        {"italic": True, "font_color": "#595959"},
     )
     ws.freeze_panes(header_row + 1, at.get("title", 0) + 1)
-    print_setup(ws, data, header_row)
+    print_setup(ws, data, header_row, widths, repeat_columns=at.get("title", 0) + 1)
     return free
-
-
-def _lines(text: str, width: float) -> int:
-    """Lines ``text`` takes wrapped in a column ``width`` characters wide (Arial 10, roughly)."""
-    return 1 + int(len(text) * 1.1 // width)
 
 
 def _write_field(
@@ -286,7 +287,7 @@ def _write_field(
     elif field == "polarity":
         ws.write_string(row, col, POLARITY_LABELS[ind.polarity], fmt(border=1, align="center"))
     elif field == "period":
-        ws.write_string(row, col, PERIOD_LABELS[ind.period], boxed)
+        ws.write_string(row, col, PERIOD_LABELS[ind.period], fmt(border=1, text_wrap=True))
     elif field in ("value", "previous", "previous_6m", "national", "neighbours"):
         basis = {
             "value": lambda: row_basis(ind.unit, r),
@@ -334,23 +335,30 @@ def _write_field(
             ws.write_blank(row, col, None, note_format)
 
 
+DISTRICT_TITLE_WIDTH = 46
+
+
 def _write_districts(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     areas = [(AUTHORITY, data.authority), *data.districts]
-    ws.set_column(0, 0, 62)
+    ws.set_column(0, 0, DISTRICT_TITLE_WIDTH)
     ws.write_string(
         0, 0, f"{data.authority} - results by district, {data.period.label}", fmt(bold=True, font_size=13, font_color=fmt.colours.header)
     )
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True, align="center")
     ws.write_string(2, 0, "Indicator", head)
+    # The status column as wide as its longest word ("Data only", "incomplete"): shrunk to
+    # fit, a long word would print at a few points.
+    status_width = max(5, 1 + max(len(word) for word in [*data.layout.status_words(), *NOT_RATED]))
     for n, (_, name) in enumerate(areas):
         col = 1 + 2 * n
         ws.merge_range(2, col, 2, col + 1, name, head)
         ws.set_column(col, col, 11)
-        ws.set_column(col + 1, col + 1, 5)
+        ws.set_column(col + 1, col + 1, status_width)
     rows_by_area = {code: by_area(data, code) for code, _ in areas}
     first = 3
     for offset, ind in enumerate(data.catalogue):
         row = first + offset
+        fit_row(ws, row, [(ind.title, DISTRICT_TITLE_WIDTH)])
         ws.write_string(row, 0, ind.title, fmt(border=1, text_wrap=True))
         for n, (code, _) in enumerate(areas):
             r = rows_by_area[code].get(ind.id, {})
@@ -371,15 +379,15 @@ def _write_districts(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
         column = xl_col_to_name(2 + 2 * n)
         _rag_rules(ws, f"{column}{first + 1}:{column}{last + 1}", fmt)
     ws.freeze_panes(first, 1)
-    print_setup(ws, data, 2)
+    print_setup(ws, data, 2, [DISTRICT_TITLE_WIDTH, *[11, status_width] * len(areas)])
 
 
 def _write_trend_sheet(ws: Worksheet, data: ScorecardInput, fmt: Formats, rows: dict[tuple[str, str], int]) -> None:
     """The last 12 months per indicator and area: what the sparklines read."""
     months = months_ending(data.period, TREND_MONTHS)
-    ws.set_column(0, 0, 18)
-    ws.set_column(1, 1, 22)
-    ws.set_column(2, 1 + TREND_MONTHS, 10)
+    ws.set_column(0, 0, 16)
+    ws.set_column(1, 1, 14)
+    ws.set_column(2, 1 + TREND_MONTHS, 9)
     ws.write_string(0, 0, "Indicator", fmt(bold=True))
     ws.write_string(0, 1, "Area", fmt(bold=True))
     for n, month in enumerate(months):
@@ -394,22 +402,26 @@ def _write_trend_sheet(ws: Worksheet, data: ScorecardInput, fmt: Formats, rows: 
             figure = history.get((indicator, area, str(month)))
             value_cell(ws, row, 2 + n, figure, units[indicator], fmt, data.basis(indicator, area, month))
     ws.freeze_panes(1, 2)
-    print_setup(ws, data, 0)
+    print_setup(ws, data, 0, [16, 14, *[9] * TREND_MONTHS], repeat_columns=2)
 
 
 def _write_commentary(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     """Every month's commentary, as typed (the scorecard shows the current month's)."""
     titles = {ind.id: ind.title for ind in data.catalogue}
     headers = [*COMMENTARY_COLUMNS, "indicator title"]
-    for col, (text, width) in enumerate(zip(headers, [16, 8, 10, 80, 12, 50])):
+    widths = [16, 8, 10, 60, 12, 40]
+    for col, (text, width) in enumerate(zip(headers, widths)):
         ws.set_column(col, col, width)
         ws.write_string(0, col, text, fmt(bold=True))
     wrap = fmt(text_wrap=True, valign="top")
     for row, record in enumerate(data.commentary_history[COMMENTARY_COLUMNS].itertuples(index=False), start=1):
+        title = titles.get(record[0], "")
+        fit_row(ws, row, [*zip([*map(str, record), title], widths)])
         for col, value in enumerate(record):
             ws.write_string(row, col, str(value), wrap)
-        ws.write_string(row, 5, titles.get(record[0], ""), wrap)
+        ws.write_string(row, 5, title, wrap)
     ws.freeze_panes(1, 0)
+    print_setup(ws, data, 0, widths)
 
 
 def _write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
@@ -422,7 +434,8 @@ def _write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> No
     if data.restatements.empty:  # above the table: the next refresh reads the rows below its header
         ws.write_string(2, 0, "No figure has been restated.", fmt(italic=True, font_color=NOT_RATED_TEXT))
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True)
-    for col, (name, width) in enumerate(zip(RESTATEMENT_COLUMNS, [16, 10, 50, 16, 9, 11, 11, 70])):
+    widths = [16, 10, 34, 14, 9, 11, 11, 40]
+    for col, (name, width) in enumerate(zip(RESTATEMENT_COLUMNS, widths)):
         ws.set_column(col, col, width)
         ws.write_string(3, col, name, head)
     wrap = fmt(text_wrap=True, valign="top", border=1)
@@ -433,7 +446,7 @@ def _write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> No
     months = {Month.parse(str(p)).label: str(p) for p in data.history["period"].unique()} if not data.history.empty else {}
     for row, record in enumerate(data.restatements[RESTATEMENT_COLUMNS].itertuples(index=False), start=4):
         # LibreOffice does not grow rows for wrapped text by itself: size them for the inputs.
-        ws.set_row(row, 13 * max(_lines(str(record[7]), 70), _lines(str(record[2]), 50)))
+        fit_row(ws, row, [(record[7], widths[7]), (record[2], widths[2])])
         unit = str(record[4])
         basis = data.basis(ids.get(str(record[2]), ""), areas.get(str(record[3]), ""), months.get(str(record[1]), ""))
         for col, value in enumerate(record):
@@ -442,7 +455,7 @@ def _write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> No
             else:
                 ws.write_string(row, col, "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value), wrap)
     ws.freeze_panes(4, 0)
-    print_setup(ws, data, 3)
+    print_setup(ws, data, 3, widths)
 
 
 def _write_history_data(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
@@ -465,14 +478,16 @@ def _write_history_data(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> No
 
 def _write_definitions(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     headers = ["Id", "Section", "Indicator", "Definition", "Impact", "Unit", "Polarity", "Period", "Target", "Floor / tolerance"]
-    for col, (text, width) in enumerate(zip(headers, [16, 26, 40, 70, 50, 10, 8, 16, 9, 16])):
+    widths = [14, 18, 32, 56, 40, 8, 8, 12, 9, 10]
+    for col, (text, width) in enumerate(zip(headers, widths)):
         ws.set_column(col, col, width)
-        ws.write_string(0, col, text, fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF"))
+        ws.write_string(0, col, text, fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", text_wrap=True, valign="top"))
+    ws.set_row(0, 2 * LINE_HEIGHT)  # "Floor / tolerance" wraps
     wrap = fmt(text_wrap=True, valign="top")
     for row, ind in enumerate(data.catalogue, start=1):
-        for col, text in enumerate(
-            [ind.id, ind.section, ind.title, ind.definition, ind.impact, ind.unit, ind.polarity, PERIOD_LABELS[ind.period]]
-        ):
+        texts = [ind.id, ind.section, ind.title, ind.definition, ind.impact, ind.unit, ind.polarity, PERIOD_LABELS[ind.period]]
+        fit_row(ws, row, [*zip(texts, widths)])
+        for col, text in enumerate(texts):
             ws.write_string(row, col, text, wrap)
         if ind.target is None:
             ws.write_string(row, 8, "Data only", wrap)
@@ -483,7 +498,7 @@ def _write_definitions(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> Non
             unit = "%" if ind.polarity == "T" and ind.relative else ind.unit
             value_cell(ws, row, 9, band, unit, fmt, valign="top")
     ws.freeze_panes(1, 0)
-    print_setup(ws, data, 0)
+    print_setup(ws, data, 0, widths, repeat_columns=3)
 
 
 def _write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
@@ -495,11 +510,13 @@ def _write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
         "A row without its identifier (a child or worker), or with dates in the wrong order, is left out of every count; "
         "a bad or missing value elsewhere leaves the row out only of the figures that use that column. All are listed below. "
         "Values that identify a person are not shown; the file, sheet and row say where to look.",
-        fmt(italic=True),
+        fmt(italic=True, text_wrap=True, valign="top"),
     )
     # Both tables share their first four columns (district, dataset, file, sheet).
-    for col, width in enumerate([10, 13, 42, 20, 9, 9, 28, 16, 70, 60]):
+    widths = [10, 13, 34, 16, 9, 9, 20, 16, 50, 44]
+    for col, width in enumerate(widths):
         ws.set_column(col, col, width)
+    ws.set_row(1, 3 * LINE_HEIGHT)
     summary_headers = ["District", "Dataset", "File", "Sheet", "Rows read", "Loaded", "Excluded", "% valid"]
     for col, text in enumerate(summary_headers):
         ws.write_string(3, col, text, head)
@@ -507,7 +524,8 @@ def _write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     for report in data.files:
         ws.write_string(row, 0, report.district)
         ws.write_string(row, 1, report.dataset)
-        ws.write_string(row, 2, report.file)
+        fit_row(ws, row, [(report.file, widths[2])])
+        ws.write_string(row, 2, report.file, fmt(text_wrap=True, valign="top"))
         ws.write_string(row, 3, report.sheet)
         ws.write_number(row, 4, report.rows_read)
         ws.write_number(row, 5, report.rows_loaded)
@@ -524,15 +542,19 @@ def _write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     first = row + 1
     wrap = fmt(text_wrap=True, valign="top")
     for row, problem in enumerate(data.problems, start=first):
+        message = problem.message + (" The row is left out of the counts." if problem.excluded else problem.scope)
+        shown = "(personal data: not shown)" if problem.personal and problem.value else problem.value
+        texts = [problem.district, problem.dataset, problem.file, problem.sheet, "", "", problem.column, shown, message, problem.action]
+        fit_row(ws, row, [*zip(texts, widths)])
         for col, text in enumerate([problem.district, problem.dataset, problem.file, problem.sheet]):
-            ws.write_string(row, col, text, fmt(valign="top"))
+            ws.write_string(row, col, text, wrap)
         if problem.row is not None:
             ws.write_number(row, 4, problem.row, fmt(valign="top"))
         ws.write_string(row, 5, problem.severity, fmt(valign="top"))
         ws.write_string(row, 6, problem.column, wrap)
         # The location is enough to find it: a value that identifies a person is not copied here.
-        ws.write_string(row, 7, "(personal data: not shown)" if problem.personal and problem.value else problem.value, wrap)
-        ws.write_string(row, 8, problem.message + (" The row is left out of the counts." if problem.excluded else problem.scope), wrap)
+        ws.write_string(row, 7, shown, wrap)
+        ws.write_string(row, 8, message, wrap)
         ws.write_string(row, 9, problem.action, wrap)
     if data.problems:
         last = first + len(data.problems) - 1
@@ -542,7 +564,7 @@ def _write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
         )
         ws.autofilter(first - 1, 0, last, len(problem_headers) - 1)
     ws.freeze_panes(4, 0)
-    print_setup(ws, data, 3)
+    print_setup(ws, data, 3, widths, repeat_columns=1)
 
 
 def cell_of(row: int, col: int) -> str:
