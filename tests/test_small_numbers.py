@@ -44,9 +44,11 @@ def hand_worked(master: Path, authority: Path) -> dict[tuple[str, str], bool]:
     """(indicator title, area name) -> whether this month's figure rests on 1 to 4 people."""
     book = openpyxl.load_workbook(master, read_only=True)
     definitions = list(book["Definitions"].iter_rows(values_only=True))
-    header = next(i for i, r in enumerate(definitions) if r and r[0] == "Id")
-    units = {r[0]: r[5] for r in definitions[header + 1 :] if r and r[0]}
-    titles = {r[0]: r[2] for r in definitions[header + 1 :] if r and r[0]}
+    header = next(i for i, r in enumerate(definitions) if r and "Id" in r)
+    at = {name: n for n, name in enumerate(definitions[header])}
+    rows_of = [r for r in definitions[header + 1 :] if r and r[at["Id"]]]
+    units = {r[at["Id"]]: r[at["Unit"]] for r in rows_of}
+    titles = {r[at["Id"]]: r[at["Indicator"]] for r in rows_of}
     period = book["Scorecard"].cell(row=1, column=book["Scorecard"].max_column).value
     rows = list(book["History data"].iter_rows(values_only=True))
     book.close()

@@ -94,6 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     pdf = commands.add_parser("pdf", parents=[config], help="export the scorecard sheets to PDF (needs LibreOffice)")
     pdf.add_argument("--out", type=Path, help="PDF to write (default: beside the master, named with the month)")
+    pdf.add_argument("--all-sheets", action="store_true", help="every sheet but the Drill-down ones, not the committee pack")
+    pdf.add_argument("--agenda", default="", help='a line for the title page, e.g. "Agenda item 4: Scrutiny Committee, 12 December 2026"')
+    pdf.add_argument("--no-title-page", action="store_true", help="the committee pack without its title page")
     pdf.add_argument(
         "--suppress-small-numbers",
         type=int,
@@ -265,8 +268,28 @@ def _pdf(args: argparse.Namespace) -> int:
     from xl_scorecard.render.pdf import export_pdf
 
     config = load_config(args.config)
-    print(f"Wrote {export_pdf(config.master_path, args.out, suppress_below=args.suppress_small_numbers)}")
+    master = config.master_path
+    if args.all_sheets:
+        made = export_pdf(master, args.out, suppress_below=args.suppress_small_numbers)
+    else:
+        from xl_scorecard.render.committee import TitlePage
+        from xl_scorecard.render.layout import load_layout
+
+        title = None if args.no_title_page else TitlePage(config.name, latest_period(master), args.agenda)
+        sheets = load_layout(config.layout).committee
+        made = export_pdf(master, args.out, suppress_below=args.suppress_small_numbers, sheets=sheets, title=title)
+    print(f"Wrote {made}")
     return EXIT_OK
+
+
+def latest_period(master: Path) -> Month:
+    """The month the master was last refreshed for (its stored history's latest)."""
+    from xl_scorecard.history import read_history
+
+    history = read_history(master) if master.is_file() else None
+    if history is None or history.empty:
+        raise ScorecardError(f"{master} has no scorecard yet: refresh it first.")
+    return Month.parse(str(max(history["period"].astype(str))))
 
 
 def _run_refresh(

@@ -92,6 +92,8 @@ class EmailSection(Strict):
     # from them) shows as "c" in the attachment and the email's body. true: every email;
     # a list: the emails of those recipients ("authority" and/or district codes).
     suppress_small_numbers: bool | list[str] = False
+    # Attach the committee pack as a PDF too (needs LibreOffice where the email is sent from).
+    attach_pdf: bool = False
     small_number_threshold: int = Field(default=5, ge=2, le=11)
 
     def suppresses(self, label: str) -> bool:

@@ -245,6 +245,7 @@ def compose(
     results: Results,
     area: str = AUTHORITY,
     suppress_below: int = 0,
+    pdf: Path | None = None,
 ) -> EmailMessage:
     """One message: the body for ``area`` from ``results``, ``attachment`` (the aggregate-only
     copy) attached; ``suppress_below`` > 1: small numbers withheld in the body (and, the caller
@@ -285,6 +286,9 @@ def compose(
     )
     filename = attachment_name(config.name, district, body.period.label, master.suffix)
     message.add_attachment(attachment.read_bytes(), maintype="application", subtype=subtype, filename=filename)
+    if pdf is not None:  # the committee pack, made from the same aggregate-only copy
+        pdf_name = attachment_name(config.name, district, body.period.label, ".pdf")
+        message.add_attachment(pdf.read_bytes(), maintype="application", subtype="pdf", filename=pdf_name)
     return message
 
 
@@ -336,12 +340,30 @@ def messages_for(config: AuthorityConfig, master: Path, results: Results | None 
                 copies[below] = aggregate_copy(master, folder / master.name, settings.allow_child_level, below)
             return copies[below]
 
+        packs: dict[int, Path] = {}
+
+        def pack_for(below: int) -> Path | None:
+            # The committee pack as a PDF, when asked for: one per threshold, made once.
+            if not settings.attach_pdf:
+                return None
+            if below not in packs:
+                from xl_scorecard.render.committee import TitlePage
+                from xl_scorecard.render.layout import load_layout
+                from xl_scorecard.render.pdf import export_pdf
+
+                folder = Path(work) / f"pack {below}"
+                folder.mkdir(parents=True, exist_ok=True)
+                sheets = load_layout(config.layout).committee
+                title = TitlePage(config.name, results.period)
+                packs[below] = export_pdf(master, folder / "pack.pdf", suppress_below=below, sheets=sheets, title=title)
+            return packs[below]
+
         out = []
         wanted = [("authority", AUTHORITY, settings.to)] if settings.to else []
         wanted += [(code, code, recipients) for code, recipients in settings.districts.items()]
         for label, area, recipients in wanted:
             below = settings.small_number_threshold if settings.suppresses(label) else 0
-            out.append((label, compose(config, master, recipients, copy_for(below), results, area, below)))
+            out.append((label, compose(config, master, recipients, copy_for(below), results, area, below, pack_for(below))))
     if not out:
         raise MailError(f"{config.path}: [email] names no recipients (to = [...] or [email.districts]).")
     return out

@@ -50,6 +50,10 @@ FIELDS: dict[str, tuple[str, float]] = {
 # field -> the view (indicators.views.VIEWS) it shows.
 VIEW_FIELDS = {"this_month": "this month", "last_month": "last month", "year_to_date": "year to date", "last_year": "last year"}
 Fieldname = Literal[tuple(FIELDS)]  # type: ignore[valid-type]
+# The sheets of the tool a committee pack may print (the Drill-down sheets never: personal data).
+PrintableSheet = Literal[
+    "Scorecard", "District panels", "Detailed analysis", "Districts", "History", "Definitions", "Commentary", "Restatements", "Data quality"
+]
 # Columns that stay off the sheet when no figure in them exists (no comparators configured).
 DROPPED_WHEN_EMPTY = {"national", "neighbours", "vs_national"}
 
@@ -127,6 +131,9 @@ class Layout(Strict):
     indicators: list[str] = []
     column: list[Column] = Field(min_length=1)
     detail: list[Detail] = []  # written on a "Detailed analysis" sheet, one block each
+    # The sheets a committee pack prints (`xl-scorecard pdf`), after its title page, in workbook
+    # order; one the workbook does not have (no panels in this layout) is skipped.
+    committee: list[PrintableSheet] = ["Scorecard", "District panels", "Detailed analysis", "Districts", "History", "Definitions"]
 
     @property
     def views(self) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
 """PDF of the scorecard for committee papers, through LibreOffice headless when it is installed.
 
-The PDF is made from the aggregate-only copy (no child-level sheets); each sheet's own print
-setup (A4 landscape, fit to width, repeated headings, header and footer) decides the pages.
+The PDF is made from the aggregate-only copy (no child-level sheets), as a committee pack (a
+title page and the sheets the layout names) or whole; each sheet's own print setup (A4
+landscape, 8 pt or more, repeated headings, header and footer) decides the pages.
 """
 
 from __future__ import annotations
@@ -11,9 +12,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from xl_scorecard.errors import ScorecardError
+from xl_scorecard.render.committee import TitlePage, committee_copy
 from xl_scorecard.render.copies import aggregate_copy
 
 WINDOWS_SOFFICE = (Path(os.environ.get("PROGRAMFILES", r"C:\Program Files")) / "LibreOffice" / "program" / "soffice.exe",)
@@ -29,9 +32,18 @@ def find_soffice() -> str | None:
     return None
 
 
-def export_pdf(master: Path, out: Path | None = None, timeout: float = 300, suppress_below: int = 0) -> Path:
-    """Write the master's scorecard as a PDF (default: beside the master, same name, ``.pdf``);
-    with ``suppress_below`` > 1, figures resting on fewer people show as "c"."""
+def export_pdf(
+    master: Path,
+    out: Path | None = None,
+    timeout: float = 300,
+    suppress_below: int = 0,
+    sheets: Sequence[str] | None = None,
+    title: TitlePage | None = None,
+) -> Path:
+    """Write the master's scorecard as a PDF (default: beside the master, same name, ``.pdf``):
+    with ``sheets``, the committee pack (those sheets only, after the ``title`` page; see
+    ``render.committee``), else every sheet of the aggregate-only copy. With ``suppress_below``
+    > 1, figures resting on fewer people show as "c"."""
     if not master.is_file():
         raise ScorecardError(f"{master} does not exist: refresh it first.")
     soffice = find_soffice()
@@ -43,7 +55,11 @@ def export_pdf(master: Path, out: Path | None = None, timeout: float = 300, supp
         )
     out = out or master.with_suffix(".pdf")
     with tempfile.TemporaryDirectory(prefix="xl-scorecard-pdf-") as work:
-        copy = aggregate_copy(master, Path(work) / f"{out.stem}.xlsx", suppress_below=suppress_below)
+        target = Path(work) / f"{out.stem}.xlsx"
+        if sheets is None:
+            copy = aggregate_copy(master, target, suppress_below=suppress_below)
+        else:
+            copy = committee_copy(master, target, sheets, title, suppress_below)
         profile = Path(work) / "profile"  # its own profile: works while the user's LibreOffice is open
         completed = subprocess.run(
             [

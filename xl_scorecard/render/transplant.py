@@ -290,6 +290,32 @@ def _rewrite_defined_names(
     return xml[:at] + block + xml[at:]
 
 
+def show_only(package: Package, names: Iterable[str]) -> list[str]:
+    """Hide (in place) every visible sheet of ``package`` not in ``names``, so that printing the
+    workbook prints only those; the selected tab moves to a sheet still shown. Returns the
+    names shown, in workbook order."""
+    wanted = set(names)
+    book = package.main_part()
+    xml = default_namespace(package.text(book))
+    before = workbook_sheets(xml)
+
+    def hide(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        a = attrs(tag)
+        if a["name"] in wanted or a.get("state", "visible") != "visible":
+            return tag
+        return tag[:-2].rstrip() + ' state="hidden"/>'
+
+    block = found(re.search(r"(<sheets\b[^>]*>)(.*?)(</sheets>)", xml, flags=re.S), "workbook.xml <sheets>")
+    sheets = re.sub(r"<sheet\b[^>]*?/>", hide, block.group(2))
+    xml = xml[: block.start()] + block.group(1) + sheets + block.group(3) + xml[block.end() :]
+    after = workbook_sheets(xml)
+    xml = _views_in_range(xml, before, after)
+    # Only the shown sheets selected: a hidden sheet left selected would print with them.
+    package.parts[book] = xml.encode("utf-8")
+    return [s.name for s in after if s.state == "visible"]
+
+
 def _views_in_range(xml: str, before: list[SheetEntry], after: list[SheetEntry]) -> str:
     """Keep ``activeTab`` and ``firstSheet`` on the same sheet when sheets before it were
     removed or added, and always on a visible sheet: a position past the last sheet, or on a

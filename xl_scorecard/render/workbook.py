@@ -382,27 +382,36 @@ def _write_districts(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     print_setup(ws, data, 2, [DISTRICT_TITLE_WIDTH, *[11, status_width] * len(areas)])
 
 
+TREND_WIDTHS = [32, 12, *[8] * TREND_MONTHS]
+
+
 def _write_trend_sheet(ws: Worksheet, data: ScorecardInput, fmt: Formats, rows: dict[tuple[str, str], int]) -> None:
-    """The last 12 months per indicator and area: what the sparklines read."""
+    """The last 12 months per indicator and area: what the sparklines and panel charts read.
+    Each indicator's block of rows is headed by its title (the authority's row), then its
+    districts."""
     months = months_ending(data.period, TREND_MONTHS)
-    ws.set_column(0, 0, 16)
-    ws.set_column(1, 1, 14)
-    ws.set_column(2, 1 + TREND_MONTHS, 9)
-    ws.write_string(0, 0, "Indicator", fmt(bold=True))
-    ws.write_string(0, 1, "Area", fmt(bold=True))
+    for col, width in enumerate(TREND_WIDTHS[:2]):
+        ws.set_column(col, col, width)
+    ws.set_column(2, 1 + TREND_MONTHS, TREND_WIDTHS[2])
+    head = {"bold": True, "bg_color": fmt.colours.header, "font_color": "#FFFFFF"}
+    ws.write_string(0, 0, "Indicator", fmt(**head))
+    ws.write_string(0, 1, "Area", fmt(**head))
     for n, month in enumerate(months):
-        ws.write_string(0, 2 + n, month.label, fmt(bold=True, align="right"))
+        ws.write_string(0, 2 + n, month.label, fmt(align="right", **head))
     history = data.history.set_index(["indicator", "area", "period"])["value"]
     names = {AUTHORITY: data.authority, **dict(data.districts)}
     units = {ind.id: ind.unit for ind in data.catalogue}
+    titles = {ind.id: ind.title for ind in data.catalogue}
     for (indicator, area), row in rows.items():
-        ws.write_string(row, 0, indicator)
-        ws.write_string(row, 1, names[area])
+        title = titles.get(indicator, indicator) if area == AUTHORITY else ""
+        fit_row(ws, row, [(title, TREND_WIDTHS[0])])
+        ws.write_string(row, 0, title, fmt(text_wrap=True, valign="top", bold=True))
+        ws.write_string(row, 1, names[area], fmt(valign="top", bold=area == AUTHORITY))
         for n, month in enumerate(months):
             figure = history.get((indicator, area, str(month)))
-            value_cell(ws, row, 2 + n, figure, units[indicator], fmt, data.basis(indicator, area, month))
+            value_cell(ws, row, 2 + n, figure, units[indicator], fmt, data.basis(indicator, area, month), valign="top")
     ws.freeze_panes(1, 2)
-    print_setup(ws, data, 0, [16, 14, *[9] * TREND_MONTHS], repeat_columns=2)
+    print_setup(ws, data, 0, TREND_WIDTHS, repeat_columns=2)
 
 
 def _write_commentary(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
@@ -477,28 +486,33 @@ def _write_history_data(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> No
 
 
 def _write_definitions(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
-    headers = ["Id", "Section", "Indicator", "Definition", "Impact", "Unit", "Polarity", "Period", "Target", "Floor / tolerance"]
-    widths = [14, 18, 32, 56, 40, 8, 8, 12, 9, 10]
+    # The indicator's id (the catalogue's key) last, and outside the printed area: a committee
+    # reads titles, not ids.
+    headers = ["Indicator", "Section", "Definition", "Impact", "Unit", "Polarity", "Period", "Target", "Floor / tolerance", "Id"]
+    widths = [32, 18, 56, 40, 8, 8, 12, 9, 10, 14]
     for col, (text, width) in enumerate(zip(headers, widths)):
         ws.set_column(col, col, width)
         ws.write_string(0, col, text, fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", text_wrap=True, valign="top"))
     ws.set_row(0, 2 * LINE_HEIGHT)  # "Floor / tolerance" wraps
     wrap = fmt(text_wrap=True, valign="top")
     for row, ind in enumerate(data.catalogue, start=1):
-        texts = [ind.id, ind.section, ind.title, ind.definition, ind.impact, ind.unit, ind.polarity, PERIOD_LABELS[ind.period]]
+        texts = [ind.title, ind.section, ind.definition, ind.impact, ind.unit, ind.polarity, PERIOD_LABELS[ind.period]]
         fit_row(ws, row, [*zip(texts, widths)])
         for col, text in enumerate(texts):
             ws.write_string(row, col, text, wrap)
         if ind.target is None:
-            ws.write_string(row, 8, "Data only", wrap)
+            ws.write_string(row, 7, "Data only", wrap)
         else:
-            value_cell(ws, row, 8, ind.target, ind.unit, fmt, valign="top")
+            value_cell(ws, row, 7, ind.target, ind.unit, fmt, valign="top")
         band = ind.floor if ind.polarity != "T" else ind.tolerance
         if band is not None:
             unit = "%" if ind.polarity == "T" and ind.relative else ind.unit
-            value_cell(ws, row, 9, band, unit, fmt, valign="top")
-    ws.freeze_panes(1, 0)
-    print_setup(ws, data, 0, widths, repeat_columns=3)
+            value_cell(ws, row, 8, band, unit, fmt, valign="top")
+        ws.write_string(row, 9, ind.id, wrap)
+    ws.freeze_panes(1, 1)
+    printed = widths[:-1]
+    ws.print_area(0, 0, len(data.catalogue), len(printed) - 1)
+    print_setup(ws, data, 0, printed, repeat_columns=1)
 
 
 def _write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
