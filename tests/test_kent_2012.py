@@ -125,7 +125,7 @@ def test_direction_of_travel_28_improved_3_same_13_worse(scored):
 
 
 def test_summary_sentence_is_kents(scored):
-    assert summary_sentence(scored, MAY, "Kent, inc UASC") == (
+    assert summary_sentence(scored, MAY, "Kent, inc UASC", wording="kent") == (
         "As at 31/05/2012, Kent, inc UASC has 16 indicators rated as Green, 16 indicators rated as Amber and "
         "12 indicators rated as Red. When comparing performance from last month to this month, 28 indicators "
         "have shown an improvement, 3 indicators have remained the same and 13 indicators have shown a reduction."

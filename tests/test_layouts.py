@@ -209,16 +209,19 @@ def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_ind
     this_month = value_row[header.index("This month")]
     assert this_month == pytest.approx(row_of(scorecard(master), "ASSESS_45WD")["This month"])
     assert value_row[header.index("Target")] == 0.85
+    # A district whose name is wider than its column is headed by its code, with a key.
+    northgate = "Northgate" if "Northgate" in header else "NG"
+    assert northgate == "Northgate" or "NG Northgate" in panels["A2"].value
     # Birmingham's No. inside / No. outside / Total, per district, for a share...
     parts = {panels.cell(top + 2 + n, 1).value: [c.value for c in panels[top + 2 + n]] for n in (1, 2, 3)}
     inside, outside, total = (
-        parts[label][header.index("Northgate")]
-        for label in ("No. inside the measure (numerator)", "No. outside the measure", "Total counted (denominator)")
+        parts[label][header.index(northgate)]
+        for label in ("No. inside (numerator)", "No. outside", "Total (denominator)")
     )
-    assert outside == total - inside > 0 and inside / total == pytest.approx(value_row[header.index("Northgate")])
+    assert outside == total - inside > 0 and inside / total == pytest.approx(value_row[header.index(northgate)])
     # ...but no "outside" for a rate, whose denominator is a population.
     cp_top = next(c.row for c in panels["A"] if c.value == "Children with a child protection plan per 10,000 population aged under 18")
-    assert [panels.cell(cp_top + 2 + n, 1).value for n in (1, 2)] == ["No. inside the measure (numerator)", "Total counted (denominator)"]
+    assert [panels.cell(cp_top + 2 + n, 1).value for n in (1, 2)] == ["No. inside (numerator)", "Total (denominator)"]
     with zipfile.ZipFile(master) as package:
         charts = sorted(n for n in package.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
         refs = [re.findall(r"<c:f>([^<]+)</c:f>", package.read(n).decode()) for n in charts]
@@ -228,10 +231,10 @@ def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_ind
     assert [panels.cell(top + 2, col).value for col in range(41, 53)] == [0.85] * 12
     assert all(r[1].startswith("History!$C$") for r in refs)
     # Printed as a report: the title on every page, authority, period and "as at" in the page
-    # header, and page breaks only between panels (two to an A4 page with one district: the
-    # narrower sheet is scaled down less; three with the example's four districts).
+    # header, and page breaks only between panels: two to an A4 page, each panel 15 rows with
+    # its chart beside the table (tests/test_print.py checks the printed text is 8 pt or more).
     assert panels.print_title_rows == "$1:$1" and "As at 31/10/2026" in panels.oddHeader.right.text
-    assert [b.id for b in panels.row_breaks.brk] == [2 + 2 * 16, 2 + 4 * 16, 2 + 6 * 16]
+    assert [b.id for b in panels.row_breaks.brk] == [2 + 2 * 15, 2 + 4 * 15, 2 + 6 * 15]
     # Without panels in the layout there is no panels sheet.
     write_config(tmp_path, example_dir, 'layout = "kent_table"\n')
     refresh(load_config(config), master=master)

@@ -111,7 +111,7 @@ def test_kent_summary_sentence():
     travels = ["Improved"] * 28 + ["Same"] * 3 + ["Worse"] * 13
     scored = pd.DataFrame({"indicator": [f"I{n}" for n in range(44)], "area": "ALL", "period": "2012-05", "rag": rags, "travel": travels})
     assert summary_counts(scored, Month(2012, 5))["indicators"] == 44
-    assert summary_sentence(scored, Month(2012, 5), "Kent, inc UASC") == (
+    assert summary_sentence(scored, Month(2012, 5), "Kent, inc UASC", wording="kent") == (
         "As at 31/05/2012, Kent, inc UASC has 16 indicators rated as Green, 16 indicators rated as Amber and "
         "12 indicators rated as Red. When comparing performance from last month to this month, 28 indicators "
         "have shown an improvement, 3 indicators have remained the same and 13 indicators have shown a reduction."
@@ -122,7 +122,8 @@ def test_summary_sentence_singular():
     scored = pd.DataFrame({"indicator": ["A", "B"], "area": "ALL", "period": "2026-10", "rag": ["G", "R"], "travel": ["Same", ""]})
     sentence = summary_sentence(scored, Month(2026, 10), "Northshire")
     assert "has 1 indicator rated as Green, 0 indicators rated as Amber and 1 indicator rated as Red" in sentence
-    assert "1 indicator has remained the same" in sentence
+    assert "performance on 0 indicators are better, 1 indicator is the same and 0 indicators are worse." in sentence
+    assert "1 indicator has remained the same" in summary_sentence(scored, Month(2026, 10), "Northshire", wording="kent")
 
 
 def test_previous_six_month_average_is_the_mean_of_the_six_months_before():

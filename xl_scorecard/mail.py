@@ -124,8 +124,10 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY, sup
                 "status": status,  # "complete", or "incomplete" / "no data", shown instead of a RAG
             }
         )
-    title = load_layout(config.layout).title.replace("{authority}", config.name) + ("" if area == AUTHORITY else f" - {name}")
-    summary = summary_sentence(scored, results.period, name, area, titles={ind.id: ind.title for ind in results.catalogue})
+    layout = load_layout(config.layout)
+    title = layout.title.replace("{authority}", config.name) + ("" if area == AUTHORITY else f" - {name}")
+    titles = {ind.id: ind.title for ind in results.catalogue}
+    summary = summary_sentence(scored, results.period, name, area, titles=titles, wording=layout.summary_wording)
     quality = _problem_lines(results.problems, area)
     # Restatement lines quote figures: with small numbers withheld they are on the Restatements sheet only.
     restated = results.restated if area == AUTHORITY and suppress_below <= 1 else []

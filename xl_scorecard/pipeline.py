@@ -432,7 +432,7 @@ def _refresh_locked(
         scored = score_results(current.drop(columns=["rag"]), catalogue, comparators)
         history = merge_history(history, scored)
         titles = {ind.id: ind.title for ind in catalogue}
-        summary = summary_sentence(scored, period, config.name, titles=titles)
+        summary = summary_sentence(scored, period, config.name, titles=titles, wording=layout.summary_wording)
         views = score_views(views, catalogue) if views is not None else None
     names = {d.code: d.name for d in config.districts}
     data = ScorecardInput(

@@ -128,10 +128,17 @@ def summary_counts(scored: pd.DataFrame, period: Month, area: str = AUTHORITY) -
 
 
 def summary_sentence(
-    scored: pd.DataFrame, period: Month, authority: str, area: str = AUTHORITY, titles: dict[str, str] | None = None
+    scored: pd.DataFrame,
+    period: Month,
+    authority: str,
+    area: str = AUTHORITY,
+    titles: dict[str, str] | None = None,
+    wording: str = "plain",
 ) -> str:
-    """The performance summary in the Kent form, then the indicators that could not be rated
-    because their figure is incomplete or missing, each with its reason."""
+    """The performance summary, then the indicators that could not be rated because their
+    figure is incomplete or missing, each with its reason. ``wording`` "kent" says the change
+    since last month as Kent's scorecard does ("shown a reduction", which a reader who does not
+    know it takes for "the numbers fell"); "plain" says better, the same or worse."""
     c = summary_counts(scored, period, area)
     rows = scored[(scored["period"] == str(period)) & (scored["area"] == area)]
     unrated = rows[rows["status"] != COMPLETE] if "status" in rows else rows.iloc[0:0]
@@ -143,10 +150,22 @@ def summary_sentence(
     sentence = (
         f"As at {period.last_day:%d/%m/%Y}, {authority} has {n(c['G'])} rated as Green, "
         f"{n(c['A'])} rated as Amber and {n(c['R'])} rated as Red. "
-        f"When comparing performance from last month to this month, {n(c[IMPROVED], 'has')} "
-        f"shown an improvement, {n(c[SAME], 'has')} remained the same and {n(c[WORSE], 'has')} "
-        f"shown a reduction."
     )
+    if wording == "kent":
+        sentence += (
+            f"When comparing performance from last month to this month, {n(c[IMPROVED], 'has')} "
+            f"shown an improvement, {n(c[SAME], 'has')} remained the same and {n(c[WORSE], 'has')} "
+            f"shown a reduction."
+        )
+    else:
+
+        def performing(count: int, how: str) -> str:
+            return f"{n(count)} {'is' if count == 1 else 'are'} {how}"
+
+        sentence += (
+            f"Compared with last month, performance on {performing(c[IMPROVED], 'better')}, "
+            f"{performing(c[SAME], 'the same')} and {performing(c[WORSE], 'worse')}."
+        )
 
     if len(unrated):
         names = titles or {}

@@ -264,7 +264,9 @@ def first_page_columns(widths: Sequence[float]) -> int:
     return len(widths)
 
 
-def print_setup(ws: Worksheet, data: ScorecardInput, header_row: int, widths: Sequence[float] = (), repeat_columns: int = 1) -> None:
+def print_setup(
+    ws: Worksheet, data: ScorecardInput, header_row: int, widths: Sequence[float] = (), repeat_columns: int = 1, scale: int | None = None
+) -> None:
     """A4 landscape, the header row(s) on every page, and the authority, period and "as at" date
     in the page header: every sheet prints as a report. Scaled to one page wide when the printed
     columns (``widths``) fit at ``MIN_PRINT_SCALE`` or more; otherwise printed at that scale
@@ -274,7 +276,7 @@ def print_setup(ws: Worksheet, data: ScorecardInput, header_row: int, widths: Se
     ws.set_paper(9)  # A4
     # A scale, not "fit to one page wide": LibreOffice reads fit-to-width with no page limit
     # down (fitToHeight="0") as one page, shrinking a long table to a few points.
-    ws.set_print_scale(print_scale(widths))
+    ws.set_print_scale(max(scale, MIN_PRINT_SCALE) if scale else print_scale(widths))
     if first_page_columns(widths) < len(widths):
         ws.print_across()  # a committee reads a wide table's pages left to right, then down
         if repeat_columns:

@@ -134,6 +134,13 @@ class Layout(Strict):
     # The sheets a committee pack prints (`xl-scorecard pdf`), after its title page, in workbook
     # order; one the workbook does not have (no panels in this layout) is skipped.
     committee: list[PrintableSheet] = ["Scorecard", "District panels", "Detailed analysis", "Districts", "History", "Definitions"]
+    # How the summary says the change since last month: "plain" (better / the same / worse) or
+    # "kent" (Kent's "shown an improvement ... shown a reduction").
+    summary_wording: Literal["plain", "kent"] = "plain"
+    # Where a unit's sparklines start their value axis: "zero" (a bar's height is the value: a 2 %
+    # change looks like one) or "own" (Excel's own minimum per sparkline: the lowest month is a
+    # bar of no height). Units not named start at zero.
+    sparkline_axis: dict[Literal["%", "per 10,000", "count", "days", "FTE", "ratio"], Literal["zero", "own"]] = {}
 
     @property
     def views(self) -> tuple[str, ...]:

@@ -204,6 +204,7 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
                         # Columns, not a line: LibreOffice draws line sparklines as dots only.
                         "type": "column",
                         "last_point": True,
+                        **({} if layout.sparkline_axis.get(ind.unit, "zero") == "own" else {"min": 0}),
                         **SPARKLINE_COLOURS,
                     },
                 )
