@@ -215,8 +215,7 @@ def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_ind
     # Birmingham's No. inside / No. outside / Total, per district, for a share...
     parts = {panels.cell(top + 2 + n, 1).value: [c.value for c in panels[top + 2 + n]] for n in (1, 2, 3)}
     inside, outside, total = (
-        parts[label][header.index(northgate)]
-        for label in ("No. inside (numerator)", "No. outside", "Total (denominator)")
+        parts[label][header.index(northgate)] for label in ("No. inside (numerator)", "No. outside", "Total (denominator)")
     )
     assert outside == total - inside > 0 and inside / total == pytest.approx(value_row[header.index(northgate)])
     # ...but no "outside" for a rate, whose denominator is a population.
