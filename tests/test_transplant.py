@@ -13,6 +13,7 @@ import openpyxl
 import pytest
 from conftest import SHARED, northgate_config, requires_libreoffice, soffice
 from python_calamine import CalamineWorkbook
+from structure import check_package
 
 from xl_scorecard.config import load_config
 from xl_scorecard.errors import MasterError
@@ -178,6 +179,10 @@ def test_carried_forward_text_edited_is_recorded_for_its_month(small_config, tmp
     ]
 
 
+# LibreOffice 7.4 saves a sheet that repeats both rows and columns with its _xlnm.Print_Titles
+# twice in one scope (rows then columns, and columns then rows): its file, and the backup of it,
+# are left out of the automatic structural check; the refreshed master is checked below.
+@pytest.mark.writes_broken_workbooks
 @pytest.mark.libreoffice
 @requires_libreoffice
 def test_master_saved_by_libreoffice_keeps_commentary_and_opens_everywhere(small_config, tmp_path):
@@ -205,6 +210,8 @@ def test_master_saved_by_libreoffice_keeps_commentary_and_opens_everywhere(small
     kept = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Commentary").to_python()
     assert ["CASELOAD", "ALL", "2026-09", "Two vacancies filled in September."] in [r[:4] for r in kept]
     openpyxl.load_workbook(master)
+    assert check_package(saved / "master.xlsx")  # the premise: LibreOffice's file needs repair ...
+    assert check_package(master) == []  # ... and the refreshed master does not
     resaved = tmp_path / "again"
     subprocess.run(
         [
