@@ -33,7 +33,7 @@ FIELDS: dict[str, tuple[str, float]] = {
     "previous": ("Previous month", 10),
     "previous_6m": ("Previous 6-month average", 11),
     "target": ("Target", 9),
-    "arrow": ("Trend", 6),
+    "arrow": ("Trend", 13),
     "travel": ("Travel", 10),
     "sparkline": ("Last 12 months", 14),
     "national": ("England", 9),

@@ -58,7 +58,7 @@ from xl_scorecard.render.cells import (
 )
 from xl_scorecard.render.detail import write_details
 from xl_scorecard.render.drilldown import write_drilldown
-from xl_scorecard.render.layout import VIEW_FIELDS
+from xl_scorecard.render.layout import VIEW_FIELDS, Layout
 from xl_scorecard.render.panels import write_panels
 from xl_scorecard.scoring import BETTER, IMPROVED, SAME, WORSE
 
@@ -137,10 +137,22 @@ def _rag_rules(ws: Worksheet, cell_range: str, fmt: Formats, words: Mapping[Any,
 
 
 def _travel_rules(ws: Worksheet, cell_range: str, fmt: Formats, good: str, bad: str) -> None:
+    # Words are compared as text ("Improved"); the arrow column's steps as numbers (1, -1).
     for status, colour in ((good, GREEN_TEXT), (bad, RED_TEXT)):
-        ws.conditional_format(
-            cell_range, {"type": "cell", "criteria": "==", "value": f'"{status}"', "format": fmt(font_color=colour, bold=True)}
-        )
+        value = status if status.lstrip("-").isdigit() else f'"{status}"'
+        ws.conditional_format(cell_range, {"type": "cell", "criteria": "==", "value": value, "format": fmt(font_color=colour, bold=True)})
+
+
+def travel_format(layout: Layout) -> str:
+    """The number format showing a travel step (1, 0, -1) as the layout's word for it, or
+    nothing when the layout has a travel column of its own."""
+    if any(c.field == "travel" for c in layout.column):
+        return ";;;"
+
+    def text(word: str) -> str:
+        return '"' + word.replace('"', "") + '"'
+
+    return f"[=1]{text(layout.word(IMPROVED))};[=-1]{text(layout.word(WORSE))};{text(layout.word(SAME))}"
 
 
 def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_rows: dict[tuple[str, str], int]) -> set[str]:
@@ -215,15 +227,18 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
         _rag_rules(ws, f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}", fmt, layout.rag_words)
     if "arrow" in at:
         letter = xl_col_to_name(at["arrow"])
+        arrows = f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}"
         ws.conditional_format(
-            f"{letter}{first_indicator_row + 1}:{letter}{last_indicator_row + 1}",
+            arrows,
             {
                 "type": "icon_set",
                 "icon_style": "3_arrows",
-                "icons_only": True,
+                "icons_only": "travel" in at,
                 "icons": [{"criteria": ">=", "type": "number", "value": 1}, {"criteria": ">=", "type": "number", "value": 0}],
             },
         )
+        if "travel" not in at:  # the word beside the arrow, coloured as the travel words are
+            _travel_rules(ws, arrows, fmt, "1", "-1")
     for name, good, bad in (
         ("travel", layout.word(IMPROVED), layout.word(WORSE)),
         ("month_travel", layout.word(IMPROVED), layout.word(WORSE)),
@@ -307,9 +322,12 @@ def _write_field(
         value_cell(ws, row, col, ind.target, ind.unit, fmt, border=1)
     elif field == "arrow":
         # Performance, not value: 1 improved, 0 the same, -1 worse (respecting polarity); the
-        # icon set draws the arrow and the number itself is hidden.
+        # icon set draws the arrow, and the number shows as the layout's word for it, so the
+        # row has one direction-of-travel signal a reader outside the service can read (with a
+        # separate travel column, the number is hidden instead).
         step = {IMPROVED: 1, SAME: 0, WORSE: -1}.get(r.get("travel") or "")
-        arrow_format = fmt(border=1, align="center", num_format=";;;")
+        # Right-aligned: the icon sits at the cell's left edge, so a left-aligned word would print under it.
+        arrow_format = fmt(border=1, align="right", num_format=travel_format(data.layout))
         if step is None:
             ws.write_blank(row, col, None, arrow_format)
         else:
