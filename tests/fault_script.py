@@ -112,20 +112,23 @@ def _start(folder: Path, env: dict[str, str]) -> subprocess.Popen:
     )
 
 
-def _stray_workers(pid: int) -> list[int]:
-    """Processes whose parent was the killed refresh and are still alive (POSIX /proc only)."""
+def _stray_workers(marker: str) -> list[int]:
+    """Live processes started for these rounds (their environment holds ``marker``, the system
+    temp folder given to them: a reading process inherits it), POSIX /proc only. Only ours: a
+    refresh running elsewhere on the machine is never touched."""
     proc = Path("/proc")
     if not proc.is_dir():
         return []
     found = []
+    needle = f"TMPDIR={marker}".encode()
     for entry in proc.iterdir():
-        if entry.name.isdigit():
+        if entry.name.isdigit() and int(entry.name) != os.getpid():
             try:
-                stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+                environ = (entry / "environ").read_bytes().split(b"\0")
             except OSError:
                 continue
-            cmdline = (entry / "cmdline").read_bytes() if (entry / "cmdline").exists() else b""
-            if stat[0] != "Z" and (int(stat[1]) == pid or (b"xl_scorecard" in cmdline and b"multiprocessing" in cmdline)):
+            if state != "Z" and needle in environ:
                 found.append(int(entry.name))
     return found
 
@@ -173,7 +176,7 @@ def run_faults(kills: int, seed: int, folder: Path) -> FaultReport:
                 process.send_signal(getattr(signal, how))
         process.communicate(timeout=600)
         time.sleep(0.3)  # reading processes notice their parent has gone
-        strays = _stray_workers(process.pid)
+        strays = _stray_workers(str(system_temp))
         for pid in strays:
             report.problems.append(f"round {round_number}: a reading process ({pid}) outlived the killed refresh")
             os.kill(pid, signal.SIGKILL)

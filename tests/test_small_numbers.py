@@ -167,3 +167,26 @@ def test_the_pdf_can_withhold_small_numbers(refreshed, tmp_path):
         return subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout.split()
 
     assert words(tmp_path / "withheld.pdf").count("c") >= small > words(tmp_path / "plain.pdf").count("c")
+
+
+def test_a_master_that_never_noted_small_numbers_gives_no_copy_that_looks_withheld(refreshed, tmp_path):
+    # A master last refreshed by a version that did not note the small numbers (no such rows in
+    # its very hidden record): asked to withhold, the copy is refused with a sentence.
+    import re
+    import zipfile
+
+    from xl_scorecard.errors import MasterError
+
+    master = refreshed / "master.xlsx"
+    with zipfile.ZipFile(master) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    record = next(n for n, data in parts.items() if n.startswith("xl/worksheets/") and b">small numbers<" in data)
+    parts[record] = re.sub(rb"<row [^>]*>(?:(?!</row>).)*>small numbers<.*?</row>", b"", parts[record], flags=re.S)
+    assert b"small numbers" not in parts[record]
+    with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    with pytest.raises(MasterError, match="Refresh it, then send or print again"):
+        aggregate_copy(master, tmp_path / "copy.xlsx", suppress_below=BELOW)
+    assert not (tmp_path / "copy.xlsx").exists()
+    aggregate_copy(master, tmp_path / "plain.xlsx")  # without withholding, the copy is made as before

@@ -24,7 +24,7 @@ from xl_scorecard.render.drilldown import DRILLDOWN_SHEET, HEADERS, is_drilldown
 from xl_scorecard.render.guard import fingerprinted_sheets, small_numbers
 from xl_scorecard.render.package import DOC_REL, Package, attrs, default_namespace, rels_name, resolve
 from xl_scorecard.render.strings import empty_unused_strings
-from xl_scorecard.render.transplant import transplant, workbook_sheets
+from xl_scorecard.render.transplant import sheet_parts, transplant, workbook_sheets
 from xl_scorecard.scoring import SUPPRESSED, is_small
 
 PIVOT_CACHE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml"
@@ -60,6 +60,12 @@ def aggregate_copy(master: Path, target: Path, allow_child_level: bool = False, 
     docstring)."""
     package = Package.read(master)
     small = small_numbers(master) if suppress_below > 1 else {}
+    if small is None:
+        # Never a copy that looks withheld but is not.
+        raise MasterError(
+            f"{master.name} was last refreshed by a version that did not note which figures rest on few children, "
+            "so they cannot be withheld from this copy. Refresh it, then send or print again. No copy was made."
+        )
     # Owned sheets with no donor are removed: the fingerprint always (it is the master's own
     # record), the Drill-down sheets unless child-level rows are allowed to leave.
     personal = [] if allow_child_level else personal_sheets(master)
@@ -166,9 +172,7 @@ def _show_as_withheld(xml: str, cells: set[str], right: _RightAligned) -> tuple[
 
 def _sheet_parts(package: Package) -> dict[str, str]:
     """Worksheet part -> sheet name."""
-    book = package.main_part()
-    targets = {r.id: resolve(book, r.target) for r in package.rels(book)}
-    return {targets[s.rel_id]: s.name for s in workbook_sheets(package.text(book)) if s.rel_id in targets}
+    return {part: name for name, part in sheet_parts(package).items()}
 
 
 def _names_into(book_xml: str, sheets: list[str]) -> set[str]:
@@ -235,7 +239,7 @@ def drop_pivots_on(package: Package, sheets: list[str]) -> list[str]:
 
 
 def _tables_of(package: Package, sheet: str) -> list[str]:
-    part = next((p for p, name in _sheet_parts(package).items() if name == sheet), None)
+    part = sheet_parts(package).get(sheet)
     return [resolve(part, r.target) for r in package.rels(part) if r.type.endswith("/table")] if part else []
 
 

@@ -117,6 +117,9 @@ def write_fingerprint(
     rows += [[name, cell, FREE] for name, cells in sorted(free.items()) for cell in sorted(cells)]
     rows += [[name, ANCHORS, str(count)] for name, count in sorted((anchors or {}).items()) if count]
     rows += [[name, WRITTEN, ""] for name in written]
+    # A row without a sheet says the small numbers were noted (none may be small this month):
+    # a master written before they were cannot have a copy with them withheld.
+    rows.append(["", SMALL, ""])
     for name, cells in sorted((small or {}).items()):
         items = [f"{cell}={count:g}" for cell, count in cells.items()]
         for start in range(0, len(items), 2000):  # a cell holds 32,767 characters at most
@@ -180,12 +183,15 @@ def fingerprinted_sheets(master: Path) -> list[str]:
     return list(dict.fromkeys(str(r[0]) for r in _fingerprint_rows(master) if r and r[0]))
 
 
-def small_numbers(master: Path) -> dict[str, dict[str, float]]:
+def small_numbers(master: Path) -> dict[str, dict[str, float]] | None:
     """The cells of ``master``'s sheets whose figure rests on few people, with how many, as the
-    last refresh noted them (``write_fingerprint``)."""
+    last refresh noted them (``write_fingerprint``); None when it noted none (an older master)."""
+    rows = _fingerprint_rows(master)
+    if not any(len(r) >= 2 and r[1] == SMALL for r in rows):
+        return None
     found: dict[str, dict[str, float]] = {}
-    for r in _fingerprint_rows(master):
-        if len(r) >= 3 and r[1] == SMALL and r[2]:
+    for r in rows:
+        if len(r) >= 3 and r[1] == SMALL and r[0] and r[2]:
             for item in str(r[2]).split(";"):
                 cell, _, count = item.partition("=")
                 found.setdefault(str(r[0]), {})[cell] = float(count)
@@ -236,16 +242,13 @@ _ANCHOR = re.compile(rb"<(\w+:)?(twoCellAnchor|oneCellAnchor|absoluteAnchor)\b")
 def drawing_anchors(path: Path, sheets: list[str]) -> dict[str, int]:
     """Objects (charts, pictures, shapes) on each of ``sheets``, counted by drawing anchor."""
     from xl_scorecard.render.package import Package, resolve
-    from xl_scorecard.render.transplant import workbook_sheets
+    from xl_scorecard.render.transplant import sheet_parts
 
     package = Package.read(path)
-    book = package.main_part()
-    rels = {r.id: r for r in package.rels(book)}
     counts = {}
-    for entry in workbook_sheets(package.text(book)):
-        if entry.name in sheets:
-            part = resolve(book, rels[entry.rel_id].target)
-            counts[entry.name] = sum(
+    for name, part in sheet_parts(package).items():
+        if name in sheets:
+            counts[name] = sum(
                 len(_ANCHOR.findall(package.parts.get(resolve(part, r.target), b"")))
                 for r in package.rels(part)
                 if r.type.endswith("/drawing")
@@ -257,16 +260,13 @@ def _added_objects(master: Path, owned: list[str], written: dict[str, int]) -> l
     # The tool's own sheets carry no comments or tables, and only the drawing objects it wrote
     # (the fingerprint counts them: the panels sheet's charts): anything more was added.
     from xl_scorecard.render.package import Package, resolve
-    from xl_scorecard.render.transplant import workbook_sheets
+    from xl_scorecard.render.transplant import sheet_parts
 
     package = Package.read(master)
-    book = package.main_part()
-    rels = {r.id: r for r in package.rels(book)}
     found = []
     anchors = drawing_anchors(master, owned)
-    for entry in workbook_sheets(package.text(book)):
-        if entry.name in owned:
-            part = resolve(book, rels[entry.rel_id].target)
+    for name, part in sheet_parts(package).items():
+        if name in owned:
             kinds = sorted(
                 {
                     r.type.rsplit("/", 1)[-1]
@@ -276,8 +276,8 @@ def _added_objects(master: Path, owned: list[str], written: dict[str, int]) -> l
                     and _holds_something(package, resolve(part, r.target))
                 }
             )
-            if anchors.get(entry.name, 0) > written.get(entry.name, 0):
+            if anchors.get(name, 0) > written.get(name, 0):
                 kinds = sorted({*kinds, "drawing"})
             if kinds:
-                found.append(f"{entry.name} (a chart, picture, comment or table was added: {', '.join(kinds)})")
+                found.append(f"{name} (a chart, picture, comment or table was added: {', '.join(kinds)})")
     return found

@@ -60,6 +60,13 @@ def workbook_sheets(xml: str) -> list[SheetEntry]:
     return entries
 
 
+def sheet_parts(package: Package) -> dict[str, str]:
+    """Sheet name -> its part, in tab order, for every sheet of the workbook."""
+    book = package.main_part()
+    targets = {r.id: resolve(book, r.target) for r in package.rels(book)}
+    return {s.name: targets[s.rel_id] for s in workbook_sheets(package.text(book)) if s.rel_id in targets}
+
+
 def _defined_names(xml: str) -> list[tuple[dict[str, str], str, str]]:
     block = re.search(r"<definedNames\b[^>]*>(.*?)</definedNames>", xml, flags=re.S)
     if not block:
