@@ -78,13 +78,16 @@ def render_scorecard(master: Path, png: Path, page: int = 2, resolution: int = 7
     return pdf, png
 
 
-def example_with_layout(folder: Path, layout: str) -> Path:
-    """A copy of the bundled example, its configuration set to ``layout``; returns the config."""
-    shutil.copytree(DOCS.parent / "examples" / "northshire", folder)
-    (folder / "master.xlsx").unlink(missing_ok=True)
-    config = folder / "authority.toml"
-    config.write_text(config.read_text(encoding="utf-8").replace("backups = 10", f'backups = 10\nlayout = "{layout}"'), encoding="utf-8")
-    return config
+# Each seed layout with the preset made for it (the preset names its layout).
+LAYOUT_PRESETS = {"kent_table": "kent_2012", "london_ni": "london_2010", "birmingham_panels": "birmingham_2017"}
+
+
+def preset_example(folder: Path, layout: str) -> Path:
+    """The example authority of the preset whose layout is ``layout`` (``xl-scorecard demo
+    --preset``), generated into ``folder``; returns its configuration."""
+    from xl_scorecard.demo.generate import generate_example
+
+    return generate_example(folder, preset=LAYOUT_PRESETS[layout])
 
 
 def email_body_html(eml: Path) -> str:
@@ -103,8 +106,10 @@ def main() -> int:
         cli(["refresh", "--config", str(example / "authority.toml"), "--email", "--dry-run"])
         render_html(email_body_html(example / "outbox" / "master authority.eml"), DOCS / "email-body.png")
         print(f"wrote {DOCS / 'email-body.png'}")
-        for layout in ("kent_table", "london_ni", "birmingham_panels"):
-            config = example_with_layout(Path(work) / layout, layout)
+        render_scorecard(example / "master.xlsx", DOCS / "scorecard-default.png")
+        print(f"wrote {DOCS / 'scorecard-default.png'}")
+        for layout in LAYOUT_PRESETS:
+            config = preset_example(Path(work) / layout, layout)
             cli(["refresh", "--config", str(config)])
             png = DOCS / f"scorecard-{layout.replace('_', '-')}.png"
             # The panels sheet follows the scorecard: show its first page.

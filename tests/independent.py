@@ -30,6 +30,14 @@ BANK_HOLIDAYS = {
         (2026, 8, 31),
         (2026, 12, 25),
         (2026, 12, 28),
+        (2027, 1, 1),
+        (2027, 3, 26),
+        (2027, 3, 29),
+        (2027, 5, 3),
+        (2027, 5, 31),
+        (2027, 8, 30),
+        (2027, 12, 27),
+        (2027, 12, 28),
     ]
 }
 
@@ -41,6 +49,9 @@ DISTRICT_FILES = {
 }
 CSV_NAMES = {
     "List 4": "list4_assessments.csv",
+    "List 9": "list9_care_leavers.csv",
+    "Reviews": "reviews.csv",
+    "Unallocated cases": "unallocated_cases.csv",
     "List 7": "list7_cp_plans.csv",
     "Caseloads": "caseloads.csv",
     "Supervision log": "supervision_log.csv",
@@ -70,12 +81,20 @@ def parse_date(value) -> dt.date | None:
         return None
 
 
-def rows(root: Path, district: str, sheet: str, workforce: bool = False) -> list[dict]:
+# The workbook each district keeps beside its Annex A lists: reviews, visits and allocation.
+TRACKING_FILES = {"NG": "Northgate", "EB": "Eastbrook", "WF": "Westfield"}
+
+
+def rows(root: Path, district: str, sheet: str, workforce: bool = False, tracking: bool = False) -> list[dict]:
     """Rows of one district's sheet as dicts keyed by stripped header text."""
     annex, staff = DISTRICT_FILES[district]
     target = staff if workforce else annex
+    if tracking and district != "SM":
+        name = TRACKING_FILES[district]
+        target = f"{name}/{name} reviews, visits and allocation.xlsx"
     if district == "SM":
-        with open(root / target / CSV_NAMES[sheet], encoding="cp1252" if workforce else "utf-8-sig", newline="") as handle:
+        saved_from_excel = workforce or tracking
+        with open(root / target / CSV_NAMES[sheet], encoding="cp1252" if saved_from_excel else "utf-8-sig", newline="") as handle:
             table = list(csv.reader(handle))
     else:
         book = openpyxl.load_workbook(root / target, read_only=True, data_only=True)

@@ -189,7 +189,10 @@ def test_demo_command_prints_master_and_summary(tmp_path, capsys, example_dir):
     printed = capsys.readouterr().out
     master = tmp_path / "demo" / "master.xlsx"
     assert str(master.resolve()) in printed
-    assert re.search(r"^8 indicators: \d+ green, \d+ amber, \d+ red", printed, re.M)
+    # The default catalogue (about 30 indicators a council reports today), every one rated.
+    found = re.search(r"^(\d+) indicators: (\d+) green, (\d+) amber, (\d+) red(.*)$", printed, re.M)
+    assert found and int(found[1]) >= 25 and found[5] == "", printed
+    assert int(found[1]) == sum(int(found[n]) for n in (2, 3, 4))
     assert "As at 31/10/2026, Northshire has" in printed
     assert master.is_file()
 
@@ -218,6 +221,61 @@ def test_data_quality_sheet_never_shows_personal_values(tmp_path, example_dir):
     values = CalamineWorkbook.from_path(str(tmp_path / "m.xlsx")).get_sheet_by_name("Data quality").to_python()
     text = " ".join(str(v) for row in values for v in row)
     assert "supervision_log.csv" in text and "Secretname" not in text
+
+
+def test_care_leavers_in_suitable_accommodation_match_an_independent_count(example_dir, demo_run):
+    # List 9 is a month-end list: every row counts; suitable = "Suitable" with or without its
+    # "a)" prefix (Westfield drops the prefixes).
+    _, master = demo_run
+    suitable = total = 0
+    for district in DISTRICTS:
+        for row in rows(example_dir, district, "List 9"):
+            if not str(pick(row, "Child Unique ID", "Child ID") or "").strip():
+                continue
+            total += 1
+            suitable += str(pick(row, "Suitability of Accommodation")).strip().removeprefix("a) ") == "Suitable"
+    card = read_scorecard(master)["Care leavers in suitable accommodation"]
+    assert (card[5], card[6]) == (suitable, total) and 0 < suitable < total
+
+
+def test_child_protection_reviews_on_time_match_an_independent_count(example_dir, demo_run):
+    # Reviews due since 1 April 2026 up to 31 October: held on or before the due date; one not
+    # held (or held late) counts against.
+    _, master = demo_run
+    on_time = due = 0
+    for district in DISTRICTS:
+        for row in rows(example_dir, district, "Reviews", tracking=True):
+            if str(pick(row, "Review Type")).strip() != "Child Protection":
+                continue
+            when = parse_date(pick(row, "Review Due Date"))
+            held = parse_date(pick(row, "Review Date"))
+            if when and dt.date(2026, 4, 1) <= when <= OCT_END:
+                due += 1
+                on_time += held is not None and held <= when
+    card = read_scorecard(master)["Child protection reviews held on time"]
+    assert (card[5], card[6]) == (on_time, due) and 0 < on_time < due
+
+
+def test_england_and_neighbour_figures_come_from_the_example_files_and_say_they_are_examples(example_dir, demo_run):
+    import csv
+
+    _, master = demo_run
+    folder = next(example_dir.glob("Comparators*"))
+    assert "EXAMPLE" in folder.name
+    with open(folder / "rereferrals_percent.csv", encoding="utf-8", newline="") as handle:
+        table = list(csv.DictReader(handle))
+    england = next(float(r["rereferrals_percent"]) for r in table if r["geographic_level"] == "National") / 100
+    peers = [
+        float(r["rereferrals_percent"]) / 100
+        for r in table
+        if r["geographic_level"] == "Local authority" and r["rereferrals_percent"] != "c"
+    ]
+    assert len(peers) == 9  # one neighbour's figure suppressed ("c"), as DfE does
+    card = read_scorecard(master)["Referrals with a previous referral within 12 months"]
+    assert card[12] == pytest.approx(england) and card[13] == pytest.approx(sum(peers) / len(peers))
+    sheet = openpyxl.load_workbook(master, read_only=True)["Scorecard"]
+    notes = [str(c) for r in sheet.iter_rows(values_only=True) for c in r if isinstance(c, str) and c.startswith("England and statistical")]
+    assert notes and "EXAMPLE figures" in notes[0] and "not DfE's figures" in notes[0]
 
 
 def test_the_demo_is_a_clean_run_every_figure_complete(demo_run):

@@ -14,6 +14,11 @@ from xl_scorecard.errors import ConfigError
 from xl_scorecard.pipeline import refresh
 from xl_scorecard.render.layout import FIELDS, LAYOUTS_DIR, available_layouts, load_layout
 
+# The default catalogue's indicators, counted in the shipped file (30).
+DEFAULT_COUNT = (
+    (Path(__file__).parents[1] / "xl_scorecard" / "indicators" / "catalogue.toml").read_text(encoding="utf-8").count("\n[[indicator]]\n")
+)
+
 
 def write_config(folder: Path, example_dir: Path, authority_extra: str = "", sources_extra: str = "") -> Path:
     return northgate_config(
@@ -224,7 +229,7 @@ def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_ind
     with zipfile.ZipFile(master) as package:
         charts = sorted(n for n in package.namelist() if re.fullmatch(r"xl/charts/chart\d+\.xml", n))
         refs = [re.findall(r"<c:f>([^<]+)</c:f>", package.read(n).decode()) for n in charts]
-    assert len(charts) == 8  # one per indicator of the default catalogue
+    assert len(charts) == DEFAULT_COUNT  # one per indicator of the default catalogue
     target_refs = [r[3] for r in refs if len(r) == 4]
     assert f"'District panels'!$AO${top + 2}:$AZ${top + 2}" in target_refs
     assert [panels.cell(top + 2, col).value for col in range(41, 53)] == [0.85] * 12
@@ -233,7 +238,7 @@ def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_ind
     # header, and page breaks only between panels: two to an A4 page, each panel 15 rows with
     # its chart beside the table (tests/test_print.py checks the printed text is 8 pt or more).
     assert panels.print_title_rows == "$1:$1" and "As at 31/10/2026" in panels.oddHeader.right.text
-    assert [b.id for b in panels.row_breaks.brk] == [2 + 2 * 15, 2 + 4 * 15, 2 + 6 * 15]
+    assert [b.id for b in panels.row_breaks.brk] == [2 + 2 * k * 15 for k in range(1, (DEFAULT_COUNT + 1) // 2)]
     # Without panels in the layout there is no panels sheet.
     write_config(tmp_path, example_dir, 'layout = "kent_table"\n')
     refresh(load_config(config), master=master)
@@ -241,7 +246,7 @@ def test_birmingham_panels_have_a_panel_and_a_chart_with_its_target_line_per_ind
 
 
 def test_an_object_added_to_the_panels_sheet_is_caught_by_the_guard(example_dir, tmp_path):
-    # The tool's own 8 charts are counted in the fingerprint; a ninth (here a copy of the last
+    # The tool's own 30 charts are counted in the fingerprint; one more (here a copy of the last
     # chart's anchor, put in the drawing as Excel would) stops the refresh, master unchanged.
     import re
     import zipfile
@@ -252,7 +257,9 @@ def test_an_object_added_to_the_panels_sheet_is_caught_by_the_guard(example_dir,
     refresh(load_config(config), master=master)  # the tool's own charts alone are no change
     with zipfile.ZipFile(master) as package:
         parts = {n: package.read(n) for n in package.namelist()}
-    drawing = next(n for n, data in parts.items() if n.startswith("xl/drawings/drawing") and data.count(b"<xdr:graphicFrame") == 8)
+    drawing = next(
+        n for n, data in parts.items() if n.startswith("xl/drawings/drawing") and data.count(b"<xdr:graphicFrame") == DEFAULT_COUNT
+    )
     anchors = re.findall(rb"<xdr:twoCellAnchor.*?</xdr:twoCellAnchor>", parts[drawing], flags=re.S)
     parts[drawing] = parts[drawing].replace(b"</xdr:wsDr>", anchors[-1] + b"</xdr:wsDr>")
     with zipfile.ZipFile(master, "w", zipfile.ZIP_DEFLATED) as package:
@@ -288,7 +295,7 @@ def test_a_layout_of_ones_own_picks_indicators_and_colours(example_dir, tmp_path
     # The Districts and Definitions sheets still carry the whole catalogue.
     districts = openpyxl.load_workbook(tmp_path / "master.xlsx")["Districts"]
     quality_rows = ("Data quality", "Lists missing")
-    assert len([c for c in districts["A"][3:] if c.value and not str(c.value).startswith(quality_rows)]) == 8
+    assert len([c for c in districts["A"][3:] if c.value and not str(c.value).startswith(quality_rows)]) == DEFAULT_COUNT
 
 
 def test_a_layout_naming_an_indicator_the_catalogue_lacks_stops_before_reading(example_dir, tmp_path):
@@ -297,6 +304,6 @@ def test_a_layout_naming_an_indicator_the_catalogue_lacks_stops_before_reading(e
         'indicators = ["ASSESS_45WD", "NI59"]\n' + (LAYOUTS_DIR / "kent_table.toml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     config = write_config(tmp_path, example_dir, f'layout = "{own.as_posix()}"\n')
-    with pytest.raises(ConfigError, match=r"ours.toml.*NI59 are not in the catalogue \(it has REFERRALS_RATE"):
+    with pytest.raises(ConfigError, match=r"ours.toml.*NI59 are not in the catalogue \(it has EARLY_HELP_RATE, REFERRALS_RATE"):
         refresh(load_config(config), master=tmp_path / "master.xlsx")
     assert not (tmp_path / "master.xlsx").exists()

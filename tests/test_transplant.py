@@ -143,6 +143,12 @@ def type_commentary(master: Path, indicator_id: str, text: str) -> None:
     book.save(master)
 
 
+def kept_commentary(master) -> list[dict]:
+    """The Commentary sheet's rows keyed by its headings."""
+    rows = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Commentary").to_python()
+    return [dict(zip(rows[0], row)) for row in rows[1:] if any(row)]
+
+
 def test_commentary_typed_between_refreshes_is_all_kept(small_config, tmp_path):
     master = tmp_path / "master.xlsx"
     typed = {}
@@ -154,9 +160,17 @@ def test_commentary_typed_between_refreshes_is_all_kept(small_config, tmp_path):
             type_commentary(master, "SUPERVISED", text)
             typed[str(period)] = text
     refresh(load_config(small_config), master=master, period=Month(2026, 10))
-    kept = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Commentary").to_python()
-    recorded = {row[2]: row[3] for row in kept[1:] if row[0] == "SUPERVISED"}
+    kept = kept_commentary(master)
+    recorded = {row["Period"]: row["Commentary"] for row in kept if row["Id"] == "SUPERVISED"}
     assert recorded == typed
+    # A reader sees the indicator's title, the area's name and the month; the keys the next
+    # refresh reads back come after them, outside the printed area.
+    first = next(row for row in kept if row["Id"] == "SUPERVISED")
+    assert first["Indicator"] == "Qualified social workers supervised in the month"
+    assert first["Area"] == "Northshire" and first["Month"] == "Oct 2025" and first["Area code"] == "ALL"
+    sheet = openpyxl.load_workbook(master)["Commentary"]
+    assert [c.value for c in sheet[1]][:5] == ["Indicator", "Area", "Month", "Commentary", "Recorded"]
+    assert sheet.print_area == "'Commentary'!$A$1:$E$5"
     book = openpyxl.load_workbook(master)
     cell = note_cell(book, "SUPERVISED")
     assert cell.value == f"[Carried forward from Jul 2026] {typed['2026-07']}" and cell.data_type == "s"
@@ -172,11 +186,27 @@ def test_carried_forward_text_edited_is_recorded_for_its_month(small_config, tmp
     assert carried.startswith("[Carried forward from Sep 2026]")
     type_commentary(master, "CP_RATE", carried + " Now falling.")
     refresh(load_config(small_config), master=master, period=Month(2026, 10))
-    kept = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Commentary").to_python()
-    assert [(r[2], r[3]) for r in kept[1:] if r[0] == "CP_RATE"] == [
+    assert [(r["Period"], r["Commentary"]) for r in kept_commentary(master) if r["Id"] == "CP_RATE"] == [
         ("2026-09", "Rate up after two large sibling groups."),
         ("2026-10", "Rate up after two large sibling groups. Now falling."),
     ]
+
+
+def test_commentary_kept_by_a_master_written_before_the_readable_headings_is_still_read(tmp_path):
+    # Masters written before the Commentary sheet had readable headings carry the keys as its
+    # first five columns under their raw names.
+    from xl_scorecard.commentary import read_commentary
+
+    book = openpyxl.Workbook()
+    book.active.title = "Commentary"
+    book.active.append(["indicator", "area", "period", "text", "recorded", "indicator title"])
+    book.active.append(["CP_RATE", "ALL", "2026-09", "Up after two sibling groups.", "2026-10-02", "Children with a CP plan"])
+    book.save(tmp_path / "old.xlsx")
+    kept, typed, shown = read_commentary(tmp_path / "old.xlsx")
+    assert kept.to_dict("records") == [
+        {"indicator": "CP_RATE", "area": "ALL", "period": "2026-09", "text": "Up after two sibling groups.", "recorded": "2026-10-02"}
+    ]
+    assert (typed, shown) == ({}, None)
 
 
 # LibreOffice 7.4 saves a sheet that repeats both rows and columns with its _xlnm.Print_Titles
@@ -207,8 +237,8 @@ def test_master_saved_by_libreoffice_keeps_commentary_and_opens_everywhere(small
     )
     shutil.copy(saved / "master.xlsx", master)  # the manager's copy, last saved by LibreOffice
     refresh(load_config(small_config), master=master, period=Month(2026, 10))
-    kept = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Commentary").to_python()
-    assert ["CASELOAD", "ALL", "2026-09", "Two vacancies filled in September."] in [r[:4] for r in kept]
+    kept = [(r["Id"], r["Area code"], r["Period"], r["Commentary"]) for r in kept_commentary(master)]
+    assert ("CASELOAD", "ALL", "2026-09", "Two vacancies filled in September.") in kept
     openpyxl.load_workbook(master)
     assert check_package(saved / "master.xlsx")  # the premise: LibreOffice's file needs repair ...
     assert check_package(master) == []  # ... and the refreshed master does not

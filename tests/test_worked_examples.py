@@ -1,4 +1,5 @@
-"""Worked examples for the Kent 2012 and London 2010 presets, computed from datasets.
+"""Worked examples for the Kent 2012 and London 2010 presets and the default catalogue,
+computed from datasets.
 
 One tiny hand-made authority (two districts, EAST with 10,000 children and SOUTH with 5,000) is
 reported for October 2026. Windows: "ytd" is 1 April - 31 October 2026, "rolling12" is
@@ -29,6 +30,7 @@ OCT = Month(2026, 10)
 PRESETS = default_catalogue_path().parent / "presets"
 KENT = {i.id: i for i in load_catalogue(PRESETS / "kent_2012.toml")}
 LONDON = {i.id: i for i in load_catalogue(PRESETS / "london_2010.toml")}
+DEFAULT = {i.id: i for i in load_catalogue(default_catalogue_path())}
 
 
 def frame(columns: str, *rows) -> pd.DataFrame:
@@ -120,10 +122,10 @@ TABLES = {
         ("EAST", "V6", "CLA", D("2026-11-15"), NaT),
     ),  # not due yet
     "adoption": frame(
-        "district child_id entered_care adm_decision placed",
-        ("EAST", "D1", D("2024-01-01"), D("2025-09-15"), D("2026-09-14")),  # 11 whole months
-        ("EAST", "D2", D("2024-01-01"), D("2025-05-01"), D("2026-06-02")),  # 13 whole months
-        ("SOUTH", "D3", D("2024-01-01"), D("2025-04-10"), D("2026-04-10")),
+        "district child_id entered_care adm_decision placement_order matched placed",
+        ("EAST", "D1", D("2024-01-01"), D("2025-09-15"), D("2025-10-01"), D("2026-02-01"), D("2026-09-14")),  # 11 whole months
+        ("EAST", "D2", D("2024-01-01"), D("2025-05-01"), D("2025-06-01"), D("2026-05-15"), D("2026-06-02")),  # 13 whole months
+        ("SOUTH", "D3", D("2024-01-01"), D("2025-04-10"), D("2026-01-10"), D("2026-03-01"), D("2026-04-10")),
     ),  # exactly 12
     "establishment": frame(
         "district month post_id post_type fte filled_by qualified",
@@ -236,13 +238,98 @@ LONDON_ONLY = {
 }
 
 
+# The default catalogue's indicators beyond the eight of tests/test_indicators.py, on the same
+# authority plus a late conference, a visits log, care leavers and a match with no placement order.
+DEFAULT_TABLES = {
+    **TABLES,
+    # S4: strategy discussion Tue 1 Sep 2026, conference Wed 23 Sep: 16 working days (2-4, 7-11,
+    # 14-18, 21-23 September).
+    "s47": pd.concat(
+        [TABLES["s47"], frame("district child_id strategy_date icpc_date", ("SOUTH", "S4", D("2026-09-01"), D("2026-09-23")))]
+    ),
+    "cp_visits": frame(
+        "district child_id visit_date",
+        ("EAST", "K1", D("2026-10-05")),
+        ("EAST", "K1", D("2026-10-19")),
+        ("EAST", "K2", D("2026-09-28")),  # September: not this month
+        ("EAST", "K2", D("2026-10-12")),
+        ("SOUTH", "K2", D("2026-10-20")),  # another district's child of the same id: not K2's visit
+        ("SOUTH", "K5", D("2026-10-12")),
+        ("SOUTH", "K5", D("2026-10-26")),
+    ),
+    "care_leavers": frame(
+        "district child_id activity suitable",
+        ("EAST", "CL1", "F1", "Suitable"),
+        ("EAST", "CL2", "G4", "Unsuitable"),
+        ("EAST", "CL3", "P2", "Suitable"),
+        ("SOUTH", "CL4", "G6", "Suitable"),
+        ("SOUTH", "CL5", None, None),  # nothing recorded: counted, neither in EET nor suitable
+    ),
+    # D4: matched with no placement order date: left out of A2 (no start to count from).
+    "adoption": pd.concat(
+        [
+            TABLES["adoption"],
+            frame(
+                "district child_id entered_care adm_decision placement_order matched placed",
+                ("SOUTH", "D4", D("2025-01-01"), NaT, NaT, D("2026-05-01"), NaT),
+            ),
+        ]
+    ),
+}
+
+DEFAULT_WORKED = {
+    # Early help assessments completed Nov 2025 - Oct 2026: EAST E1 (E2 is a day early); SOUTH E3.
+    "EARLY_HELP_RATE": ((1, 10_000), (1, 5_000)),
+    # Referrals since 1 April closed as NFA: EAST R2 of R1, R2; SOUTH R5 went on -> 0/1.
+    "REFERRALS_NFA": ((1, 2), (0, 1)),
+    # Assessments of any type authorised Nov 2025 - Oct 2026: EAST A1-A3, C1 (A5, C3 open) -> 4;
+    # SOUTH A4 (March), C2 -> 2.
+    "ASSESSMENTS_RATE": ((4, 10_000), (2, 5_000)),
+    # S47s started Nov 2025 - Oct 2026: EAST S1, S2; SOUTH S3, S4.
+    "S47_RATE": ((2, 10_000), (2, 5_000)),
+    # Conferences held Nov 2025 - Oct 2026: EAST S1; SOUTH S3 (January), S4.
+    "ICPC_RATE": ((1, 10_000), (2, 5_000)),
+    # Conferences held since 1 April within 15 working days of the strategy discussion: EAST S1,
+    # Fri 1 May -> Wed 20 May = 12 working days (Mon 4 May a bank holiday) -> 1/1; SOUTH S4 (16) -> 0/1.
+    "ICPC_15WD": ((1, 1), (0, 1)),
+    "CIN_RATE": ((1, 10_000), (1, 5_000)),  # as Kent's: EAST N1, SOUTH N4
+    "UNALLOCATED_28D": ((1, 1), (1, 1)),  # EAST U1 (60 days), SOUTH U3 (29)
+    # Plans open at some time in October: EAST K1 (visits 5 and 19 Oct) yes, K2 (12 Oct only; the
+    # 28 Sep visit and SOUTH's K2 do not count) no -> 1/2; SOUTH K5 (12, 26 Oct) -> 1/1. K3 and
+    # K4 ended before October.
+    "CP_VISITS": ((1, 2), (1, 1)),
+    "CP_REVIEWS": ((1, 3), (0, 0)),  # as NI 67
+    "CLA_REVIEWS": ((0, 0), (1, 1)),  # as NI 66
+    # Placed Nov 2023 - Oct 2026: EAST D1 987 days (1 Jan 2024 -> 14 Sep 2026) + D2 883 (-> 2 Jun);
+    # SOUTH D3 830 (-> 10 Apr). D4 not placed.
+    "ADOPTION_A10": ((987 + 883, 2), (830, 1)),
+    # Matched Nov 2023 - Oct 2026, placement order to match: EAST D1 123 days (1 Oct 2025 ->
+    # 1 Feb 2026) + D2 348 (1 Jun 2025 -> 15 May 2026); SOUTH D3 50 (10 Jan -> 1 Mar); D4 has no order.
+    "ADOPTION_A2": ((123 + 348, 2), (50, 1)),
+    # Assessments authorised since 1 April with the child seen: EAST A1, A3 of A1-A3 and C1 -> 2/4;
+    # SOUTH C2 of C2 (A4 in March) -> 1/1.
+    "SEEN_AT_ASSESSMENT": ((2, 4), (1, 1)),
+    "REPEAT_CP": ((1, 1), (0, 2)),  # as NI 65
+    "CP_2YEARS": ((1, 1), (0, 1)),  # as NI 64
+    "CLA_3_PLACEMENTS": ((1, 3), (0, 1)),  # as NI 62
+    "CLA_LONG_TERM_STABILITY": ((1, 2), (0, 0)),  # as NI 63
+    # Ceased since 1 April: EAST K11 adopted (E11) -> 1/1; SOUTH K12 special guardianship -> 0/1.
+    "CLA_ADOPTED": ((1, 1), (0, 1)),
+    # Care leavers on the list: EAST CL1 (F1), CL3 (P2) of 3; SOUTH none of CL4 (G6), CL5.
+    "CARE_LEAVERS_EET": ((2, 3), (0, 2)),
+    # ... in suitable accommodation: EAST CL1, CL3 of 3; SOUTH CL4 of 2.
+    "CARE_LEAVERS_SUITABLE": ((2, 3), (1, 2)),
+    "VACANCY_RATE": ((0.5, 2.5), (0, 2)),  # as POSTS_UNFILLED: EAST P3 0.5 of 2.5 FTE
+}
+
+
 def parts(indicator, tables=TABLES) -> dict[str, tuple[float, float]]:
     result = compute_indicator(indicator, tables, OCT, ["EAST", "SOUTH"])
     return {r.area: (r.numerator, r.denominator, r.value) for r in result.itertuples()}
 
 
-def check(indicator, expected) -> None:
-    got = parts(indicator)
+def check(indicator, expected, tables=TABLES) -> None:
+    got = parts(indicator, tables)
     (east, south) = expected
     assert got["EAST"][:2] == pytest.approx(east), indicator.id
     assert got["SOUTH"][:2] == pytest.approx(south), indicator.id
@@ -263,6 +350,19 @@ def test_kent_indicator(ident):
 @pytest.mark.parametrize("ident", list(LONDON_ONLY))
 def test_london_indicator(ident):
     check(LONDON[ident], LONDON_ONLY[ident])
+
+
+@pytest.mark.parametrize("ident", list(DEFAULT_WORKED))
+def test_default_indicator(ident):
+    check(DEFAULT[ident], DEFAULT_WORKED[ident], DEFAULT_TABLES)
+
+
+def test_the_default_catalogue_is_about_thirty_indicators_each_with_a_target_and_a_worked_example():
+    from test_indicators import WORKED_IN_TEST_INDICATORS
+
+    assert 25 <= len(DEFAULT) <= 35
+    assert [i for i, ind in DEFAULT.items() if ind.target is None] == []  # every one rated
+    assert set(DEFAULT) == set(DEFAULT_WORKED) | WORKED_IN_TEST_INDICATORS
 
 
 def test_values_of_rates_counts_and_fte():
@@ -338,6 +438,6 @@ def test_every_shipped_indicator_has_a_worked_example():
     catalogues = [default_catalogue_path(), *sorted(PRESETS.glob("*.toml"))]
     ids = {ind.id for path in catalogues for ind in load_catalogue(path)}
     tests = "\n".join(p.read_text(encoding="utf-8") for p in Path(__file__).parent.glob("test_*.py") if p.name != Path(__file__).name)
-    tests += "\n".join(repr(k) for k in [*SAME_IN_BOTH, *KENT_ONLY, *LONDON_ONLY, *TYPED, "NI51"])
+    tests += "\n".join(repr(k) for k in [*SAME_IN_BOTH, *KENT_ONLY, *LONDON_ONLY, *DEFAULT_WORKED, *TYPED, "NI51"])
     missing = sorted(i for i in ids if not re.search(rf"[\"']{i}[\"']", tests))
     assert not missing, f"indicators without a worked example: {missing}"

@@ -57,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
         default="small",
         help="large = Kent-size (~300k case rows); national = 150 authorities (~2M rows), refreshed with --all",
     )
+    demo.add_argument(
+        "--preset",
+        choices=["kent_2012", "london_2010", "birmingham_2017"],
+        help="an example authority for a seed scorecard's preset, in its era and layout (written to OUT/PRESET)",
+    )
 
     mailing = argparse.ArgumentParser(add_help=False)
     mailing.add_argument("--dry-run", action="store_true", help="write .eml files to an outbox folder instead of sending")
@@ -197,10 +202,12 @@ def _demo(args: argparse.Namespace) -> int:
                 json=args.json,
             )
         )
-    config_path = args.out / "authority.toml"
+    out = args.out / args.preset if args.preset else args.out
+    config_path = out / "authority.toml"
     if not config_path.exists():
-        print(f"Generating the fictional Northshire example data ({args.size}) into {args.out} ...")
-        generate_example(args.out, args.size)
+        which = f"for the {args.preset} preset " if args.preset else ""
+        print(f"Generating the fictional Northshire example data {which}({args.size}) into {out} ...")
+        generate_example(out, args.size, preset=args.preset)
     _run_refresh(load_config(config_path), None, None, args.json, False)
     return EXIT_OK
 
@@ -320,9 +327,17 @@ def _run_refresh(
         )
         return result
     print(f"{config.name}, {result.period.label}: wrote {result.master.resolve()}")
+    # Unrated for two different reasons: the catalogue sets no target (shown as data), or a
+    # figure is missing or incomplete (listed under "Not complete").
+    from xl_scorecard.indicators.catalogue import load_catalogue
+
+    no_target = sum(1 for ind in load_catalogue(config.catalogue_path) if ind.target is None)
+    unrated = data_only - no_target
+    notes = [f"{no_target} data only, with no target"] if no_target else []
+    notes += [f"{unrated} not rated" if unrated > 0 else ""]
     print(
         f"{counts['indicators']} indicators: {counts['G']} green, {counts['A']} amber, {counts['R']} red"
-        + (f" ({data_only} without a RAG rating)" if data_only else "")
+        + (f" ({'; '.join(n for n in notes if n)})" if any(notes) else "")
     )
     print(result.summary)
     if result.notes:
@@ -342,7 +357,10 @@ def _quality_line(sources: SourceData) -> str:
     excluded = sum(f.rows_excluded for f in sources.files)
     errors = len(sources.errors)
     warnings = len(sources.problems) - errors
-    line = f"Data quality: {len(sources.files)} sources, {read:,} rows read, {excluded:,} left out; {errors} errors, {warnings} warnings"
+    line = (
+        f"Data quality: {len(sources.files)} sources, {read:,} rows read, {excluded:,} left out; "
+        f"{errors} error{'' if errors == 1 else 's'}, {warnings} warning{'' if warnings == 1 else 's'}"
+    )
     if sources.problems:
         line += ' (listed on the "Data quality" sheet; `xl-scorecard check --config ...` prints them)'
     incomplete = sorted(sources.incomplete)

@@ -18,6 +18,11 @@ from xl_scorecard.periods import Month
 
 COMMENTARY_SHEET = "Commentary"
 COMMENTARY_COLUMNS = ["indicator", "area", "period", "text", "recorded"]
+# The Commentary sheet's headings: what a reader sees first (title, area name, month), then the
+# keys the next refresh reads back (outside the printed area). Masters written before these
+# headings carry COMMENTARY_COLUMNS as they are, and are still read.
+COMMENTARY_HEADINGS = ["Indicator", "Area", "Month", "Commentary", "Recorded", "Id", "Area code", "Period"]
+_KEY_HEADINGS = {"indicator": "Id", "area": "Area code", "period": "Period", "text": "Commentary", "recorded": "Recorded"}
 SCORECARD_SHEET = "Scorecard"
 ID_HEADER = "Id"
 TEXT_HEADER = "Commentary"
@@ -39,9 +44,7 @@ def read_commentary(master: Path) -> tuple[pd.DataFrame, dict[str, str], str | N
     try:
         kept = empty
         if COMMENTARY_SHEET in book.sheet_names:
-            rows = book.get_sheet_by_name(COMMENTARY_SHEET).to_python()
-            if rows and [str(c) for c in rows[0][:5]] == COMMENTARY_COLUMNS:
-                kept = pd.DataFrame([[str(c) for c in r[:5]] for r in rows[1:] if r and r[0]], columns=COMMENTARY_COLUMNS)
+            kept = _kept(book.get_sheet_by_name(COMMENTARY_SHEET).to_python())
         typed: dict[str, str] = {}
         shown: str | None = None
         if SCORECARD_SHEET in book.sheet_names:
@@ -49,6 +52,22 @@ def read_commentary(master: Path) -> tuple[pd.DataFrame, dict[str, str], str | N
     finally:
         book.close()
     return kept, typed, shown
+
+
+def _kept(rows: Sequence[Sequence[object]]) -> pd.DataFrame:
+    """The kept commentary of a Commentary sheet, in either heading style; empty when the sheet
+    is not one the tool wrote."""
+    if not rows:
+        return pd.DataFrame(columns=COMMENTARY_COLUMNS)
+    header = [str(c) for c in rows[0]]
+    if header[:5] == COMMENTARY_COLUMNS:
+        at = list(range(5))
+    elif all(h in header for h in _KEY_HEADINGS.values()):
+        at = [header.index(_KEY_HEADINGS[c]) for c in COMMENTARY_COLUMNS]
+    else:
+        return pd.DataFrame(columns=COMMENTARY_COLUMNS)
+    records = [[str(r[i]) if i < len(r) else "" for i in at] for r in rows[1:] if r and len(r) > at[0] and r[at[0]]]
+    return pd.DataFrame(records, columns=COMMENTARY_COLUMNS)
 
 
 def _scorecard_text(rows: Sequence[Sequence[object]]) -> tuple[dict[str, str], str | None]:

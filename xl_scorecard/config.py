@@ -44,6 +44,9 @@ class AuthoritySection(Strict):
     layout: str | None = None  # scorecard layout: a name in workbook_templates/layouts or a file
     region: str | None = None  # for the regional comparator (DfE region_name)
     neighbours: list[str] = []  # statistical neighbours (DfE la_name) averaged as a comparator
+    # Where the England and neighbour figures come from, printed under the scorecard
+    # ("DfE, Children in need 2025"); the demo says its figures are made up.
+    comparators_note: str | None = None
     drilldown: bool = True  # write the Drill-down sheets (child-level rows) into the master
 
 
@@ -180,8 +183,13 @@ class AuthorityConfig:
 
     @property
     def layout(self) -> str | Path | None:
-        """The layout: a shipped one by name, or a file beside the configuration."""
+        """The layout: a shipped one by name, or a file beside the configuration; when the
+        configuration names none, the one its catalogue names (each preset names its seed's)."""
         value = self.data.authority.layout
+        if not value and self.catalogue_path is not None and self.catalogue_path.is_file():
+            from xl_scorecard.indicators.catalogue import catalogue_layout
+
+            value = catalogue_layout(self.catalogue_path)
         if value and Path(value).suffix.lower() == ".toml":
             return self.resolve(value)
         return value

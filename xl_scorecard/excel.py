@@ -86,7 +86,10 @@ def check_book(path: str | Path, progress: Callable[[str], None] | None = None) 
         rows = sum(f.rows_read for f in sources.files)
         return f"All {len(sources.files)} district files read: {rows:,} rows, no problems."
     errors = sources.errors
-    lines = [f"{len(errors)} errors and {len(sources.problems) - len(errors)} warnings in the district files:"]
+    warnings = len(sources.problems) - len(errors)
+    lines = [
+        f"{len(errors)} error{'' if len(errors) == 1 else 's'} and {warnings} warning{'' if warnings == 1 else 's'} in the district files:"
+    ]
     lines += [f"- {p.location}: {p.message} {p.action}" for p in sources.problems[:10]]
     # The whole list, where the master is (it may name rows of case lists: kept with them).
     listing = master.parent / CHECK_LIST

@@ -27,7 +27,7 @@ from xl_scorecard.history import (
     worse_than_stored,
 )
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
-from xl_scorecard.indicators.calculations import rereferral_flags
+from xl_scorecard.indicators.calculations import population_at, rereferral_flags
 from xl_scorecard.indicators.catalogue import Indicator, default_catalogue_path, format_value
 from xl_scorecard.indicators.comparators import comparator_figures
 from xl_scorecard.indicators.completeness import COMPLETE, figure_coverage, missing_districts, with_status
@@ -35,7 +35,7 @@ from xl_scorecard.indicators.definitions import check_definitions, columns_used
 from xl_scorecard.indicators.drilldown import drilldown_cases
 from xl_scorecard.indicators.typed import typed_figure_checks
 from xl_scorecard.indicators.views import compute_detail, compute_views, detail_variant
-from xl_scorecard.periods import Month, months_ending
+from xl_scorecard.periods import Month, months_ending, window_for
 from xl_scorecard.scoring import score_results, score_views, summary_counts, summary_sentence
 from xl_scorecard.sources import SourceData, read_sources
 from xl_scorecard.sources.problems import NO_FIGURE, Problem
@@ -240,6 +240,15 @@ def check(config: AuthorityConfig, progress: Progress | None = None) -> SourceDa
     report_missing_lists(sources, catalogue, config)
     report_rereferral_disagreement(sources, catalogue, config)
     return sources
+
+
+def district_population(sources: SourceData, period: Month) -> dict[str, float]:
+    """Children aged 0-17 per district, the latest estimate not after the period (as the rates
+    use it); empty when no population file is configured."""
+    table = sources.tables.get("population")
+    if table is None or not len(table):
+        return {}
+    return {str(k): float(v) for k, v in population_at(sources.tables, window_for(period, "snapshot")).items()}
 
 
 def name_the_figures(sources: SourceData, catalogue: list[Indicator]) -> None:
@@ -456,6 +465,8 @@ def _refresh_locked(
         views=views,
         details=details,
         restatements=restatements,
+        comparators_note=config.data.authority.comparators_note or "",
+        population=district_population(sources, period),
     )
     with _timed(timings, "write master", progress, "Writing the master workbook"):
         backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path, force=force)

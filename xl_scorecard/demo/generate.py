@@ -16,210 +16,68 @@ Run ``python -m xl_scorecard.demo.generate DIR [--size large]``.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import xlsxwriter
 
-from xl_scorecard.indicators.workdays import bank_holidays
-from xl_scorecard.periods import Month
-from xl_scorecard.sources.schema import ANNEX_A_LISTS
-
-AUTHORITY = "Northshire"
-END = Month(2026, 10)
-MONTHS = 24
-SEED = 20261122
-CREATED = dt.datetime(2026, 11, 3, 9, 0, 0)
-# "large" is Kent-size: about 390,000 children aged 0-17 and 300,000 case-list rows.
-SIZES = {"small": 1.0, "large": 4.8}
-# "national": 150 fictional authorities of about 13,000 case-list rows each (~2M rows in all).
-NATIONAL_AUTHORITIES, NATIONAL_SCALE = 150, 0.21
-_PLACE_START = [
-    "North",
-    "South",
-    "East",
-    "West",
-    "Upper",
-    "Lower",
-    "Great",
-    "Little",
-    "Long",
-    "Broad",
-    "High",
-    "Kings",
-    "Queens",
-    "Old",
-    "New",
-]
-_PLACE_END = ["shire", "borough", "wick", "ford", "ham", "field", "dale", "mouth", "bury", "ton"]
-
-FIRST_NAMES = [
-    "Amara",
-    "Ben",
-    "Chloe",
-    "Dev",
-    "Ella",
-    "Femi",
-    "Grace",
-    "Harun",
-    "Isla",
-    "Jonah",
-    "Kavya",
-    "Liam",
-    "Maya",
-    "Niall",
-    "Olu",
-    "Priya",
-    "Quinn",
-    "Rosa",
-    "Sami",
-    "Tess",
-    "Uma",
-    "Viktor",
-    "Wren",
-    "Yusuf",
-    "Zoë",
-]
-SURNAMES = [
-    "Ashby",
-    "Brook",
-    "Carrow",
-    "Dunmore",
-    "Elston",
-    "Fenwick",
-    "Garside",
-    "Hollins",
-    "Ibbot",
-    "Jessop",
-    "Kettle",
-    "Lomax",
-    "Marland",
-    "Nuttall",
-    "Oddie",
-    "Pybus",
-    "Rudd",
-    "Sowerby",
-    "Tattersall",
-    "Umpleby",
-    "Varley",
-    "Wadsworth",
-    "Yeadon",
-]
-ETHNICITY = ["a) WBRI", "b) WIRI", "d) WOTH", "e) MWBC", "h) MOTH", "i) AIND", "j) APKN", "m) BCRB", "n) BAFR", "r) OOTH"]
-ETH_P = [0.62, 0.02, 0.05, 0.04, 0.03, 0.05, 0.07, 0.03, 0.06, 0.03]
-SOURCES = [
-    "a) 1A: Individual",
-    "e) 2A: Schools",
-    "g) 3A: Health services - GP",
-    "l) 5A: Police",
-    "p) 6: Other legal agency",
-    "u) 10: Unknown",
-]
-
-
-@dataclass(frozen=True)
-class District:
-    code: str
-    name: str
-    population: int
-    style: str  # clean | renamed | csv | titles
-
-
-DISTRICTS = (
-    District("NG", "Northgate", 21_400, "clean"),
-    District("EB", "Eastbrook", 18_900, "renamed"),
-    District("SM", "Southmere", 16_300, "csv"),
-    District("WF", "Westfield", 24_100, "titles"),
+from xl_scorecard.demo.authority_files import config_text, toml_value, write_comparators, write_typed_figures
+from xl_scorecard.demo.common import (
+    AUTHORITY,
+    CREATED,
+    CURRENT,
+    DISTRICTS,
+    EASTBROOK_HEADERS,
+    END,
+    FIRST_NAMES,
+    LIST_DATASETS,
+    LIST_TITLES,
+    MONTHS,
+    NATIONAL_AUTHORITIES,
+    NATIONAL_SCALE,
+    PRESET_ERAS,
+    SEED,
+    SIZES,
+    SOURCES,
+    SURNAMES,
+    District,
+    Era,
+    People,
+    add_working_days,
+    dates_between,
+    national_names,
+    working_calendar,
+    write_csv,
+    write_xlsx,
 )
+from xl_scorecard.demo.tracking import initial_and_core, tracking_lists
+from xl_scorecard.periods import Month
 
-# Eastbrook's case-management export names columns its own way.
-EASTBROOK_HEADERS = {
-    "Child Unique ID": "Child ID",
-    "Date of referral": "Referral Date",
-    "Continuous Assessment Start Date": "Assessment Start Date",
-    "Continuous Assessment Date of Authorisation": "Date assessment signed off",
-    "Child Protection Plan Start Date": "CP Plan Start Date",
-    "Child Protection Plan End Date": "CP Plan End Date",
-    "Date Started to be Looked After": "CLA Start Date",
-    "Date Ceased to be Looked After": "CLA End Date",
-    "Worker": "Worker Name",
-    "Supervision Date": "Date of Supervision",
-    "Cases": "No. of cases",
-    "FTE": "Full time equivalent",
-    "Filled By": "Status",
-}
-LIST_TITLES = {
-    1: "Contacts",
-    3: "Referral",
-    4: "Assessments",
-    5: "Section 47 enquiries and ICPCs",
-    6: "Children in Need",
-    7: "Child protection",
-    8: "Children in care",
-    9: "Care leavers",
-    10: "Adoption",
-}
-LIST_DATASETS = {number: ANNEX_A_LISTS[number] for number in LIST_TITLES}  # the lists the example districts keep
-
-
-def _dates(rng: np.random.Generator, start: dt.date, end: dt.date, n: int) -> np.ndarray:
-    span = (end - start).days + 1
-    return np.sort(np.datetime64(start, "D") + rng.integers(0, span, n).astype("timedelta64[D]"))
-
-
-def _add_wd(start: np.ndarray, days: np.ndarray) -> np.ndarray:
-    calendar = np.busdaycalendar(holidays=bank_holidays(2019, 2028))
-    return np.busday_offset(start, days, roll="forward", busdaycal=calendar)
-
-
-class _People:
-    """Children of one district: stable id, gender, ethnicity, date of birth."""
-
-    def __init__(self, rng: np.random.Generator, code: str, end: dt.date):
-        self.rng, self.code, self.end, self.count = rng, code, end, 0
-        self.gender: list[str] = []
-        self.ethnicity: list[str] = []
-        self.dob: list[dt.date] = []
-
-    def new(self, n: int) -> np.ndarray:
-        first = self.count
-        self.count += n
-        self.gender += list(self.rng.choice(["a) Male", "b) Female"], n))
-        self.ethnicity += list(self.rng.choice(ETHNICITY, n, p=ETH_P))
-        ages = self.rng.integers(0, 18 * 365, n)
-        self.dob += [self.end - dt.timedelta(days=int(a)) for a in ages]
-        return np.arange(first, first + n)
-
-    def ids(self, index: np.ndarray) -> list[str]:
-        return [f"{self.code}{i + 100001:06d}" for i in index]
-
-    def columns(self, index: np.ndarray, on: np.ndarray) -> dict[str, list]:
-        dob = [self.dob[i] for i in index]
-        on_dates = pd.to_datetime(on).date if len(on) else []
-        ages = [max(-1, (d - b).days // 365) for d, b in zip(on_dates, dob)]
-        return {
-            "Child Unique ID": self.ids(index),
-            "Gender": [self.gender[i] for i in index],
-            "Ethnicity": [self.ethnicity[i] for i in index],
-            "Date of Birth": dob,
-            "Age of Child (Years)": ages,
-        }
+__all__ = [
+    "AUTHORITY",
+    "DISTRICTS",
+    "END",
+    "MONTHS",
+    "config_text",
+    "generate_example",
+    "generate_national",
+    "national_names",
+    "simulate_district",
+    "toml_value",
+]
 
 
 def _episodes(
-    rng: np.random.Generator, people: _People, steady: float, mean_days: float, start: dt.date, end: dt.date, history_days: int
+    rng: np.random.Generator, people: People, steady: float, mean_days: float, start: dt.date, end: dt.date, history_days: int
 ) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
     """Open/closed episodes with a steady caseload: a stock open at ``start`` plus new starts."""
     per_day = steady / mean_days
     new_n = rng.poisson(per_day * (end - start).days)
     stock_n = round(steady)
-    starts_new = _dates(rng, start, end, new_n)
-    starts_old = _dates(rng, start - dt.timedelta(days=history_days), start - dt.timedelta(days=1), stock_n)
+    starts_new = dates_between(rng, start, end, new_n)
+    starts_old = dates_between(rng, start - dt.timedelta(days=history_days), start - dt.timedelta(days=1), stock_n)
     durations = rng.gamma(2.0, mean_days / 2.0, new_n + stock_n).astype(int) + 1
     begin = np.concatenate([starts_old, starts_new])
     finish = begin + durations.astype("timedelta64[D]")
@@ -231,20 +89,20 @@ def _episodes(
     return people.new(len(begin)), begin, np.where(closed, finish, np.datetime64("NaT")), closed
 
 
-def simulate_district(d: District, scale: float, seed: int) -> dict[str, pd.DataFrame]:
+def simulate_district(d: District, scale: float, seed: int, era: Era = CURRENT) -> dict[str, pd.DataFrame]:
     """All case lists and workforce sheets of one district, as canonical-looking DataFrames
     with the 2019 Annex A headings (styling is applied when writing)."""
     rng = np.random.default_rng(seed)
-    end = END.last_day
-    start = END.shift(-(MONTHS - 1)).first_day
+    end = era.end.last_day
+    start = era.end.shift(-(MONTHS - 1)).first_day
     lead_in = start - dt.timedelta(days=365)
     pop = d.population * scale
-    people = _People(rng, d.code, end)
+    people = People(rng, d.code, end)
     lists: dict[str, pd.DataFrame] = {}
 
     # Referrals over 36 months (12 months lead-in so "previous referral within 12 months" is real).
     n_ref = rng.poisson(pop * 0.050 * 3)
-    ref_dates = _dates(rng, lead_in, end, n_ref)
+    ref_dates = dates_between(rng, lead_in, end, n_ref)
     child = np.empty(n_ref, dtype=np.int64)
     reuse = rng.random(n_ref) < 0.24
     window_start = 0
@@ -285,7 +143,9 @@ def simulate_district(d: District, scale: float, seed: int) -> dict[str, pd.Data
     # Contacts: every referral came from a contact, plus contacts that went no further.
     extra = rng.poisson(len(child) * 1.5)
     contact_child = np.concatenate([child, people.new(extra)])
-    contact_dates = np.concatenate([ref_dates - rng.integers(0, 3, len(child)).astype("timedelta64[D]"), _dates(rng, start, end, extra)])
+    contact_dates = np.concatenate(
+        [ref_dates - rng.integers(0, 3, len(child)).astype("timedelta64[D]"), dates_between(rng, start, end, extra)]
+    )
     order = np.argsort(contact_dates, kind="stable")
     lists["contacts"] = pd.DataFrame(
         {
@@ -297,29 +157,32 @@ def simulate_district(d: District, scale: float, seed: int) -> dict[str, pd.Data
 
     # Assessments for referrals not closed as NFA: about 85% within 45 working days.
     a_child, a_ref = child[~nfa], ref_dates[~nfa]
-    a_start = _add_wd(a_ref, rng.integers(0, 3, len(a_child)))
+    a_start = add_working_days(a_ref, rng.integers(0, 3, len(a_child)))
     late = rng.random(len(a_child)) < 0.15
     a_days = np.where(late, rng.integers(46, 80, len(a_child)), rng.integers(5, 46, len(a_child)))
-    a_done = _add_wd(a_start, a_days)
+    a_done = add_working_days(a_start, a_days)
     a_open = a_done > np.datetime64(end, "D")
-    lists["assessments"] = pd.DataFrame(
-        {
-            **people.columns(a_child, a_start),
-            "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], len(a_child), p=[0.08, 0.92]),
-            "Continuous Assessment Start Date": a_start.astype(object),
-            "Child Seen During Continuous Assessment": rng.choice(["a) Yes", "b) No"], len(a_child), p=[0.93, 0.07]),
-            "Continuous Assessment Date of Authorisation": np.where(a_open, np.datetime64("NaT"), a_done).astype(object),
-            "Was the child assessed as requiring LA children’s social care support": rng.choice(["a) Yes", "b) No"], len(a_child)),
-            "Allocated Team": rng.choice(teams, len(a_child)),
-            "Allocated Worker": worker_pick(len(a_child)),
-        }
-    )
+    if era.initial_core:
+        lists["assessments"] = initial_and_core(rng, people, a_child, a_ref, teams, worker_pick, end)
+    else:
+        lists["assessments"] = pd.DataFrame(
+            {
+                **people.columns(a_child, a_start),
+                "Does the Child have a Disability": rng.choice(["a) Yes", "b) No"], len(a_child), p=[0.08, 0.92]),
+                "Continuous Assessment Start Date": a_start.astype(object),
+                "Child Seen During Continuous Assessment": rng.choice(["a) Yes", "b) No"], len(a_child), p=[0.93, 0.07]),
+                "Continuous Assessment Date of Authorisation": np.where(a_open, np.datetime64("NaT"), a_done).astype(object),
+                "Was the child assessed as requiring LA children’s social care support": rng.choice(["a) Yes", "b) No"], len(a_child)),
+                "Allocated Team": rng.choice(teams, len(a_child)),
+                "Allocated Worker": worker_pick(len(a_child)),
+            }
+        )
 
     # Section 47 enquiries: about a third of assessments; a third go to ICPC.
     s_pick = rng.random(len(a_child)) < 0.32
-    s_child, s_date = a_child[s_pick], _add_wd(a_start[s_pick], rng.integers(0, 4, s_pick.sum()))
+    s_child, s_date = a_child[s_pick], add_working_days(a_start[s_pick], rng.integers(0, 4, s_pick.sum()))
     icpc = rng.random(len(s_child)) < 0.35
-    icpc_date = _add_wd(s_date, rng.integers(6, 19, len(s_child)))
+    icpc_date = add_working_days(s_date, rng.integers(6, 19, len(s_child)))
     icpc_date = np.where(icpc & (icpc_date <= np.datetime64(end, "D")), icpc_date, np.datetime64("NaT"))
     lists["s47"] = pd.DataFrame(
         {
@@ -410,25 +273,33 @@ def simulate_district(d: District, scale: float, seed: int) -> dict[str, pd.Data
             "Activity Status": rng.choice(["F1", "P1", "F2", "G4", "G6"], n_cl, p=[0.3, 0.1, 0.2, 0.25, 0.15]),
         }
     )
-    n_ad = max(2, int(pop * 5 / 10_000))
+    n_ad = max(2, int(pop * 8 / 10_000))
     ad = people.new(n_ad)
-    entered = _dates(rng, start - dt.timedelta(days=700), start, n_ad)
+    # Children entering care up to two years before the window and in its first year, so
+    # placements fall across the whole window; a step not yet reached by its end is blank.
+    entered = dates_between(rng, start - dt.timedelta(days=700), start + dt.timedelta(days=300), n_ad)
     decision = entered + rng.integers(90, 300, n_ad).astype("timedelta64[D]")
     placed = decision + rng.integers(60, 300, n_ad).astype("timedelta64[D]")
     order_ = placed + rng.integers(60, 200, n_ad).astype("timedelta64[D]")
+    last_day = np.datetime64(end, "D")
+
+    def by_end(dates: np.ndarray) -> np.ndarray:
+        return np.where(dates <= last_day, dates, np.datetime64("NaT")).astype(object)
+
     lists["adoption"] = pd.DataFrame(
         {
             **people.columns(ad, entered),
             "Does the Child have a Disability": ["b) No"] * n_ad,
             "Date the Child Entered Care": entered.astype(object),
-            "Date of Decision that Child Should be Placed for Adoption": decision.astype(object),
-            "Date of Placement Order": (decision + np.timedelta64(30, "D")).astype(object),
-            "Date of Matching Child and Prospective Adopters": (placed - np.timedelta64(14, "D")).astype(object),
-            "Date Placed for Adoption": placed.astype(object),
-            "Date of Adoption Order": np.where(order_ <= np.datetime64(end, "D"), order_, np.datetime64("NaT")).astype(object),
+            "Date of Decision that Child Should be Placed for Adoption": by_end(decision),
+            "Date of Placement Order": by_end(decision + np.timedelta64(30, "D")),
+            "Date of Matching Child and Prospective Adopters": by_end(placed - np.timedelta64(14, "D")),
+            "Date Placed for Adoption": by_end(placed),
+            "Date of Adoption Order": by_end(order_),
         }
     )
     lists.update(_workforce(rng, d, scale, start))
+    tracking_lists(np.random.default_rng(seed + 424_242), d, pop, lists, start, end, era)
     return {name: _to_dates(frame) for name, frame in lists.items()}
 
 
@@ -459,7 +330,7 @@ def _workforce(rng: np.random.Generator, d: District, scale: float, start: dt.da
         for i in range(size)
     ]
     caseloads, supervision, establishment = [], [], []
-    calendar = np.busdaycalendar(holidays=bank_holidays(2019, 2028))
+    calendar = working_calendar()
     month = Month.of(start)
     for _ in range(MONTHS):
         for person in staff:  # about 2% turnover a month
@@ -522,10 +393,10 @@ def _workforce(rng: np.random.Generator, d: District, scale: float, start: dt.da
     return {"supervision": pd.DataFrame(supervision), "staff": pd.DataFrame(caseloads), "establishment": pd.DataFrame(establishment)}
 
 
-def _spoil(d: District, lists: dict[str, pd.DataFrame]) -> None:
+def _spoil(d: District, lists: dict[str, pd.DataFrame], era: Era = CURRENT) -> None:
     """Plant the genuinely bad rows validation must report (each in the last month, so they
     would change the figures if they were counted)."""
-    last = END.first_day
+    last = era.end.first_day
     if d.style == "renamed":
         a = lists["assessments"]
         done = a.index[a["Continuous Assessment Date of Authorisation"].map(lambda v: v is not None and v >= last)]
@@ -542,22 +413,16 @@ def _spoil(d: District, lists: dict[str, pd.DataFrame]) -> None:
         ended = cp.index[cp["Child Protection Plan End Date"].notna()]
         cp.loc[ended[0], "Child Protection Plan End Date"] = cp.loc[ended[0], "Child Protection Plan Start Date"] - dt.timedelta(days=10)
         cp["Child Protection Plan Start Date"] = cp["Child Protection Plan Start Date"].astype(object)
-        cp.loc[cp.index[-1], "Child Protection Plan Start Date"] = "31/02/2026"
+        cp.loc[cp.index[-1], "Child Protection Plan Start Date"] = f"31/02/{era.end.year}"
     elif d.style == "csv":
         r = lists["referrals"]
         r.loc[r.index[-5], "Child Unique ID"] = ""
         r["Date of referral"] = r["Date of referral"].astype(object)
-        r.loc[r.index[-8], "Date of referral"] = "2026-13-01"
+        r.loc[r.index[-8], "Date of referral"] = f"{era.end.year}-13-01"
     else:
         s = lists["staff"]
         s["Cases"] = s["Cases"].astype(object)
         s.loc[s.index[-1], "Cases"] = "n/k"
-
-
-def _text(value: object, text_dates: bool) -> object:
-    if isinstance(value, dt.date) and text_dates:
-        return value.strftime("%d/%m/%Y")
-    return value
 
 
 def _restyle(d: District, frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
@@ -578,46 +443,9 @@ def _restyle(d: District, frame: pd.DataFrame, rng: np.random.Generator) -> pd.D
     return frame
 
 
-def _write_xlsx(path: Path, sheets: list[tuple[str, list[str], pd.DataFrame]], text_dates: bool) -> None:
-    book = xlsxwriter.Workbook(
-        str(path), {"constant_memory": True, "strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
-    )
-    book.set_properties({"created": CREATED, "author": "Northshire performance team (fictional)"})
-    date_format = book.add_format({"num_format": "dd/mm/yyyy"})
-    bold = book.add_format({"bold": True})
-    for name, titles, frame in sheets:
-        ws = book.add_worksheet(name)
-        row = 0
-        for title in titles:
-            if title:
-                ws.write_string(row, 0, title, bold)
-            row += 1
-        ws.write_row(row, 0, list(frame.columns), bold)
-        for record in frame.itertuples(index=False):
-            row += 1
-            for col, value in enumerate(record):
-                value = _text(value, text_dates)
-                if value is None or (isinstance(value, float) and np.isnan(value)) or value == "":
-                    continue
-                if isinstance(value, dt.date):
-                    ws.write_datetime(row, col, dt.datetime(value.year, value.month, value.day), date_format)
-                elif isinstance(value, (int, float, np.integer, np.floating)):
-                    ws.write_number(row, col, float(value))
-                else:
-                    ws.write_string(row, col, str(value))
-        ws.set_column(0, len(frame.columns) - 1, 16)
-    book.close()
-
-
-def _write_csv(path: Path, frame: pd.DataFrame, encoding: str) -> None:
-    with open(path, "w", newline="", encoding=encoding) as handle:
-        writer = csv.writer(handle)
-        writer.writerow(frame.columns)
-        for record in frame.itertuples(index=False):
-            writer.writerow(["" if v is None or (isinstance(v, float) and np.isnan(v)) else _text(v, True) for v in record])
-
-
 WORKFORCE_SHEETS = {"supervision": "Supervision log", "staff": "Caseloads", "establishment": "Establishment"}
+# Kept by practice-support staff beside the Annex A lists, in a workbook of their own.
+TRACKING_SHEETS = {"reviews": "Reviews", "unallocated": "Unallocated cases", "cp_visits": "CP visits"}
 
 
 def write_district(d: District, lists: dict[str, pd.DataFrame], out: Path, seed: int) -> list[dict]:
@@ -629,11 +457,11 @@ def write_district(d: District, lists: dict[str, pd.DataFrame], out: Path, seed:
     if d.style == "csv":
         for number, dataset in LIST_DATASETS.items():
             name = f"list{number}_{dataset}.csv"
-            _write_csv(folder / name, lists[dataset], "utf-8-sig")
+            write_csv(folder / name, lists[dataset], "utf-8-sig")
             sources.append({"district": d.code, "dataset": dataset, "file": f"{d.name}/{name}"})
-        for dataset, title in WORKFORCE_SHEETS.items():
+        for dataset, title in {**WORKFORCE_SHEETS, **TRACKING_SHEETS}.items():
             name = title.lower().replace(" ", "_") + ".csv"
-            _write_csv(folder / name, lists[dataset], "cp1252")  # saved from Excel on Windows
+            write_csv(folder / name, lists[dataset], "cp1252")  # saved from Excel on Windows
             sources.append({"district": d.code, "dataset": dataset, "file": f"{d.name}/{name}"})
         return sources
     text_dates = d.style == "renamed"
@@ -652,66 +480,18 @@ def write_district(d: District, lists: dict[str, pd.DataFrame], out: Path, seed:
             # Eastbrook's own wording for the authorisation date, mapped in the configuration alone.
             entry["headers"] = {"authorised_date": ["Date assessment signed off"]}
         sources.append(entry)
-    _write_xlsx(folder / annex, sheets, text_dates)
+    write_xlsx(folder / annex, sheets, text_dates)
     workforce = f"{d.name} workforce.xlsx"
-    _write_xlsx(
+    write_xlsx(
         folder / workforce, [(title, [], _restyle(d, lists[dataset], rng)) for dataset, title in WORKFORCE_SHEETS.items()], text_dates
     )
     for dataset, title in WORKFORCE_SHEETS.items():
         sources.append({"district": d.code, "dataset": dataset, "file": f"{d.name}/{workforce}", "sheet": title})
+    tracking = f"{d.name} reviews, visits and allocation.xlsx"
+    write_xlsx(folder / tracking, [(title, [], _restyle(d, lists[dataset], rng)) for dataset, title in TRACKING_SHEETS.items()], text_dates)
+    for dataset, title in TRACKING_SHEETS.items():
+        sources.append({"district": d.code, "dataset": dataset, "file": f"{d.name}/{tracking}", "sheet": title})
     return sources
-
-
-def _toml_value(value: object) -> str:
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def config_text(sources: list[dict], master: str = "master.xlsx", name: str = AUTHORITY) -> str:
-    """The authority configuration for the generated files (TOML)."""
-    lines = [
-        f"# {name} (fictional): written by `xl-scorecard demo`; edit and rerun with",
-        "#   xl-scorecard refresh --config authority.toml",
-        "",
-        "[authority]",
-        f'name = "{name}"',
-        f'period = "{END}"',
-        f'master = "{master}"',
-        "backups = 10",
-        "",
-    ]
-    for d in DISTRICTS:
-        lines += ["[[district]]", f'code = "{d.code}"', f'name = "{d.name}"', ""]
-    lines += ["[[source]]", 'dataset = "population"', 'file = "population.csv"', ""]
-    for source in sources:
-        lines.append("[[source]]")
-        lines += [f"{key} = {_toml_value(value)}" for key, value in source.items()]
-        lines.append("")
-    domain = name.lower().replace(" ", "") + ".example"
-    lines += [
-        "[email]",
-        "# Who gets the scorecard (xl-scorecard email, or refresh --email). A login, if the mail server",
-        "# needs one, comes from the XL_SCORECARD_SMTP_USER and XL_SCORECARD_SMTP_PASSWORD variables.",
-        f'sender = "performance@{domain}"',
-        f'to = ["head.of.service@{domain}"]',
-        f'smtp_host = "smtp.{domain}"',
-        "",
-        "[email.districts]",
-        *[f'{d.code} = ["{d.name.lower()}.manager@{domain}"]' for d in DISTRICTS],
-        "",
-    ]
-    return "\n".join(lines)
-
-
-def national_names(count: int = NATIONAL_AUTHORITIES) -> list[str]:
-    """Fictional authority names, all different ("Northshire", "Southborough", ...)."""
-    names = [start + end for end in _PLACE_END for start in _PLACE_START]
-    if count > len(names):
-        raise ValueError(f"at most {len(names)} fictional authorities")
-    return names[:count]
 
 
 def generate_national(out: Path, count: int = NATIONAL_AUTHORITIES, seed: int = SEED, workers: int = 2) -> list[Path]:
@@ -730,24 +510,39 @@ def _generate_job(job: tuple) -> Path:
     return generate_example(folder, size, seed, name)
 
 
-def generate_example(out: Path, size: str = "small", seed: int = SEED, name: str = AUTHORITY) -> Path:
-    """Generate the example authority into ``out``; return the configuration's path."""
+def generate_example(out: Path, size: str = "small", seed: int = SEED, name: str = AUTHORITY, preset: str | None = None) -> Path:
+    """Generate the example authority into ``out``; return the configuration's path.
+
+    With ``preset`` (``kent_2012``, ``london_2010``, ``birmingham_2017``) the authority lives in
+    the preset's era (initial and core assessments before 2014) and its configuration uses the
+    preset, with the typed figures the preset needs; without, it uses the default catalogue,
+    with example England and neighbour figures."""
     sizes = {**SIZES, "national": NATIONAL_SCALE}
     if size not in sizes:
         raise ValueError(f"size must be one of {', '.join(sizes)}")
+    if preset is not None and preset not in PRESET_ERAS:
+        raise ValueError(f"preset must be one of {', '.join(PRESET_ERAS)}")
+    era = PRESET_ERAS[preset] if preset else CURRENT
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     sources: list[dict] = []
     population = []
     for number, d in enumerate(DISTRICTS):
-        lists = simulate_district(d, sizes[size], seed + 1000 * number)
-        _spoil(d, lists)
+        lists = simulate_district(d, sizes[size], seed + 1000 * number, era)
+        _spoil(d, lists, era)
         sources += write_district(d, lists, out, seed + number)
-        for year, factor in ((2024, 0.985), (2025, 0.993), (2026, 1.0)):
+        for back, factor in ((2, 0.985), (1, 0.993), (0, 1.0)):
+            year = era.end.year - back
             population.append({"District": d.name, "Year": year, "Population aged 0-17": round(d.population * sizes[size] * factor)})
-    _write_csv(out / "population.csv", pd.DataFrame(population), "utf-8")
+    write_csv(out / "population.csv", pd.DataFrame(population), "utf-8")
+    neighbours: list[str] = []
+    if preset:
+        sources += write_typed_figures(out, preset, era, seed)
+    elif size != "national":  # the national run is for speed: no comparators
+        comparator_sources, neighbours = write_comparators(out, seed, name)
+        sources += comparator_sources
     config = out / "authority.toml"
-    config.write_text(config_text(sources, name=name), encoding="utf-8")
+    config.write_text(config_text(sources, name=name, era=era, preset=preset, neighbours=neighbours), encoding="utf-8")
     return config
 
 
@@ -758,11 +553,12 @@ def main(argv: list[str] | None = None) -> int:
         "--size", choices=[*sorted(SIZES), "national"], default="small", help="national: 150 authorities, each in its own folder"
     )
     parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--preset", choices=sorted(PRESET_ERAS), help="an example authority for a seed scorecard's preset")
     args = parser.parse_args(argv)
     if args.size == "national":
         print(f"{len(generate_national(args.out, seed=args.seed))} authorities in {args.out}")
     else:
-        print(generate_example(args.out, args.size, args.seed))
+        print(generate_example(args.out, args.size, args.seed, preset=args.preset))
     return 0
 
 

@@ -130,6 +130,9 @@ class CatalogueFile(Strict):
     # ``[[change]]`` entries replace fields of its indicators (a local target, a 10-day
     # variant), ``drop`` removes some, and ``[[indicator]]`` entries add new ones.
     extends: str | None = None
+    # The scorecard layout the catalogue is made for (a preset names its seed's layout); an
+    # authority's own `layout` setting wins.
+    layout: str | None = None
     drop: list[str] = []
     change: list[dict[str, Any]] = []
     indicator: list[dict[str, Any]] = []
@@ -149,6 +152,15 @@ def shipped_catalogue(name: str) -> Path:
         known = ", ".join(["default", *sorted(p.stem for p in path.parent.glob("*.toml"))])
         raise ConfigError(f"no shipped catalogue {name!r}; shipped: {known}")
     return path
+
+
+def catalogue_layout(path: Path) -> str | None:
+    """The layout a catalogue names (``layout = "kent_table"``), or the one of the shipped
+    catalogue it extends; None when neither names one."""
+    data = parse_model(CatalogueFile, read_toml(path), str(path))
+    if data.layout:
+        return data.layout
+    return catalogue_layout(shipped_catalogue(data.extends)) if data.extends else None
 
 
 def _parse(entry: Any, where: str, errors: list[str]) -> Indicator | None:

@@ -97,7 +97,12 @@ def working_days_array(start: np.ndarray, end: np.ndarray) -> np.ndarray:
 
 
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` working days after ``start`` (the deadline for a timescale)."""
-    holidays_ = bank_holidays(start.year - 1, start.year + 2)
+    """The date ``days`` working days after ``start`` (the deadline for a timescale): the
+    working day on which ``working_days_between(start, deadline)`` reaches ``days``. A start on
+    a weekend or bank holiday counts from the working day before it (Saturday + 1 = Monday), as
+    the counting does; 0 days is the start itself."""
+    if days <= 0:
+        return start
+    holidays_ = bank_holidays(start.year - 1, start.year + 2 + days // 200)
     calendar = np.busdaycalendar(holidays=holidays_)
-    return np.busday_offset(np.datetime64(start, "D"), days, roll="forward", busdaycal=calendar).astype(dt.date)
+    return np.busday_offset(np.datetime64(start, "D"), days, roll="backward", busdaycal=calendar).astype(dt.date)

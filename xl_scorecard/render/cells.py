@@ -103,6 +103,8 @@ class ScorecardInput:
     restatements: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=RESTATEMENT_COLUMNS))  # history.RESTATEMENT_COLUMNS
     views: pd.DataFrame | None = None  # indicators.views.VIEW_COLUMNS, when the layout shows other windows
     details: list[tuple[Any, pd.DataFrame]] = field(default_factory=list)  # (layout Detail block, indicators.views.DETAIL_COLUMNS frame)
+    comparators_note: str = ""  # where the England and neighbour figures come from (configuration)
+    population: dict[str, float] = field(default_factory=dict)  # children aged 0-17 per district code (latest estimate)
 
     def basis(self, indicator: str, area: str, period: Month | str) -> float | None:
         """The number of people the stored figure of ``indicator`` for ``area`` and ``period``

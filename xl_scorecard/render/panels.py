@@ -11,6 +11,7 @@ kept to the right of each panel's chart.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -152,16 +153,45 @@ def write_panels(book: Workbook, ws: Worksheet, data: ScorecardInput, fmt: Forma
                     "format": fmt(bg_color=fmt.colours.fill(status), font_color=text, bold=True),
                 },
             )
+    last_row = 2 + len(shown) * panel_rows
+    if data.population:
+        last_row = _population_table(ws, data, last_row + 1, [shown_names[a] for a in areas], areas, head, fmt)
     printed = [*widths, *[DEFAULT_COLUMN] * CHART_COLUMNS] if beside else widths
     # A4 landscape, 8 pt or more, the sheet title on every page. With the charts under their
     # tables, at the smallest legible scale: two panels to a page rather than one.
     print_setup(ws, data, 0, printed, scale=None if beside else MIN_PRINT_SCALE)
     # Print the panels and their charts, not the chart data kept to their right, and never cut
     # a panel across two pages.
-    ws.print_area(0, 0, 2 + len(shown) * panel_rows, len(printed) - 1)
+    ws.print_area(0, 0, last_row, len(printed) - 1)
     per_page = panels_per_page(printed, panel_rows, None if beside else MIN_PRINT_SCALE)
     ws.set_h_pagebreaks([2 + n * panel_rows for n in range(per_page, len(shown), per_page)])
     ws.freeze_panes(2, 1)
+
+
+def _population_table(ws: Worksheet, data: ScorecardInput, top: int, headings: list[str], areas: list[str], head: Any, fmt: Formats) -> int:
+    """The children each figure is counted against, as Birmingham's panels show them: the
+    population aged 0-17 of the authority and each district (the latest mid-year estimate not
+    after the month). Returns the table's last row."""
+    ws.merge_range(
+        top,
+        0,
+        top,
+        2 + len(areas),
+        f"Population aged 0-17, {data.authority} (latest mid-year estimate)",
+        fmt(bold=True, bg_color=fmt.colours.section, font_color=fmt.colours.header, border=1),
+    )
+    for col, text in enumerate(["", "", "Total", *headings]):
+        ws.write_string(top + 1, col, text, head)
+    ws.write_string(top + 2, 0, "Children", fmt(bold=True, border=1))
+    ws.write_blank(top + 2, 1, None, fmt(border=1))
+    counts = [data.population.get(a) for a in areas]
+    total = sum(c for c in counts if c is not None) if all(c is not None for c in counts) else None
+    for col, count in enumerate([total, *counts], start=2):
+        if count is None:
+            ws.write_string(top + 2, col, "no data", fmt(border=1, align="right", italic=True))
+        else:
+            ws.write_number(top + 2, col, count, fmt(border=1, num_format="#,##0"))
+    return top + 2
 
 
 def panels_per_page(printed: Sequence[float], panel_rows: int = PANEL_ROWS, scale_percent: int | None = None) -> int:

@@ -17,7 +17,7 @@ import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
-from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_SHEET, ID_HEADER
+from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_HEADINGS, COMMENTARY_SHEET, ID_HEADER
 from xl_scorecard.history import HISTORY_COLUMNS, HISTORY_SHEET, RESTATEMENT_COLUMNS, RESTATEMENTS_SHEET
 from xl_scorecard.indicators.catalogue import SECTIONS, Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
@@ -216,7 +216,7 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
                         # Columns, not a line: LibreOffice draws line sparklines as dots only.
                         "type": "column",
                         "last_point": True,
-                        **({} if layout.sparkline_axis.get(ind.unit, "zero") == "own" else {"min": 0}),
+                        **({} if layout.sparkline_axis.get(ind.unit, "zero") == "own" else _zero_based(data, ind.id)),
                         **SPARKLINE_COLOURS,
                     },
                 )
@@ -281,6 +281,8 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
             "Data quality (share of input rows valid): " + " | ".join(scores) + '. Details on the "Data quality" sheet.',
             {"font_color": "#595959"},
         )
+    if has_comparators and data.comparators_note:
+        note_row(f"England and statistical-neighbour figures: {data.comparators_note}", {"font_color": "#595959"})
     note_row(
         "Polarity: H higher is better, L lower is better, T closest to target is best. "
         "RAG: green = target met, amber = floor met, red = below floor.",
@@ -289,6 +291,19 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
     ws.freeze_panes(header_row + 1, at.get("title", 0) + 1)
     print_setup(ws, data, header_row, widths, repeat_columns=at.get("title", 0) + 1)
     return free
+
+
+def _zero_based(data: ScorecardInput, indicator: str) -> dict[str, float]:
+    """A sparkline's axis from 0 to a quarter above its highest month: the bars' heights
+    compare honestly, and a steady series does not fill its cell as a solid block."""
+    months = {str(m) for m in months_ending(data.period, TREND_MONTHS)}
+    history = data.history
+    values = history.loc[
+        (history["indicator"] == indicator) & (history["area"] == AUTHORITY) & history["period"].astype(str).isin(months), "value"
+    ]
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    top = float(values.max()) if len(values) else 0.0
+    return {"min": 0, "max": round(top * 1.25, 6)} if top > 0 else {"min": 0}
 
 
 def _write_field(
@@ -434,22 +449,31 @@ def _write_trend_sheet(ws: Worksheet, data: ScorecardInput, fmt: Formats, rows: 
 
 
 def _write_commentary(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
-    """Every month's commentary, as typed (the scorecard shows the current month's)."""
+    """Every month's commentary, as typed (the scorecard shows the current month's): the
+    indicator's title, the area's name and the month first; the keys the next refresh reads
+    back (id, area code, period) after them, outside the printed area."""
     titles = {ind.id: ind.title for ind in data.catalogue}
-    headers = [*COMMENTARY_COLUMNS, "indicator title"]
-    widths = [16, 8, 10, 60, 12, 40]
-    for col, (text, width) in enumerate(zip(headers, widths)):
+    names = {AUTHORITY: data.authority, **dict(data.districts)}
+    widths = [40, 12, 9, 60, 11, 16, 9, 8]
+    head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True, valign="vcenter")
+    for col, (text, width) in enumerate(zip(COMMENTARY_HEADINGS, widths)):
         ws.set_column(col, col, width)
-        ws.write_string(0, col, text, fmt(bold=True))
+        ws.write_string(0, col, text, head)
     wrap = fmt(text_wrap=True, valign="top")
-    for row, record in enumerate(data.commentary_history[COMMENTARY_COLUMNS].itertuples(index=False), start=1):
-        title = titles.get(record[0], "")
-        fit_row(ws, row, [*zip([*map(str, record), title], widths)])
-        for col, value in enumerate(record):
-            ws.write_string(row, col, str(value), wrap)
-        ws.write_string(row, 5, title, wrap)
+    for row, (indicator, area, period, text, recorded) in enumerate(
+        data.commentary_history[COMMENTARY_COLUMNS].itertuples(index=False), start=1
+    ):
+        try:
+            month = Month.parse(str(period)).label
+        except ValueError:
+            month = str(period)
+        shown = [titles.get(str(indicator), str(indicator)), names.get(str(area), str(area)), month, str(text), str(recorded)]
+        fit_row(ws, row, list(zip(shown, widths)))
+        for col, value in enumerate([*shown, str(indicator), str(area), str(period)]):
+            ws.write_string(row, col, value, wrap)
     ws.freeze_panes(1, 0)
-    print_setup(ws, data, 0, widths)
+    print_setup(ws, data, 0, widths[:5])
+    ws.print_area(0, 0, max(1, len(data.commentary_history)), 4)
 
 
 def _write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
