@@ -82,6 +82,29 @@ def render_scorecard(master: Path, png: Path, page: int = 2, resolution: int = 7
 LAYOUT_PRESETS = {"kent_table": "kent_2012", "london_ni": "london_2010", "birmingham_panels": "birmingham_2017"}
 
 
+def render_due_soon(master: Path, png: Path) -> Path:
+    """The first page of the master's "Drill-down due soon" sheet (fictional children), as
+    LibreOffice prints it."""
+    pdf, _ = render_scorecard(master, png.with_name("unused.png"), page=1)
+    png.with_name("unused.png").unlink(missing_ok=True)
+    pages = int(
+        next(
+            line.split()[-1]
+            for line in subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout.splitlines()
+            if line.startswith("Pages:")
+        )
+    )
+    for page in range(1, pages + 1):
+        text = subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], capture_output=True, text=True).stdout
+        if text.lstrip().startswith("Northshire") and "Due soon: cases due within" in text:
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "70", "-f", str(page), "-l", str(page), "-singlefile", str(pdf), str(png.with_suffix(""))],
+                check=True,
+            )
+            return png
+    raise SystemExit("the master has no Drill-down due soon page")
+
+
 def preset_example(folder: Path, layout: str) -> Path:
     """The example authority of the preset whose layout is ``layout`` (``xl-scorecard demo
     --preset``), generated into ``folder``; returns its configuration."""
@@ -108,6 +131,8 @@ def main() -> int:
         print(f"wrote {DOCS / 'email-body.png'}")
         render_scorecard(example / "master.xlsx", DOCS / "scorecard-default.png")
         print(f"wrote {DOCS / 'scorecard-default.png'}")
+        render_due_soon(example / "master.xlsx", DOCS / "due-soon.png")
+        print(f"wrote {DOCS / 'due-soon.png'}")
         for layout in LAYOUT_PRESETS:
             config = preset_example(Path(work) / layout, layout)
             cli(["refresh", "--config", str(config)])

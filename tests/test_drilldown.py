@@ -63,7 +63,8 @@ def test_one_sheet_per_exception_indicator_with_an_index_linking_to_them(example
     result = refresh(load_config(config), master=master)
     sheets = CalamineWorkbook.from_path(str(master)).sheet_names
     drill = [s for s in sheets if s.startswith("Drill-down")]
-    assert drill == ["Drill-down", "Drill-down ASSESS_45WD", "Drill-down ASSESS_20WD"]
+    # ...and the early-warning list the default catalogue's clocks make (tests/test_clocks.py).
+    assert drill == ["Drill-down", "Drill-down ASSESS_45WD", "Drill-down ASSESS_20WD", "Drill-down due soon"]
     # Every late case is over its limit, by the distance shown, and the count of them is the
     # authority's denominator less its numerator (the on-time ones).
     cases = late_assessments(master)
@@ -97,7 +98,12 @@ def test_last_months_sheets_go_and_a_users_similar_sheet_stays(example_dir, tmp_
     refresh(load_config(config), master=master)
     sheets = CalamineWorkbook.from_path(str(master)).sheet_names
     assert "Drill-down ASSESS_20WD" not in sheets
-    assert [s for s in sheets if s.startswith("Drill-down")] == ["Drill-down", "Drill-down ASSESS_45WD", "Drill-down notes"]
+    assert [s for s in sheets if s.startswith("Drill-down")] == [
+        "Drill-down",
+        "Drill-down ASSESS_45WD",
+        "Drill-down due soon",
+        "Drill-down notes",
+    ]
     assert CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Drill-down notes").to_python() == [["my own notes"]]
     # The dropped indicator's history is kept (the refresh used to stop on it: KeyError).
     history = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("History data").to_python()

@@ -184,7 +184,8 @@ def test_data_quality_score_per_district_is_on_the_scorecard_and_districts_sheet
             totals[area][1] += row[4]
     expected = {area: loaded / read for area, (loaded, read) in totals.items()}
     districts = book.get_sheet_by_name("Districts").to_python()
-    last, lists = districts[-2], districts[-1]
+    at = next(n for n, r in enumerate(districts) if r[0] == "Data quality: share of input rows valid")
+    last, lists = districts[at], districts[at + 1]
     assert last[0] == "Data quality: share of input rows valid"
     assert lists[0] == "Lists missing, unreadable or empty" and lists[1] == 0  # every list of this run was read
     assert last[1] == pytest.approx(expected["ALL"]) and last[3] == pytest.approx(expected["NG"])
@@ -294,8 +295,9 @@ def test_a_layout_of_ones_own_picks_indicators_and_colours(example_dir, tmp_path
     assert sheet.cell(4, 1).fill.fgColor.rgb.endswith("7030A0")
     # The Districts and Definitions sheets still carry the whole catalogue.
     districts = openpyxl.load_workbook(tmp_path / "master.xlsx")["Districts"]
-    quality_rows = ("Data quality", "Lists missing")
-    assert len([c for c in districts["A"][3:] if c.value and not str(c.value).startswith(quality_rows)]) == DEFAULT_COUNT
+    # (Below them: data quality, then the early-warning counts.)
+    first_note = next(c.row for c in districts["A"][3:] if str(c.value or "").startswith("Data quality"))
+    assert len([c for c in districts["A"][3 : first_note - 1] if c.value]) == DEFAULT_COUNT
 
 
 def test_a_layout_naming_an_indicator_the_catalogue_lacks_stops_before_reading(example_dir, tmp_path):

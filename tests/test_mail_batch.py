@@ -267,7 +267,7 @@ def test_the_body_comes_from_the_scored_results_per_area(authority):
     body = digest(config, Results(Month(2026, 10), [first, second], scored, problems), district.code)
     assert body.title.endswith(f" - {district.name}")
     assert body.summary.startswith(f"As at 31/10/2026, {district.name} has 1 indicator rated as Green, 0 indicators")
-    assert "Compared with last month, performance on 1 indicator is better, 0 indicators are the same and 1 indicator is worse." in (
+    assert "Compared with last month, performance is better on 1 indicator, the same on 0 indicators and worse on 1 indicator." in (
         body.summary
     )
     assert [(r["rag"], r["travel"]) for r in body.rows] == [("G", "Improved"), ("R", "Worse")]

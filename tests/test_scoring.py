@@ -122,7 +122,7 @@ def test_summary_sentence_singular():
     scored = pd.DataFrame({"indicator": ["A", "B"], "area": "ALL", "period": "2026-10", "rag": ["G", "R"], "travel": ["Same", ""]})
     sentence = summary_sentence(scored, Month(2026, 10), "Northshire")
     assert "has 1 indicator rated as Green, 0 indicators rated as Amber and 1 indicator rated as Red" in sentence
-    assert "performance on 0 indicators are better, 1 indicator is the same and 0 indicators are worse." in sentence
+    assert "performance is better on 0 indicators, the same on 1 indicator and worse on 0 indicators." in sentence
     assert "1 indicator has remained the same" in summary_sentence(scored, Month(2026, 10), "Northshire", wording="kent")
 
 

@@ -164,13 +164,13 @@ def test_commentary_typed_between_refreshes_is_all_kept(small_config, tmp_path):
     recorded = {row["Period"]: row["Commentary"] for row in kept if row["Id"] == "SUPERVISED"}
     assert recorded == typed
     # A reader sees the indicator's title, the area's name and the month; the keys the next
-    # refresh reads back come after them, outside the printed area.
+    # refresh reads back come after them, in hidden columns (never printed).
     first = next(row for row in kept if row["Id"] == "SUPERVISED")
     assert first["Indicator"] == "Qualified social workers supervised in the month"
     assert first["Area"] == "Northshire" and first["Month"] == "Oct 2025" and first["Area code"] == "ALL"
     sheet = openpyxl.load_workbook(master)["Commentary"]
     assert [c.value for c in sheet[1]][:5] == ["Indicator", "Area", "Month", "Commentary", "Recorded"]
-    assert sheet.print_area == "'Commentary'!$A$1:$E$5"
+    assert [sheet.column_dimensions[c].hidden for c in "ABCDEFGH"] == [False] * 5 + [True] * 3
     book = openpyxl.load_workbook(master)
     cell = note_cell(book, "SUPERVISED")
     assert cell.value == f"[Carried forward from Jul 2026] {typed['2026-07']}" and cell.data_type == "s"

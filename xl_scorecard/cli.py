@@ -35,6 +35,12 @@ def _period(text: str) -> Month:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+def _working_days(text: str) -> int:
+    if not text.isdigit() or not 0 <= int(text) <= 60:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of working days from 0 to 60")
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (shared options defined once)."""
     parser = argparse.ArgumentParser(
@@ -94,6 +100,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     commands.add_parser("check", parents=[config, as_json], help="read and validate only; exit 1 when there are errors")
+    due = commands.add_parser(
+        "due", parents=[config, as_json], help="early warning: how many open cases run out of time soon, per district, team and timescale"
+    )
+    due.add_argument("--days", type=_working_days, help="working days ahead to look (default: the configuration's due_within, else 5)")
+    due.add_argument("--period", type=_period, help="the month whose last day to count from (default: configuration, else last month)")
 
     commands.add_parser("email", parents=[config, mailing, run_log], help="email the master's scorecard (aggregate-only copy attached)")
 
@@ -143,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
             "demo": _demo,
             "refresh": _refresh,
             "check": _check,
+            "due": _due,
             "indicators": _indicators,
             "addin": _addin,
             "email": _email,
@@ -392,6 +404,46 @@ def _check(args: argparse.Namespace) -> int:
             print(problem.describe())
         print(_quality_line(sources))
     return EXIT_INVALID if sources.errors else EXIT_OK
+
+
+def _due(args: argparse.Namespace) -> int:
+    """Counts only: the child ids, workers and dates are on the master's "Drill-down due soon"
+    sheet (personal data stays in the master, never on a screen that may be shared or logged)."""
+    from xl_scorecard.config import load_config
+    from xl_scorecard.pipeline import due_list
+
+    config = load_config(args.config)
+    period, due, notes = due_list(config, args.period, args.days)
+    days = config.data.authority.due_within if args.days is None else args.days
+    names = {d.code: d.name for d in config.districts}
+    due = due.assign(overdue=due["days_left"] < 0)
+    counts = due.groupby(["district", "team", "clock"], sort=True)["overdue"].agg(overdue="sum", total="size").reset_index()
+    if args.json:
+        rows = [
+            {
+                "district": names.get(r.district, r.district),
+                "team": r.team,
+                "timescale": r.clock,
+                "overdue": int(r.overdue),
+                "due_soon": int(r.total - r.overdue),
+            }
+            for r in counts.itertuples()
+        ]
+        print(json.dumps({"as_at": str(period.last_day), "within_working_days": days, "counts": rows, "not_available": notes}, indent=2))
+        return EXIT_OK
+    print(f"{config.name}: open cases due within {days} working days of {period.last_day:%d/%m/%Y}, or overdue")
+    if due.empty:
+        print("  none")
+    order = {d.code: n for n, d in enumerate(config.districts)}
+    for district, group in sorted(counts.groupby("district", sort=False), key=lambda item: order.get(str(item[0]), len(order))):
+        overdue = int(group["overdue"].sum())
+        print(f"{names.get(str(district), district)}: {overdue} overdue, {int(group['total'].sum()) - overdue} due soon")
+        for r in group.itertuples():
+            print(f"  {r.team or '(no team)'} - {r.clock}: {int(r.overdue)} overdue, {int(r.total - r.overdue)} due soon")
+    for note in notes:
+        print(f"Not checked: {note}")
+    print('Each case (child id, worker, due date) is on the "Drill-down due soon" sheet of the master after a refresh.')
+    return EXIT_OK
 
 
 def _addin(args: argparse.Namespace) -> int:

@@ -48,6 +48,7 @@ class AuthoritySection(Strict):
     # ("DfE, Children in need 2025"); the demo says its figures are made up.
     comparators_note: str | None = None
     drilldown: bool = True  # write the Drill-down sheets (child-level rows) into the master
+    due_within: int = Field(default=5, ge=0, le=60)  # early warning: working days ahead the due-soon list looks
 
 
 class DistrictEntry(Strict):

@@ -37,6 +37,8 @@ from xl_scorecard.periods import Month
 from xl_scorecard.render.cells import (
     AMBER,
     AMBER_TEXT,
+    DISTRICTS_SHEET,
+    EARLY_WARNING,
     GREEN,
     GREEN_TEXT,
     NOT_RATED_FILL,
@@ -72,6 +74,8 @@ class Digest:
     rows: list[dict]  # indicator title, value text, rag, travel
     quality: list[str]
     restated: list[str] = field(default_factory=list)  # stored figures this run computed differently
+    warnings: list[str] = field(default_factory=list)  # early-warning counts for the area, one line per timescale
+    warning_heading: str = ""
 
 
 @dataclass
@@ -85,12 +89,15 @@ class Results:
     scored: pd.DataFrame  # scoring.score_results: value, rag and travel per indicator, area and period
     problems: list[tuple[str, str, str]]  # (district, file, severity) of each data problem: never its value
     restated: list[str] = field(default_factory=list)  # the run's restatements (pipeline.restated_lines)
+    # Early warning, aggregate only: clock, district (code) and the two counts; and its heading.
+    due_counts: pd.DataFrame | None = None
+    due_heading: str = ""
 
     @classmethod
     def of_run(cls, run: RunResult) -> Results:
         """The results of a refresh that has just run."""
         problems = [(p.district, p.file, str(p.severity)) for p in run.sources.problems]
-        return cls(run.period, run.catalogue, run.scored, problems, run.restated)
+        return cls(run.period, run.catalogue, run.scored, problems, run.restated, run.due_counts, run.due_heading)
 
 
 def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY, suppress_below: int = 0) -> Digest:
@@ -131,7 +138,25 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY, sup
     quality = _problem_lines(results.problems, area)
     # Restatement lines quote figures: with small numbers withheld they are on the Restatements sheet only.
     restated = results.restated if area == AUTHORITY and suppress_below <= 1 else []
-    return Digest(title, results.period, summary, rows, quality, restated)
+    warnings = _warning_lines(results.due_counts, area, suppress_below)
+    return Digest(title, results.period, summary, rows, quality, restated, warnings, results.due_heading if warnings else "")
+
+
+def _warning_lines(counts: pd.DataFrame | None, area: str, suppress_below: int) -> list[str]:
+    """Per timescale, how many of the area's open cases are overdue and how many due soon
+    (counts only: the cases stay in the master); a small count withheld as "c" when asked."""
+    if counts is None or counts.empty:
+        return []
+
+    def shown(count: int) -> str:
+        return SUPPRESSED if suppress_below > 1 and is_small(float(count), suppress_below) else str(count)
+
+    lines = []
+    for clock, group in counts.groupby("clock", sort=False):
+        mine = group if area == AUTHORITY else group[group["district"] == area]
+        overdue, soon = int(mine["overdue"].sum()), int(mine["due_soon"].sum())
+        lines.append(f"{clock}: {shown(overdue)} overdue, {shown(soon)} due soon")
+    return lines
 
 
 def stored_results(config: AuthorityConfig, master: Path) -> Results:
@@ -145,7 +170,40 @@ def stored_results(config: AuthorityConfig, master: Path) -> Results:
     catalogue = load_catalogue(config.catalogue_path)
     current = history[history["indicator"].isin([ind.id for ind in catalogue])]
     period = max(Month.parse(str(p)) for p in current["period"].unique())
-    return Results(period, catalogue, score_results(current.drop(columns=["rag"]), catalogue), _stored_problems(master))
+    counts, heading = _stored_due_counts(master, config)
+    return Results(
+        period, catalogue, score_results(current.drop(columns=["rag"]), catalogue), _stored_problems(master), [], counts, heading
+    )
+
+
+def _stored_due_counts(master: Path, config: AuthorityConfig) -> tuple[pd.DataFrame | None, str]:
+    # The early-warning counts as the last refresh wrote them under the Districts sheet's
+    # figures: a heading row, then "<timescale>: overdue" / "<timescale>: due soon" rows with
+    # the authority's and each district's count in the district columns.
+    book = CalamineWorkbook.from_path(str(master))
+    try:
+        rows = book.get_sheet_by_name(DISTRICTS_SHEET).to_python() if DISTRICTS_SHEET in book.sheet_names else []
+    finally:
+        book.close()
+    top = next((i for i, r in enumerate(rows) if r and str(r[0]).startswith(EARLY_WARNING)), None)
+    if top is None:
+        return None, ""
+    codes = [d.code for d in config.districts]
+    records: dict[tuple[str, str], dict[str, int]] = {}
+    for row in rows[top + 1 :]:
+        label = str(row[0]) if row else ""
+        for kind, suffix in (("overdue", ": overdue"), ("due_soon", ": due soon")):
+            if suffix in label:
+                clock = label.split(suffix)[0]
+                for n, code in enumerate(codes, start=1):
+                    value = row[1 + 2 * n] if len(row) > 1 + 2 * n else None
+                    if isinstance(value, (int, float)):
+                        records.setdefault((clock, code), {"overdue": 0, "due_soon": 0})[kind] = int(value)
+    frame = pd.DataFrame(
+        [{"clock": c, "indicator": "", "district": d, **v} for (c, d), v in records.items()],
+        columns=["clock", "indicator", "district", "overdue", "due_soon"],
+    )
+    return frame, str(rows[top][0])
 
 
 def _stored_problems(master: Path) -> list[tuple[str, str, str]]:
@@ -212,6 +270,10 @@ def render_html(digest: Digest, note: str = "") -> str:
         lines.append("<p><b>Restated:</b> figures reported before, computed differently now (the Restatements sheet lists them):</p><ul>")
         lines += [f"<li>{html.escape(line)}</li>" for line in digest.restated]
         lines.append("</ul>")
+    if digest.warnings:
+        lines.append(f"<p><b>{html.escape(digest.warning_heading)}</b> (the cases are listed in the master workbook):</p><ul>")
+        lines += [f"<li>{html.escape(line)}</li>" for line in digest.warnings]
+        lines.append("</ul>")
     if digest.quality:
         lines.append('<p><b>Data quality:</b> problems in the district files (details on the "Data quality" sheet):</p><ul>')
         lines += [f"<li>{html.escape(line)}</li>" for line in digest.quality]
@@ -232,6 +294,8 @@ def render_text(digest: Digest, note: str = "") -> str:
         lines.append(f"{row['title']:<{width}}  {row['value']:>9}  {target:<16}  {word:<5}  {row['travel']}")
     if digest.restated:
         lines += ["", "Restated (figures reported before, computed differently now):", *[f"  {r}" for r in digest.restated]]
+    if digest.warnings:
+        lines += ["", f"{digest.warning_heading} (the cases are listed in the master workbook):", *[f"  {w}" for w in digest.warnings]]
     if digest.quality:
         lines += ["", 'Data quality (details on the "Data quality" sheet):', *[f"  {q}" for q in digest.quality]]
     if note:

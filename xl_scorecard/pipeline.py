@@ -29,6 +29,7 @@ from xl_scorecard.history import (
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
 from xl_scorecard.indicators.calculations import population_at, rereferral_flags
 from xl_scorecard.indicators.catalogue import Indicator, default_catalogue_path, format_value
+from xl_scorecard.indicators.clocks import Clock, due_cases, due_counts, load_clocks
 from xl_scorecard.indicators.comparators import comparator_figures
 from xl_scorecard.indicators.completeness import COMPLETE, figure_coverage, missing_districts, with_status
 from xl_scorecard.indicators.definitions import check_definitions, columns_used
@@ -68,6 +69,9 @@ class RunResult:
     kept_stored: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # figures of the month that are not complete, and why
     restated: list[str] = field(default_factory=list)  # stored figures this run computed differently
+    # Early warning, aggregate only (indicators.clocks.due_counts) and the line that heads it.
+    due_counts: pd.DataFrame | None = None
+    due_heading: str = ""
 
     @property
     def valid(self) -> bool:
@@ -242,6 +246,28 @@ def check(config: AuthorityConfig, progress: Progress | None = None) -> SourceDa
     return sources
 
 
+def due_list(config: AuthorityConfig, period: Month | None = None, within: int | None = None) -> tuple[Month, pd.DataFrame, list[str]]:
+    """(the month, the open cases due within ``within`` working days of its end or overdue,
+    the clocks that could not run): read and validate as ``check`` does, then run the
+    catalogue's clocks. Child-level rows: for the master's own sheet, never for a log."""
+    period = period or config.period or default_period()
+    catalogue = load_checked_catalogue(config)
+    clocks = load_checked_clocks(config, catalogue)
+    sources = read_sources(config)
+    stop_on_configuration_slips(sources, config)
+    check_period(period, sources, config)
+    days = config.data.authority.due_within if within is None else within
+    due, notes = due_cases(clocks, sources.tables, period.last_day, within=days)
+    return period, due, notes if clocks else ["The catalogue defines no timescale clocks ([[clock]] entries)."]
+
+
+def due_heading(within: int, period: Month) -> str:
+    """The words over the early-warning counts, on the Districts sheet and in the emails."""
+    from xl_scorecard.render.cells import EARLY_WARNING
+
+    return f"{EARLY_WARNING} {within} working days of {period.last_day:%d/%m/%Y}, or overdue"
+
+
 def district_population(sources: SourceData, period: Month) -> dict[str, float]:
     """Children aged 0-17 per district, the latest estimate not after the period (as the rates
     use it); empty when no population file is configured."""
@@ -339,6 +365,33 @@ def load_checked_catalogue(config: AuthorityConfig) -> list[Indicator]:
     return catalogue
 
 
+def load_checked_clocks(config: AuthorityConfig, catalogue: list[Indicator]) -> list[Clock]:
+    """The catalogue's early-warning clocks, each checked against the dataset descriptions and
+    the catalogue: a list, column or figure that does not exist stops the run before reading."""
+    path = config.catalogue_path or default_catalogue_path()
+    clocks = load_clocks(path)
+    ids = {ind.id for ind in catalogue}
+    errors = []
+    for clock in clocks:
+        spec = config.datasets.get(clock.dataset)
+        if spec is None:
+            errors.append(f"{path}: clock {clock.id}: no dataset {clock.dataset!r}")
+            continue
+        named = [clock.start, clock.due, clock.done, clock.open_until, clock.snapshot, *(clock.unless or {}), *(clock.where or {})]
+        unknown = [c for c in named if c and c not in spec.columns]
+        if clock.latest:
+            events = config.datasets.get(clock.latest["dataset"])
+            if events is None or clock.latest["date"] not in events.columns:
+                unknown.append(f"{clock.latest['dataset']}.{clock.latest['date']}")
+        if unknown:
+            errors.append(f"{path}: clock {clock.id}: {clock.dataset} has no column {', '.join(unknown)}")
+        if clock.indicator and clock.indicator not in ids:
+            errors.append(f"{path}: clock {clock.id}: indicator {clock.indicator} is not in the catalogue")
+    if errors:
+        raise ConfigError("\n".join(errors))
+    return clocks
+
+
 def refresh(
     config: AuthorityConfig,
     master: Path | None = None,
@@ -385,6 +438,7 @@ def _refresh_locked(
     period = period or config.period or default_period()
     now = now or dt.datetime.now().replace(microsecond=0)
     catalogue = load_checked_catalogue(config)
+    clocks = load_checked_clocks(config, catalogue)
     layout = load_layout(config.layout)  # a bad layout stops the run before any reading
     try:
         layout.shown(catalogue, config.layout)  # a layout naming an indicator the catalogue lacks stops here
@@ -415,6 +469,9 @@ def _refresh_locked(
         missing = {ind.id: missing_districts(coverage, ind, districts) for ind in catalogue}
         results = with_status(compute_all(catalogue, sources.tables, periods, districts, missing), coverage)
         drilldown = drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None
+        due, due_notes = due_cases(clocks, sources.tables, period.last_day, within=config.data.authority.due_within)
+        if not clocks:
+            due_notes = ["The catalogue defines no timescale clocks ([[clock]] entries)."]
         # Only what the layout shows: a view is a second computation of every indicator.
         views = compute_views(catalogue, sources.tables, period, districts, layout.views, missing) if layout.views else None
         details = [
@@ -467,6 +524,10 @@ def _refresh_locked(
         restatements=restatements,
         comparators_note=config.data.authority.comparators_note or "",
         population=district_population(sources, period),
+        due_soon=due if config.data.authority.drilldown else None,
+        due_notes=due_notes,
+        due_within=config.data.authority.due_within,
+        due_counts=due_counts(due, clocks) if clocks else None,
     )
     with _timed(timings, "write master", progress, "Writing the master workbook"):
         backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path, force=force)
@@ -484,4 +545,6 @@ def _refresh_locked(
         kept_stored=kept_lines(protected, titles, names),
         restated=restated_lines(new_records, config.name),
         notes=data.incomplete,
+        due_counts=data.due_counts,
+        due_heading=due_heading(data.due_within, period),
     )

@@ -158,13 +158,8 @@ def summary_sentence(
             f"shown a reduction."
         )
     else:
-
-        def performing(count: int, how: str) -> str:
-            return f"{n(count)} {'is' if count == 1 else 'are'} {how}"
-
         sentence += (
-            f"Compared with last month, performance on {performing(c[IMPROVED], 'better')}, "
-            f"{performing(c[SAME], 'the same')} and {performing(c[WORSE], 'worse')}."
+            f"Compared with last month, performance is better on {n(c[IMPROVED])}, the same on {n(c[SAME])} and worse on {n(c[WORSE])}."
         )
 
     if len(unrated):

@@ -124,8 +124,9 @@ def tracking_lists(
     month = Month.of(start)
     while month.first_day <= end:
         as_at = month.last_day
-        for _ in range(rng.poisson(max(1.0, len(referrals) / MONTHS * 0.05))):
-            waited = int(rng.choice([rng.integers(1, 8), rng.integers(8, 29), rng.integers(29, 60)], p=[0.7, 0.22, 0.08]))
+        # A few cases a month, most allocated within the week, some waiting weeks.
+        for _ in range(rng.poisson(max(2.0, len(referrals) / MONTHS * 0.06))):
+            waited = int(rng.choice([rng.integers(1, 8), rng.integers(8, 29), rng.integers(29, 60)], p=[0.6, 0.28, 0.12]))
             unallocated.append(
                 {
                     "Child Unique ID": str(rng.choice(referrals["Child Unique ID"])),

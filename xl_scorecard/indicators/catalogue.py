@@ -136,6 +136,7 @@ class CatalogueFile(Strict):
     drop: list[str] = []
     change: list[dict[str, Any]] = []
     indicator: list[dict[str, Any]] = []
+    clock: list[dict[str, Any]] = []  # early-warning clocks (indicators.clocks), checked there
 
 
 def default_catalogue_path() -> Path:

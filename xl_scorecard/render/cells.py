@@ -31,6 +31,9 @@ from xl_scorecard.sources import FileReport, Problem
 
 SCORECARD_SHEET = "Scorecard"
 DISTRICTS_SHEET = "Districts"
+# The start of the heading over the early-warning counts on the Districts sheet (read back by
+# the email command).
+EARLY_WARNING = "Early warning: open cases due within"
 TREND_SHEET = "History"
 QUALITY_SHEET = "Data quality"
 DEFINITIONS_SHEET = "Definitions"
@@ -105,6 +108,14 @@ class ScorecardInput:
     details: list[tuple[Any, pd.DataFrame]] = field(default_factory=list)  # (layout Detail block, indicators.views.DETAIL_COLUMNS frame)
     comparators_note: str = ""  # where the England and neighbour figures come from (configuration)
     population: dict[str, float] = field(default_factory=dict)  # children aged 0-17 per district code (latest estimate)
+    # Early warning (indicators.clocks.DUE_COLUMNS): the open cases due soon or overdue, personal
+    # data (None: no drill-down, so no sheet); the clocks that could not run, and the window.
+    due_soon: pd.DataFrame | None = None
+    due_notes: list[str] = field(default_factory=list)
+    due_within: int = 5
+    # Aggregate only: per clock title, indicator id and district code, how many are overdue and
+    # how many due soon (indicators.clocks.due_counts); written whether or not the list is.
+    due_counts: pd.DataFrame | None = None
 
     def basis(self, indicator: str, area: str, period: Month | str) -> float | None:
         """The number of people the stored figure of ``indicator`` for ``area`` and ``period``

@@ -30,7 +30,7 @@ from xl_scorecard.scoring import SUPPRESSED, is_small
 PIVOT_CACHE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml"
 PIVOT_TABLE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotTable+xml"
 PIVOT_CACHE_REL = DOC_REL + "/pivotCacheDefinition"
-CHILD_ID_COLUMN = HEADERS.index("Child ID")
+CHILD_ID_HEADING = HEADERS[HEADERS.index("Child ID")]
 
 
 def personal_sheets(master: Path) -> list[str]:
@@ -46,9 +46,11 @@ def child_ids(master: Path, sheets: list[str]) -> set[str]:
     found: set[str] = set()
     for name in set(sheets) & set(book.sheet_names):
         rows = book.get_sheet_by_name(name).to_python()
-        header = next((i for i, row in enumerate(rows[:10]) if [str(c) for c in row[: len(HEADERS)]] == HEADERS), None)
+        # The Child ID heading of the case sheets and of the due-soon list, in its first rows.
+        header = next((i for i, row in enumerate(rows[:10]) if CHILD_ID_HEADING in [str(c) for c in row]), None)
         if header is not None:
-            found |= {str(row[CHILD_ID_COLUMN]).strip() for row in rows[header + 1 :] if len(row) > CHILD_ID_COLUMN}
+            at = [str(c) for c in rows[header]].index(CHILD_ID_HEADING)
+            found |= {str(row[at]).strip() for row in rows[header + 1 :] if len(row) > at}
     return {i for i in found if i}
 
 

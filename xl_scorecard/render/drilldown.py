@@ -15,9 +15,13 @@ import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from xl_scorecard.render.cells import DRILLDOWN_SHEET, RED_TEXT, Formats, ScorecardInput, print_setup
+from xl_scorecard.render.cells import DRILLDOWN_SHEET, RED_TEXT, Formats, ScorecardInput, first_page_columns, fit_row, print_setup
 
 DRILLDOWN_PREFIX = "Drill-down "
+# The early-warning list: a Drill-down sheet (personal data, red tab, never in a copy).
+DUE_SHEET = "Drill-down due soon"
+DUE_HEADERS = ["District", "Team", "Worker", "Child ID", "Timescale", "Clock started", "Due", "Working days left", "Figure it affects"]
+DUE_WIDTHS = [12, 18, 14, 11, 30, 10, 10, 8, 30]
 BANNER = (
     "PERSONAL DATA (OFFICIAL-SENSITIVE): child and worker identifiers. Keep this workbook where case records "
     "may be kept; emailed copies leave the Drill-down sheets out."
@@ -32,11 +36,13 @@ def drilldown_sheet_name(indicator_id: str) -> str:
     return (DRILLDOWN_PREFIX + re.sub(r"[\[\]:*?/\\']", "_", indicator_id))[:31]
 
 
-def drilldown_sheets(cases: pd.DataFrame | None) -> list[str]:
-    """Every Drill-down sheet written for ``cases``: the index, then one per indicator."""
+def drilldown_sheets(cases: pd.DataFrame | None, due_soon: pd.DataFrame | None = None) -> list[str]:
+    """Every Drill-down sheet written for ``cases``: the index, then one per indicator, then
+    the due-soon list when there is one."""
     if cases is None:
         return []
-    return [DRILLDOWN_SHEET, *(drilldown_sheet_name(i) for i in dict.fromkeys(cases["indicator"]))]
+    due = [DUE_SHEET] if due_soon is not None else []
+    return [DRILLDOWN_SHEET, *(drilldown_sheet_name(i) for i in dict.fromkeys(cases["indicator"])), *due]
 
 
 def is_drilldown(sheet: str) -> bool:
@@ -52,7 +58,7 @@ def write_drilldown(book: Workbook, data: ScorecardInput, fmt: Formats) -> None:
     titles = {ind.id: ind.title for ind in data.catalogue}
     order = [ind.id for ind in data.catalogue if cases is not None and ind.id in set(cases["indicator"])]
     index = book.add_worksheet(DRILLDOWN_SHEET)
-    _banner(index, f"Drill-down: the cases behind the exceptions, {data.period.label}", fmt)
+    _banner(index, f"Drill-down: the cases behind the exceptions, {data.period.label}", fmt, [70, 15, 24])
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1)
     for col, (text, width) in enumerate(zip(["Indicator", "Exception cases", "Sheet"], [70, 15, 24])):
         index.set_column(col, col, width)
@@ -69,16 +75,59 @@ def write_drilldown(book: Workbook, data: ScorecardInput, fmt: Formats) -> None:
     for indicator_id in order:
         ws = book.add_worksheet(drilldown_sheet_name(indicator_id))
         _write_cases(ws, titles[indicator_id], cases[cases["indicator"] == indicator_id], data, fmt)
+    if data.due_soon is not None:
+        _write_due_soon(book.add_worksheet(DUE_SHEET), data, titles, fmt)
 
 
-def _banner(ws: Worksheet, title: str, fmt: Formats) -> None:
+def _write_due_soon(ws: Worksheet, data: ScorecardInput, titles: dict[str, str], fmt: Formats) -> None:
+    """The open cases whose timescale runs out within the next ``due_within`` working days of
+    the month's end, or has run out: per district, overdue first, then the soonest."""
+    due = data.due_soon if data.due_soon is not None else pd.DataFrame()
+    _banner(
+        ws, f"Due soon: cases due within {data.due_within} working days of {data.period.last_day:%d/%m/%Y}, or overdue", fmt, DUE_WIDTHS
+    )
+    notes = " ".join(data.due_notes) or "Every timescale could be checked."
+    ws.write_string(2, 0, notes, fmt(italic=True, font_color="#595959"))
+    head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True, valign="top")
+    ws.set_row(3, 27)
+    for col, (text, width) in enumerate(zip(DUE_HEADERS, DUE_WIDTHS)):
+        ws.set_column(col, col, width)
+        ws.write_string(3, col, text, head)
+    names = dict(data.districts)
+    date = fmt(num_format="dd/mm/yyyy", valign="top")
+    overdue = fmt(bold=True, font_color=RED_TEXT, valign="top")
+    top = fmt(valign="top")
+    wrap = fmt(text_wrap=True, valign="top")
+    for row, case in enumerate(due.itertuples(index=False), start=4):
+        affects = titles.get(case.indicator, case.indicator)
+        fit_row(ws, row, [(str(case.clock), DUE_WIDTHS[4]), (affects, DUE_WIDTHS[8]), (str(case.team), DUE_WIDTHS[1])])
+        ws.write_string(row, 0, names.get(case.district, str(case.district)), top)
+        for col, value in ((1, case.team), (2, case.worker), (3, case.child_id), (4, case.clock)):
+            ws.write_string(row, col, "" if pd.isna(value) else str(value), wrap)  # ids stay text, never numbers or formulas
+        for col, value in ((5, case.started), (6, case.due)):
+            if pd.notna(value):
+                ws.write_datetime(row, col, pd.Timestamp(value).to_pydatetime(), date)
+        ws.write_number(row, 7, float(case.days_left), overdue if case.days_left < 0 else top)
+        ws.write_string(row, 8, affects, wrap)
+    if due.empty:
+        ws.write_string(4, 0, "No open case is due within the window or overdue.")
+    ws.autofilter(3, 0, 3 + max(len(due), 1), len(DUE_HEADERS) - 1)
+    ws.freeze_panes(4, 0)
+    print_setup(ws, data, 3, DUE_WIDTHS)
+
+
+def _banner(ws: Worksheet, title: str, fmt: Formats, widths: list[int]) -> None:
+    """Red tab, title, and the personal-data warning wrapped across the printed columns (one
+    long cell would print cut off at the page's edge)."""
     ws.set_tab_color(RED_TEXT)
     ws.write_string(0, 0, title, fmt(bold=True, font_size=13, font_color=fmt.colours.header))
-    ws.write_string(1, 0, BANNER, fmt(bold=True, font_color=RED_TEXT))
+    span = max(first_page_columns(widths), 1)
+    fit_row(ws, 1, [(BANNER, sum(widths[:span]))])
+    ws.merge_range(1, 0, 1, span - 1, BANNER, fmt(bold=True, font_color=RED_TEXT, text_wrap=True, valign="top"))
 
 
 def _write_cases(ws: Worksheet, title: str, cases: pd.DataFrame, data: ScorecardInput, fmt: Formats) -> None:
-    _banner(ws, f"{title}: exception cases, {data.period.label}", fmt)
+    _banner(ws, f"{title}: exception cases, {data.period.label}", fmt, WIDTHS)
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True, valign="top")
     ws.set_row(3, 27)  # two lines: "Distance from limit" wraps
     for col, (text, width) in enumerate(zip(HEADERS, WIDTHS)):

@@ -209,7 +209,7 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
         base_package = Package.read(base or template)
         written = write_workbook(owned, data, date_1904=uses_1904(base_package))
         fingerprint = Path(work) / "fingerprint.xlsx"
-        sheets = [s for s in OWNED_SHEETS if s != FINGERPRINT_SHEET] + drilldown_sheets(data.drilldown)[1:]
+        sheets = [s for s in OWNED_SHEETS if s != FINGERPRINT_SHEET] + drilldown_sheets(data.drilldown, data.due_soon)[1:]
         key = new_key()
         present = [s for s in sheets if s in set(workbook_names(Package.read(owned)))]
         write_fingerprint(

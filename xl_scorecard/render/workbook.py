@@ -27,6 +27,7 @@ from xl_scorecard.render.cells import (
     DEFINITIONS_SHEET,
     DETAIL_SHEET,
     DISTRICTS_SHEET,
+    EARLY_WARNING,
     GREEN_TEXT,
     LINE_HEIGHT,
     NOT_RATED,
@@ -409,11 +410,42 @@ def _write_districts(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     ws.write_string(last + 3, 0, "Lists missing, unreadable or empty", fmt(italic=True, border=1))
     for n, (code, _) in enumerate(areas):
         ws.write_number(last + 3, 1 + 2 * n, data.unusable.get(code, 0), fmt(num_format="0", border=1, italic=True))
+    if data.due_counts is not None:
+        _write_due_counts(ws, data, areas, last + 5, fmt)
     for n in range(len(areas)):
         column = xl_col_to_name(2 + 2 * n)
         _rag_rules(ws, f"{column}{first + 1}:{column}{last + 1}", fmt)
     ws.freeze_panes(first, 1)
     print_setup(ws, data, 2, [DISTRICT_TITLE_WIDTH, *[11, status_width] * len(areas)])
+
+
+def _write_due_counts(ws: Worksheet, data: ScorecardInput, areas: list[tuple[str, str]], top: int, fmt: Formats) -> None:
+    """Early warning, aggregate only: per timescale, how many open cases in each district are
+    overdue and how many run out within the next working days (the cases themselves are on the
+    "Drill-down due soon" sheet, which never leaves the master)."""
+    counts = data.due_counts if data.due_counts is not None else pd.DataFrame()
+    titles = {ind.id: ind.title for ind in data.catalogue}
+    heading = f"{EARLY_WARNING} {data.due_within} working days of {data.period.last_day:%d/%m/%Y}, or overdue"  # as pipeline.due_heading
+    ws.merge_range(
+        top, 0, top, 2 * len(areas), heading, fmt(bold=True, bg_color=fmt.colours.section, font_color=fmt.colours.header, border=1)
+    )
+    row = top + 1
+    for clock, group in counts.groupby("clock", sort=False):
+        affects = titles.get(str(group["indicator"].iloc[0]), "")
+        for kind, label in (("overdue", "overdue"), ("due_soon", "due soon")):
+            text = f"{clock}: {label}" + (f" (affects: {affects})" if affects and kind == "overdue" else "")
+            fit_row(ws, row, [(text, DISTRICT_TITLE_WIDTH)])
+            ws.write_string(row, 0, text, fmt(border=1, text_wrap=True))
+            by_district = dict(zip(group["district"], group[kind]))
+            total = int(sum(by_district.values()))
+            for n, (code, _) in enumerate(areas):
+                count = total if code == AUTHORITY else int(by_district.get(code, 0))
+                # A count of children: withheld in copies when small, like every other count.
+                value_cell(ws, row, 1 + 2 * n, count, "count", fmt, float(count), border=1)
+            row += 1
+    for line in data.due_notes:
+        ws.write_string(row, 0, f"Not checked: {line}", fmt(italic=True, font_color=NOT_RATED_TEXT))
+        row += 1
 
 
 TREND_WIDTHS = [32, 12, *[8] * TREND_MONTHS]
@@ -451,13 +483,16 @@ def _write_trend_sheet(ws: Worksheet, data: ScorecardInput, fmt: Formats, rows: 
 def _write_commentary(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     """Every month's commentary, as typed (the scorecard shows the current month's): the
     indicator's title, the area's name and the month first; the keys the next refresh reads
-    back (id, area code, period) after them, outside the printed area."""
+    back (id, area code, period) after them, in hidden columns."""
     titles = {ind.id: ind.title for ind in data.catalogue}
     names = {AUTHORITY: data.authority, **dict(data.districts)}
     widths = [40, 12, 9, 60, 11, 16, 9, 8]
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True, valign="vcenter")
     for col, (text, width) in enumerate(zip(COMMENTARY_HEADINGS, widths)):
-        ws.set_column(col, col, width)
+        # The keys are hidden: they never print, and the next refresh still reads them. (A print
+        # area would keep them off paper too, but LibreOffice then prints the sheet in a
+        # committee pack that hides it.)
+        ws.set_column(col, col, width, None, {"hidden": col >= 5})
         ws.write_string(0, col, text, head)
     wrap = fmt(text_wrap=True, valign="top")
     for row, (indicator, area, period, text, recorded) in enumerate(
@@ -473,7 +508,6 @@ def _write_commentary(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None
             ws.write_string(row, col, value, wrap)
     ws.freeze_panes(1, 0)
     print_setup(ws, data, 0, widths[:5])
-    ws.print_area(0, 0, max(1, len(data.commentary_history)), 4)
 
 
 def _write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
