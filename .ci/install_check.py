@@ -3,7 +3,8 @@ repository: a fresh virtual environment, no editable install, no checkout on ``s
 
     python .ci/install_check.py DIST_DIR [--constraints FILE]
 
-Runs ``xl-scorecard --version``, ``demo`` (small), ``check``, ``indicators --catalogue kent_2012``,
+Runs ``xl-scorecard --version``, ``demo`` (small), ``check``, ``due``, ``demo --preset kent_2012``,
+``indicators --catalogue kent_2012``,
 ``pdf`` (when LibreOffice is here) and ``addin build``, each also as ``python -m xl_scorecard``
 where it matters, and stops with exit 1 at the first command that fails. Plain Python and
 pathlib so that it runs on Windows too (``py .ci\\install_check.py dist``).
@@ -68,6 +69,13 @@ def main() -> int:
         # The demo's district files carry deliberate mistakes: check reports them with exit 1
         # (data invalid); 2 would mean the run itself failed.
         run([python, "-m", "xl_scorecard", "check", "--config", config], user, env, ok=(0, 1))
+        due = run([cli, "due", "--config", config], user, env)
+        if "overdue" not in due or "Not checked" in due:
+            raise SystemExit("install check: due counted nothing, or a clock could not run on the demo")
+        kent = user / "presets"
+        run([cli, "demo", "--out", str(kent), "--preset", "kent_2012"], user, env)
+        if not (kent / "kent_2012" / "master.xlsx").is_file():
+            raise SystemExit("install check: demo --preset kent_2012 wrote no master")
         listing = run([cli, "indicators", "--catalogue", "kent_2012"], user, env)
         if listing.count("\n") < 45:
             raise SystemExit("install check: the kent_2012 preset listed fewer than 44 indicators")

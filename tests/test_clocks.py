@@ -141,8 +141,10 @@ def test_a_clock_whose_list_is_missing_is_not_available_never_none_due():
     found, unavailable = due_cases(CLOCKS, tables, DAY)
     assert "Allocation to a social worker: 28 days: not available (no unallocated list)" in unavailable
     assert any("Initial conference" in line and "icpc_unnecessary" in line for line in unavailable)
-    # Without the visits log a CP plan's clock runs from its start, and says so.
-    assert any(line.startswith("Child protection visit") and "no cp_visits list" in line for line in unavailable)
+    # Without the visits log, counting from each plan's start would make every plan overdue:
+    # the clock is not available, and no CP plan is listed.
+    assert "Child protection visit: every 10 working days: not available (no cp_visits list)" in unavailable
+    assert not found["clock"].str.startswith("Child protection visit").any()
     assert not found["clock"].str.startswith("Allocation").any()
 
 
@@ -294,3 +296,38 @@ def test_each_district_email_carries_its_own_early_warning_counts_and_no_child_i
     (authority / "outbox" / "master NG.eml").unlink()
     assert main(["email", "--config", config, "--dry-run"]) == 0
     assert warning_lines() == expected
+
+
+def test_a_district_without_its_visits_log_has_no_count_not_zero(authority):
+    # Southmere's CP visits log goes missing: counted from each plan's start, every Southmere
+    # plan would look overdue. Its count says "no data", the authority's total "incomplete",
+    # no Southmere plan is listed, and the other districts are as before.
+    import re
+
+    import openpyxl
+    from python_calamine import CalamineWorkbook
+
+    from xl_scorecard.config import load_config
+    from xl_scorecard.pipeline import refresh
+
+    def visit_counts() -> dict[str, object]:
+        sheet = openpyxl.load_workbook(authority / "master.xlsx", read_only=True)["Districts"]
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        row = next(r for r in rows if str(r[0] or "").startswith("Child protection visit: every 10 working days: overdue"))
+        return {name: row[col] for col, name in enumerate(rows[2]) if name}
+
+    refresh(load_config(authority / "authority.toml"), master=authority / "master.xlsx")
+    before = visit_counts()
+    config = authority / "authority.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(re.sub(r'\[\[source\]\]\ndistrict = "SM"\ndataset = "cp_visits"\nfile = "[^"]+"\n', "", text), encoding="utf-8")
+    assert config.read_text(encoding="utf-8") != text
+    refresh(load_config(config), master=authority / "master.xlsx")
+    after = visit_counts()
+    assert after["Southmere"] == "no data" and after["Northshire"] == "incomplete"
+    assert all(after[d] == before[d] for d in ("Northgate", "Eastbrook", "Westfield"))
+    sheet = CalamineWorkbook.from_path(str(authority / "master.xlsx")).get_sheet_by_name("Drill-down due soon").to_python()
+    listed = {(r[0], r[4]) for r in sheet[4:] if r[0]}
+    assert ("Southmere", "Child protection visit: every 10 working days") not in listed
+    assert ("Northgate", "Child protection visit: every 10 working days") in listed
+    assert any("not available in one district (no cp_visits file for Southmere)" in str(c) for c in sheet[2])

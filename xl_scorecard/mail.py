@@ -154,6 +154,12 @@ def _warning_lines(counts: pd.DataFrame | None, area: str, suppress_below: int) 
     lines = []
     for clock, group in counts.groupby("clock", sort=False):
         mine = group if area == AUTHORITY else group[group["district"] == area]
+        if mine["overdue"].isna().any():  # a district without the lists the clock needs
+            lines.append(
+                f"{clock}: "
+                + ("no data (the lists it needs are missing)" if area != AUTHORITY else "incomplete (not every district's lists are there)")
+            )
+            continue
         overdue, soon = int(mine["overdue"].sum()), int(mine["due_soon"].sum())
         lines.append(f"{clock}: {shown(overdue)} overdue, {shown(soon)} due soon")
     return lines
@@ -189,7 +195,7 @@ def _stored_due_counts(master: Path, config: AuthorityConfig) -> tuple[pd.DataFr
     if top is None:
         return None, ""
     codes = [d.code for d in config.districts]
-    records: dict[tuple[str, str], dict[str, int]] = {}
+    records: dict[tuple[str, str], dict[str, float]] = {}
     for row in rows[top + 1 :]:
         label = str(row[0]) if row else ""
         for kind, suffix in (("overdue", ": overdue"), ("due_soon", ": due soon")):
@@ -197,8 +203,9 @@ def _stored_due_counts(master: Path, config: AuthorityConfig) -> tuple[pd.DataFr
                 clock = label.split(suffix)[0]
                 for n, code in enumerate(codes, start=1):
                     value = row[1 + 2 * n] if len(row) > 1 + 2 * n else None
-                    if isinstance(value, (int, float)):
-                        records.setdefault((clock, code), {"overdue": 0, "due_soon": 0})[kind] = int(value)
+                    # "no data" (the district lacks a list the clock needs) stays no count.
+                    count = float(value) if isinstance(value, (int, float)) else float("nan")
+                    records.setdefault((clock, code), {"overdue": 0.0, "due_soon": 0.0})[kind] = count
     frame = pd.DataFrame(
         [{"clock": c, "indicator": "", "district": d, **v} for (c, d), v in records.items()],
         columns=["clock", "indicator", "district", "overdue", "due_soon"],

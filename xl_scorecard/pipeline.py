@@ -31,7 +31,7 @@ from xl_scorecard.indicators.calculations import population_at, rereferral_flags
 from xl_scorecard.indicators.catalogue import Indicator, default_catalogue_path, format_value
 from xl_scorecard.indicators.clocks import Clock, due_cases, due_counts, load_clocks
 from xl_scorecard.indicators.comparators import comparator_figures
-from xl_scorecard.indicators.completeness import COMPLETE, figure_coverage, missing_districts, with_status
+from xl_scorecard.indicators.completeness import COMPLETE, figure_coverage, list_gaps, missing_districts, with_status
 from xl_scorecard.indicators.definitions import check_definitions, columns_used
 from xl_scorecard.indicators.drilldown import drilldown_cases
 from xl_scorecard.indicators.typed import typed_figure_checks
@@ -257,15 +257,15 @@ def due_list(config: AuthorityConfig, period: Month | None = None, within: int |
     stop_on_configuration_slips(sources, config)
     check_period(period, sources, config)
     days = config.data.authority.due_within if within is None else within
-    due, notes = due_cases(clocks, sources.tables, period.last_day, within=days)
+    due, notes = due_cases(clocks, sources.tables, period.last_day, within=days, gaps=clock_gaps(clocks, sources, config))
     return period, due, notes if clocks else ["The catalogue defines no timescale clocks ([[clock]] entries)."]
 
 
-def due_heading(within: int, period: Month) -> str:
-    """The words over the early-warning counts, on the Districts sheet and in the emails."""
-    from xl_scorecard.render.cells import EARLY_WARNING
-
-    return f"{EARLY_WARNING} {within} working days of {period.last_day:%d/%m/%Y}, or overdue"
+def clock_gaps(clocks: list[Clock], sources: SourceData, config: AuthorityConfig) -> dict[str, dict[str, str]]:
+    """Per clock, the districts without a usable list (or column) it needs, and why: their
+    counts are "no data", never 0 (indicators.completeness.list_gaps)."""
+    districts = [(d.code, d.name) for d in config.districts]
+    return {clock.id: gaps for clock in clocks if (gaps := list_gaps(clock.needs(), sources.files, districts))}
 
 
 def district_population(sources: SourceData, period: Month) -> dict[str, float]:
@@ -433,6 +433,7 @@ def _refresh_locked(
     progress: Progress | None = None,
 ) -> RunResult:
     from xl_scorecard.render import ScorecardInput, write_scorecard
+    from xl_scorecard.render.cells import due_heading
     from xl_scorecard.render.layout import load_layout
 
     period = period or config.period or default_period()
@@ -469,7 +470,8 @@ def _refresh_locked(
         missing = {ind.id: missing_districts(coverage, ind, districts) for ind in catalogue}
         results = with_status(compute_all(catalogue, sources.tables, periods, districts, missing), coverage)
         drilldown = drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None
-        due, due_notes = due_cases(clocks, sources.tables, period.last_day, within=config.data.authority.due_within)
+        gaps = clock_gaps(clocks, sources, config)
+        due, due_notes = due_cases(clocks, sources.tables, period.last_day, within=config.data.authority.due_within, gaps=gaps)
         if not clocks:
             due_notes = ["The catalogue defines no timescale clocks ([[clock]] entries)."]
         # Only what the layout shows: a view is a second computation of every indicator.
@@ -527,7 +529,7 @@ def _refresh_locked(
         due_soon=due if config.data.authority.drilldown else None,
         due_notes=due_notes,
         due_within=config.data.authority.due_within,
-        due_counts=due_counts(due, clocks) if clocks else None,
+        due_counts=due_counts(due, clocks, gaps) if clocks else None,
     )
     with _timed(timings, "write master", progress, "Writing the master workbook"):
         backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path, force=force)
@@ -546,5 +548,5 @@ def _refresh_locked(
         restated=restated_lines(new_records, config.name),
         notes=data.incomplete,
         due_counts=data.due_counts,
-        due_heading=due_heading(data.due_within, period),
+        due_heading=due_heading(data.due_within, period),  # as the Districts sheet heads them
     )

@@ -109,7 +109,7 @@ def _table(tables: Tables, dataset: str) -> pd.DataFrame:
 
 def _filter(table: pd.DataFrame, where: dict[str, Any] | None) -> pd.DataFrame:
     """The rows matching ``where`` ({column: value} or {column: [values]})."""
-    return table[_where(table, where)] if where else table
+    return table[rows_where(table, where)] if where else table
 
 
 def _in_window(dates: pd.Series, window: Window) -> pd.Series:
@@ -176,7 +176,7 @@ def _one_per_child(rows: pd.DataFrame, start: str) -> pd.DataFrame:
     return rows.sort_values(start, kind="stable").drop_duplicates(["district", "child_id"], keep="last")
 
 
-def _where(table: pd.DataFrame, where: dict[str, Any] | None) -> np.ndarray:
+def rows_where(table: pd.DataFrame, where: dict[str, Any] | None) -> np.ndarray:
     """Mask of the rows matching ``where``: {column: value} keeps equal rows, {column: [values]}
     rows in the list."""
     mask = np.ones(len(table), dtype=bool)
@@ -224,7 +224,7 @@ def rate_per_population(tables: Tables, window: Window, *, dataset: str, date: s
     """Events dated within the window (numerator) over the population aged 0-17 (denominator)."""
     table = _table(tables, dataset)
     population = population_at(tables, window)
-    events = _where(table, where) & _dates_in(table, date, window.start, window.end)
+    events = rows_where(table, where) & _dates_in(table, date, window.start, window.end)
     return _result(_count(table, events).reindex(population.index), population)
 
 
@@ -235,9 +235,9 @@ def open_per_population(
     """Children with a case open at the end of the window (started on or before it, not ended
     by it) over the population aged 0-17; a child with two open rows counts once."""
     table = _table(tables, dataset)
-    counted = _where(table, where)
+    counted = rows_where(table, where)
     for column, value in (exclude or {}).items():
-        counted &= ~_where(table, {column: value})
+        counted &= ~rows_where(table, {column: value})
     day = np.datetime64(window.end, "ns")
     began, ended = table[start].to_numpy(dtype="datetime64[ns]"), table[end].to_numpy(dtype="datetime64[ns]")
     is_open = counted & (began <= day) & (np.isnat(ended) | (ended > day))
@@ -266,7 +266,7 @@ def _completed(
     with ``started_in_window``), matching ``where``. Shared by the figure and its drill-down."""
     if counting not in COUNTING:
         raise ValueError(f"counting must be one of {COUNTING}")
-    done = _where(table, where) & _dates_in(table, end, window.start, window.end)
+    done = rows_where(table, where) & _dates_in(table, end, window.start, window.end)
     if started_in_window:
         done &= _dates_in(table, start, window.start, window.end)
     return done
@@ -431,7 +431,7 @@ def share_where(
     with one or more referrals in the previous 12 months). ``date = ""`` takes every row, for
     lists that are themselves a snapshot (care leavers)."""
     table = _table(tables, dataset)
-    rows = _where(table, where)
+    rows = rows_where(table, where)
     if date:
         rows &= _dates_in(table, date, window.start, window.end)
     meets = rows & OPS[op](table[column], value).fillna(False).to_numpy(dtype=bool)
@@ -481,8 +481,8 @@ def ratio_of_sums(
     over sum of ``denominator`` (default: the same column), rows of the window's months.
     Average caseload = cases / FTE; % agency = agency FTE / establishment FTE."""
     table = _table(tables, dataset)
-    rows = _months_in(table, month, window) & _where(table, where)
-    top = _count(table, rows & _where(table, numerator_where), weights=table[numerator])
+    rows = _months_in(table, month, window) & rows_where(table, where)
+    top = _count(table, rows & rows_where(table, numerator_where), weights=table[numerator])
     bottom = _count(table, rows, weights=table[denominator or numerator])
     present = _count(table, rows) > 0  # districts without a sheet for the month give no figure
     return _result(top[present], bottom[present])
@@ -514,7 +514,7 @@ def share_supervised(
     supervision dated within the window. Workers are matched by name within their district,
     ignoring case and spacing, since supervision logs rarely carry staff numbers."""
     staff_table = _table(tables, staff)
-    in_post = staff_table.loc[_months_in(staff_table, month, window) & _where(staff_table, where), ["district", "worker"]]
+    in_post = staff_table.loc[_months_in(staff_table, month, window) & rows_where(staff_table, where), ["district", "worker"]]
     log = _table(tables, supervision)
     log = log.loc[_dates_in(log, "supervision_date", window.start, window.end), ["district", "worker"]]
     seen = set(_worker_keys(log))

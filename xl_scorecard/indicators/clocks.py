@@ -22,7 +22,8 @@ from pydantic import Field, field_validator, model_validator
 
 from xl_scorecard.datafiles import Strict, parse_model, read_toml
 from xl_scorecard.errors import ConfigError
-from xl_scorecard.indicators.workdays import bank_holidays, working_days_array
+from xl_scorecard.indicators.calculations import rows_where
+from xl_scorecard.indicators.workdays import deadlines_array, working_days_array
 
 DUE_COLUMNS = ["clock", "district", "team", "worker", "child_id", "started", "due", "days_left", "indicator"]
 
@@ -57,6 +58,14 @@ class Clock(Strict):
             raise ValueError("a clock needs either `start` (and `days`) or `due`, not both")
         return self
 
+    def needs(self) -> dict[str, set[str]]:
+        """The lists (dataset -> columns) a district must have for this clock to run there."""
+        columns = {c for c in (self.start, self.due, self.done, self.open_until, self.snapshot) if c}
+        needed = {self.dataset: columns | set(self.unless or {}) | set(self.where or {})}
+        if self.latest:
+            needed.setdefault(self.latest["dataset"], set()).add(self.latest["date"])
+        return needed
+
     @field_validator("latest")
     @classmethod
     def _latest_names_a_list_and_date(cls, value: dict[str, str] | None) -> dict[str, str] | None:
@@ -82,14 +91,6 @@ def load_clocks(path: Any) -> list[Clock]:
     return clocks
 
 
-def _matches(table: pd.DataFrame, rules: dict[str, Any] | None) -> pd.Series:
-    mask = pd.Series(True, index=table.index)
-    for column, wanted in (rules or {}).items():
-        values = wanted if isinstance(wanted, list) else [wanted]
-        mask &= table[column].isin(values)
-    return mask
-
-
 def deadlines(start: pd.Series, days: int, counting: str) -> pd.Series:
     """The date each clock runs out: ``days`` working days after the start (the working day on
     which the count reaches ``days``), calendar days, or whole months."""
@@ -98,25 +99,22 @@ def deadlines(start: pd.Series, days: int, counting: str) -> pd.Series:
         return start + pd.to_timedelta(days, unit="D")
     if counting == "months":
         return start + pd.DateOffset(months=days)
-    if days == 0:
-        return start
-    valid = start.notna()
-    out = pd.Series(pd.NaT, index=start.index, dtype="datetime64[ns]")
-    if valid.any():
-        begin = start[valid].to_numpy(dtype="datetime64[D]")
-        years = begin.astype("datetime64[Y]").astype(int) + 1970
-        calendar = np.busdaycalendar(holidays=bank_holidays(int(years.min()) - 1, int(years.max()) + 2 + days // 200))
-        # "backward": a weekend or bank-holiday start counts from the working day before, as
-        # working_days_between does (Saturday + 1 working day = Monday).
-        out[valid] = np.busday_offset(begin, days, roll="backward", busdaycal=calendar).astype("datetime64[ns]")
-    return out
+    return pd.Series(deadlines_array(start.to_numpy(dtype="datetime64[ns]"), days).astype("datetime64[ns]"), index=start.index)
 
 
-def due_cases(clocks: list[Clock], tables: dict[str, pd.DataFrame], day: dt.date, within: int = 5) -> tuple[pd.DataFrame, list[str]]:
+def due_cases(
+    clocks: list[Clock], tables: dict[str, pd.DataFrame], day: dt.date, within: int = 5, gaps: dict[str, dict[str, str]] | None = None
+) -> tuple[pd.DataFrame, list[str]]:
     """(the cases due within ``within`` working days of ``day`` or overdue, one row per case and
     clock; the clocks that cannot run, each with the reason). A clock whose list is not there,
-    or lacks a column it needs, is "not available", never "none due"."""
+    or lacks a column it needs, is "not available", never "none due"; so is a clock in a
+    district ``gaps`` names (clock id -> district code -> why: completeness.list_gaps), whose
+    cases are left out rather than counted from a list it does not have."""
     frames, unavailable = [], []
+    gaps = gaps or {}
+    for clock in clocks:
+        for reason in gaps.get(clock.id, {}).values():
+            unavailable.append(f"{clock.title}: not available in one district ({reason})")
     as_at = pd.Timestamp(day)
     for clock in clocks:
         table = tables.get(clock.dataset)
@@ -128,9 +126,9 @@ def due_cases(clocks: list[Clock], tables: dict[str, pd.DataFrame], day: dt.date
         if missing:
             unavailable.append(f"{clock.title}: not available (the {clock.dataset} list has no {', '.join(missing)} column)")
             continue
-        rows = table[_matches(table, clock.where)]
+        rows = table[rows_where(table, clock.where)]
         if clock.unless:
-            rows = rows[~_matches(rows, clock.unless)]
+            rows = rows[~rows_where(rows, clock.unless)]
         if clock.start:  # a case not started by the day has no clock running yet
             rows = rows[pd.to_datetime(rows[clock.start]) <= as_at]
         if clock.snapshot:
@@ -146,20 +144,19 @@ def due_cases(clocks: list[Clock], tables: dict[str, pd.DataFrame], day: dt.date
         started = pd.to_datetime(rows[clock.start or clock.due])
         if clock.latest:
             events = tables.get(clock.latest["dataset"])
-            if events is not None and len(events):
-                dates = pd.to_datetime(events[clock.latest["date"]])
-                last = events.assign(_on=dates)[dates <= as_at].groupby(["district", "child_id"], observed=True)["_on"].max()
-                keys = pd.MultiIndex.from_arrays([rows["district"].astype(str), rows["child_id"].astype(str)])
-                last.index = pd.MultiIndex.from_arrays(
-                    [last.index.get_level_values(0).astype(str), last.index.get_level_values(1).astype(str)]
-                )
-                seen = pd.Series(last.reindex(keys).to_numpy(), index=rows.index)
-                started = pd.concat([started, seen], axis=1).max(axis=1)
-            else:
-                unavailable.append(f"{clock.title}: counted from the plan's start (no {clock.latest['dataset']} list)")
+            if events is None or not len(events):
+                # Counted from the plan's start, every plan would look overdue: not a figure.
+                unavailable.append(f"{clock.title}: not available (no {clock.latest['dataset']} list)")
+                continue
+            dates = pd.to_datetime(events[clock.latest["date"]])
+            last = events.assign(_on=dates)[dates <= as_at].groupby(["district", "child_id"], observed=True)["_on"].max()
+            keys = pd.MultiIndex.from_arrays([rows["district"].astype(str), rows["child_id"].astype(str)])
+            last.index = pd.MultiIndex.from_arrays([last.index.get_level_values(0).astype(str), last.index.get_level_values(1).astype(str)])
+            seen = pd.Series(last.reindex(keys).to_numpy(), index=rows.index)
+            started = pd.concat([started, seen], axis=1).max(axis=1)
         due = pd.to_datetime(rows[clock.due]) if clock.due else deadlines(started, clock.days, clock.counting)
         left = working_days_array(np.full(len(due), as_at.to_datetime64()), due.to_numpy(dtype="datetime64[ns]"))
-        soon = left <= within
+        soon = (left <= within) & ~rows["district"].astype(str).isin(set(gaps.get(clock.id, {}))).to_numpy()
         picked = rows[soon]
         frames.append(
             pd.DataFrame(
@@ -186,11 +183,16 @@ def _column(rows: pd.DataFrame, name: str) -> np.ndarray:
     return rows[name].astype(object).where(rows[name].notna(), "").astype(str).str.strip().to_numpy()
 
 
-def due_counts(due: pd.DataFrame, clocks: list[Clock]) -> pd.DataFrame:
+def due_counts(due: pd.DataFrame, clocks: list[Clock], gaps: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
     """Per clock (in catalogue order) and district: how many cases are overdue and how many due
-    soon; every clock appears, a district with none counting 0. No child-level data."""
+    soon; every clock appears, a district with none counting 0, a district without the lists
+    the clock needs (``gaps``) with no count at all (NaN), never 0. No child-level data."""
     rows = []
     for clock in clocks:
+        for district in (gaps or {}).get(clock.id, {}):
+            rows.append(
+                {"clock": clock.title, "indicator": clock.indicator or "", "district": district, "overdue": np.nan, "due_soon": np.nan}
+            )
         mine = due[due["clock"] == clock.title]
         for district, group in mine.groupby("district", sort=False):
             overdue = int((group["days_left"] < 0).sum())

@@ -90,6 +90,21 @@ def unrecorded(catalogue: list[Indicator], tables: dict[str, pd.DataFrame]) -> d
     return found
 
 
+def list_gaps(needed: dict[str, set[str]], files: list[FileReport], districts: list[tuple[str, str]]) -> dict[str, str]:
+    """For each district code without a usable list for one of ``needed`` (dataset -> the
+    columns it must have), why not, in the words figure_coverage uses; districts with every
+    list are left out."""
+    by_list: dict[tuple[str, str], list[FileReport]] = {}
+    for report in files:
+        by_list.setdefault((report.dataset, report.district), []).append(report)
+    gaps = {}
+    for code, name in districts:
+        found = list(dict.fromkeys(r for dataset, columns in needed.items() if (r := _gap(dataset, columns, code, name, by_list))))
+        if found:
+            gaps[code] = "; ".join(found)
+    return gaps
+
+
 def _gap(dataset: str, columns: set[str], code: str, name: str, by_list: dict[tuple[str, str], list[FileReport]]) -> str:
     # Why the district has no usable list for ``dataset``, or "" when it has one. A list that
     # covers every district (population) counts for each.

@@ -96,13 +96,23 @@ def working_days_array(start: np.ndarray, end: np.ndarray) -> np.ndarray:
     return result
 
 
+def deadlines_array(start: np.ndarray, days: int) -> np.ndarray:
+    """``days`` working days after each ``start`` (datetime64; NaT stays NaT): the working day
+    on which ``working_days_between(start, deadline)`` reaches ``days``. A start on a weekend or
+    bank holiday counts from the working day before it (Saturday + 1 = Monday), as the counting
+    does; 0 days is the start itself."""
+    begin = start.astype("datetime64[D]")
+    out = begin.copy()
+    valid = ~np.isnat(begin)
+    if days <= 0 or not valid.any():
+        return out
+    years = begin[valid].astype("datetime64[Y]").astype(int) + 1970
+    calendar = np.busdaycalendar(holidays=bank_holidays(int(years.min()) - 1, int(years.max()) + 2 + days // 200))
+    out[valid] = np.busday_offset(begin[valid], days, roll="backward", busdaycal=calendar)
+    return out
+
+
 def add_working_days(start: dt.date, days: int) -> dt.date:
-    """The date ``days`` working days after ``start`` (the deadline for a timescale): the
-    working day on which ``working_days_between(start, deadline)`` reaches ``days``. A start on
-    a weekend or bank holiday counts from the working day before it (Saturday + 1 = Monday), as
-    the counting does; 0 days is the start itself."""
-    if days <= 0:
-        return start
-    holidays_ = bank_holidays(start.year - 1, start.year + 2 + days // 200)
-    calendar = np.busdaycalendar(holidays=holidays_)
-    return np.busday_offset(np.datetime64(start, "D"), days, roll="backward", busdaycal=calendar).astype(dt.date)
+    """The date ``days`` working days after ``start`` (the deadline for a timescale; see
+    ``deadlines_array``)."""
+    return deadlines_array(np.array([np.datetime64(start, "D")]), days)[0].astype(dt.date)

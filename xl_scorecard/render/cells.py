@@ -34,6 +34,13 @@ DISTRICTS_SHEET = "Districts"
 # The start of the heading over the early-warning counts on the Districts sheet (read back by
 # the email command).
 EARLY_WARNING = "Early warning: open cases due within"
+
+
+def due_heading(within: int, period: Month) -> str:
+    """The words over the early-warning counts, on the Districts sheet and in the emails."""
+    return f"{EARLY_WARNING} {within} working days of {period.last_day:%d/%m/%Y}, or overdue"
+
+
 TREND_SHEET = "History"
 QUALITY_SHEET = "Data quality"
 DEFINITIONS_SHEET = "Definitions"

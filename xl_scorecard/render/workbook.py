@@ -27,7 +27,6 @@ from xl_scorecard.render.cells import (
     DEFINITIONS_SHEET,
     DETAIL_SHEET,
     DISTRICTS_SHEET,
-    EARLY_WARNING,
     GREEN_TEXT,
     LINE_HEIGHT,
     NOT_RATED,
@@ -48,6 +47,7 @@ from xl_scorecard.render.cells import (
     ScorecardInput,
     Written,
     by_area,
+    due_heading,
     first_page_columns,
     fit_row,
     part_cell,
@@ -425,7 +425,7 @@ def _write_due_counts(ws: Worksheet, data: ScorecardInput, areas: list[tuple[str
     "Drill-down due soon" sheet, which never leaves the master)."""
     counts = data.due_counts if data.due_counts is not None else pd.DataFrame()
     titles = {ind.id: ind.title for ind in data.catalogue}
-    heading = f"{EARLY_WARNING} {data.due_within} working days of {data.period.last_day:%d/%m/%Y}, or overdue"  # as pipeline.due_heading
+    heading = due_heading(data.due_within, data.period)
     ws.merge_range(
         top, 0, top, 2 * len(areas), heading, fmt(bold=True, bg_color=fmt.colours.section, font_color=fmt.colours.header, border=1)
     )
@@ -437,11 +437,17 @@ def _write_due_counts(ws: Worksheet, data: ScorecardInput, areas: list[tuple[str
             fit_row(ws, row, [(text, DISTRICT_TITLE_WIDTH)])
             ws.write_string(row, 0, text, fmt(border=1, text_wrap=True))
             by_district = dict(zip(group["district"], group[kind]))
-            total = int(sum(by_district.values()))
+            # A district without the lists the clock needs has no count ("no data"), and the
+            # authority's total leaves it out, so it says "incomplete" rather than a number.
+            lacking = any(pd.isna(v) for v in by_district.values())
+            total = sum(v for v in by_district.values() if not pd.isna(v))
             for n, (code, _) in enumerate(areas):
-                count = total if code == AUTHORITY else int(by_district.get(code, 0))
-                # A count of children: withheld in copies when small, like every other count.
-                value_cell(ws, row, 1 + 2 * n, count, "count", fmt, float(count), border=1)
+                count = (None if lacking else total) if code == AUTHORITY else by_district.get(code, 0)
+                if count is None or pd.isna(count):
+                    word = "incomplete" if code == AUTHORITY else "no data"
+                    ws.write_string(row, 1 + 2 * n, word, fmt(border=1, italic=True, align="right", font_color=NOT_RATED_TEXT))
+                else:  # a count of children: withheld in copies when small, like every other count
+                    value_cell(ws, row, 1 + 2 * n, int(count), "count", fmt, float(count), border=1)
             row += 1
     for line in data.due_notes:
         ws.write_string(row, 0, f"Not checked: {line}", fmt(italic=True, font_color=NOT_RATED_TEXT))
