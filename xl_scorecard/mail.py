@@ -65,8 +65,9 @@ class MailError(ScorecardError):
 
 @dataclass
 class Digest:
-    """What the email says, taken from a run's scored results (never read back as text from the
-    rendered sheets)."""
+    """What the email says, taken from a run's scored results. Only the ``email`` command, run
+    without a refresh, reads two tables back from the master: the problem list (district, file,
+    severity) and the early-warning counts, both written by the tool, never a figure."""
 
     title: str
     period: Month

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from xl_scorecard.errors import MasterError
 from xl_scorecard.render.cells import FINGERPRINT_SHEET
-from xl_scorecard.render.drilldown import DRILLDOWN_SHEET, HEADERS, is_drilldown
+from xl_scorecard.render.drilldown import CHILD_ID, DRILLDOWN_SHEET, is_drilldown
 from xl_scorecard.render.guard import fingerprinted_sheets, small_numbers
 from xl_scorecard.render.package import DOC_REL, Package, attrs, default_namespace, rels_name, resolve
 from xl_scorecard.render.strings import empty_unused_strings
@@ -30,7 +30,6 @@ from xl_scorecard.scoring import SUPPRESSED, is_small
 PIVOT_CACHE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotCacheDefinition+xml"
 PIVOT_TABLE_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml.pivotTable+xml"
 PIVOT_CACHE_REL = DOC_REL + "/pivotCacheDefinition"
-CHILD_ID_HEADING = HEADERS[HEADERS.index("Child ID")]
 
 
 def personal_sheets(master: Path) -> list[str]:
@@ -47,9 +46,9 @@ def child_ids(master: Path, sheets: list[str]) -> set[str]:
     for name in set(sheets) & set(book.sheet_names):
         rows = book.get_sheet_by_name(name).to_python()
         # The Child ID heading of the case sheets and of the due-soon list, in its first rows.
-        header = next((i for i, row in enumerate(rows[:10]) if CHILD_ID_HEADING in [str(c) for c in row]), None)
+        header = next((i for i, row in enumerate(rows[:10]) if CHILD_ID in [str(c) for c in row]), None)
         if header is not None:
-            at = [str(c) for c in rows[header]].index(CHILD_ID_HEADING)
+            at = [str(c) for c in rows[header]].index(CHILD_ID)
             found |= {str(row[at]).strip() for row in rows[header + 1 :] if len(row) > at}
     return {i for i in found if i}
 

@@ -18,15 +18,17 @@ from xlsxwriter.worksheet import Worksheet
 from xl_scorecard.render.cells import DRILLDOWN_SHEET, RED_TEXT, Formats, ScorecardInput, first_page_columns, fit_row, print_setup
 
 DRILLDOWN_PREFIX = "Drill-down "
+# The heading of the child-id column on every Drill-down sheet: the copies' leak check finds ids by it.
+CHILD_ID = "Child ID"
 # The early-warning list: a Drill-down sheet (personal data, red tab, never in a copy).
 DUE_SHEET = "Drill-down due soon"
-DUE_HEADERS = ["District", "Team", "Worker", "Child ID", "Timescale", "Clock started", "Due", "Working days left", "Figure it affects"]
+DUE_HEADERS = ["District", "Team", "Worker", CHILD_ID, "Timescale", "Clock started", "Due", "Working days left", "Figure it affects"]
 DUE_WIDTHS = [12, 18, 14, 11, 30, 10, 10, 8, 30]
 BANNER = (
     "PERSONAL DATA (OFFICIAL-SENSITIVE): child and worker identifiers. Keep this workbook where case records "
     "may be kept; emailed copies leave the Drill-down sheets out."
 )
-HEADERS = ["District", "Child ID", "Team", "Worker", "Start", "End / as at", "Measured", "Limit", "Distance from limit", "Exception"]
+HEADERS = ["District", CHILD_ID, "Team", "Worker", "Start", "End / as at", "Measured", "Limit", "Distance from limit", "Exception"]
 WIDTHS = [16, 14, 24, 22, 11, 11, 9, 7, 9, 40]
 
 
