@@ -20,7 +20,7 @@ from independent import working_days
 
 from xl_scorecard.errors import ConfigError
 from xl_scorecard.indicators.catalogue import default_catalogue_path
-from xl_scorecard.indicators.clocks import due_cases, load_clocks
+from xl_scorecard.indicators.clocks import due_cases, load_clocks, went_past_due
 
 D = pd.Timestamp
 NaT = pd.NaT
@@ -95,6 +95,35 @@ TABLES = {
         # U3 waiting since 20 December: runs out Sun 17 Jan, 10 working days away.
         ("SOUTH", "U3", "Assessment 2", D("2026-12-20"), D("2026-12-31")),
     ),
+    # Supervision: 28 calendar days from a qualified worker's last supervision, for the workers on
+    # the latest staff list (31 December); a worker with none runs from the log's first entry.
+    "staff": frame(
+        "district month worker team qualified",
+        ("EAST", D("2026-12-31"), "Fir", "Assessment 1", "Yes"),
+        ("EAST", D("2026-12-31"), "Gorse", "Assessment 1", "Yes"),
+        ("EAST", D("2026-12-31"), "Hazel", "Assessment 1", "Yes"),
+        ("EAST", D("2026-12-31"), "Ivy", "Assessment 1", "No"),  # not qualified: no clock
+        ("EAST", D("2026-11-30"), "Juniper", "Assessment 1", "Yes"),  # left in November: no clock
+        ("SOUTH", D("2026-12-31"), "Larch", "Assessment 2", "Yes"),
+    ),
+    "supervision": frame(
+        "district worker supervision_date",
+        # The log's first entry: Mon 2 Nov (Ivy's).
+        ("EAST", "Ivy", D("2026-11-02")),
+        # Fir last supervised Tue 8 Dec: due Tue 5 Jan 2027 (8 Dec + 28 days), 2 working days
+        # left (Mon 4, Tue 5 Jan; Fri 1 Jan is a bank holiday).
+        ("EAST", "Fir", D("2026-11-10")),
+        ("EAST", "Fir", D("2026-12-08")),
+        # Gorse last supervised Tue 1 Dec: due Tue 29 Dec, 2 working days over (30, 31 Dec).
+        ("EAST", "Gorse", D("2026-12-01")),
+        # Hazel: none recorded, so from the log's first entry, Mon 2 Nov: due Mon 30 Nov, 21
+        # working days over (1-4, 7-11, 14-18, 21-24 and 29-31 Dec).
+        # Juniper supervised long ago, but no longer on the staff list.
+        ("EAST", "Juniper", D("2026-11-02")),
+        # Larch supervised Sun 20 Dec: due Sun 17 Jan, 10 working days away: not yet.
+        ("SOUTH", "Larch", D("2026-12-20")),
+        ("SOUTH", "Larch", D("2027-01-06")),  # after the day: not yet known on it
+    ),
 }
 
 # (clock id, child id) -> (due date, working days left) worked out above.
@@ -108,15 +137,20 @@ EXPECTED = {
     ("CP_REVIEW", "V1"): (dt.date(2027, 1, 6), 3),
     ("CLA_REVIEW", "V3"): (dt.date(2026, 12, 21), -6),
     ("ALLOCATION_28D", "U1"): (dt.date(2026, 12, 29), -2),
+    ("SUPERVISION_4W", "Fir"): (dt.date(2027, 1, 5), 2),
+    ("SUPERVISION_4W", "Gorse"): (dt.date(2026, 12, 29), -2),
+    ("SUPERVISION_4W", "Hazel"): (dt.date(2026, 11, 30), -21),
 }
 
 
 def test_each_open_case_due_within_five_working_days_or_overdue_appears_exactly_as_worked_out():
     titles = {c.title: c.id for c in CLOCKS}
     found, unavailable = due_cases(CLOCKS, TABLES, DAY, within=5)
-    got = {(titles[r.clock], r.child_id): (r.due, r.days_left) for r in found.itertuples()}
+    # A supervision row names the worker, not a child.
+    got = {(titles[r.clock], r.child_id or r.worker): (r.due, r.days_left) for r in found.itertuples()}
     assert got == EXPECTED
     assert unavailable == []
+    assert set(found[found["clock"] == "Supervision: every 4 weeks (qualified social workers)"]["child_id"]) == {""}
     # The independent counter agrees with every due date and every count of days left.
     for due, left in EXPECTED.values():
         assert (working_days(DAY, due) if due >= DAY else -working_days(due, DAY)) == left
@@ -223,7 +257,8 @@ def test_the_due_soon_list_never_leaves_in_a_copy(demo_run, tmp_path):
     _, master = demo_run
     assert "Drill-down due soon" in personal_sheets(master)
     sheet = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("Drill-down due soon").to_python()
-    ids = {str(r[sheet[3].index("Child ID")]) for r in sheet[4:] if r[0]}
+    # A supervision row names a worker, not a child: its Child ID is blank.
+    ids = {str(r[sheet[3].index("Child ID")]) for r in sheet[4:] if r[0]} - {""}
     assert len(ids) > 20
     copy = aggregate_copy(master, tmp_path / "copy.xlsx")
     with zipfile.ZipFile(copy) as package:
@@ -292,10 +327,33 @@ def test_each_district_email_carries_its_own_early_warning_counts_and_no_child_i
         block = text.split("(the cases are listed in the master workbook):\n", 1)[1].split("\n\n", 1)[0]
         return [line.strip() for line in block.splitlines()]
 
+    # What the figures can still become: Northgate's figures from its Districts column, in words.
+    outlook = {}
+    for row in rows[top + 1 :]:
+        label = str(row[0] or "")
+        if ": if every case due by " in label:
+            head = label.split(": if every case due by ")[0]
+            outlook[head] = [row[northgate]]
+        elif label.endswith(": if none is") and label[: -len(": if none is")] in outlook:
+            outlook[label[: -len(": if none is")]].append(row[northgate])
+    assert len(outlook) == 4  # assessments, initial conferences, CP and looked-after reviews
+
+    def outlook_lines() -> list[str]:
+        draft = email.message_from_bytes((authority / "outbox" / "master NG.eml").read_bytes(), policy=policy.default)
+        text = draft.get_body(("plain",)).get_content()
+        block = text.split("nothing else changing:\n", 1)[1].split("\n\n", 1)[0]
+        return [line.strip() for line in block.splitlines()]
+
+    lines = outlook_lines()
+    assert len(lines) == 4
+    for line, (head, (best, worst)) in zip(lines, outlook.items()):
+        assert line.startswith(head + ": " + f"{best:.1%}")
+        assert (f"{worst:.1%} if none is." in line) if f"{best:.1%}" != f"{worst:.1%}" else "however the open cases" in line
     assert warning_lines() == expected
     (authority / "outbox" / "master NG.eml").unlink()
     assert main(["email", "--config", config, "--dry-run"]) == 0
     assert warning_lines() == expected
+    assert outlook_lines() == lines  # read back from the stored master, the same words
 
 
 def test_a_district_without_its_visits_log_has_no_count_not_zero(authority):
@@ -331,3 +389,53 @@ def test_a_district_without_its_visits_log_has_no_count_not_zero(authority):
     assert ("Southmere", "Child protection visit: every 10 working days") not in listed
     assert ("Northgate", "Child protection visit: every 10 working days") in listed
     assert any("not available in one district (no cp_visits file for Southmere)" in str(c) for c in sheet[2])
+
+
+# -- was the list acted on (part 4) -------------------------------------------------------------
+# On Monday 30 November 2026, the five working days ahead are Tue 1 - Fri 4 and Mon 7 December.
+ACTED_ON = {
+    "reviews": frame(
+        "district child_id team review_type due_date review_date",
+        ("EAST", "R1", "Safeguarding", "CP", D("2026-12-03"), D("2026-12-03")),  # held on its due day
+        ("EAST", "R2", "Safeguarding", "CP", D("2026-12-04"), D("2026-12-07")),  # held late: went past
+        ("EAST", "R3", "Safeguarding", "CP", D("2026-12-07"), NaT),  # never held: went past
+        ("EAST", "R4", "Safeguarding", "CP", D("2026-11-30"), D("2026-12-01")),  # due on the day, held late
+        ("EAST", "R5", "Safeguarding", "CP", D("2026-11-27"), NaT),  # already overdue: not "due soon"
+        ("EAST", "R6", "Safeguarding", "CP", D("2026-12-08"), NaT),  # 6 working days ahead: not due soon
+        ("EAST", "R8", "Safeguarding", "CP", D("2026-12-01"), D("2026-11-20")),  # held before: no clock
+    ),
+    "cp_plans": frame(
+        "district child_id team worker plan_start plan_end",
+        ("EAST", "K1", "Safeguarding", "Dove", D("2026-06-01"), NaT),
+        ("EAST", "K2", "Safeguarding", "Dove", D("2026-06-01"), NaT),
+        ("EAST", "K3", "Safeguarding", "Dove", D("2026-06-01"), D("2026-12-01")),
+    ),
+    "cp_visits": frame(
+        "district child_id visit_date",
+        # K1 visited Wed 18 Nov: due 10 working days later, Wed 2 Dec (19-20, 23-27, 30 Nov, 1-2
+        # Dec); visited on 2 Dec: in time.
+        ("EAST", "K1", D("2026-11-18")),
+        ("EAST", "K1", D("2026-12-02")),
+        # K2 visited Thu 19 Nov: due Thu 3 Dec; next visit Fri 4 Dec: went past.
+        ("EAST", "K2", D("2026-11-19")),
+        ("EAST", "K2", D("2026-12-04")),
+        # K3 visited Mon 16 Nov: due Mon 30 Nov, the day itself; no visit, the plan ended on 1 Dec,
+        # after the visit was due: went past.
+        ("EAST", "K3", D("2026-11-16")),
+    ),
+}
+
+
+def test_of_the_cases_due_soon_those_that_went_past_their_due_date_are_counted_as_worked_out():
+    clocks = [c for c in CLOCKS if c.id in ("CP_REVIEW", "CP_VISIT_10WD")]
+    found = went_past_due(clocks, ACTED_ON, dt.date(2026, 11, 30), 5, dt.date(2026, 12, 31))
+    got = {r.clock: (r.due_soon, r.went_past, r.not_yet_due) for r in found.itertuples()}
+    assert got == {
+        "Child protection review conference": (4, 3, 0),  # R1-R4 due soon; R2, R3 and R4 went past
+        "Child protection visit: every 10 working days": (3, 2, 0),  # K1-K3; K2 and K3 went past
+    }
+    # Asked on Fri 4 December: R2 (due that day) and R3 (due Mon 7) are not decided yet; R1 was
+    # held in time and R4 went past.
+    found = went_past_due(clocks, ACTED_ON, dt.date(2026, 11, 30), 5, dt.date(2026, 12, 4))
+    reviews = found[found["clock"] == "Child protection review conference"].iloc[0]
+    assert (reviews.due_soon, reviews.went_past, reviews.not_yet_due) == (4, 1, 2)

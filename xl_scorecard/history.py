@@ -7,6 +7,8 @@ or no-data) recomputation: an unreadable file this month does not rewrite last y
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +131,45 @@ def _sheet_rows(master: Path, sheet: str) -> list[list[Any]] | None:
         return workbook.get_sheet_by_name(sheet).to_python()
     finally:
         workbook.close()
+
+
+# The early-warning record (issue 20): at each refresh, per timescale and district, how many open
+# cases were due soon, and, as later refreshes find, how many of them then went past their due
+# date. Kept as a table under the Districts sheet's figures, headed by this text.
+WARNING_RECORD = "Early warning record"
+WARNING_COLUMNS = ["as_at", "within", "clock", "district", "due_soon", "went_past", "not_yet_due"]
+WARNING_KEPT = 12  # refreshes (as-at days) kept
+_WARNING_LABEL = re.compile(r"^(\d\d)/(\d\d)/(\d{4}), (\d+) working days: (.+)$")
+
+
+def warning_label(as_at: dt.date, within: int, clock: str) -> str:
+    """A record row's label: the day, the window and the timescale (read back by the next refresh)."""
+    return f"{as_at:%d/%m/%Y}, {within} working days: {clock}"
+
+
+def read_warning_record(master: Path, sheet: str, districts: list[str]) -> pd.DataFrame:
+    """The early-warning record the last refresh wrote on ``sheet`` of ``master``: one row per
+    day, timescale and district (code, in ``districts``' column order after the authority's),
+    the due-soon count (NaN where it said "no data"). Empty when there is none yet."""
+    rows = _sheet_rows(master, sheet) or []
+    top = next((i for i, r in enumerate(rows) if r and str(r[0]).startswith(WARNING_RECORD)), None)
+    records = []
+    for row in rows[top + 2 :] if top is not None else []:
+        found = _WARNING_LABEL.match(str(row[0]) if row else "")
+        if not found:
+            break
+        day, month, year, within, clock = found.groups()
+        for n, code in enumerate(districts, start=1):
+            value = row[1 + 2 * n] if len(row) > 1 + 2 * n else None
+            records.append(
+                {
+                    "as_at": dt.date(int(year), int(month), int(day)),
+                    "within": int(within),
+                    "clock": clock,
+                    "district": code,
+                    "due_soon": float(value) if isinstance(value, (int, float)) else float("nan"),
+                    "went_past": float("nan"),
+                    "not_yet_due": float("nan"),
+                }
+            )
+    return pd.DataFrame(records, columns=WARNING_COLUMNS)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 from python_calamine import CalamineWorkbook
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_scorecard.config import AuthorityConfig, EmailSection
 from xl_scorecard.errors import ScorecardError
@@ -43,10 +44,15 @@ from xl_scorecard.render.cells import (
     GREEN_TEXT,
     NOT_RATED_FILL,
     NOT_RATED_TEXT,
+    OUTLOOK,
     QUALITY_SHEET,
     RED,
     RED_TEXT,
+    outlook_heading,
+    outlook_sentence,
+    outlook_when,
 )  # the scorecard's own colours
+from xl_scorecard.render.guard import small_numbers
 from xl_scorecard.render.layout import load_layout
 from xl_scorecard.scoring import IMPROVED, SUPPRESSED, WORSE, disclosure_basis, is_small, score_results, summary_sentence
 
@@ -77,6 +83,8 @@ class Digest:
     restated: list[str] = field(default_factory=list)  # stored figures this run computed differently
     warnings: list[str] = field(default_factory=list)  # early-warning counts for the area, one line per timescale
     warning_heading: str = ""
+    outlook: list[str] = field(default_factory=list)  # what the timeliness figures can still become
+    outlook_heading: str = ""
 
 
 @dataclass
@@ -93,12 +101,59 @@ class Results:
     # Early warning, aggregate only: clock, district (code) and the two counts; and its heading.
     due_counts: pd.DataFrame | None = None
     due_heading: str = ""
+    # What the timeliness figures can still become, as the Districts sheet shows them: OUTLOOK_COLUMNS.
+    outlook: pd.DataFrame | None = None
 
     @classmethod
     def of_run(cls, run: RunResult) -> Results:
         """The results of a refresh that has just run."""
         problems = [(p.district, p.file, str(p.severity)) for p in run.sources.problems]
-        return cls(run.period, run.catalogue, run.scored, problems, run.restated, run.due_counts, run.due_heading)
+        outlook = _outlook_of_run(run.projections, run.catalogue)
+        return cls(run.period, run.catalogue, run.scored, problems, run.restated, run.due_counts, run.due_heading, outlook)
+
+
+OUTLOOK_COLUMNS = ["title", "when", "ends", "area", "best", "worst", "best_basis", "worst_basis"]
+
+
+def _outlook_of_run(projected: pd.DataFrame | None, catalogue: list[Indicator]) -> pd.DataFrame | None:
+    if projected is None or projected.empty:
+        return None
+    by_id = {ind.id: ind for ind in catalogue}
+    rows = []
+    for r in projected.to_dict("records"):
+        ind = by_id.get(str(r["indicator"]))
+        if ind is None:
+            continue
+        shown = {k: format_value(r[k], ind.unit) if not pd.isna(r[k]) else None for k in ("best", "worst")}
+        rows.append(
+            {
+                "title": ind.title,
+                "when": outlook_when(Month.parse(str(r["period"])), ind.period),
+                "ends": r["ends"],
+                "area": r["area"],
+                **shown,
+                **{f"{k}_basis": disclosure_basis(ind.unit, r[f"{k}_numerator"], r[f"{k}_denominator"]) for k in ("best", "worst")},
+            }
+        )
+    return pd.DataFrame(rows, columns=OUTLOOK_COLUMNS)
+
+
+def _outlook_lines(outlook: pd.DataFrame | None, area: str, suppress_below: int) -> list[str]:
+    """The area's "what the figures can still become" lines; a figure resting on few children
+    withheld as "c" when asked, and a figure not known (a district without the lists) left out."""
+    if outlook is None or outlook.empty:
+        return []
+    lines = []
+    for r in outlook[outlook["area"] == area].to_dict("records"):
+        if r["best"] is None or r["worst"] is None or pd.isna(r["best"]) or pd.isna(r["worst"]):
+            continue
+        shown = {}
+        for k in ("best", "worst"):
+            basis = r[f"{k}_basis"]
+            small = suppress_below > 1 and basis is not None and not pd.isna(basis) and is_small(float(basis), suppress_below)
+            shown[k] = SUPPRESSED if small else str(r[k])
+        lines.append(outlook_sentence(r["title"], r["when"], r["ends"], shown["best"], shown["worst"]))
+    return lines
 
 
 def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY, suppress_below: int = 0) -> Digest:
@@ -140,7 +195,19 @@ def digest(config: AuthorityConfig, results: Results, area: str = AUTHORITY, sup
     # Restatement lines quote figures: with small numbers withheld they are on the Restatements sheet only.
     restated = results.restated if area == AUTHORITY and suppress_below <= 1 else []
     warnings = _warning_lines(results.due_counts, area, suppress_below)
-    return Digest(title, results.period, summary, rows, quality, restated, warnings, results.due_heading if warnings else "")
+    outlook = _outlook_lines(results.outlook, area, suppress_below)
+    return Digest(
+        title,
+        results.period,
+        summary,
+        rows,
+        quality,
+        restated,
+        warnings,
+        results.due_heading if warnings else "",
+        outlook,
+        outlook_heading(results.period) if outlook else "",
+    )
 
 
 def _warning_lines(counts: pd.DataFrame | None, area: str, suppress_below: int) -> list[str]:
@@ -178,9 +245,43 @@ def stored_results(config: AuthorityConfig, master: Path) -> Results:
     current = history[history["indicator"].isin([ind.id for ind in catalogue])]
     period = max(Month.parse(str(p)) for p in current["period"].unique())
     counts, heading = _stored_due_counts(master, config)
-    return Results(
-        period, catalogue, score_results(current.drop(columns=["rag"]), catalogue), _stored_problems(master), [], counts, heading
-    )
+    scored = score_results(current.drop(columns=["rag"]), catalogue)
+    return Results(period, catalogue, scored, _stored_problems(master), [], counts, heading, _stored_outlook(master, config, catalogue))
+
+
+def _stored_outlook(master: Path, config: AuthorityConfig, catalogue: list[Indicator]) -> pd.DataFrame | None:
+    # "What the figures can still become" as the last refresh wrote it on the Districts sheet:
+    # a heading row, then two rows per indicator ("<title>, <when>: if every case due by
+    # dd/mm/yyyy ..." and "<title>, <when>: if none is") with each area's figure in the area
+    # columns, and the bases of small figures as the fingerprint noted them.
+    book = CalamineWorkbook.from_path(str(master))
+    try:
+        rows = book.get_sheet_by_name(DISTRICTS_SHEET).to_python() if DISTRICTS_SHEET in book.sheet_names else []
+    finally:
+        book.close()
+    top = next((i for i, r in enumerate(rows) if r and str(r[0]).startswith(OUTLOOK)), None)
+    if top is None:
+        return None
+    small = (small_numbers(master) or {}).get(DISTRICTS_SHEET, {})
+    units = {ind.title: ind.unit for ind in catalogue}
+    areas = [AUTHORITY, *(d.code for d in config.districts)]
+    records = []
+    body = rows[top + 1 :]
+    for number, (best_row, worst_row) in enumerate(zip(body[::2], body[1::2])):
+        label = str(best_row[0]) if best_row else ""
+        head, found, rest = label.partition(": if every case due by ")
+        title = next((t for t in units if head.startswith(t + ", ")), None)
+        if not found or title is None:
+            break
+        ends = dt.datetime.strptime(rest[:10], "%d/%m/%Y").date()
+        for n, area in enumerate(areas):
+            record: dict[str, object] = {"title": title, "when": head[len(title) + 2 :], "ends": ends, "area": area}
+            for key, row, offset in (("best", best_row, 0), ("worst", worst_row, 1)):
+                value = row[1 + 2 * n] if len(row) > 1 + 2 * n else None
+                record[key] = format_value(float(value), units[title]) if isinstance(value, (int, float)) else None
+                record[f"{key}_basis"] = small.get(xl_rowcol_to_cell(top + 1 + 2 * number + offset, 1 + 2 * n))
+            records.append(record)
+    return pd.DataFrame(records, columns=OUTLOOK_COLUMNS)
 
 
 def _stored_due_counts(master: Path, config: AuthorityConfig) -> tuple[pd.DataFrame | None, str]:
@@ -282,6 +383,10 @@ def render_html(digest: Digest, note: str = "") -> str:
         lines.append(f"<p><b>{html.escape(digest.warning_heading)}</b> (the cases are listed in the master workbook):</p><ul>")
         lines += [f"<li>{html.escape(line)}</li>" for line in digest.warnings]
         lines.append("</ul>")
+    if digest.outlook:
+        lines.append(f"<p><b>{html.escape(digest.outlook_heading)}</b>:</p><ul>")
+        lines += [f"<li>{html.escape(line)}</li>" for line in digest.outlook]
+        lines.append("</ul>")
     if digest.quality:
         lines.append('<p><b>Data quality:</b> problems in the district files (details on the "Data quality" sheet):</p><ul>')
         lines += [f"<li>{html.escape(line)}</li>" for line in digest.quality]
@@ -304,6 +409,8 @@ def render_text(digest: Digest, note: str = "") -> str:
         lines += ["", "Restated (figures reported before, computed differently now):", *[f"  {r}" for r in digest.restated]]
     if digest.warnings:
         lines += ["", f"{digest.warning_heading} (the cases are listed in the master workbook):", *[f"  {w}" for w in digest.warnings]]
+    if digest.outlook:
+        lines += ["", f"{digest.outlook_heading}:", *[f"  {w}" for w in digest.outlook]]
     if digest.quality:
         lines += ["", 'Data quality (details on the "Data quality" sheet):', *[f"  {q}" for q in digest.quality]]
     if note:

@@ -20,16 +20,19 @@ from xl_scorecard.config import AuthorityConfig
 from xl_scorecard.errors import ConfigError, IncompleteInputs, PeriodError
 from xl_scorecard.history import (
     RESTATEMENT_COLUMNS,
+    WARNING_COLUMNS,
+    WARNING_KEPT,
     merge_history,
     read_history,
     read_restatements,
+    read_warning_record,
     restated,
     worse_than_stored,
 )
 from xl_scorecard.indicators import AUTHORITY, compute_all, load_catalogue
 from xl_scorecard.indicators.calculations import population_at, rereferral_flags
 from xl_scorecard.indicators.catalogue import Indicator, default_catalogue_path, format_value
-from xl_scorecard.indicators.clocks import Clock, due_cases, due_counts, load_clocks
+from xl_scorecard.indicators.clocks import Clock, due_cases, due_counts, load_clocks, projections, went_past_due
 from xl_scorecard.indicators.comparators import comparator_figures
 from xl_scorecard.indicators.completeness import COMPLETE, figure_coverage, list_gaps, missing_districts, with_status
 from xl_scorecard.indicators.definitions import check_definitions, columns_used
@@ -72,6 +75,8 @@ class RunResult:
     # Early warning, aggregate only (indicators.clocks.due_counts) and the line that heads it.
     due_counts: pd.DataFrame | None = None
     due_heading: str = ""
+    # What the timeliness figures can still become (indicators.clocks.projections), aggregate only.
+    projections: pd.DataFrame | None = None
 
     @property
     def valid(self) -> bool:
@@ -268,6 +273,45 @@ def clock_gaps(clocks: list[Clock], sources: SourceData, config: AuthorityConfig
     return {clock.id: gaps for clock in clocks if (gaps := list_gaps(clock.needs(), sources.files, districts))}
 
 
+def warning_record(
+    stored: pd.DataFrame,
+    counts: pd.DataFrame | None,
+    clocks: list[Clock],
+    tables: dict[str, pd.DataFrame],
+    day: dt.date,
+    within: int,
+    gaps: dict[str, dict[str, str]],
+    districts: list[str],
+) -> pd.DataFrame:
+    """The early-warning record after this refresh (history.WARNING_COLUMNS): the stored days as
+    recorded then, this day's due-soon counts (replacing a record of the same day), and for
+    every earlier day how many of its due-soon cases went past their due date, as the lists
+    read now show it; newest first, the last ``WARNING_KEPT`` days."""
+    keep = stored[stored["as_at"] != day] if not stored.empty else stored
+    parts = []
+    for (then, window), group in keep.groupby(["as_at", "within"], sort=False):
+        if then < day:
+            went = went_past_due(clocks, tables, then, int(window), day, gaps).set_index(["clock", "district"])
+            keys = pd.MultiIndex.from_arrays([group["clock"], group["district"]])
+            for column in ("went_past", "not_yet_due"):
+                found = went[column].reindex(keys).to_numpy(dtype="float64")
+                # No case due soon then in a district: none went past (the due-soon count says 0).
+                group = group.assign(**{column: np.where(np.isnan(found) & (group["due_soon"].to_numpy() == 0), 0.0, found)})
+        parts.append(group)
+    if counts is not None and not counts.empty:
+        # Every timescale and district: a district with none due soon counts 0, one without the
+        # lists the clock needs no count at all (as on the early-warning table).
+        found = {(r["clock"], r["district"]): r["due_soon"] for r in counts.to_dict("records") if r["district"]}
+        now_rows = [{"clock": c.title, "district": d, "due_soon": found.get((c.title, d), 0.0)} for c in clocks for d in districts]
+        parts.append(pd.DataFrame(now_rows).assign(as_at=day, within=within, went_past=np.nan, not_yet_due=np.nan))
+    if not parts:
+        return pd.DataFrame(columns=WARNING_COLUMNS)
+    record = pd.concat(parts, ignore_index=True)[WARNING_COLUMNS]
+    kept_days = sorted(set(record["as_at"]), reverse=True)[:WARNING_KEPT]
+    record = record[record["as_at"].isin(kept_days)]
+    return record.sort_values("as_at", ascending=False, kind="stable").reset_index(drop=True)
+
+
 def district_population(sources: SourceData, period: Month) -> dict[str, float]:
     """Children aged 0-17 per district, the latest estimate not after the period (as the rates
     use it); empty when no population file is configured."""
@@ -381,8 +425,11 @@ def load_checked_clocks(config: AuthorityConfig, catalogue: list[Indicator]) -> 
         unknown = [c for c in named if c and c not in spec.columns]
         if clock.latest:
             events = config.datasets.get(clock.latest["dataset"])
-            if events is None or clock.latest["date"] not in events.columns:
-                unknown.append(f"{clock.latest['dataset']}.{clock.latest['date']}")
+            if clock.key not in spec.columns:
+                unknown.append(clock.key)
+            for column in (clock.latest["date"], clock.key):
+                if events is None or column not in events.columns:
+                    unknown.append(f"{clock.latest['dataset']}.{column}")
         if unknown:
             errors.append(f"{path}: clock {clock.id}: {clock.dataset} has no column {', '.join(unknown)}")
         if clock.indicator and clock.indicator not in ids:
@@ -433,7 +480,7 @@ def _refresh_locked(
     progress: Progress | None = None,
 ) -> RunResult:
     from xl_scorecard.render import ScorecardInput, write_scorecard
-    from xl_scorecard.render.cells import due_heading
+    from xl_scorecard.render.cells import DISTRICTS_SHEET, due_heading
     from xl_scorecard.render.layout import load_layout
 
     period = period or config.period or default_period()
@@ -474,6 +521,7 @@ def _refresh_locked(
         due, due_notes = due_cases(clocks, sources.tables, period.last_day, within=config.data.authority.due_within, gaps=gaps)
         if not clocks:
             due_notes = ["The catalogue defines no timescale clocks ([[clock]] entries)."]
+        outlook = projections(clocks, catalogue, sources.tables, period, districts, gaps, missing)
         # Only what the layout shows: a view is a second computation of every indicator.
         views = compute_views(catalogue, sources.tables, period, districts, layout.views, missing) if layout.views else None
         details = [
@@ -492,6 +540,17 @@ def _refresh_locked(
         new_records = restatement_records(restated(stored, results), catalogue, sources, config, now)
         restatements = pd.concat([read_restatements(master), new_records], ignore_index=True)
         history = merge_history(stored, results.assign(rag=""))
+        counts = due_counts(due, clocks, gaps) if clocks else None
+        record = warning_record(
+            read_warning_record(master, DISTRICTS_SHEET, districts),
+            counts,
+            clocks,
+            sources.tables,
+            period.last_day,
+            config.data.authority.due_within,
+            gaps,
+            districts,
+        )
     with _timed(timings, "score", progress, "Scoring"):
         comparators = comparator_figures(sources.tables, catalogue, config.data.authority.region, config.data.authority.neighbours)
         # Only the catalogue's indicators are scored; an indicator dropped from the catalogue
@@ -529,7 +588,9 @@ def _refresh_locked(
         due_soon=due if config.data.authority.drilldown else None,
         due_notes=due_notes,
         due_within=config.data.authority.due_within,
-        due_counts=due_counts(due, clocks, gaps) if clocks else None,
+        due_counts=counts,
+        projections=outlook,
+        warning_record=record,
     )
     with _timed(timings, "write master", progress, "Writing the master workbook"):
         backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path, force=force)
@@ -549,4 +610,5 @@ def _refresh_locked(
         notes=data.incomplete,
         due_counts=data.due_counts,
         due_heading=due_heading(data.due_within, period),  # as the Districts sheet heads them
+        projections=outlook,
     )

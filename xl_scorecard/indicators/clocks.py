@@ -23,7 +23,10 @@ from pydantic import Field, field_validator, model_validator
 from xl_scorecard.datafiles import Strict, parse_model, read_toml
 from xl_scorecard.errors import ConfigError
 from xl_scorecard.indicators.calculations import rows_where
+from xl_scorecard.indicators.catalogue import Indicator
+from xl_scorecard.indicators.compute import AUTHORITY, indicator_figures
 from xl_scorecard.indicators.workdays import deadlines_array, working_days_array
+from xl_scorecard.periods import Month, financial_year
 
 DUE_COLUMNS = ["clock", "district", "team", "worker", "child_id", "started", "due", "days_left", "indicator"]
 
@@ -41,9 +44,13 @@ class Clock(Strict):
     counting: Literal["working days", "days", "months"] = "working days"
     # The episode's end (a CP plan's end date): a closed episode runs no clock.
     open_until: str | None = None
-    # The clock restarts at the child's latest event in another list (a CP visit): the start is
-    # the later of ``start`` and that event.
+    # The clock restarts at the latest event in another list (a CP visit, a supervision): the
+    # start is the later of ``start`` and that event. Without ``start``, a case with no event
+    # runs from the first event in that list (a worker never supervised since the log began).
     latest: dict[str, str] | None = None
+    # The column naming whose clock it is, joining the list to ``latest``'s list: the child, or
+    # the worker for supervision.
+    key: str = "child_id"
     # A list that is itself a month-end snapshot (the unallocated list): only the rows of the
     # latest snapshot at or before the day count, by this date column.
     snapshot: str | None = None
@@ -54,16 +61,20 @@ class Clock(Strict):
 
     @model_validator(mode="after")
     def _start_or_due(self) -> Clock:
-        if (self.start is None) == (self.due is None):
+        if self.start is not None and self.due is not None:
             raise ValueError("a clock needs either `start` (and `days`) or `due`, not both")
+        if self.start is None and self.due is None and self.latest is None:
+            raise ValueError("a clock needs `start` (and `days`), `due`, or `latest` (and `days`)")
         return self
 
     def needs(self) -> dict[str, set[str]]:
         """The lists (dataset -> columns) a district must have for this clock to run there."""
         columns = {c for c in (self.start, self.due, self.done, self.open_until, self.snapshot) if c}
+        if self.latest:
+            columns.add(self.key)
         needed = {self.dataset: columns | set(self.unless or {}) | set(self.where or {})}
         if self.latest:
-            needed.setdefault(self.latest["dataset"], set()).add(self.latest["date"])
+            needed.setdefault(self.latest["dataset"], set()).update({self.latest["date"], self.key})
         return needed
 
     @field_validator("latest")
@@ -117,44 +128,11 @@ def due_cases(
             unavailable.append(f"{clock.title}: not available in one district ({reason})")
     as_at = pd.Timestamp(day)
     for clock in clocks:
-        table = tables.get(clock.dataset)
-        needed = [clock.start, clock.due, clock.done, clock.open_until, clock.snapshot, *(clock.unless or {}), *(clock.where or {})]
-        missing = [c for c in needed if c and (table is None or c not in table)]
-        if table is None or not len(table):
-            unavailable.append(f"{clock.title}: not available (no {clock.dataset} list)")
+        opened = _open_cases(clock, tables, as_at)
+        if isinstance(opened, str):
+            unavailable.append(f"{clock.title}: not available ({opened})")
             continue
-        if missing:
-            unavailable.append(f"{clock.title}: not available (the {clock.dataset} list has no {', '.join(missing)} column)")
-            continue
-        rows = table[rows_where(table, clock.where)]
-        if clock.unless:
-            rows = rows[~rows_where(rows, clock.unless)]
-        if clock.start:  # a case not started by the day has no clock running yet
-            rows = rows[pd.to_datetime(rows[clock.start]) <= as_at]
-        if clock.snapshot:
-            taken = pd.to_datetime(rows[clock.snapshot])
-            latest = taken[taken <= as_at].max()
-            rows = rows[taken == latest]
-        if clock.done:
-            stopped = pd.to_datetime(rows[clock.done])
-            rows = rows[stopped.isna() | (stopped > as_at)]
-        if clock.open_until:
-            ended = pd.to_datetime(rows[clock.open_until])
-            rows = rows[ended.isna() | (ended > as_at)]
-        started = pd.to_datetime(rows[clock.start or clock.due])
-        if clock.latest:
-            events = tables.get(clock.latest["dataset"])
-            if events is None or not len(events):
-                # Counted from the plan's start, every plan would look overdue: not a figure.
-                unavailable.append(f"{clock.title}: not available (no {clock.latest['dataset']} list)")
-                continue
-            dates = pd.to_datetime(events[clock.latest["date"]])
-            last = events.assign(_on=dates)[dates <= as_at].groupby(["district", "child_id"], observed=True)["_on"].max()
-            keys = pd.MultiIndex.from_arrays([rows["district"].astype(str), rows["child_id"].astype(str)])
-            last.index = pd.MultiIndex.from_arrays([last.index.get_level_values(0).astype(str), last.index.get_level_values(1).astype(str)])
-            seen = pd.Series(last.reindex(keys).to_numpy(), index=rows.index)
-            started = pd.concat([started, seen], axis=1).max(axis=1)
-        due = pd.to_datetime(rows[clock.due]) if clock.due else deadlines(started, clock.days, clock.counting)
+        rows, started, due = opened
         left = working_days_array(np.full(len(due), as_at.to_datetime64()), due.to_numpy(dtype="datetime64[ns]"))
         soon = (left <= within) & ~rows["district"].astype(str).isin(set(gaps.get(clock.id, {}))).to_numpy()
         picked = rows[soon]
@@ -175,6 +153,56 @@ def due_cases(
         )
     found = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=DUE_COLUMNS)
     return found.sort_values(["district", "days_left", "clock", "team", "worker"], kind="stable").reset_index(drop=True), unavailable
+
+
+def _open_cases(clock: Clock, tables: dict[str, pd.DataFrame], as_at: pd.Timestamp) -> tuple[pd.DataFrame, pd.Series, pd.Series] | str:
+    """(the rows of the clock's list open on ``as_at``, the date each clock runs from, the date
+    it runs out), or why the clock cannot run."""
+    table = tables.get(clock.dataset)
+    needed = [clock.start, clock.due, clock.done, clock.open_until, clock.snapshot, *(clock.unless or {}), *(clock.where or {})]
+    missing = [c for c in [*needed, clock.key if clock.latest else None] if c and (table is None or c not in table)]
+    if table is None or not len(table):
+        return f"no {clock.dataset} list"
+    if missing:
+        return f"the {clock.dataset} list has no {', '.join(missing)} column"
+    rows = table[rows_where(table, clock.where)]
+    if clock.unless:
+        rows = rows[~rows_where(rows, clock.unless)]
+    if clock.start:  # a case not started by the day has no clock running yet
+        rows = rows[pd.to_datetime(rows[clock.start]) <= as_at]
+    if clock.snapshot:
+        taken = pd.to_datetime(rows[clock.snapshot])
+        latest = taken[taken <= as_at].max()
+        rows = rows[taken == latest]
+    if clock.done:
+        stopped = pd.to_datetime(rows[clock.done])
+        rows = rows[stopped.isna() | (stopped > as_at)]
+    if clock.open_until:
+        ended = pd.to_datetime(rows[clock.open_until])
+        rows = rows[ended.isna() | (ended > as_at)]
+    started = pd.to_datetime(rows[clock.start or clock.due]) if clock.start or clock.due else pd.Series(pd.NaT, index=rows.index)
+    if clock.latest:
+        events = tables.get(clock.latest["dataset"])
+        if events is None or not len(events):
+            # Counted from the plan's start, every plan would look overdue: not a figure.
+            return f"no {clock.latest['dataset']} list"
+        if clock.key not in events:
+            return f"the {clock.latest['dataset']} list has no {clock.key} column"
+        dates = pd.to_datetime(events[clock.latest["date"]])
+        known = events.assign(_on=dates)[dates <= as_at]
+        if not clock.start and known.empty:
+            return f"nothing in the {clock.latest['dataset']} list on or before {as_at:%d/%m/%Y}"
+        last = known.groupby(["district", clock.key], observed=True)["_on"].max()
+        keys = pd.MultiIndex.from_arrays([rows["district"].astype(str), rows[clock.key].astype(str).str.strip()])
+        last.index = pd.MultiIndex.from_arrays(
+            [last.index.get_level_values(0).astype(str), last.index.get_level_values(1).astype(str).str.strip()]
+        )
+        seen = pd.Series(last.reindex(keys).to_numpy(), index=rows.index)
+        started = pd.concat([started, seen], axis=1).max(axis=1)
+        if not clock.start:  # no event at all: counted from the first one the list records
+            started = started.fillna(known["_on"].min())
+    due = pd.to_datetime(rows[clock.due]) if clock.due else deadlines(started, clock.days, clock.counting)
+    return rows, started, due
 
 
 def _column(rows: pd.DataFrame, name: str) -> np.ndarray:
@@ -208,3 +236,161 @@ def due_counts(due: pd.DataFrame, clocks: list[Clock], gaps: dict[str, dict[str,
         if mine.empty:
             rows.append({"clock": clock.title, "indicator": clock.indicator or "", "district": "", "overdue": 0, "due_soon": 0})
     return pd.DataFrame(rows, columns=["clock", "indicator", "district", "overdue", "due_soon"])
+
+
+PROJECTION_COLUMNS = [
+    *["indicator", "clock", "area", "period", "ends", "cases", "overdue"],
+    *["best", "best_numerator", "best_denominator", "worst", "worst_numerator", "worst_denominator"],
+]
+
+
+def projection_period(period_type: str, month: Month) -> Month | None:
+    """The reporting period an indicator's figure is still open in once ``month`` has ended:
+    next month for a monthly figure; for a year-to-date one the financial year's last month
+    (March), or next April's when ``month`` is March. None for a snapshot or a rolling window,
+    which the cases coming due do not settle."""
+    if period_type == "month":
+        return month.shift(1)
+    if period_type == "ytd":
+        year_end = Month(financial_year(month) + 1, 3)
+        return year_end if month < year_end else month.shift(1)
+    return None
+
+
+def projections(
+    clocks: list[Clock],
+    catalogue: list[Indicator],
+    tables: dict[str, pd.DataFrame],
+    month: Month,
+    districts: list[str],
+    gaps: dict[str, dict[str, str]] | None = None,
+    missing: dict[str, set[str]] | None = None,
+) -> pd.DataFrame:
+    """What each timeliness figure can still become: for every clock whose cases stop with a
+    date (``done``) and whose indicator is monthly or year to date, that indicator's figure for
+    the period still open after ``month`` (``projection_period``) on two scripted futures of
+    the cases open at ``month``'s end and due by that period's end, and nothing else changing:
+
+    - best: each case still in time is completed on its due date; each already overdue the next
+      working day (late, but done);
+    - worst: each is completed the working day after its due date (or after the day, when
+      already overdue) if that is still within the period, otherwise not at all.
+
+    The figures come from the indicator's own calculation on the scripted lists, so when the
+    cases are completed as scripted the period's actual figure is the one predicted. One row per
+    indicator and area (districts, then the authority) with the number of cases due and already
+    overdue; a district without the lists (``gaps``, ``missing``) has no figure and the
+    authority none either. Aggregate only: no child-level data."""
+    by_id = {ind.id: ind for ind in catalogue}
+    as_at = pd.Timestamp(month.last_day)
+    rows: list[dict[str, Any]] = []
+    for clock in clocks:
+        indicator = by_id.get(clock.indicator or "")
+        if indicator is None or not clock.done or clock.latest or clock.snapshot:
+            continue  # a visit or an allocation is not "completed" by one date the figure reads
+        target = projection_period(indicator.period, month)
+        if target is None or clock.dataset not in tables:
+            continue
+        ends = pd.Timestamp(target.last_day)
+        base = tables[clock.dataset].reset_index(drop=True)
+        opened = _open_cases(clock, {**tables, clock.dataset: base}, as_at)
+        if isinstance(opened, str):
+            continue
+        open_rows, _, due = opened
+        coming = (due <= ends).to_numpy()
+        due = due[coming]
+        index = open_rows.index[coming]
+        overdue = (due <= as_at).to_numpy()
+        next_day = _next_working_day(np.full(len(due), as_at.to_datetime64()))
+        best = np.where(overdue, next_day, due.to_numpy(dtype="datetime64[ns]"))
+        worst = _next_working_day(np.maximum(due.to_numpy(dtype="datetime64[ns]"), as_at.to_datetime64()))
+        lacking = set(gaps.get(clock.id, {}) if gaps else {}) | set((missing or {}).get(indicator.id, set()))
+        figures = {}
+        for scenario, done in (("best", best), ("worst", worst)):
+            done = np.where(done <= ends.to_datetime64(), done, np.datetime64("NaT"))
+            scripted = base.copy()
+            scripted[clock.done] = pd.to_datetime(scripted[clock.done])
+            scripted.loc[index, clock.done] = pd.to_datetime(done)
+            figures[scenario] = indicator_figures(indicator, {**tables, clock.dataset: scripted}, target, districts, lacking)
+        district_of = open_rows.loc[index, "district"].astype(str).to_numpy()
+        for n, area in enumerate([*districts, AUTHORITY]):
+            mine = np.ones(len(index), dtype=bool) if area == AUTHORITY else district_of == area
+            unknown = area in lacking or (area == AUTHORITY and bool(lacking))
+            record: dict[str, Any] = {
+                "indicator": indicator.id,
+                "clock": clock.title,
+                "area": area,
+                "period": str(target),
+                "ends": target.last_day,
+                "cases": np.nan if unknown else int(mine.sum()),
+                "overdue": np.nan if unknown else int((mine & overdue).sum()),
+            }
+            for scenario in ("best", "worst"):
+                value = figures[scenario]["value"][n]
+                record[scenario] = np.nan if unknown or value is None or pd.isna(value) else float(value)
+                record[f"{scenario}_numerator"] = float(figures[scenario]["numerator"][n])
+                record[f"{scenario}_denominator"] = float(figures[scenario]["denominator"][n])
+            rows.append(record)
+    return pd.DataFrame(rows, columns=PROJECTION_COLUMNS)
+
+
+def _next_working_day(days: np.ndarray) -> np.ndarray:
+    return deadlines_array(days.astype("datetime64[ns]"), 1).astype("datetime64[ns]")
+
+
+def went_past_due(
+    clocks: list[Clock],
+    tables: dict[str, pd.DataFrame],
+    then: dt.date,
+    within: int,
+    now: dt.date,
+    gaps: dict[str, dict[str, str]] | None = None,
+) -> pd.DataFrame:
+    """Was the due-soon list of ``then`` acted on? Per clock and district: of the cases due
+    within ``within`` working days of ``then`` (not yet overdue on it), how many went past their
+    due date without the clock being stopped by it (completed, visited, reviewed, the episode
+    ended), and how many are not due yet on ``now``, as the lists read on ``now`` show it.
+
+    A case went past its due date when, on that date, its clock was still running with that
+    date (a case completed on its due date did not). For a month-end list (allocation) only
+    the latest list shows what happened: a case still on it and overdue went past its date; one
+    allocated late, between lists, is not seen. Aggregate only; a district in ``gaps`` has no row."""
+    rows_out: list[dict[str, Any]] = []
+    start, today = pd.Timestamp(then), pd.Timestamp(now)
+    for clock in clocks:
+        opened = _open_cases(clock, tables, start)
+        if isinstance(opened, str):
+            continue
+        rows, _, due = opened
+        left = working_days_array(np.full(len(due), start.to_datetime64()), due.to_numpy(dtype="datetime64[ns]"))
+        lacking = set((gaps or {}).get(clock.id, {}))
+        soon = (left >= 0) & (left <= within) & ~rows["district"].astype(str).isin(lacking).to_numpy()
+        rows, due = rows[soon], due[soon]
+        past = pd.Series(False, index=rows.index)
+        for day in sorted(set(due[due < today])):
+            checked = today if clock.snapshot else pd.Timestamp(day)
+            later = _open_cases(clock, tables, checked)
+            if isinstance(later, str):
+                continue
+            later_rows, _, later_due = later
+            mine = due.index[(due == day).to_numpy()]
+            if clock.snapshot:  # a new list each month: the same case by district and key
+                overdue_then = later_rows.index[(later_due < checked).to_numpy()]
+                still = set(zip(later_rows.loc[overdue_then, "district"].astype(str), later_rows.loc[overdue_then, clock.key].astype(str)))
+                hit = [i for i in mine if (str(rows.at[i, "district"]), str(rows.at[i, clock.key])) in still]
+            else:
+                running = later_due[later_due.index.isin(mine)]
+                hit = list(running.index[(running <= day).to_numpy()])
+            past.loc[hit] = True
+        pending = (due >= today).to_numpy()
+        for district, group in rows.assign(_past=past.to_numpy(), _pending=pending).groupby("district", sort=False, observed=True):
+            rows_out.append(
+                {
+                    "clock": clock.title,
+                    "district": str(district),
+                    "due_soon": len(group),
+                    "went_past": int(group["_past"].sum()),
+                    "not_yet_due": int(group["_pending"].sum()),
+                }
+            )
+    return pd.DataFrame(rows_out, columns=["clock", "district", "due_soon", "went_past", "not_yet_due"])

@@ -41,6 +41,37 @@ def due_heading(within: int, period: Month) -> str:
     return f"{EARLY_WARNING} {within} working days of {period.last_day:%d/%m/%Y}, or overdue"
 
 
+# The start of the heading over "what the figures can still become" on the Districts sheet (read
+# back by the email command) and over the lines under the Scorecard.
+OUTLOOK = "What the figures can still become"
+
+
+def outlook_heading(period: Month) -> str:
+    """The words over the projected figures (indicators.clocks.projections)."""
+    return f"{OUTLOOK}, from the cases open on {period.last_day:%d/%m/%Y}, nothing else changing"
+
+
+def outlook_when(target: Month, period_type: str) -> str:
+    """The period a projection is for: "Nov 2026", or "year to Mar 2027"."""
+    return f"year to {target.label}" if period_type == "ytd" else target.label
+
+
+def outlook_labels(title: str, when: str, ends: dt.date) -> tuple[str, str]:
+    """The two scenarios' labels for one indicator on the Districts sheet: every case due by the
+    period's end completed in time (those already overdue as soon as possible), and none."""
+    return (
+        f"{title}, {when}: if every case due by {ends:%d/%m/%Y} that can still be is completed in time",
+        f"{title}, {when}: if none is",
+    )
+
+
+def outlook_sentence(title: str, when: str, ends: dt.date, best: str, worst: str) -> str:
+    """One line for the Scorecard or an email, from the two figures as shown."""
+    if best == worst:
+        return f"{title}, {when}: {best} however the open cases due by {ends:%d/%m/%Y} go."
+    return f"{title}, {when}: {best} if every case due by {ends:%d/%m/%Y} that can still be is completed in time, {worst} if none is."
+
+
 TREND_SHEET = "History"
 QUALITY_SHEET = "Data quality"
 DEFINITIONS_SHEET = "Definitions"
@@ -123,6 +154,10 @@ class ScorecardInput:
     # Aggregate only: per clock title, indicator id and district code, how many are overdue and
     # how many due soon (indicators.clocks.due_counts); written whether or not the list is.
     due_counts: pd.DataFrame | None = None
+    # Aggregate only: what each timeliness figure can still become (indicators.clocks.PROJECTION_COLUMNS).
+    projections: pd.DataFrame | None = None
+    # Aggregate only: the early-warning record (history.WARNING_COLUMNS), newest day first.
+    warning_record: pd.DataFrame | None = None
 
     def basis(self, indicator: str, area: str, period: Month | str) -> float | None:
         """The number of people the stored figure of ``indicator`` for ``area`` and ``period``

@@ -18,8 +18,16 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_HEADINGS, COMMENTARY_SHEET, ID_HEADER
-from xl_scorecard.history import HISTORY_COLUMNS, HISTORY_SHEET, RESTATEMENT_COLUMNS, RESTATEMENTS_SHEET
-from xl_scorecard.indicators.catalogue import SECTIONS, Indicator
+from xl_scorecard.history import (
+    HISTORY_COLUMNS,
+    HISTORY_SHEET,
+    RESTATEMENT_COLUMNS,
+    RESTATEMENTS_SHEET,
+    WARNING_COLUMNS,
+    WARNING_RECORD,
+    warning_label,
+)
+from xl_scorecard.indicators.catalogue import SECTIONS, Indicator, format_value
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import PERIOD_LABELS, Month, months_ending
 from xl_scorecard.render.cells import (
@@ -50,6 +58,10 @@ from xl_scorecard.render.cells import (
     due_heading,
     first_page_columns,
     fit_row,
+    outlook_heading,
+    outlook_labels,
+    outlook_sentence,
+    outlook_when,
     part_cell,
     print_setup,
     row_basis,
@@ -61,7 +73,7 @@ from xl_scorecard.render.detail import write_details
 from xl_scorecard.render.drilldown import write_drilldown
 from xl_scorecard.render.layout import VIEW_FIELDS, Layout
 from xl_scorecard.render.panels import write_panels
-from xl_scorecard.scoring import BETTER, IMPROVED, SAME, WORSE
+from xl_scorecard.scoring import BETTER, IMPROVED, SAME, WORSE, disclosure_basis
 
 
 def write_workbook(path: Path, data: ScorecardInput, date_1904: bool = False) -> Written:
@@ -265,6 +277,13 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
     row += 1
     note_row(data.summary, {})
     row += 1
+    outlook = outlook_lines(data, AUTHORITY)
+    if outlook:
+        ws.write_string(row, 0, outlook_heading(data.period).upper(), fmt(bold=True, font_color=fmt.colours.header))
+        row += 1
+        for line in outlook:
+            note_row(line, {})
+        row += 1
     if data.incomplete:
         ws.write_string(row, 0, NOT_RATED_HEADING, fmt(bold=True, font_color=fmt.colours.header))
         row += 1
@@ -292,6 +311,21 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
     ws.freeze_panes(header_row + 1, at.get("title", 0) + 1)
     print_setup(ws, data, header_row, widths, repeat_columns=at.get("title", 0) + 1)
     return free
+
+
+def outlook_lines(data: ScorecardInput, area: str) -> list[str]:
+    """The area's "what the figures can still become" sentences, in catalogue order."""
+    if data.projections is None or data.projections.empty:
+        return []
+    by_id = {ind.id: ind for ind in data.catalogue}
+    lines = []
+    for row in data.projections[data.projections["area"] == area].to_dict("records"):
+        ind = by_id.get(str(row["indicator"]))
+        best, worst = row["best"], row["worst"]
+        if ind is not None and not pd.isna(best) and not pd.isna(worst):
+            when = outlook_when(Month.parse(str(row["period"])), ind.period)
+            lines.append(outlook_sentence(ind.title, when, row["ends"], format_value(best, ind.unit), format_value(worst, ind.unit)))
+    return lines
 
 
 def _zero_based(data: ScorecardInput, indicator: str) -> dict[str, float]:
@@ -410,8 +444,13 @@ def _write_districts(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     ws.write_string(last + 3, 0, "Lists missing, unreadable or empty", fmt(italic=True, border=1))
     for n, (code, _) in enumerate(areas):
         ws.write_number(last + 3, 1 + 2 * n, data.unusable.get(code, 0), fmt(num_format="0", border=1, italic=True))
+    below = last + 5
     if data.due_counts is not None:
-        _write_due_counts(ws, data, areas, last + 5, fmt)
+        below = _write_due_counts(ws, data, areas, below, fmt) + 1
+    if data.projections is not None and not data.projections.empty:
+        below = _write_outlook(ws, data, areas, below, fmt) + 1
+    if data.warning_record is not None and not data.warning_record.empty:
+        _write_warning_record(ws, data, areas, below, fmt)
     for n in range(len(areas)):
         column = xl_col_to_name(2 + 2 * n)
         _rag_rules(ws, f"{column}{first + 1}:{column}{last + 1}", fmt)
@@ -419,7 +458,7 @@ def _write_districts(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     print_setup(ws, data, 2, [DISTRICT_TITLE_WIDTH, *[11, status_width] * len(areas)])
 
 
-def _write_due_counts(ws: Worksheet, data: ScorecardInput, areas: list[tuple[str, str]], top: int, fmt: Formats) -> None:
+def _write_due_counts(ws: Worksheet, data: ScorecardInput, areas: list[tuple[str, str]], top: int, fmt: Formats) -> int:
     """Early warning, aggregate only: per timescale, how many open cases in each district are
     overdue and how many run out within the next working days (the cases themselves are on the
     "Drill-down due soon" sheet, which never leaves the master)."""
@@ -451,6 +490,94 @@ def _write_due_counts(ws: Worksheet, data: ScorecardInput, areas: list[tuple[str
             row += 1
     for line in data.due_notes:
         ws.write_string(row, 0, f"Not checked: {line}", fmt(italic=True, font_color=NOT_RATED_TEXT))
+        row += 1
+    return row
+
+
+def _write_outlook(ws: Worksheet, data: ScorecardInput, areas: list[tuple[str, str]], top: int, fmt: Formats) -> int:
+    """What each timeliness figure can still become, per area: two rows per indicator (every
+    case due completed in time, none in time), each figure noted with its basis so a copy
+    withholds a small one (indicators.clocks.projections)."""
+    projected = data.projections if data.projections is not None else pd.DataFrame()
+    by_id = {ind.id: ind for ind in data.catalogue}
+    ws.merge_range(
+        top,
+        0,
+        top,
+        2 * len(areas),
+        outlook_heading(data.period),
+        fmt(bold=True, bg_color=fmt.colours.section, font_color=fmt.colours.header, border=1),
+    )
+    row = top + 1
+    for indicator, group in projected.groupby("indicator", sort=False):
+        ind = by_id.get(str(indicator))
+        if ind is None:
+            continue
+        first = group.iloc[0]
+        labels = outlook_labels(ind.title, outlook_when(Month.parse(str(first["period"])), ind.period), first["ends"])
+        values = {str(r["area"]): r for r in group.to_dict("records")}
+        for scenario, label in zip(("best", "worst"), labels):
+            fit_row(ws, row, [(label, DISTRICT_TITLE_WIDTH)])
+            ws.write_string(row, 0, label, fmt(border=1, text_wrap=True))
+            for n, (code, _) in enumerate(areas):
+                r = values.get(code, {})
+                value = r.get(scenario)
+                if value is None or pd.isna(value):
+                    word = "incomplete" if code == AUTHORITY else "no data"
+                    ws.write_string(row, 1 + 2 * n, word, fmt(border=1, italic=True, align="right", font_color=NOT_RATED_TEXT))
+                else:
+                    basis = disclosure_basis(ind.unit, r.get(f"{scenario}_numerator"), r.get(f"{scenario}_denominator"))
+                    value_cell(ws, row, 1 + 2 * n, float(value), ind.unit, fmt, basis, border=1)
+            row += 1
+    return row
+
+
+def _write_warning_record(ws: Worksheet, data: ScorecardInput, areas: list[tuple[str, str]], top: int, fmt: Formats) -> None:
+    """Was the list acted on: at each refresh (newest first), per timescale, how many open
+    cases were due soon in each area, and how many of those then went past their due date
+    without the clock being stopped ("so far" while some are not yet due); read back by the
+    next refresh (history.read_warning_record)."""
+    record = data.warning_record if data.warning_record is not None else pd.DataFrame(columns=WARNING_COLUMNS)
+    ws.merge_range(
+        top,
+        0,
+        top,
+        2 * len(areas),
+        f"{WARNING_RECORD}: at each refresh, the open cases due soon, and how many of them then went past their due date",
+        fmt(bold=True, bg_color=fmt.colours.section, font_color=fmt.colours.header, border=1),
+    )
+    head = fmt(bold=True, border=1, text_wrap=True, align="center", font_size=8)
+    ws.write_string(top + 1, 0, "As at, window: timescale", head)
+    for n in range(len(areas)):
+        ws.write_string(top + 1, 1 + 2 * n, "Due soon", head)
+        ws.write_string(top + 1, 2 + 2 * n, "Went past due", head)
+    row = top + 2
+    for (day, within, clock), group in record.groupby(["as_at", "within", "clock"], sort=False):
+        label = warning_label(day, int(within), str(clock))
+        fit_row(ws, row, [(label, DISTRICT_TITLE_WIDTH)])
+        ws.write_string(row, 0, label, fmt(border=1, text_wrap=True))
+        by_district = {str(r["district"]): r for r in group.to_dict("records")}
+        for n, (code, _) in enumerate(areas):
+            mine = list(by_district.values()) if code == AUTHORITY else [by_district[code]] if code in by_district else []
+            soon = [r["due_soon"] for r in mine]
+            if not mine or any(pd.isna(v) for v in soon):
+                word = "incomplete" if code == AUTHORITY and mine else "no data"
+                ws.write_string(row, 1 + 2 * n, word, fmt(border=1, italic=True, align="right", font_color=NOT_RATED_TEXT))
+                ws.write_blank(row, 2 + 2 * n, None, fmt(border=1))
+                continue
+            total = float(sum(soon))
+            value_cell(ws, row, 1 + 2 * n, int(total), "count", fmt, total, border=1)
+            past = [r["went_past"] for r in mine]
+            if any(pd.isna(v) for v in past):  # this refresh's own day: not known yet
+                ws.write_blank(row, 2 + 2 * n, None, fmt(border=1))
+                continue
+            went = float(sum(past))
+            pending = sum(float(r["not_yet_due"]) for r in mine if not pd.isna(r["not_yet_due"]))
+            if pending:
+                ws.write_string(row, 2 + 2 * n, f"{int(went)} so far", fmt(border=1, align="right"))
+                fmt.record(ws, row, 2 + 2 * n, went)  # withheld in a copy when small, like the counts
+            else:
+                value_cell(ws, row, 2 + 2 * n, int(went), "count", fmt, went, border=1)
         row += 1
 
 
