@@ -318,7 +318,7 @@ def test_each_district_email_carries_its_own_early_warning_counts_and_no_child_i
             if suffix in label:
                 counts.setdefault(label.split(suffix)[0], {})[kind] = int(row[northgate])
     expected = [f"{clock}: {c['overdue']} overdue, {c['due soon']} due soon" for clock, c in counts.items()]
-    assert len(expected) == 6
+    assert len(expected) == 7  # six case clocks and supervision
 
     def warning_lines() -> list[str]:
         draft = email.message_from_bytes((authority / "outbox" / "master NG.eml").read_bytes(), policy=policy.default)

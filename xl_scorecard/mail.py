@@ -249,16 +249,21 @@ def stored_results(config: AuthorityConfig, master: Path) -> Results:
     return Results(period, catalogue, scored, _stored_problems(master), [], counts, heading, _stored_outlook(master, config, catalogue))
 
 
+def _districts_rows(master: Path) -> list[list]:
+    """The cells of ``master``'s Districts sheet (row 0 is the sheet's first row: its title)."""
+    book = CalamineWorkbook.from_path(str(master))
+    try:
+        return book.get_sheet_by_name(DISTRICTS_SHEET).to_python() if DISTRICTS_SHEET in book.sheet_names else []
+    finally:
+        book.close()
+
+
 def _stored_outlook(master: Path, config: AuthorityConfig, catalogue: list[Indicator]) -> pd.DataFrame | None:
     # "What the figures can still become" as the last refresh wrote it on the Districts sheet:
     # a heading row, then two rows per indicator ("<title>, <when>: if every case due by
     # dd/mm/yyyy ..." and "<title>, <when>: if none is") with each area's figure in the area
     # columns, and the bases of small figures as the fingerprint noted them.
-    book = CalamineWorkbook.from_path(str(master))
-    try:
-        rows = book.get_sheet_by_name(DISTRICTS_SHEET).to_python() if DISTRICTS_SHEET in book.sheet_names else []
-    finally:
-        book.close()
+    rows = _districts_rows(master)
     top = next((i for i, r in enumerate(rows) if r and str(r[0]).startswith(OUTLOOK)), None)
     if top is None:
         return None
@@ -288,11 +293,7 @@ def _stored_due_counts(master: Path, config: AuthorityConfig) -> tuple[pd.DataFr
     # The early-warning counts as the last refresh wrote them under the Districts sheet's
     # figures: a heading row, then "<timescale>: overdue" / "<timescale>: due soon" rows with
     # the authority's and each district's count in the district columns.
-    book = CalamineWorkbook.from_path(str(master))
-    try:
-        rows = book.get_sheet_by_name(DISTRICTS_SHEET).to_python() if DISTRICTS_SHEET in book.sheet_names else []
-    finally:
-        book.close()
+    rows = _districts_rows(master)
     top = next((i for i, r in enumerate(rows) if r and str(r[0]).startswith(EARLY_WARNING)), None)
     if top is None:
         return None, ""
