@@ -84,11 +84,23 @@ def districts_table(path: Path) -> dict[tuple[str, str], object]:
     areas = {col: name for col, name in enumerate(rows[2]) if col % 2 == 1 and name}
     table = {}
     for row in rows[3:]:
+        if row and str(row[0] or "").startswith(("What the figures can still become", "Early warning record")):
+            break  # the outlook and the record: checked by tail_table below
         if not row or not row[0] or str(row[0]).startswith(("Data quality", "Lists missing", "Early warning", "Not checked")):
             continue
         for col, name in areas.items():
             table[(row[0], name)] = row[col]
     return table
+
+
+def tail_table(path: Path) -> dict[tuple[str, int], object]:
+    """(row label, column) -> the cell, for the rows under the Districts sheet's outlook and
+    early-warning record headings."""
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows = list(book["Districts"].iter_rows(values_only=True))
+    book.close()
+    top = next(i for i, r in enumerate(rows) if r and str(r[0] or "").startswith("What the figures can still become"))
+    return {(str(r[0]), col): v for r in rows[top:] if r and r[0] for col, v in enumerate(r) if col}
 
 
 @pytest.fixture
@@ -106,6 +118,14 @@ def test_the_copy_shows_c_for_every_figure_resting_on_one_to_four_and_only_those
     withheld = {key for key, value in after.items() if value == "c"}
     assert withheld == {key for key, small in expected.items() if small and before.get(key) is not None}
     assert all(after[key] == before[key] for key in after if key not in withheld)  # everything else as it was
+    # Under them, what the figures can still become and the early-warning record: a count of 1
+    # to 4 cases due soon is withheld, and nothing there is changed but to "c".
+    master_tail, copy_tail = tail_table(master), tail_table(copy)
+    for key, value in master_tail.items():
+        small_count = key[0][:2].isdigit() and isinstance(value, (int, float)) and 0 < value < BELOW
+        if small_count and key[1] % 2 == 1:
+            assert copy_tail[key] == "c", key
+        assert copy_tail[key] in (value, "c"), key
     # The hidden History data sheet travels too: its small rows are withheld as well.
     book = openpyxl.load_workbook(copy, read_only=True)
     rows = list(book["History data"].iter_rows(values_only=True))
