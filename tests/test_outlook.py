@@ -208,3 +208,56 @@ def test_the_predicted_figures_are_the_ones_the_next_month_reports_when_the_case
     assert record[ASSESS_CLOCK] == (2, went_past[0])
     assert record[ICPC_CLOCK] == (1, went_past[1])
     assert record["31/12/2026, 5 working days: Assessment: 45 working days from its start"][1] is None  # not known yet
+
+
+def test_the_record_follows_each_district_by_its_name_when_one_is_added(tmp_path):
+    # November is recorded for East alone; North is then configured before East, so East moves
+    # one pair of columns to the right. East's November counts stay East's, and North has no
+    # November record ("no data"), never East's numbers.
+    config = write_authority(tmp_path)
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(config), master=master)
+    write_lists(tmp_path, WORST, WORST_S47)
+    text = config.read_text(encoding="utf-8")
+    north = ["[[district]]", 'code = "NORTH"', 'name = "North"']
+    for dataset in ("assessments", "s47"):
+        (tmp_path / f"North {dataset}.csv").write_bytes((tmp_path / f"East {dataset}.csv").read_bytes())
+        north += ["[[source]]", 'district = "NORTH"', f'dataset = "{dataset}"', f'file = "North {dataset}.csv"']
+    config.write_text(text.replace("[[district]]", "\n".join(north) + "\n[[district]]", 1), encoding="utf-8")
+    refresh(load_config(config), master=master, period=Month(2026, 12))
+    rows = districts_rows(master)
+    east, north_col = rows[2].index("East"), rows[2].index("North")
+    assert north_col < east
+    row = next(r for r in rows if r[0] == ASSESS_CLOCK)
+    assert (row[east], row[east + 1]) == (2, 2)  # as in the worst future above
+    assert row[north_col] == "no data"
+
+
+def test_no_projection_for_a_figure_that_does_not_read_the_date_that_stops_the_clock():
+    # A local variant of the assessments figure counting to another date: scripting the
+    # authorisation date would not move it, so it gets no "can still become" line (rather than
+    # one saying it cannot change).
+    from xl_scorecard.indicators import load_catalogue
+    from xl_scorecard.indicators.catalogue import default_catalogue_path
+    from xl_scorecard.indicators.clocks import load_clocks, projections
+
+    catalogue = load_catalogue(default_catalogue_path())
+    clocks = [c for c in load_clocks(default_catalogue_path()) if c.id == "ASSESSMENT_45WD"]
+    table = pd.DataFrame(
+        {
+            "district": "EAST",
+            "child_id": [c for c, _, _ in ASSESSMENTS],
+            "start_date": pd.to_datetime([s for _, s, _ in ASSESSMENTS]),
+            "authorised_date": pd.to_datetime([a for _, _, a in ASSESSMENTS]),
+        }
+    )
+    table["closed_date"] = table["authorised_date"]
+    tables = {"assessments": table}
+    found = projections(clocks, catalogue, tables, Month(2026, 11), ["EAST"])
+    east = found[found["area"] == "EAST"].iloc[0]
+    assert (east.best, east.worst, east.cases, east.overdue) == (pytest.approx(4 / 5), 0.0, 5, 1)  # as worked out above
+    variant = [
+        ind.model_copy(update={"calculation": {**ind.calculation, "end": "closed_date"}}) if ind.id == "ASSESS_45WD" else ind
+        for ind in catalogue
+    ]
+    assert projections(clocks, variant, tables, Month(2026, 11), ["EAST"]).empty

@@ -147,20 +147,25 @@ def warning_label(as_at: dt.date, within: int, clock: str) -> str:
     return f"{as_at:%d/%m/%Y}, {within} working days: {clock}"
 
 
-def read_warning_record(master: Path, sheet: str, districts: list[str]) -> pd.DataFrame:
+def read_warning_record(master: Path, sheet: str, districts: dict[str, str]) -> pd.DataFrame:
     """The early-warning record the last refresh wrote on ``sheet`` of ``master``: one row per
-    day, timescale and district (code, in ``districts``' column order after the authority's),
-    the due-soon count (NaN where it said "no data"). Empty when there is none yet."""
+    day, timescale and district, the due-soon count (NaN where it said "no data"). Districts
+    are found by the names heading the sheet's area columns (``districts``: name -> code), so a
+    district added or removed since does not shift the counts onto another; a district no
+    longer configured is left out. Empty when there is none yet."""
     rows = _sheet_rows(master, sheet) or []
     top = next((i for i, r in enumerate(rows) if r and str(r[0]).startswith(WARNING_RECORD)), None)
+    # The area names head their two columns in the sheet's third row (the authority's first).
+    names = rows[2] if len(rows) > 2 else []
+    columns = {districts[str(name)]: col for col, name in enumerate(names) if col % 2 == 1 and str(name) in districts}
     records = []
     for row in rows[top + 2 :] if top is not None else []:
         found = _WARNING_LABEL.match(str(row[0]) if row else "")
         if not found:
             break
         day, month, year, within, clock = found.groups()
-        for n, code in enumerate(districts, start=1):
-            value = row[1 + 2 * n] if len(row) > 1 + 2 * n else None
+        for code, col in columns.items():
+            value = row[col] if len(row) > col else None
             records.append(
                 {
                     "as_at": dt.date(int(year), int(month), int(day)),

@@ -542,7 +542,7 @@ def _refresh_locked(
         history = merge_history(stored, results.assign(rag=""))
         counts = due_counts(due, clocks, gaps) if clocks else None
         record = warning_record(
-            read_warning_record(master, DISTRICTS_SHEET, districts),
+            read_warning_record(master, DISTRICTS_SHEET, {d.name: d.code for d in config.districts}),
             counts,
             clocks,
             sources.tables,

@@ -288,6 +288,11 @@ def projections(
         indicator = by_id.get(clock.indicator or "")
         if indicator is None or not clock.done or clock.latest or clock.snapshot:
             continue  # a visit or an allocation is not "completed" by one date the figure reads
+        reads = indicator.calculation
+        if reads.get("dataset") != clock.dataset or clock.done not in reads.values():
+            # The figure does not read the date that stops this clock (a local variant counting
+            # from another column): scripting that date would not move it, so no projection.
+            continue
         target = projection_period(indicator.period, month)
         if target is None or clock.dataset not in tables:
             continue
@@ -358,6 +363,8 @@ def went_past_due(
     rows_out: list[dict[str, Any]] = []
     start, today = pd.Timestamp(then), pd.Timestamp(now)
     for clock in clocks:
+        if clock.dataset in tables:  # a case is the same row on both days: its label must be unique
+            tables = {**tables, clock.dataset: tables[clock.dataset].reset_index(drop=True)}
         opened = _open_cases(clock, tables, start)
         if isinstance(opened, str):
             continue
