@@ -65,6 +65,11 @@ TABLES = {
         # K3 started Tue 1 Dec and never visited in its own district: due Tue 15 Dec (2-4, 7-11,
         # 14-15 Dec), 10 working days over (16-18, 21-24, 29-31 Dec).
         ("SOUTH", "K3", "Safeguarding", "Elm", D("2026-12-01"), NaT),
+        # V1's plan, visited Wed 30 Dec: next visit due Thu 14 Jan (31 Dec, 4-8 and 11-14 Jan), 9
+        # working days away: not yet.
+        ("EAST", "V1", "Safeguarding", "Dove", D("2026-06-01"), NaT),
+        # V6's plan ended Wed 16 December.
+        ("EAST", "V6", "Safeguarding", "Dove", D("2026-06-01"), D("2026-12-16")),
     ),
     "cp_visits": frame(
         "district child_id visit_date",
@@ -73,6 +78,7 @@ TABLES = {
         ("EAST", "K2", D("2026-12-16")),
         ("EAST", "K3", D("2026-12-22")),  # another district's child with the same id
         ("EAST", "K1", D("2027-01-05")),  # after the day: not yet known on it
+        ("EAST", "V1", D("2026-12-30")),
     ),
     "reviews": frame(
         "district child_id team review_type due_date review_date",
@@ -84,6 +90,20 @@ TABLES = {
         ("SOUTH", "V3", "Children in Care", "CLA", D("2026-12-21"), NaT),
         # V4 due Mon 18 Jan: not within the window (11 working days).
         ("SOUTH", "V4", "Children in Care", "CLA", D("2027-01-18"), NaT),
+        # V5's review due Mon 14 Dec was missed, but the next one (due Mon 28 Dec) was held on
+        # Wed 23 Dec: the missed one is superseded, not overdue for ever.
+        ("EAST", "V5", "Children in Care", "CLA", D("2026-12-14"), NaT),
+        ("EAST", "V5", "Children in Care", "CLA", D("2026-12-28"), D("2026-12-23")),
+        # V6's CP review due Mon 21 Dec was not held, but the plan ended on Wed 16 Dec: no clock.
+        ("EAST", "V6", "Safeguarding", "CP", D("2026-12-21"), NaT),
+    ),
+    # Periods in care (the looked-after reviews run only while the child is in care).
+    "cla": frame(
+        "district child_id cla_start cla_end",
+        ("SOUTH", "V2", D("2025-01-01"), NaT),
+        ("SOUTH", "V3", D("2025-01-01"), NaT),
+        ("SOUTH", "V4", D("2025-01-01"), NaT),
+        ("EAST", "V5", D("2025-01-01"), NaT),
     ),
     "unallocated": frame(
         "district child_id team unallocated_since as_at",
@@ -409,6 +429,9 @@ ACTED_ON = {
         ("EAST", "K1", "Safeguarding", "Dove", D("2026-06-01"), NaT),
         ("EAST", "K2", "Safeguarding", "Dove", D("2026-06-01"), NaT),
         ("EAST", "K3", "Safeguarding", "Dove", D("2026-06-01"), D("2026-12-01")),
+        # R1-R8's plans, open all along (never visited: their visit clocks were overdue long
+        # before 30 November, so never "due soon" on it).
+        *[("EAST", f"R{n}", "Safeguarding", "Dove", D("2026-06-01"), NaT) for n in range(1, 9)],
     ),
     "cp_visits": frame(
         "district child_id visit_date",

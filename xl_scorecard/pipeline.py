@@ -430,6 +430,13 @@ def load_checked_clocks(config: AuthorityConfig, catalogue: list[Indicator]) -> 
             for column in (clock.latest["date"], clock.key):
                 if events is None or column not in events.columns:
                     unknown.append(f"{clock.latest['dataset']}.{column}")
+        if clock.episode:
+            episodes = config.datasets.get(clock.episode["dataset"])
+            if clock.key not in spec.columns and clock.key not in unknown:
+                unknown.append(clock.key)
+            for column in (clock.episode["start"], clock.episode["end"], clock.key):
+                if episodes is None or column not in episodes.columns:
+                    unknown.append(f"{clock.episode['dataset']}.{column}")
         if unknown:
             errors.append(f"{path}: clock {clock.id}: {clock.dataset} has no column {', '.join(unknown)}")
         if clock.indicator and clock.indicator not in ids:

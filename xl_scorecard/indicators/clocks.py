@@ -48,9 +48,16 @@ class Clock(Strict):
     # start is the later of ``start`` and that event. Without ``start``, a case with no event
     # runs from the first event in that list (a worker never supervised since the log began).
     latest: dict[str, str] | None = None
-    # The column naming whose clock it is, joining the list to ``latest``'s list: the child, or
-    # the worker for supervision.
+    # The column naming whose clock it is, joining the list to ``latest``'s and ``episode``'s
+    # lists: the child, or the worker for supervision.
     key: str = "child_id"
+    # The episode the clock belongs to, in another list (a CP plan, a period in care): a case
+    # whose child has no episode open on the day runs no clock (a review missed before the plan
+    # ended is not overdue for ever).
+    episode: dict[str, str] | None = None
+    # A later row for the same case that is done by the day stops this one (a missed review
+    # superseded by the next one held).
+    superseded: bool = False
     # A list that is itself a month-end snapshot (the unallocated list): only the rows of the
     # latest snapshot at or before the day count, by this date column.
     snapshot: str | None = None
@@ -70,12 +77,27 @@ class Clock(Strict):
     def needs(self) -> dict[str, set[str]]:
         """The lists (dataset -> columns) a district must have for this clock to run there."""
         columns = {c for c in (self.start, self.due, self.done, self.open_until, self.snapshot) if c}
-        if self.latest:
+        if self.latest or self.episode or self.superseded:
             columns.add(self.key)
         needed = {self.dataset: columns | set(self.unless or {}) | set(self.where or {})}
         if self.latest:
             needed.setdefault(self.latest["dataset"], set()).update({self.latest["date"], self.key})
+        if self.episode:
+            needed.setdefault(self.episode["dataset"], set()).update({self.episode["start"], self.episode["end"], self.key})
         return needed
+
+    @field_validator("episode")
+    @classmethod
+    def _episode_names_a_list_and_dates(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        if value is not None and set(value) != {"dataset", "start", "end"}:
+            raise ValueError("episode needs exactly `dataset`, `start` and `end`")
+        return value
+
+    @model_validator(mode="after")
+    def _superseded_needs_done(self) -> Clock:
+        if self.superseded and not self.done:
+            raise ValueError("superseded needs `done` (the date that makes a later row count)")
+        return self
 
     @field_validator("latest")
     @classmethod
@@ -160,7 +182,8 @@ def _open_cases(clock: Clock, tables: dict[str, pd.DataFrame], as_at: pd.Timesta
     it runs out), or why the clock cannot run."""
     table = tables.get(clock.dataset)
     needed = [clock.start, clock.due, clock.done, clock.open_until, clock.snapshot, *(clock.unless or {}), *(clock.where or {})]
-    missing = [c for c in [*needed, clock.key if clock.latest else None] if c and (table is None or c not in table)]
+    keyed = clock.latest or clock.episode or clock.superseded
+    missing = [c for c in [*needed, clock.key if keyed else None] if c and (table is None or c not in table)]
     if table is None or not len(table):
         return f"no {clock.dataset} list"
     if missing:
@@ -180,6 +203,23 @@ def _open_cases(clock: Clock, tables: dict[str, pd.DataFrame], as_at: pd.Timesta
     if clock.open_until:
         ended = pd.to_datetime(rows[clock.open_until])
         rows = rows[ended.isna() | (ended > as_at)]
+    if clock.superseded and clock.done:
+        listed = table[rows_where(table, clock.where)]
+        own = clock.due or clock.start or clock.done
+        held = listed[pd.to_datetime(listed[clock.done]) <= as_at]
+        last_held = held.groupby([held["district"].astype(str), held[clock.key].astype(str).str.strip()])[own].max()
+        later = pd.to_datetime(last_held.reindex(_keys(rows, clock.key)).to_numpy())
+        rows = rows[~(pd.to_datetime(rows[own]).to_numpy() < later)]  # NaT compares False: kept
+    if clock.episode:
+        episodes = tables.get(clock.episode["dataset"])
+        if episodes is None or not len(episodes):
+            # Without the episodes, a case whose plan or care has ended would look overdue.
+            return f"no {clock.episode['dataset']} list"
+        if clock.key not in episodes:
+            return f"the {clock.episode['dataset']} list has no {clock.key} column"
+        began, ended = pd.to_datetime(episodes[clock.episode["start"]]), pd.to_datetime(episodes[clock.episode["end"]])
+        current = episodes[(began <= as_at) & (ended.isna() | (ended > as_at))]
+        rows = rows[_keys(rows, clock.key).isin(_keys(current, clock.key))]
     started = pd.to_datetime(rows[clock.start or clock.due]) if clock.start or clock.due else pd.Series(pd.NaT, index=rows.index)
     if clock.latest:
         events = tables.get(clock.latest["dataset"])
@@ -193,7 +233,7 @@ def _open_cases(clock: Clock, tables: dict[str, pd.DataFrame], as_at: pd.Timesta
         if not clock.start and known.empty:
             return f"nothing in the {clock.latest['dataset']} list on or before {as_at:%d/%m/%Y}"
         last = known.groupby(["district", clock.key], observed=True)["_on"].max()
-        keys = pd.MultiIndex.from_arrays([rows["district"].astype(str), rows[clock.key].astype(str).str.strip()])
+        keys = _keys(rows, clock.key)
         last.index = pd.MultiIndex.from_arrays(
             [last.index.get_level_values(0).astype(str), last.index.get_level_values(1).astype(str).str.strip()]
         )
@@ -203,6 +243,12 @@ def _open_cases(clock: Clock, tables: dict[str, pd.DataFrame], as_at: pd.Timesta
             started = started.fillna(known["_on"].min())
     due = pd.to_datetime(rows[clock.due]) if clock.due else deadlines(started, clock.days, clock.counting)
     return rows, started, due
+
+
+def _keys(rows: pd.DataFrame, key: str) -> pd.MultiIndex:
+    # (district, whose clock it is) for each row, as text: the same child in another district
+    # is another case.
+    return pd.MultiIndex.from_arrays([rows["district"].astype(str), rows[key].astype(str).str.strip()])
 
 
 def _column(rows: pd.DataFrame, name: str) -> np.ndarray:
