@@ -192,8 +192,15 @@ def test_a_case_due_on_the_window_s_last_day_is_in_and_the_next_is_out():
 def test_a_clock_whose_list_is_missing_is_not_available_never_none_due():
     tables = {name: table for name, table in TABLES.items() if name not in ("unallocated", "cp_visits")}
     tables["s47"] = TABLES["s47"].drop(columns="icpc_unnecessary")
-    found, unavailable = due_cases(CLOCKS, tables, DAY)
+    gaps = {"ALLOCATION_28D": {"EAST": "no unallocated file for East"}, "ASSESSMENT_45WD": {"SOUTH": "no assessments file for South"}}
+    found, unavailable = due_cases(CLOCKS, tables, DAY, gaps=gaps)
     assert "Allocation to a social worker: 28 days: not available (no unallocated list)" in unavailable
+    # Said once: no list at all, so no line for the district that lacks it too; a clock that
+    # runs says which district it cannot count.
+    assert [line for line in unavailable if line.startswith("Allocation")] == [
+        "Allocation to a social worker: 28 days: not available (no unallocated list)"
+    ]
+    assert "Assessment: 45 working days from its start: not available in one district (no assessments file for South)" in unavailable
     assert any("Initial conference" in line and "icpc_unnecessary" in line for line in unavailable)
     # Without the visits log, counting from each plan's start would make every plan overdue:
     # the clock is not available, and no CP plan is listed.

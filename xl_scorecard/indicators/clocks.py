@@ -145,15 +145,14 @@ def due_cases(
     cases are left out rather than counted from a list it does not have."""
     frames, unavailable = [], []
     gaps = gaps or {}
-    for clock in clocks:
-        for reason in gaps.get(clock.id, {}).values():
-            unavailable.append(f"{clock.title}: not available in one district ({reason})")
     as_at = pd.Timestamp(day)
     for clock in clocks:
         opened = _open_cases(clock, tables, as_at)
-        if isinstance(opened, str):
+        if isinstance(opened, str):  # said once for the clock, not again for each district
             unavailable.append(f"{clock.title}: not available ({opened})")
             continue
+        for reason in gaps.get(clock.id, {}).values():
+            unavailable.append(f"{clock.title}: not available in one district ({reason})")
         rows, started, due = opened
         left = working_days_array(np.full(len(due), as_at.to_datetime64()), due.to_numpy(dtype="datetime64[ns]"))
         soon = (left <= within) & ~rows["district"].astype(str).isin(set(gaps.get(clock.id, {}))).to_numpy()
