@@ -334,3 +334,20 @@ def test_ages_with_fractions_are_floored_and_under_one_is_zero(tmp_path):
     )
     result = validate(path, "cla", "List 8")
     assert list(result.table["age"]) == [19, 0, 17] and result.problems == []
+
+
+def test_reading_processes_give_the_tables_one_process_gives(example_dir, monkeypatch):
+    # A large authority's files are read in separate processes, each given the configuration
+    # once; the tables, reports and problems are the ones a single process reads, in the same
+    # order (the example is small, so the threshold is lowered to take that path).
+    import xl_scorecard.sources as sources
+
+    config = load_config(example_dir / "authority.toml")
+    alone = read_sources(config, workers=1)
+    monkeypatch.setattr(sources, "PROCESS_THRESHOLD_BYTES", 0)
+    pooled = read_sources(config, workers=2)
+    assert set(pooled.tables) == set(alone.tables)
+    for name, table in alone.tables.items():
+        pd.testing.assert_frame_equal(pooled.tables[name], table, check_categorical=False)
+    assert pooled.files == alone.files
+    assert pooled.problems == alone.problems

@@ -363,9 +363,11 @@ def read_sources(config: AuthorityConfig, workers: int = 2, progress: Callable[[
     done: list[tuple[int, tuple]] = []
     if workers > 1 and len(tasks) > 1 and sum(size.values()) > PROCESS_THRESHOLD_BYTES:
         # Validation is Python and holds the GIL, so for a large authority separate processes
-        # read the files (the configuration goes to them pickled; tables come back pickled).
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(_read_group, config, numbers): numbers for numbers in tasks}
+        # read the files; tables come back pickled. The configuration goes to each worker once,
+        # not with each file: pickled per task it cost time growing with the square of the
+        # district count (316 KB a task at 100 districts, ~550 tasks).
+        with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(config,)) as pool:
+            futures = {pool.submit(_read_group_in_worker, numbers): numbers for numbers in tasks}
             for count, future in enumerate(as_completed(futures), start=1):
                 done += future.result()
                 finished(count, futures[future])
@@ -494,6 +496,20 @@ def _report_overlaps(data: SourceData, dataset: str, spec: DatasetSpec) -> None:
 
 # Below this much input, threads in one process win: starting processes costs more than it saves.
 PROCESS_THRESHOLD_BYTES = 12 * 1024 * 1024
+
+
+_WORKER_CONFIG: AuthorityConfig | None = None  # a reading process's configuration (_start_worker)
+
+
+def _start_worker(config: AuthorityConfig) -> None:
+    global _WORKER_CONFIG
+    _WORKER_CONFIG = config
+
+
+def _read_group_in_worker(numbers: list[int]) -> list[tuple[int, tuple]]:
+    if _WORKER_CONFIG is None:  # only ever run by a pool started with _start_worker
+        raise RuntimeError("reading process started without its configuration")
+    return _read_group(_WORKER_CONFIG, numbers)
 
 
 def _read_group(config: AuthorityConfig, numbers: list[int]) -> list[tuple[int, tuple]]:
