@@ -210,23 +210,19 @@ def _open_cases(clock: Clock, tables: dict[str, pd.DataFrame], as_at: pd.Timesta
         later = pd.to_datetime(last_held.reindex(_keys(rows, clock.key)).to_numpy())
         rows = rows[~(pd.to_datetime(rows[own]).to_numpy() < later)]  # NaT compares False: kept
     if clock.episode:
-        episodes = tables.get(clock.episode["dataset"])
-        if episodes is None or not len(episodes):
-            # Without the episodes, a case whose plan or care has ended would look overdue.
-            return f"no {clock.episode['dataset']} list"
-        if clock.key not in episodes:
-            return f"the {clock.episode['dataset']} list has no {clock.key} column"
+        # Without the episodes, a case whose plan or care has ended would look overdue.
+        episodes = _other_list(tables, clock.episode["dataset"], clock.key)
+        if isinstance(episodes, str):
+            return episodes
         began, ended = pd.to_datetime(episodes[clock.episode["start"]]), pd.to_datetime(episodes[clock.episode["end"]])
         current = episodes[(began <= as_at) & (ended.isna() | (ended > as_at))]
         rows = rows[_keys(rows, clock.key).isin(_keys(current, clock.key))]
     started = pd.to_datetime(rows[clock.start or clock.due]) if clock.start or clock.due else pd.Series(pd.NaT, index=rows.index)
     if clock.latest:
-        events = tables.get(clock.latest["dataset"])
-        if events is None or not len(events):
-            # Counted from the plan's start, every plan would look overdue: not a figure.
-            return f"no {clock.latest['dataset']} list"
-        if clock.key not in events:
-            return f"the {clock.latest['dataset']} list has no {clock.key} column"
+        # Counted from the plan's start, every plan would look overdue: not a figure.
+        events = _other_list(tables, clock.latest["dataset"], clock.key)
+        if isinstance(events, str):
+            return events
         dates = pd.to_datetime(events[clock.latest["date"]])
         known = events.assign(_on=dates)[dates <= as_at]
         if not clock.start and known.empty:
@@ -242,6 +238,16 @@ def _open_cases(clock: Clock, tables: dict[str, pd.DataFrame], as_at: pd.Timesta
             started = started.fillna(known["_on"].min())
     due = pd.to_datetime(rows[clock.due]) if clock.due else deadlines(started, clock.days, clock.counting)
     return rows, started, due
+
+
+def _other_list(tables: dict[str, pd.DataFrame], dataset: str, key: str) -> pd.DataFrame | str:
+    # The list a clock joins to (its episodes, its latest events), or why it cannot.
+    table = tables.get(dataset)
+    if table is None or not len(table):
+        return f"no {dataset} list"
+    if key not in table:
+        return f"the {dataset} list has no {key} column"
+    return table
 
 
 def _keys(rows: pd.DataFrame, key: str) -> pd.MultiIndex:
