@@ -38,6 +38,10 @@ class AuthoritySection(Strict):
     period: str | None = None
     master: str = "master.xlsx"
     backups: int = Field(default=10, ge=0)
+    # Keep each input's validated reading beside the master's backups, so a refresh reads only the
+    # files that changed. The readings hold child-level rows, so by default only when the master
+    # itself does (drilldown = true): a master kept free of them gets no such folder beside it.
+    read_cache: bool | None = None
     catalogue: str | None = None
     datasets: str | None = None
     template: str | None = None  # the workbook a new master starts from (default: the shipped one)
@@ -160,6 +164,13 @@ class AuthorityConfig:
     @property
     def period(self) -> Month | None:
         return Month.parse(self.data.authority.period) if self.data.authority.period else None
+
+    @property
+    def keeps_readings(self) -> bool:
+        """Whether a refresh keeps its inputs' readings beside the master (``read_cache``; by
+        default when the master holds child-level rows anyway)."""
+        setting = self.data.authority.read_cache
+        return self.data.authority.drilldown if setting is None else setting
 
     @property
     def template_path(self) -> Path | None:

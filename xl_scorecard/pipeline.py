@@ -42,6 +42,7 @@ from xl_scorecard.indicators.views import compute_detail, compute_views, detail_
 from xl_scorecard.periods import Month, months_ending, window_for
 from xl_scorecard.scoring import score_results, score_views, summary_counts, summary_sentence
 from xl_scorecard.sources import SourceData, read_sources
+from xl_scorecard.sources.cache import cache_folder
 from xl_scorecard.sources.problems import NO_FIGURE, Problem
 from xl_scorecard.sources.schema import AUTHORITY_WIDE
 
@@ -502,7 +503,8 @@ def _refresh_locked(
     detail_rows = detail_variants(layout, catalogue, config.layout)
     timings = {} if timings is None else timings
     with _timed(timings, "read and validate"):
-        sources = read_sources(config, progress=progress)
+        cache = cache_folder(master) if config.keeps_readings else None
+        sources = read_sources(config, progress=progress, cache=cache)
     stop_on_configuration_slips(sources, config)
     unusable = [f for f in sources.files if f.unusable]
     if strict and unusable:

@@ -75,6 +75,13 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "Check the right sheet is named for this source, or that the export ran.",
         ),
         ProblemType(
+            "reading-not-used",
+            "Saved reading not used",
+            "The reading of this file an earlier refresh saved in {other} was not used: {value}. The file was read again.",
+            "Nothing to do: the figures come from the file itself. If this comes back at every refresh, delete that "
+            "folder (it holds only saved readings; the next refresh makes them again).",
+        ),
+        ProblemType(
             "no-rows",
             "List has no rows",
             "The list has its headers but not a single row, so its figures show as no data.",

@@ -1,0 +1,423 @@
+"""Readings of unchanged input files, kept beside the master so a refresh reads only what changed.
+
+A district's lists rarely all change between two refreshes; reading and validating them is most
+of a refresh's time. After a file (or the group of sources naming the same file) is read, what
+the run needs from it (the validated tables, the problems found, the row accounting) is saved
+under a key made of:
+
+- the SHA-256 of each file's bytes (the content, not its date: OneDrive and copies change dates),
+- the source entries that read it and every dataset description (columns, headings, codes),
+- the tool's version and a digest of the reading code itself (``xl_scorecard/sources``),
+- the configuration's folder (file names in problems are relative to it).
+
+A later refresh whose key is the same takes the saved reading instead of reading the file; any
+change to any part of the key reads the file again.
+
+The readings hold child-level rows, so they are kept only where the master's backups already
+are (``backups/<master name> readings/``), go if that folder is deleted, and never travel in
+any copy; a refresh removes the readings it did not use, so a file's old readings do not pile
+up. The format is plain: a JSON description and raw numeric arrays, with a SHA-256 of the whole
+file at its end; nothing in it is executed (no pickle), and a file that is damaged, or was
+made for another key, is ignored with a message and the input read again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_object_dtype as is_object
+
+from xl_scorecard import __version__
+from xl_scorecard.sources.problems import Problem
+
+if TYPE_CHECKING:
+    from xl_scorecard.config import AuthorityConfig
+    from xl_scorecard.sources import FileReport
+    from xl_scorecard.sources.validate import SheetResult
+
+    # One source entry's outcome: (dataset, result) pairs, a report per sheet, the problems.
+    Outcome = tuple[list[tuple[str, SheetResult]], list[FileReport], list[Problem]]
+
+log = logging.getLogger(__name__)
+
+MAGIC = b"xl-scorecard reading 1\n"
+SUFFIX = ".reading"
+DIGEST = 32  # bytes of SHA-256 at the end of each file
+ALIGN = 8
+# Masked (nullable) pandas types a table may hold, rebuilt from values and a mask.
+MASKED = {"Int8", "Int16", "Int32", "Int64", "UInt8", "UInt16", "UInt32", "UInt64", "Float32", "Float64", "boolean"}
+
+
+def cache_folder(master: Path) -> Path:
+    """Where the readings for ``master`` live: in the backups folder beside it, with its backups."""
+    return master.parent / "backups" / f"{master.stem} readings"
+
+
+class Uncacheable(Exception):
+    """A reading that cannot be saved exactly (a value of a type the format does not keep)."""
+
+
+class Damaged(Exception):
+    """A saved reading that cannot be trusted: damaged, cut short, or made for another key."""
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one group's reading is saved, its key, and the files' size and date when hashed
+    (a file changed while it was being read is not saved under the old content's key)."""
+
+    path: Path
+    key: str
+    stamps: tuple[tuple[str, int, int], ...]
+
+
+@dataclass
+class ReadingCache:
+    """The readings of one master's inputs for one run: looked up, saved, and pruned."""
+
+    folder: Path
+    context: str  # digest of everything but the files and entries: tool, code, descriptions, folder
+    used: set[str] = field(default_factory=set)
+    notes: list[Problem] = field(default_factory=list)
+
+    @classmethod
+    def for_config(cls, folder: Path, config: AuthorityConfig) -> ReadingCache:
+        descriptions = json.dumps({name: spec.model_dump(mode="json") for name, spec in sorted(config.datasets.items())}, sort_keys=True)
+        context = _digest([MAGIC.decode(), __version__, code_digest(), descriptions, str(config.base_dir)])
+        return cls(folder, context)
+
+    def target(self, config: AuthorityConfig, numbers: list[int], paths: tuple[Path, ...]) -> Target | None:
+        """The key for the sources ``numbers`` reading ``paths``; None when a file cannot be
+        hashed (missing, locked): such a group is read every time, and says why itself."""
+        stamps, hashes = [], []
+        for path in paths:
+            try:
+                info = path.stat()
+                hashes.append([path.name, _file_digest(path)])
+            except OSError:
+                return None
+            stamps.append((str(path), info.st_size, info.st_mtime_ns))
+        entries = [config.data.source[n].model_dump(mode="json") for n in numbers]
+        key = _digest([self.context, json.dumps(entries, sort_keys=True), json.dumps(hashes)])
+        self.used.add(key)
+        return Target(self.folder / f"{key}{SUFFIX}", key, tuple(stamps))
+
+    def load(self, target: Target, numbers: list[int], about: Problem) -> list[tuple[int, Outcome]] | None:
+        """The saved reading for ``target``, numbered as ``numbers``; None when there is none or
+        it cannot be trusted (then a note like ``about`` says so and the files are read again)."""
+        try:
+            data = target.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            self._note(about, f"it could not be opened ({exc.strerror or exc})")
+            return None
+        try:
+            outcomes = decode(data, target.key)
+            if len(outcomes) != len(numbers):
+                raise Damaged("it holds a different number of sources")
+        except Damaged as exc:
+            self._note(about, str(exc))
+            return None
+        return list(zip(numbers, outcomes, strict=True))
+
+    def _note(self, about: Problem, reason: str) -> None:
+        note = Problem("reading-not-used", "warning", about.district, about.dataset, about.file, value=reason, other=str(self.folder))
+        self.notes.append(note)
+
+    def prune(self) -> None:
+        """Remove the readings this run did not use (old versions of changed files, files no
+        longer configured) and any left half-written by a refresh that was stopped."""
+        try:
+            names = list(self.folder.iterdir())
+        except OSError:
+            return
+        for path in names:
+            stale = path.suffix == SUFFIX and path.stem not in self.used
+            if stale or path.name.endswith(f"{SUFFIX}.tmp"):
+                try:
+                    path.unlink()
+                except OSError:  # in use or read-only: tried again next time
+                    log.warning("could not remove an old saved reading in %s", self.folder)
+
+
+def store(target: Target, outcomes: list[Outcome]) -> None:
+    """Save ``outcomes`` for ``target``, atomically; nothing when a file changed while it was
+    read, when a file could not be used (it may be locked now and fine later), or when a value
+    cannot be kept exactly. Never fails the run: a reading not saved is read again next time."""
+    if any(not report.readable for _, reports, _ in outcomes for report in reports):
+        return
+    for name, size, mtime in target.stamps:
+        try:
+            info = os.stat(name)
+        except OSError:
+            return
+        if (info.st_size, info.st_mtime_ns) != (size, mtime):
+            return
+    try:
+        chunks = encode(outcomes, target.key)
+    except Exception as exc:  # any value the format cannot keep: read again next time, never a failed run
+        log.info("reading not saved: %s", type(exc).__name__ if not isinstance(exc, Uncacheable) else exc)
+        return
+    temporary = target.path.with_name(f"{target.path.name}.tmp")
+    try:
+        target.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(temporary, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk)
+        os.replace(temporary, target.path)
+    except OSError as exc:
+        log.warning("reading not saved in %s: %s", target.path.parent, exc.strerror or exc)
+        temporary.unlink(missing_ok=True)
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the reading code and its shipped descriptions: a reading saved by other code
+    (an upgrade, a local fix) is never taken for this code's."""
+    folder = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(folder.glob("*.py")) + sorted(folder.glob("*.toml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def _digest(parts: list[str]) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+# --- the format ------------------------------------------------------------------------------
+# MAGIC, the description's length (8 bytes, little-endian), the description (JSON), the arrays
+# (each at a multiple of 8 bytes from the start of the arrays), SHA-256 of all that.
+
+
+def encode(outcomes: list[Outcome], key: str) -> list[bytes | memoryview]:
+    """The bytes of a saved reading of ``outcomes`` under ``key``."""
+    buffers: list[bytes | memoryview] = []
+    sources = []
+    for results, reports, problems in outcomes:
+        sources.append(
+            {
+                "results": [
+                    {
+                        "dataset": dataset,
+                        "table": _encode_frame(result.table, buffers),
+                        "problems": [asdict(p) for p in result.problems],
+                        "rows_read": result.rows_read,
+                        "rows_excluded": result.rows_excluded,
+                        "mapped": result.mapped,
+                    }
+                    for dataset, result in results
+                ],
+                "reports": [asdict(r) for r in reports],
+                "problems": [asdict(p) for p in problems],
+            }
+        )
+    offsets, at = [], 0
+    for buffer in buffers:
+        offsets.append(at)
+        at += _padded(len(buffer))
+    try:
+        meta = json.dumps({"key": key, "version": __version__, "sources": sources, "offsets": offsets}).encode()
+    except (TypeError, ValueError) as exc:
+        raise Uncacheable(str(exc)) from None
+    chunks: list[bytes | memoryview] = [MAGIC, len(meta).to_bytes(8, "little"), meta]
+    for buffer in buffers:
+        chunks.append(buffer)
+        chunks.append(b"\0" * (_padded(len(buffer)) - len(buffer)))
+    digest = hashlib.sha256()
+    for chunk in chunks:
+        digest.update(chunk)
+    chunks.append(digest.digest())
+    return chunks
+
+
+def decode(data: bytes, key: str) -> list[Outcome]:
+    """The outcomes saved in ``data``; ``Damaged`` when it is not exactly a reading for ``key``."""
+    from xl_scorecard.sources import FileReport
+    from xl_scorecard.sources.validate import SheetResult
+
+    view = memoryview(data)
+    if len(data) < len(MAGIC) + 8 + DIGEST or not data.startswith(MAGIC):
+        raise Damaged("it is not a saved reading")
+    if hashlib.sha256(view[:-DIGEST]).digest() != data[-DIGEST:]:
+        raise Damaged("it is damaged (its checksum does not match)")
+    length = int.from_bytes(data[len(MAGIC) : len(MAGIC) + 8], "little")
+    start = len(MAGIC) + 8
+    try:
+        meta = json.loads(bytes(view[start : start + length]))
+        if meta.get("key") != key or meta.get("version") != __version__:
+            raise Damaged("it was saved for another file or another version of the tool")
+        body = bytearray(view[start + length : len(data) - DIGEST])  # writable: pandas may change the tables in place
+        arrays = _Arrays(body, meta["offsets"])
+        outcomes: list[Outcome] = []
+        for source in meta["sources"]:
+            results = [
+                (
+                    item["dataset"],
+                    SheetResult(
+                        _decode_frame(item["table"], arrays),
+                        [Problem(**p) for p in item["problems"]],
+                        item["rows_read"],
+                        item["rows_excluded"],
+                        item["mapped"],
+                    ),
+                )
+                for item in source["results"]
+            ]
+            reports = [FileReport(**{**r, "columns": tuple(r["columns"])}) for r in source["reports"]]
+            outcomes.append((results, reports, [Problem(**p) for p in source["problems"]]))
+    except Damaged:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+        raise Damaged(f"it is not in the expected form ({type(exc).__name__})") from None
+    return outcomes
+
+
+def _padded(length: int) -> int:
+    return -(-length // ALIGN) * ALIGN
+
+
+class _Arrays:
+    """The raw arrays of a reading, handed out by number."""
+
+    def __init__(self, body: bytearray, offsets: list[int]) -> None:
+        self.body, self.offsets = body, offsets
+
+    def get(self, spec: dict[str, Any]) -> np.ndarray:
+        dtype = np.dtype(spec["dtype"])
+        if dtype.hasobject:  # only plain numbers and dates are ever saved as arrays
+            raise Damaged("it holds an array of objects")
+        count = int(spec["count"])
+        offset = self.offsets[spec["buffer"]]
+        if offset < 0 or offset + count * dtype.itemsize > len(self.body):
+            raise Damaged("an array runs past the end of the file")
+        return np.frombuffer(self.body, dtype=dtype, count=count, offset=offset)
+
+
+def _array(values: np.ndarray, buffers: list[bytes | memoryview]) -> dict[str, Any]:
+    values = np.ascontiguousarray(values)
+    if values.dtype.hasobject or values.ndim != 1:
+        raise Uncacheable(f"an array of {values.dtype}")
+    buffers.append(values.view(np.uint8).data)  # dates too: a buffer of bytes, not of datetime64
+    return {"dtype": values.dtype.str, "count": len(values), "buffer": len(buffers) - 1}
+
+
+def _encode_frame(frame: pd.DataFrame, buffers: list[bytes | memoryview]) -> dict[str, Any]:
+    if frame.attrs or not all(isinstance(name, str) for name in frame.columns) or frame.columns.has_duplicates:
+        raise Uncacheable("a table with unusual column names or attributes")
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        saved_index = None
+    elif index.dtype.kind == "i" and index.name is None:
+        saved_index = _array(index.to_numpy(), buffers)
+    else:
+        raise Uncacheable(f"a table indexed by {index.dtype}")
+    columns = [{"name": name, **_encode_column(frame[name], buffers)} for name in frame.columns]
+    return {"rows": len(frame), "index": saved_index, "columns": columns}
+
+
+def _encode_column(series: pd.Series, buffers: list[bytes | memoryview]) -> dict[str, Any]:
+    dtype = series.dtype
+    if isinstance(dtype, pd.CategoricalDtype):
+        categories = _encode_column(pd.Series(dtype.categories), buffers)
+        codes = _array(series.cat.codes.to_numpy(), buffers)
+        return {"kind": "category", "ordered": bool(dtype.ordered), "codes": codes, "categories": categories}
+    if str(dtype) in MASKED:
+        values = series.to_numpy(dtype=dtype.numpy_dtype, na_value=0)
+        return {"kind": "masked", "dtype": str(dtype), "values": _array(values, buffers), "mask": _array(series.isna().to_numpy(), buffers)}
+    if is_object(dtype):
+        words = _encode_words(series.to_numpy(dtype=object), buffers)
+        if words is not None:
+            return words
+    if is_object(dtype) or isinstance(dtype, pd.StringDtype):
+        values = [None if isinstance(dtype, pd.StringDtype) and v is pd.NA else v for v in series.tolist()]
+        if any(type(v) not in (str, int, float, bool, type(None)) for v in values):
+            raise Uncacheable(f"a column of mixed values ({series.name})")
+        text = json.dumps(values).encode()
+        return {"kind": "text", "dtype": str(dtype), "values": _array(np.frombuffer(text, dtype=np.uint8), buffers)}
+    if isinstance(dtype, np.dtype) and dtype.kind in "biufmM":
+        return {"kind": "array", "values": _array(series.to_numpy(), buffers)}
+    raise Uncacheable(f"a column of type {dtype} ({series.name})")
+
+
+def _encode_words(values: np.ndarray, buffers: list[bytes | memoryview]) -> dict[str, Any] | None:
+    # A column of text (and blanks) as its distinct words and a number per row: codes repeat
+    # ("Yes", "N1", a team), so this is smaller and quicker to read back than the words one by
+    # one. None when a value is not text: such a column is kept value by value.
+    blank = pd.isna(values)
+    words = values[~blank]
+    if not all(type(v) is str for v in words):
+        return None
+    codes = np.full(len(values), -1, dtype=np.int32)  # -1 None, -2 NaN: both blanks, kept apart
+    for at in np.flatnonzero(blank):
+        if values[at] is not None:
+            if not isinstance(values[at], float):
+                return None
+            codes[at] = -2
+    found, distinct = pd.factorize(words)
+    codes[~blank] = found
+    return {"kind": "words", "words": list(distinct), "codes": _array(codes, buffers)}
+
+
+def _decode_frame(spec: dict[str, Any], arrays: _Arrays) -> pd.DataFrame:
+    rows = int(spec["rows"])
+    index = pd.RangeIndex(rows) if spec["index"] is None else pd.Index(arrays.get(spec["index"]))
+    columns = {}
+    for column in spec["columns"]:
+        values = _decode_column(column, arrays)
+        if len(values) != rows:
+            raise Damaged("a column has the wrong number of rows")
+        columns[column["name"]] = values
+    if len(index) != rows:
+        raise Damaged("the table's index has the wrong number of rows")
+    frame = pd.DataFrame(columns) if columns else pd.DataFrame(index=pd.RangeIndex(rows))
+    frame.index = index  # set, not passed: passing it would align each column's own index to it
+    return frame
+
+
+def _decode_column(spec: dict[str, Any], arrays: _Arrays) -> pd.Series:
+    kind = spec["kind"]
+    if kind == "array":
+        return pd.Series(arrays.get(spec["values"]), copy=False)
+    if kind == "masked":
+        if spec["dtype"] not in MASKED:
+            raise Damaged("a column of an unknown type")
+        values = pd.array(arrays.get(spec["values"]), dtype=spec["dtype"])
+        values[arrays.get(spec["mask"]).astype(bool)] = pd.NA
+        return pd.Series(values)
+    if kind == "text":
+        values = json.loads(arrays.get(spec["values"]).tobytes())
+        if spec["dtype"] == "object":
+            return pd.Series(values, dtype=object)
+        return pd.Series(pd.array(values, dtype=spec["dtype"]))
+    if kind == "words":
+        codes = arrays.get(spec["codes"])
+        lookup = np.empty(len(spec["words"]) + 2, dtype=object)
+        lookup[: len(spec["words"])] = spec["words"]
+        lookup[-2], lookup[-1] = float("nan"), None
+        if len(codes) and (codes.min() < -2 or codes.max() >= len(spec["words"])):
+            raise Damaged("a column refers to words it does not hold")
+        return pd.Series(lookup[codes], dtype=object)
+    if kind == "category":
+        categories = _decode_column(spec["categories"], arrays)
+        dtype = pd.CategoricalDtype(categories, ordered=spec["ordered"])
+        return pd.Series(pd.Categorical.from_codes(arrays.get(spec["codes"]), dtype=dtype))
+    raise Damaged(f"a column of an unknown kind ({kind})")
