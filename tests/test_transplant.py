@@ -460,3 +460,74 @@ def test_fingerprint_rows_are_packed_per_sheet_row_and_older_ones_still_read():
         ("Scorecard", "C7"): "dd44",
         ("Scorecard", "M5"): "free",
     }
+
+
+def test_the_stored_history_is_guarded_by_rows_and_an_older_masters_cells_still_check(small_config, tmp_path):
+    # The History data and Drill-down sheets are fingerprinted a row at a time (a long history
+    # has hundreds of thousands of cells); a value typed there is still caught, by its row.
+    from xl_scorecard.history import HISTORY_SHEET
+    from xl_scorecard.render.cells import FINGERPRINT_SHEET
+    from xl_scorecard.render.guard import HmacKey, _fingerprint, cell_hashes, changed_cells, fingerprinted_sheets, write_fingerprint
+    from xl_scorecard.render.package import Package
+    from xl_scorecard.render.transplant import transplant
+
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(small_config), master=master)
+    key, rows = _fingerprint(master)
+    packed = [r for r in rows if r[0] == HISTORY_SHEET and str(r[1]).startswith("row ")]
+    assert packed and all(str(r[2]).startswith("*=") and ";" not in str(r[2]) for r in packed)
+    assert changed_cells(master) == []
+    book = openpyxl.load_workbook(master)
+    assert book[HISTORY_SHEET]["A2"].value not in (None, "")
+    book[HISTORY_SHEET]["A2"] = "typed"
+    book.save(master)
+    assert changed_cells(master) == [f"{HISTORY_SHEET}!row 2 (changed)"]
+
+    # A master fingerprinted the older way (HMAC-SHA256, every cell) checks clean after the
+    # upgrade, and still names a typed cell.
+    refresh(load_config(small_config), master=master, force=True)
+    sheets = [s for s in fingerprinted_sheets(master) if s != FINGERPRINT_SHEET]
+    old_key = HmacKey(b"k" * 32)
+    donor = tmp_path / "old-fingerprint.xlsx"
+    write_fingerprint(donor, cell_hashes(master, sheets, old_key), {}, {}, old_key, sheets)
+    transplant(Package.read(master), [Package.read(donor)], [FINGERPRINT_SHEET]).write(tmp_path / "older.xlsx")
+    older = tmp_path / "older.xlsx"
+    key, rows = _fingerprint(older)
+    assert isinstance(key, HmacKey) and not any(str(r[2]).startswith("*=") for r in rows if len(r) > 2)
+    assert changed_cells(older) == []
+    book = openpyxl.load_workbook(older)
+    book[HISTORY_SHEET]["A2"] = "typed"
+    book.save(older)
+    assert changed_cells(older) == [f"{HISTORY_SHEET}!A2 (changed)"]
+
+
+def test_a_package_copies_the_parts_it_did_not_change_as_they_were_compressed(tmp_path):
+    # Read lazily, written with the untouched parts' compressed bytes copied: the result is a
+    # valid zip (checked by zipfile's own CRC test), every part as before but the one replaced.
+    from xl_scorecard.render.package import Package
+
+    source = tmp_path / "source.zip"
+    with zipfile.ZipFile(source, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", b"<worksheet>" + b"<row/>" * 50_000 + b"</worksheet>")
+        archive.writestr("xl/media/image1.png", bytes(range(256)) * 40, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("xl/workbook.xml", b"<workbook/>")
+    package = Package.read(source)
+    assert package.parts._loaded == {}  # nothing inflated yet
+    package.parts["xl/workbook.xml"] = b"<workbook>changed</workbook>"
+    package.parts["xl/new.xml"] = "<new>é</new>".encode()
+    del package.parts["xl/media/image1.png"]
+    target = tmp_path / "target.zip"
+    package.write(target)
+    assert "xl/worksheets/sheet1.xml" not in package.parts._loaded  # copied without being read
+    with zipfile.ZipFile(source) as before, zipfile.ZipFile(target) as after:
+        assert after.testzip() is None
+        assert after.namelist() == ["[Content_Types].xml", "xl/worksheets/sheet1.xml", "xl/workbook.xml", "xl/new.xml"]
+        assert after.read("xl/worksheets/sheet1.xml") == before.read("xl/worksheets/sheet1.xml")
+        assert after.getinfo("xl/worksheets/sheet1.xml").compress_size == before.getinfo("xl/worksheets/sheet1.xml").compress_size
+        assert after.read("xl/workbook.xml") == b"<workbook>changed</workbook>"
+        assert after.read("xl/new.xml").decode() == "<new>é</new>"
+    # The file read must not change under a package still reading it.
+    source.write_bytes(source.read_bytes() + b"\0")
+    with pytest.raises(MasterError, match="changed while"):
+        package.write(tmp_path / "again.zip")

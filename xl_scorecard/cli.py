@@ -333,6 +333,7 @@ def _run_refresh(
                     "kept_stored": result.kept_stored,
                     "restated": result.restated,
                     "problems": [p.as_dict() for p in result.sources.problems],
+                    "seconds": {stage: round(value, 3) for stage, value in result.timings.items()},
                 },
                 indent=2,
             )

@@ -6,8 +6,10 @@ master's owned sheets are read again (by value, so a re-save in Excel or LibreOf
 change) and compared. A value typed over a figure, a cell filled in, a figure deleted, or a
 chart, picture or comment added to an owned sheet stops the refresh with the list.
 
-Why the digests give nothing away: each is an HMAC-SHA256 of the sheet, cell and value under a
-random 256-bit key drawn for each write. A child id or a date has little entropy, so a plain hash
+Why the digests give nothing away: each is a keyed BLAKE2b (a MAC, like HMAC, and ~4x quicker:
+a long history has hundreds of thousands of cells) of the sheet, cell and value under a random
+256-bit key drawn for each write; masters written before it keep their HMAC-SHA256 until their
+next refresh. A child id or a date has little entropy, so a plain hash
 of it can be reversed by trying every candidate (0.04 s for the demo's ids); an HMAC cannot be
 computed, let alone searched, without the key. The key is kept in the same hidden sheet, and the
 hidden sheet never leaves the master: the copies made to send or print are built without it
@@ -28,6 +30,7 @@ from typing import TYPE_CHECKING
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from xl_scorecard.history import HISTORY_SHEET
 from xl_scorecard.render.cells import FINGERPRINT_SHEET
 
 if TYPE_CHECKING:
@@ -50,7 +53,12 @@ def _normal(value: object) -> str:
     return str(value)
 
 
-KEY_LABEL = "hmac-sha256 key "  # the fingerprint header's fourth cell: this, then the key in hex
+KEY_LABEL = "blake2b key "  # the fingerprint header's fourth cell: this, then the key in hex
+HMAC_KEY_LABEL = "hmac-sha256 key "  # the same, in masters written before BLAKE2b
+
+
+class HmacKey(bytes):
+    """The key of a fingerprint written with HMAC-SHA256 (read from an older master)."""
 
 
 def new_key() -> bytes:
@@ -61,25 +69,50 @@ def new_key() -> bytes:
 def _digest(key: bytes | None, sheet: str, cell: str, value: object) -> str:
     if key is None:  # a master written before 0.3 keeps its plain hashes until its next refresh
         return hashlib.sha1(_normal(value).encode("utf-8")).hexdigest()[:12]  # noqa: S324 - read only, to compare
-    return hmac.new(key, f"{sheet}\x00{cell}\x00{_normal(value)}".encode(), hashlib.sha256).hexdigest()[:16]
+    message = f"{sheet}\x00{cell}\x00{_normal(value)}".encode()
+    if isinstance(key, HmacKey):
+        return hmac.new(key, message, hashlib.sha256).hexdigest()[:16]
+    return hashlib.blake2b(message, key=key, digest_size=8).hexdigest()
 
 
-def cell_hashes(path: Path, sheets: list[str], key: bytes | None) -> dict[tuple[str, str], str]:
+def row_digested(sheet: str) -> bool:
+    """Sheets of data the tool keeps (the stored history, the Drill-down case lists) are
+    fingerprinted a row at a time: thousands of rows nobody types into, where "row 812 changed"
+    says enough and one digest a row is a tenth of the work of one a cell."""
+    from xl_scorecard.render.drilldown import is_drilldown
+
+    return sheet == HISTORY_SHEET or is_drilldown(sheet)
+
+
+ROW = "*"  # the column of a row's digest in the fingerprint ("row 12" | "*=digest")
+
+
+def cell_hashes(path: Path, sheets: list[str], key: bytes | None, by_row: set[str] | None = None) -> dict[tuple[str, str], str]:
     """Digest of every filled cell of ``sheets`` (those present) in the workbook at ``path``,
-    keyed by ``key`` (None: the plain hashes of masters written before keys)."""
+    keyed by ``key`` (None: the plain hashes of masters written before keys); a sheet in
+    ``by_row`` gets one digest per filled row instead, under the cell ``*<row>``."""
     from python_calamine import CalamineWorkbook
 
+    by_row = by_row or set()
     book = CalamineWorkbook.from_path(str(path))
     hashes = {}
+    letters: list[str] = []
     try:
         for sheet in sheets:
             if sheet not in book.sheet_names:
                 continue
-            for r, row in enumerate(book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)):
+            for r, row in enumerate(book.get_sheet_by_name(sheet).to_python(skip_empty_area=False), start=1):
+                if len(row) > len(letters):
+                    letters = [xl_rowcol_to_cell(0, c)[:-1] for c in range(len(row))]
+                if sheet in by_row:
+                    filled = [f"{letters[c]}={_normal(v)}" for c, v in enumerate(row) if v != "" and v is not None]
+                    if filled:
+                        hashes[(sheet, f"{ROW}{r}")] = _digest(key, sheet, f"{ROW}{r}", "\x1f".join(filled))
+                    continue
                 for c, value in enumerate(row):
                     if value == "" or value is None:
                         continue
-                    cell = xl_rowcol_to_cell(r, c)
+                    cell = f"{letters[c]}{r}"
                     hashes[(sheet, cell)] = _digest(key, sheet, cell, value)
     finally:
         book.close()
@@ -103,7 +136,7 @@ def write_fingerprint(
     book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent)})
     book.add_worksheet("placeholder")
     sheet = book.add_worksheet(FINGERPRINT_SHEET)
-    sheet.write_row(0, 0, ["sheet", "cell", "hash", KEY_LABEL + key.hex()])
+    sheet.write_row(0, 0, ["sheet", "cell", "hash", (HMAC_KEY_LABEL if isinstance(key, HmacKey) else KEY_LABEL) + key.hex()])
     # One fingerprint row per sheet row ("row 12" | "A=hash;B=hash"), not one per cell: writing
     # a row per cell was half the time of writing the whole master.
     packed: dict[tuple[str, int], list[str]] = {}
@@ -131,7 +164,7 @@ def write_fingerprint(
 
 
 def _split_cell(cell: str) -> tuple[str, int]:
-    match = re.fullmatch(r"([A-Z]+)(\d+)", cell)
+    match = re.fullmatch(r"([A-Z]+|\*)(\d+)", cell)
     if match is None:  # the cells named here are the writer's own A1 references
         raise ValueError(f"not an A1 cell reference: {cell!r}")
     return match.group(1), int(match.group(2))
@@ -166,8 +199,12 @@ def _fingerprint(master: Path) -> tuple[bytes | None, list[list]]:
     finally:
         book.close()
     header = [str(c) for c in rows[0]] if rows else []
-    label = next((c for c in header if c.startswith(KEY_LABEL)), None)
-    return (bytes.fromhex(label[len(KEY_LABEL) :]) if label else None), rows[1:]
+    for cell in header:
+        if cell.startswith(KEY_LABEL):
+            return bytes.fromhex(cell[len(KEY_LABEL) :]), rows[1:]
+        if cell.startswith(HMAC_KEY_LABEL):
+            return HmacKey(bytes.fromhex(cell[len(HMAC_KEY_LABEL) :])), rows[1:]
+    return None, rows[1:]
 
 
 def _fingerprint_rows(master: Path) -> list[list]:
@@ -209,7 +246,8 @@ def changed_cells(master: Path) -> list[str]:
     stored = {key: value for key, value in stored.items() if key[1] not in (ANCHORS, WRITTEN, SMALL)}
     free = {key for key, digest in stored.items() if digest == FREE}
     sheets = sorted({sheet for sheet, _ in stored})
-    current = cell_hashes(master, sheets, key)
+    # A sheet digested by rows at its last write is compared by rows (an older master's by cells).
+    current = cell_hashes(master, sheets, key, {sheet for sheet, cell in stored if cell.startswith(ROW)})
     present = {sheet for sheet, _ in current}
     found = [
         f"{sheet} (the whole sheet is missing: renamed or deleted?)"
@@ -224,7 +262,8 @@ def changed_cells(master: Path) -> list[str]:
         if before == now:
             continue
         what = "typed into" if before is None else "deleted" if now is None else "changed"
-        found.append(f"{place[0]}!{place[1]} ({what})")
+        where = f"row {place[1][1:]}" if place[1].startswith(ROW) else place[1]
+        found.append(f"{place[0]}!{where} ({what})")
     # Every fingerprinted sheet is the tool's (the Drill-down sheets' names vary month to month).
     found += _added_objects(master, sheets, written)
     return found

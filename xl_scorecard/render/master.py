@@ -197,7 +197,7 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
     scorecard's sheets freshly generated and transplanted in, fingerprint included. ``master``
     (default ``target``) names the work folder, made beside ``target``."""
     from xl_scorecard.render.drilldown import drilldown_sheets, is_drilldown
-    from xl_scorecard.render.guard import cell_hashes, drawing_anchors, fingerprinted_sheets, new_key, write_fingerprint
+    from xl_scorecard.render.guard import cell_hashes, drawing_anchors, fingerprinted_sheets, new_key, row_digested, write_fingerprint
     from xl_scorecard.render.transplant import transplant
 
     # The work folder holds the generated sheets (child-level rows): beside the master, never
@@ -213,7 +213,13 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
         key = new_key()
         present = [s for s in sheets if s in set(workbook_names(Package.read(owned)))]
         write_fingerprint(
-            fingerprint, cell_hashes(owned, sheets, key), written.free, drawing_anchors(owned, sheets), key, present, written.small
+            fingerprint,
+            cell_hashes(owned, sheets, key, {s for s in sheets if row_digested(s)}),
+            written.free,
+            drawing_anchors(owned, sheets),
+            key,
+            present,
+            written.small,
         )
         # Replaced or removed: the fixed sheets, this month's Drill-down sheets, and last month's
         # (named in the old fingerprint) - never a user's sheet that merely has a similar name.

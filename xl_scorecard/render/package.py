@@ -6,11 +6,17 @@ a caller replaces them, so everything the tool does not own survives byte for by
 
 from __future__ import annotations
 
+import os
 import posixpath
 import re
+import struct
+import time
 import zipfile
+import zlib
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 from xml.sax.saxutils import quoteattr
 
 from xl_scorecard.errors import MasterError
@@ -33,22 +39,28 @@ class Relationship:
 
 
 class Package:
-    """The parts of a zip package, in their original order."""
+    """The parts of a zip package, in their original order.
 
-    def __init__(self, parts: dict[str, bytes]):
-        self.parts = parts
+    A package read from a file reads each part only when asked for it, and writes the parts it
+    never replaced by copying their compressed bytes as they are: a user's 32 MB data sheet in
+    the master is neither inflated nor compressed again at each refresh.
+    """
+
+    def __init__(self, parts: dict[str, bytes] | Parts):
+        self.parts = parts if isinstance(parts, Parts) else Parts(dict(parts))
 
     @classmethod
     def read(cls, path: Path) -> Package:
-        with zipfile.ZipFile(path) as archive:
-            return cls({name: archive.read(name) for name in archive.namelist()})
+        return cls(Parts.from_zip(path))
+
+    def copy(self) -> Package:
+        """Another package with the same parts (read lazily from the same file)."""
+        return Package(self.parts.copy())
 
     def write(self, path: Path) -> None:
-        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            # [Content_Types].xml first, as Office writes it (some readers expect it early).
-            names = sorted(self.parts, key=lambda n: n != "[Content_Types].xml")
-            for name in names:
-                archive.writestr(name, self.parts[name])
+        # [Content_Types].xml first, as Office writes it (some readers expect it early).
+        names = sorted(self.parts, key=lambda n: n != "[Content_Types].xml")
+        _write_zip(path, names, self.parts)
 
     def text(self, name: str) -> str:
         return self.parts[name].decode("utf-8")
@@ -168,3 +180,196 @@ def found(match: re.Match[str] | None, what: str) -> re.Match[str]:
     if match is None:
         raise MasterError(f"{what} is not in the form Excel writes it; the master was not changed")
     return match
+
+
+class Parts(MutableMapping[str, bytes]):
+    """A package's parts by name, in order. Parts of the file read are inflated on first use;
+    those never replaced are written back by copying their compressed bytes."""
+
+    def __init__(self, loaded: dict[str, bytes], source: _ZipSource | None = None, unchanged: set[str] | None = None) -> None:
+        self._loaded = loaded
+        self._source = source
+        self._unchanged = set(unchanged or ())  # names whose bytes are still the source's
+        self._order = list(dict.fromkeys([*(source.names if source else []), *loaded]))
+
+    @classmethod
+    def from_zip(cls, path: Path) -> Parts:
+        source = _ZipSource.open(path)
+        return cls({}, source, set(source.names))
+
+    def copy(self) -> Parts:
+        twin = Parts(dict(self._loaded), self._source, self._unchanged)
+        twin._order = list(self._order)
+        return twin
+
+    def __getitem__(self, name: str) -> bytes:
+        if name in self._loaded:
+            return self._loaded[name]
+        if name in self._unchanged and self._source is not None:
+            data = self._source.read(name)
+            self._loaded[name] = data
+            return data
+        raise KeyError(name)
+
+    def __setitem__(self, name: str, data: bytes) -> None:
+        if name not in self._loaded and name not in self._unchanged:
+            self._order.append(name)
+        self._loaded[name] = data
+        self._unchanged.discard(name)
+
+    def __delitem__(self, name: str) -> None:
+        if name not in self._loaded and name not in self._unchanged:
+            raise KeyError(name)
+        self._loaded.pop(name, None)
+        self._unchanged.discard(name)
+        self._order.remove(name)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._order))
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._loaded or name in self._unchanged
+
+    def raw(self, name: str) -> tuple[zipfile.ZipInfo, _ZipSource] | None:
+        """The source's entry for ``name`` when its bytes are still the source's, else None."""
+        if name in self._unchanged and self._source is not None:
+            return self._source.infos[name], self._source
+        return None
+
+
+class _ZipSource:
+    """The zip file a package was read from: its entries, and a check that it has not changed
+    since (a part read later must come from the same file the others came from)."""
+
+    def __init__(self, path: Path, infos: dict[str, zipfile.ZipInfo], stamp: tuple[int, int]) -> None:
+        self.path, self.infos, self.stamp = path, infos, stamp
+
+    @classmethod
+    def open(cls, path: Path) -> _ZipSource:
+        info = os.stat(path)
+        with zipfile.ZipFile(path) as archive:
+            infos = {i.filename: i for i in archive.infolist() if not i.is_dir()}
+        return cls(Path(path), infos, (info.st_size, info.st_mtime_ns))
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.infos)
+
+    def check(self) -> None:
+        info = os.stat(self.path)
+        if (info.st_size, info.st_mtime_ns) != self.stamp:
+            raise MasterError(f"{self.path} changed while the refresh was reading it; nothing was written. Run the refresh again.")
+
+    def read(self, name: str) -> bytes:
+        self.check()
+        with zipfile.ZipFile(self.path) as archive:
+            return archive.read(name)
+
+    def raw_bytes(self, handle: BinaryIO, info: zipfile.ZipInfo) -> bytes:
+        """The compressed bytes of entry ``info``, as stored (read through ``handle``)."""
+        handle.seek(info.header_offset)
+        header = handle.read(30)
+        if len(header) != 30 or header[:4] != b"PK\x03\x04":
+            raise zipfile.BadZipFile(f"bad local header for {info.filename}")
+        name_length, extra_length = struct.unpack("<HH", header[26:30])
+        handle.seek(info.header_offset + 30 + name_length + extra_length)
+        data = handle.read(info.compress_size)
+        if len(data) != info.compress_size:
+            raise zipfile.BadZipFile(f"{info.filename} is cut short")
+        return data
+
+
+# Beyond these a zip needs ZIP64 records; a workbook that large is written by zipfile instead.
+_ZIP32_LIMIT = 0xFFFFFFFF
+_ZIP32_ENTRIES = 0xFFFF
+
+
+def _write_zip(path: Path, names: list[str], parts: Parts) -> None:
+    """Write ``parts`` in the order ``names`` as a zip: parts never replaced are copied as
+    compressed in the source; the others deflated. Falls back to zipfile for ZIP64 sizes."""
+    raws = {name: parts.raw(name) for name in names}
+    sources = {id(r[1]): r[1] for r in raws.values() if r is not None}
+    big = len(names) >= _ZIP32_ENTRIES or any(
+        r is not None and (r[0].file_size >= _ZIP32_LIMIT or r[0].flag_bits & 1) for r in raws.values()
+    )
+    if big or not sources:
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name in names:
+                archive.writestr(name, parts[name])
+        return
+    for source in sources.values():
+        source.check()
+    handles = {key: open(source.path, "rb") for key, source in sources.items()}  # noqa: SIM115 - closed below
+    try:
+        with open(path, "wb") as out:
+            central = []
+            now = time.localtime(time.time())[:6]
+            for name in names:
+                raw = raws[name]
+                encoded = name.encode("utf-8")
+                flags = 0x800 if not name.isascii() else 0
+                if raw is not None:
+                    info, source = raw
+                    data = source.raw_bytes(handles[id(source)], info)
+                    method, crc, size = info.compress_type, info.CRC, info.file_size
+                    flags |= info.flag_bits & 0x806  # deflate options and UTF-8 names; never a data descriptor
+                    stamp = info.date_time
+                else:
+                    plain = parts[name]
+                    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+                    data = packer.compress(plain) + packer.flush()
+                    method, crc, size, stamp = zipfile.ZIP_DEFLATED, zlib.crc32(plain), len(plain), now
+                if size >= _ZIP32_LIMIT or len(data) >= _ZIP32_LIMIT or out.tell() >= _ZIP32_LIMIT:
+                    raise _NeedsZip64
+                dos_time = (stamp[3] << 11) | (stamp[4] << 5) | (stamp[5] // 2)
+                dos_date = ((stamp[0] - 1980) << 9) | (stamp[1] << 5) | stamp[2]
+                offset = out.tell()
+                out.write(
+                    struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, flags, method, dos_time, dos_date, crc, len(data), size, len(encoded), 0)
+                )
+                out.write(encoded)
+                out.write(data)
+                central.append(
+                    struct.pack(
+                        "<4s6H3L5H2L",
+                        b"PK\x01\x02",
+                        20,
+                        20,
+                        flags,
+                        method,
+                        dos_time,
+                        dos_date,
+                        crc,
+                        len(data),
+                        size,
+                        len(encoded),
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        offset,
+                    )
+                    + encoded
+                )
+            start = out.tell()
+            for entry in central:
+                out.write(entry)
+            size_of_central = out.tell() - start
+            if out.tell() >= _ZIP32_LIMIT:
+                raise _NeedsZip64
+            out.write(struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central), size_of_central, start, 0))
+    except _NeedsZip64:
+        with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+            for name in names:
+                archive.writestr(name, parts[name])
+    finally:
+        for handle in handles.values():
+            handle.close()
+
+
+class _NeedsZip64(Exception):
+    """The package grew past what a plain zip can say: written by zipfile, with ZIP64."""

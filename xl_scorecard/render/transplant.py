@@ -118,7 +118,7 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
     new to it goes after the last sheet that precedes it in donor order, or at the end.
     """
     owned = set(owned)
-    out = Package(dict(master.parts))
+    out = master.copy()
     book = out.main_part()
     # The index parts this function rewrites are edited in the default-namespace form.
     for rel in [None, *out.rels(book)]:

@@ -1,0 +1,447 @@
+"""Benchmark: the refresh as a user runs it, as the work grows in each direction (issue 21).
+
+Run on demand (not part of the test suite); each scenario builds its inputs once under --dir:
+
+    python benchmarks/growth.py [--dir out/bench-growth] [--repeat 3] [--only changed,history,master,districts,rows]
+
+Every figure is a whole process, started as a user starts it (``python -m xl_scorecard refresh
+--config ... --json``: Python's start and every import included), timed from outside, with
+its peak memory summed over the process and every reading process it starts (sampled from
+/proc every 20 ms; Linux only). Each is the median of --repeat runs, the modes of a scenario
+alternating so a slow minute of the machine falls on all of them alike.
+
+The floor is measured the same way: a whole process that imports fastexcel (calamine into
+Arrow) and reads every configured sheet and CSV, plus the seconds our own refresh spent writing
+the master: what no refresh that reads every file and writes the master can go below. Give it
+an interpreter that has fastexcel with ``--floor-python`` (a separate virtual environment:
+installing pyarrow beside xl-scorecard changes pandas' string type, and so what is measured);
+without one it falls back to python-calamine in this interpreter.
+
+Scenarios (issue 21's targets in brackets):
+- changed:   Kent size (~300k case rows): a first refresh (nothing saved), a refresh with nothing
+             changed, and one after one district's file changed [<= 1 s], against the floor
+             [full <= 1.3x]
+- history:   the Kent 2012 catalogue with 12, 60 and 120 months of stored history [120 adds <= 1 s]
+- master:    the small authority into its master, and into the same master holding a 32 MB user
+             data sheet [adds <= 1 s]
+- districts: ~300k rows split over 4, 20 and 100 districts [100 within 2x of 4]
+- rows:      ~30k, 300k, 1M and 3M case rows [3M <= 1 GB; time within 10% of linear from 300k]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+SCENARIOS = ("changed", "history", "master", "districts", "rows")
+
+
+# --- measuring one whole process ---------------------------------------------------------------
+
+
+def _tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as handle:
+                parent = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(parent, []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo += children.get(pid, [])
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def run(command: list[str], cwd: Path | None = None) -> dict:
+    """Run ``command``; its wall seconds, summed peak memory (MB) and the JSON it printed last."""
+    peak = 0
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, sum(_rss_kb(pid) for pid in _tree(process.pid)))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed ({process.returncode}):\n{err[-2000:]}")
+    found = re.search(r"(\{.*\})\s*$", out, flags=re.DOTALL)
+    return {"seconds": seconds, "peak_mb": peak / 1024, "json": json.loads(found.group(1)) if found else {}}
+
+
+def ours(config: Path, master: Path) -> dict:
+    """One refresh, as the command line runs it."""
+    result = run([sys.executable, "-m", "xl_scorecard", "refresh", "--config", str(config), "--master", str(master), "--json"])
+    result["write"] = result["json"].get("seconds", {}).get("write master", 0.0)
+    result["stages"] = result["json"].get("seconds", {})
+    return result
+
+
+FLOOR_PYTHON = [sys.executable]  # --floor-python
+
+
+def floor(config: Path) -> dict:
+    return run([*FLOOR_PYTHON, __file__, "--floor", str(config)])
+
+
+def read_floor(config_path: Path) -> dict:
+    """In a child: read every configured sheet and CSV as fast as the calamine family can."""
+    import tomllib
+
+    try:
+        import fastexcel
+
+        engine = "fastexcel"
+    except ImportError:
+        fastexcel = None
+        engine = "python-calamine"
+        from python_calamine import CalamineWorkbook
+
+    config = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    rows = 0
+    files: dict[Path, set[str] | None] = {}
+    for source in config["source"]:
+        base = config_path.parent
+        for path in sorted(base.glob(source["file"])) if any(c in source["file"] for c in "*?[") else [base / source["file"]]:
+            sheet = source.get("sheet")
+            wanted = files.setdefault(path, set())
+            if wanted is not None:
+                if sheet is None or source["dataset"] == "annex_a":
+                    files[path] = None  # every sheet
+                else:
+                    wanted.update([sheet] if isinstance(sheet, str) else sheet)
+    for path, sheets in files.items():
+        if path.suffix.lower() == ".csv":
+            if engine == "fastexcel":
+                import pyarrow.csv as pcsv
+
+                options = pcsv.ConvertOptions(column_types={}, strings_can_be_null=True)
+                table = pcsv.read_csv(path, read_options=pcsv.ReadOptions(autogenerate_column_names=True), convert_options=options)
+                rows += table.num_rows
+            else:
+                rows += sum(1 for _ in path.open(encoding="utf-8-sig", errors="replace"))
+            continue
+        if fastexcel is not None:
+            reader = fastexcel.read_excel(path)
+            for name in reader.sheet_names if sheets is None else [s for s in reader.sheet_names if s in sheets]:
+                # Every column read as text: as a validator must, never trusting inference.
+                rows += reader.load_sheet_by_name(name, header_row=None, dtypes="string").height
+        else:
+            book = CalamineWorkbook.from_path(str(path))
+            for name in book.sheet_names if sheets is None else [s for s in book.sheet_names if s in sheets]:
+                rows += len(book.get_sheet_by_name(name).to_python())
+            book.close()
+    return {"rows": rows, "engine": engine}
+
+
+def medians(modes: dict[str, Callable[[], dict]], repeat: int) -> dict[str, dict]:
+    """Each mode ``repeat`` times, alternating; the run with the median time of each."""
+    runs: dict[str, list[dict]] = {mode: [] for mode in modes}
+    for _ in range(repeat):
+        for mode, job in modes.items():
+            runs[mode].append(job())
+    return {mode: sorted(r, key=lambda x: x["seconds"])[len(r) // 2] | {"all": [x["seconds"] for x in r]} for mode, r in runs.items()}
+
+
+def show(title: str, results: dict[str, dict], base: str | None = None) -> None:
+    width = max(len(mode) for mode in results) + 2
+    print(f"\n{title}" + (f" (ratio: to {base})" if base else ""))
+    print(f"  {'run':<{width}}{'seconds':>9}{'peak MB':>9}{'ratio':>8}   runs (s)")
+    for mode, r in results.items():
+        ratio = f"{r['seconds'] / results[base]['seconds']:.2f}" if base else ""
+        runs = ", ".join(f"{s:.2f}" for s in r.get("all", []))
+        print(f"  {mode:<{width}}{r['seconds']:>9.2f}{r['peak_mb']:>9.0f}{ratio:>8}   {runs}")
+
+
+# --- building the inputs -------------------------------------------------------------------------
+
+
+def example(folder: Path, scale: float, preset: str | None = None) -> Path:
+    """The example authority at ``scale`` (1.0 ~ 63k case rows) in ``folder``, made once."""
+    config = folder / "authority.toml"
+    if config.exists():
+        return config
+    from xl_scorecard.demo import common
+    from xl_scorecard.demo.generate import generate_example
+
+    name = f"x{scale:g}"
+    common.SIZES[name] = scale
+    print(f"  generating {folder} (scale {scale:g}{', ' + preset if preset else ''}) ...", flush=True)
+    generate_example(folder, name, preset=preset)
+    return config
+
+
+def fresh_master(config: Path, master: Path, months: int | None = None) -> None:
+    """A master made by one refresh (``months`` of figures computed, for history)."""
+    if master.exists():
+        return
+    from xl_scorecard.config import load_config
+    from xl_scorecard.pipeline import refresh
+
+    loaded = load_config(config)
+    if months is None:
+        refresh(loaded, master=master)
+    else:
+        refresh(loaded, master=master, months=months)
+
+
+def copy_authority(source: Path, target: Path) -> Path:
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target, ignore=shutil.ignore_patterns("backups", "master*.xlsx", "*.lock"))
+    return target / "authority.toml"
+
+
+# --- scenarios -------------------------------------------------------------------------------
+
+
+def changed(root: Path, repeat: int) -> None:
+    config = example(root / "kent-size", 4.8)
+    fresh_master(config, root / "kent-size" / "prepared.xlsx")
+    work = root / "kent-size-work"
+    work_config = copy_authority(config.parent, work)
+    master = work / "master.xlsx"
+    # The file one district changes: its largest, toggled between two versions each run.
+    district_file = max((p for p in work.rglob("*.xlsx") if p.parent != work), key=lambda p: p.stat().st_size)
+    versions = [district_file.read_bytes(), _touched(district_file)]
+    turn = [0]
+
+    def cold() -> dict:
+        shutil.rmtree(work / "backups", ignore_errors=True)  # no saved readings
+        shutil.copy(root / "kent-size" / "prepared.xlsx", master)
+        return ours(work_config, master)
+
+    def unchanged() -> dict:
+        return ours(work_config, master)
+
+    def one_changed() -> dict:
+        turn[0] += 1
+        district_file.write_bytes(versions[turn[0] % 2])
+        return ours(work_config, master)
+
+    results = medians({"floor (fastexcel read + our write)": lambda: floor(work_config), "full refresh": cold}, repeat)
+    results |= medians({"nothing changed": unchanged, f"one file changed ({district_file.name})": one_changed}, repeat)
+    results["floor (fastexcel read + our write)"]["seconds"] += results["full refresh"]["write"]
+    show("Kent size: full refresh, nothing changed, one district's file changed", results, "floor (fastexcel read + our write)")
+    for mode in ("full refresh", "nothing changed", f"one file changed ({district_file.name})"):
+        print(f"    {mode}: " + ", ".join(f"{k} {v:.2f}" for k, v in results[mode]["stages"].items()))
+
+
+def _touched(path: Path) -> bytes:
+    # The same workbook with one case's date changed: read back as a changed file, counted anew.
+    import zipfile
+
+    from xl_scorecard.render.package import Package
+
+    package = Package.read(path)
+    sheet = next(n for n in package.parts if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    xml = package.parts[sheet]
+    package.parts[sheet] = xml.replace(b"<v>1</v>", b"<v>2</v>", 1) if b"<v>1</v>" in xml else xml + b" "
+    target = path.with_suffix(".touched.xlsx")
+    package.write(target)
+    data = target.read_bytes()
+    target.unlink()
+    zipfile.ZipFile(path).close()
+    return data
+
+
+def history(root: Path, repeat: int) -> None:
+    config = example(root / "kent-2012", 4.8, preset="kent_2012")
+    modes = {}
+    for months in (12, 60, 120):
+        prepared = root / "kent-2012" / f"prepared-{months}.xlsx"
+        fresh_master(config, prepared, months=months)
+        master = root / "kent-2012" / f"work-{months}.xlsx"
+
+        def job(prepared: Path = prepared, master: Path = master) -> dict:
+            shutil.copy(prepared, master)
+            return ours(config, master)
+
+        modes[f"{months} months of history"] = job
+    results = medians(modes, repeat)
+    show("Kent 2012 catalogue: a refresh into masters holding 12, 60 and 120 months of history", results, "12 months of history")
+    print(f"    120 months adds {results['120 months of history']['seconds'] - results['12 months of history']['seconds']:.2f} s")
+
+
+def big_master(root: Path, repeat: int) -> None:
+    config = example(root / "small", 1.0)
+    plain = root / "small" / "prepared.xlsx"
+    fresh_master(config, plain)
+    big = root / "small" / "prepared-with-user-sheet.xlsx"
+    if not big.exists():
+        _with_user_sheet(plain, big, 32 * 1024**2)
+    modes = {}
+    for label, prepared in (("small master", plain), (f"with a {big.stat().st_size / 1e6:.0f} MB user sheet", big)):
+        master = root / "small" / f"work-{prepared.stem}.xlsx"
+
+        def job(prepared: Path = prepared, master: Path = master) -> dict:
+            shutil.copy(prepared, master)
+            return ours(config, master)
+
+        modes[label] = job
+    results = medians(modes, repeat)
+    show("Small authority: into its master, and into one holding a user's large data sheet", results, "small master")
+    names = list(results)
+    print(f"    the user sheet adds {results[names[1]]['seconds'] - results[names[0]]['seconds']:.2f} s")
+
+
+def _with_user_sheet(master: Path, target: Path, size: int) -> None:
+    # A user's data sheet (numbers, text and dates) put into the master by the tool's own
+    # transplant, as if typed or pasted there: the master's other parts stay as they were.
+    import random
+
+    import xlsxwriter
+
+    from xl_scorecard.render.package import Package
+    from xl_scorecard.render.transplant import transplant
+
+    donor = target.with_suffix(".donor.xlsx")
+
+    def write(count: int) -> None:
+        rng = random.Random(1)
+        book = xlsxwriter.Workbook(str(donor), {"constant_memory": True})
+        sheet = book.add_worksheet("My data")
+        for r in range(count):
+            sheet.write_row(
+                r, 0, [r, rng.random() * 1000, f"note {rng.randrange(10**9)}", f"team {rng.randrange(40)}", rng.randrange(99999)]
+            )
+        book.close()
+
+    write(50_000)  # to learn the size of a row
+    write(int(50_000 * size / donor.stat().st_size) + 1)
+    transplant(Package.read(master), [Package.read(donor)], ["My data"]).write(target)
+    donor.unlink()
+
+
+def districts(root: Path, repeat: int) -> None:
+    # ~300k case rows over 4, 20 and 100 districts: the four example districts at 1/k of the
+    # Kent size, copied k times (each copy its own files, as real districts' are).
+    modes = {}
+    for count in (4, 20, 100):
+        folder = root / f"districts-{count}"
+        config = folder / "authority.toml"
+        if not config.exists():
+            _split_districts(example(root / f"districts-{count}-base", 4.8 * 4 / count), folder, count // 4)
+        master = folder / "master.xlsx"
+        prepared = folder / "prepared.xlsx"
+        fresh_master(config, prepared)
+
+        def job(prepared: Path = prepared, master: Path = master, config: Path = config, folder: Path = folder) -> dict:
+            shutil.rmtree(folder / "backups", ignore_errors=True)  # a full read each time
+            shutil.copy(prepared, master)
+            return ours(config, master)
+
+        modes[f"{count} districts"] = job
+    results = medians(modes, repeat)
+    show("~300k case rows over 4, 20 and 100 districts (full reads)", results, "4 districts")
+
+
+def _split_districts(base_config: Path, folder: Path, copies: int) -> None:
+    import tomllib
+
+    data = tomllib.loads(base_config.read_text(encoding="utf-8"))
+    base = base_config.parent
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    lines = [line for line in base_config.read_text(encoding="utf-8").split("[[district]]")[0].splitlines() if "master" not in line]
+    out = ["\n".join(lines).rstrip(), ""]
+    for copy in range(copies):
+        for district in data["district"]:
+            out += ["[[district]]", f'code = "{district["code"]}{copy}"', f'name = "{district["name"]} {copy}"', ""]
+    for source in data["source"]:
+        targets = [None] if source.get("district") is None else range(copies)
+        for copy in targets:
+            entry = dict(source)
+            if copy is not None:
+                entry["district"] = f"{source['district']}{copy}"
+                entry["file"] = f"copy{copy}/{source['file']}"
+            for path in sorted(base.glob(source["file"])):
+                relative = path.relative_to(base)
+                destination = folder / (f"copy{copy}" if copy is not None else "") / relative
+                destination.parent.mkdir(parents=True, exist_ok=True)
+                if not destination.exists():
+                    shutil.copy(path, destination)
+            out.append("[[source]]")
+            out += [f"{key} = {json.dumps(value)}" for key, value in entry.items()]
+            out.append("")
+    (folder / "authority.toml").write_text("\n".join(out), encoding="utf-8")
+
+
+def rows(root: Path, repeat: int) -> None:
+    modes = {}
+    for label, scale in (("~30k rows", 0.48), ("~300k rows", 4.8), ("~1M rows", 16.0), ("~3M rows", 48.0)):
+        config = example(root / f"rows-{scale:g}", scale)
+        prepared = config.parent / "prepared.xlsx"
+        fresh_master(config, prepared)
+        master = config.parent / "master.xlsx"
+
+        def job(prepared: Path = prepared, master: Path = master, config: Path = config) -> dict:
+            shutil.rmtree(config.parent / "backups", ignore_errors=True)  # a full read each time
+            shutil.copy(prepared, master)
+            result = ours(config, master)
+            return result
+
+        modes[label] = job
+    results = medians(modes, repeat)
+    show("A full refresh at ~30k, 300k, 1M and 3M case rows", results, "~300k rows")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dir", type=Path, default=Path("out/bench-growth"))
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--only", default=",".join(SCENARIOS), help=f"comma-separated, of {', '.join(SCENARIOS)}")
+    parser.add_argument("--floor-python", help="an interpreter with fastexcel and pyarrow, for the floor")
+    parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.floor_python:
+        FLOOR_PYTHON[:] = [args.floor_python]
+    if args.floor:
+        print(json.dumps(read_floor(args.floor)))
+        return 0
+    if not Path("/proc").is_dir():
+        print("this benchmark samples memory from /proc: run it on Linux")
+        return 2
+    args.dir.mkdir(parents=True, exist_ok=True)
+    jobs = {"changed": changed, "history": history, "master": big_master, "districts": districts, "rows": rows}
+    for name in args.only.split(","):
+        jobs[name.strip()](args.dir, args.repeat)
+    print(f"\n(medians of {args.repeat} alternating runs; whole processes from Python's start; memory summed over processes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
