@@ -590,3 +590,23 @@ def test_a_child_id_in_the_document_properties_is_blanked_in_the_copy(assessment
     copy = aggregate_copy(master, tmp_path / "copy.xlsx")
     assert child.encode() not in parts(copy)["docProps/core.xml"]
     assert b"<dc:title></dc:title>" in parts(copy)["docProps/core.xml"]
+
+
+def test_every_way_a_cell_can_refer_to_a_shared_string_is_seen():
+    # Reading a reference too few would empty a string a cell shows: every form a writer may
+    # use counts (prefix, quotes, spacing, a formula before the value); text cells do not.
+    from xl_scorecard.render.strings import used_strings
+
+    cells = (
+        b'<c r="A1" t="s"><v>12</v></c><x:c r="A2" s="3" t="s"><x:v>7</x:v></x:c>'
+        b'<c t=\'s\' r="B2">\n <v> 5 </v></c><c r="A3" t="s"><f>A2</f><v>9</v></c>'
+        b'<c r="A4" t="str"><v>8</v></c><c r="A5" t="inlineStr"><is><t>x</t></is></c><c r="A6"><v>4</v></c>'
+    )
+    package = Package(
+        {
+            "[Content_Types].xml": b'<Types><Override PartName="/xl/worksheets/sheet1.xml" ContentType="'
+            b'application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>',
+            "xl/worksheets/sheet1.xml": b"<worksheet><sheetData><row>" + cells + b"</row></sheetData></worksheet>",
+        }
+    )
+    assert used_strings(package) == {12, 7, 5, 9}

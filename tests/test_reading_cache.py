@@ -251,3 +251,19 @@ def test_the_readings_folder_goes_with_the_backups(authority):
     shutil.rmtree(authority / "backups")
     result = refresh(config, master=master)
     assert cache_folder(master).is_dir() and not [p for p in result.sources.problems if p.code == "reading-not-used"]
+
+
+def test_readings_saved_by_reading_processes_are_the_same(authority, monkeypatch):
+    # A large authority's files are read (and their readings saved) in separate processes.
+    config = load_config(authority / "authority.toml")
+    alone = read_sources(config, workers=1)
+    monkeypatch.setattr(sources, "PROCESS_THRESHOLD_BYTES", 0)
+    folder = authority / "cache"
+    pooled = read_sources(config, workers=2, cache=folder)
+    saved = read_sources(config, workers=2, cache=folder)
+    for data in (pooled, saved):
+        assert set(data.tables) == set(alone.tables)
+        for name, table in alone.tables.items():
+            pd.testing.assert_frame_equal(data.tables[name], table, check_categorical=False)
+        assert data.files == alone.files and data.problems == alone.problems
+    assert len(list(folder.glob(f"*{SUFFIX}"))) == len({tuple(sorted(authority.glob(s.file))) for s in config.data.source})

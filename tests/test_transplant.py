@@ -474,8 +474,9 @@ def test_the_stored_history_is_guarded_by_rows_and_an_older_masters_cells_still_
     master = tmp_path / "master.xlsx"
     refresh(load_config(small_config), master=master)
     key, rows = _fingerprint(master)
-    packed = [r for r in rows if r[0] == HISTORY_SHEET and str(r[1]).startswith("row ")]
-    assert packed and all(str(r[2]).startswith("*=") and ";" not in str(r[2]) for r in packed)
+    blocks = [r for r in rows if r[0] == HISTORY_SHEET and str(r[1]).startswith("row")]  # not its small numbers
+    assert blocks and all(str(r[1]).startswith("rows ") for r in blocks)  # a block of rows a fingerprint row
+    assert len(str(blocks[0][2]).split(";")) == int(str(blocks[0][1]).split("-")[1]) - int(str(blocks[0][1])[5:].split("-")[0]) + 1
     assert changed_cells(master) == []
     book = openpyxl.load_workbook(master)
     assert book[HISTORY_SHEET]["A2"].value not in (None, "")
@@ -493,7 +494,7 @@ def test_the_stored_history_is_guarded_by_rows_and_an_older_masters_cells_still_
     transplant(Package.read(master), [Package.read(donor)], [FINGERPRINT_SHEET]).write(tmp_path / "older.xlsx")
     older = tmp_path / "older.xlsx"
     key, rows = _fingerprint(older)
-    assert isinstance(key, HmacKey) and not any(str(r[2]).startswith("*=") for r in rows if len(r) > 2)
+    assert isinstance(key, HmacKey) and not any(str(r[1]).startswith("rows ") for r in rows if len(r) > 2)
     assert changed_cells(older) == []
     book = openpyxl.load_workbook(older)
     book[HISTORY_SHEET]["A2"] = "typed"

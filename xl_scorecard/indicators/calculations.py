@@ -534,8 +534,12 @@ def typed_figure(tables: Tables, window: Window, *, indicator_id: str, unit_scal
     ``figure`` names the typed indicator when it differs from the catalogue id.
     """
     figures = _table(tables, "figures")
-    month = pd.Period(window.end, "M")
-    rows = figures[(figures["indicator"] == (figure or indicator_id)) & (figures["period"].dt.to_period("M") == month)]
+    rows = figures[figures["indicator"] == (figure or indicator_id)]
+    if len(rows):  # most indicators have no typed figure: the month is looked for only where there are some
+        rows = rows[rows["period"].dt.to_period("M") == pd.Period(window.end, "M")]
+    if not len(rows):  # the same empty frame, without the dozen pandas steps (run for every indicator and month)
+        empty = np.empty(0, dtype="float64")
+        return pd.DataFrame({"numerator": empty, "denominator": empty}, index=pd.Index(np.empty(0, dtype=object), name="district"))
     parts = rows["numerator"].notna() & rows["denominator"].notna()
     numerator = rows["numerator"].where(parts, rows["value"])
     denominator = rows["denominator"].where(parts, unit_scale)

@@ -136,6 +136,16 @@ def _columns_used(indicator: Indicator) -> dict[str, set[str]]:
     return _USED[key]
 
 
+def _own_figures(indicator: Indicator, tables: Tables) -> Tables:
+    # The typed figures of this indicator only: every month's look-up then scans its own few
+    # rows, not every typed figure of the authority (a tenth of the Kent catalogue's compute).
+    figures = tables.get("figures")
+    if figures is None or "indicator" not in figures:
+        return tables
+    names = {indicator.id, indicator.calculation.get("figure") or indicator.id}
+    return {**tables, "figures": figures[figures["indicator"].isin(names)]}
+
+
 def _typed(indicator: Indicator, tables: Tables, window: Window) -> pd.DataFrame | None:
     """Figures typed by staff for a computed indicator (None when there are none)."""
     if "figures" not in tables:
@@ -159,7 +169,7 @@ def compute_all(
     # not once per indicator and month (300k rows filtered 400 times was a tenth of a refresh).
     parts = []
     for ind in catalogue:
-        usable = valid_rows(ind, tables)
+        usable = _own_figures(ind, valid_rows(ind, tables))
         parts += [indicator_figures(ind, usable, period, districts, missing.get(ind.id, set()), valid=True) for period in periods]
     size = len(districts) + 1
     return pd.DataFrame(

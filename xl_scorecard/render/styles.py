@@ -131,14 +131,20 @@ def _append_unique(master: str, name: str, child: str, donor_children: list[str]
     return master, mapping
 
 
+# The style of a cell or row: its first s="N" (one pass over the sheet, the number alone
+# replaced; a long history is half a million cells).
+_CELL_STYLE = re.compile(r'(<(?:c|row)\b[^>]*?\ss=")(\d+)"')
+
+
 def remap_sheet(xml: str, styles: StyleMap) -> str:
     """Rewrite a generated sheet's style references (cells, rows, columns, conditional formats)."""
+    xf = {str(old): f'{new}"' for old, new in styles.xf.items()}
 
     def cell(match: re.Match) -> str:
-        return _replace_attr(match.group(0), "s", styles.xf)
+        number = match.group(2)
+        return match.group(1) + xf.get(number, f'{number}"')
 
-    xml = re.sub(r"<c\b[^>]*>", cell, xml)
-    xml = re.sub(r"<row\b[^>]*>", cell, xml)
+    xml = _CELL_STYLE.sub(cell, xml)
     xml = re.sub(r"<col\b[^>]*>", lambda m: _replace_attr(m.group(0), "style", styles.xf), xml)
     xml = re.sub(r"<cfRule\b[^>]*>", lambda m: _replace_attr(m.group(0), "dxfId", styles.dxf), xml)
     return xml

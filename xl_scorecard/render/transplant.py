@@ -30,7 +30,7 @@ from xl_scorecard.render.package import (
     rels_name,
     resolve,
 )
-from xl_scorecard.render.strings import empty_unused_strings
+from xl_scorecard.render.strings import SHEET_CT_SUFFIX, empty_unused_strings, used_strings
 from xl_scorecard.render.styles import merge_styles, remap_sheet
 
 STYLES_REL = DOC_REL + "/styles"
@@ -143,6 +143,10 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
     book_rels = [r for r in book_rels if r.id not in {s.rel_id for s in old_owned}]
     out.set_rels(book, book_rels)
     doomed -= _referenced(out, doomed)  # keep anything a user part still points at
+    # Only a string a replaced sheet showed can be left unused by replacing it: when they show
+    # none (the tool's own sheets hold their text in the cells), the table needs no sweep, and
+    # a user's large sheet is not read through for it at every refresh.
+    released = used_strings(out, [p for p in doomed if overrides.get(p, "").endswith(SHEET_CT_SUFFIX)])
     for part in doomed:
         out.parts.pop(part, None)
         out.parts.pop(rels_name(part), None)
@@ -228,7 +232,8 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
     out.set_content_types(defaults, overrides)
     # Strings only the replaced sheets used (last month's child ids, once Excel has moved the
     # text cells into the shared-string table) do not linger in the master.
-    empty_unused_strings(out)
+    if released:
+        empty_unused_strings(out)
     return out
 
 
