@@ -380,34 +380,38 @@ def _encode_words(values: np.ndarray, buffers: list[bytes | memoryview]) -> dict
 def _decode_frame(spec: dict[str, Any], arrays: _Arrays) -> pd.DataFrame:
     rows = int(spec["rows"])
     index = pd.RangeIndex(rows) if spec["index"] is None else pd.Index(arrays.get(spec["index"]))
+    if len(index) != rows:
+        raise Damaged("the table's index has the wrong number of rows")
     columns = {}
     for column in spec["columns"]:
         values = _decode_column(column, arrays)
         if len(values) != rows:
             raise Damaged("a column has the wrong number of rows")
-        columns[column["name"]] = values
-    if len(index) != rows:
-        raise Damaged("the table's index has the wrong number of rows")
-    frame = pd.DataFrame(columns) if columns else pd.DataFrame(index=pd.RangeIndex(rows))
-    frame.index = index  # set, not passed: passing it would align each column's own index to it
-    return frame
+        # Each column on the frame's own index, so the frame is not aligned column by column;
+        # text as object, as it was read (pandas would otherwise make it its string type).
+        dtype = object if isinstance(values, np.ndarray) and values.dtype == object else None
+        columns[column["name"]] = pd.Series(values, index=index, dtype=dtype, copy=False)
+    return pd.DataFrame(columns, index=index, copy=False) if columns else pd.DataFrame(index=index)
 
 
-def _decode_column(spec: dict[str, Any], arrays: _Arrays) -> pd.Series:
+def _decode_column(spec: dict[str, Any], arrays: _Arrays) -> Any:
+    """A column's values as an array (numpy, or pandas' own for its types)."""
     kind = spec["kind"]
     if kind == "array":
-        return pd.Series(arrays.get(spec["values"]), copy=False)
+        return arrays.get(spec["values"])
     if kind == "masked":
         if spec["dtype"] not in MASKED:
             raise Damaged("a column of an unknown type")
         values = pd.array(arrays.get(spec["values"]), dtype=spec["dtype"])
         values[arrays.get(spec["mask"]).astype(bool)] = pd.NA
-        return pd.Series(values)
+        return values
     if kind == "text":
         values = json.loads(arrays.get(spec["values"]).tobytes())
         if spec["dtype"] == "object":
-            return pd.Series(values, dtype=object)
-        return pd.Series(pd.array(values, dtype=spec["dtype"]))
+            column = np.empty(len(values), dtype=object)
+            column[:] = values
+            return column
+        return pd.array(values, dtype=spec["dtype"])
     if kind == "words":
         codes = arrays.get(spec["codes"])
         lookup = np.empty(len(spec["words"]) + 2, dtype=object)
@@ -415,9 +419,9 @@ def _decode_column(spec: dict[str, Any], arrays: _Arrays) -> pd.Series:
         lookup[-2], lookup[-1] = float("nan"), None
         if len(codes) and (codes.min() < -2 or codes.max() >= len(spec["words"])):
             raise Damaged("a column refers to words it does not hold")
-        return pd.Series(lookup[codes], dtype=object)
+        return lookup[codes]
     if kind == "category":
         categories = _decode_column(spec["categories"], arrays)
         dtype = pd.CategoricalDtype(categories, ordered=spec["ordered"])
-        return pd.Series(pd.Categorical.from_codes(arrays.get(spec["codes"]), dtype=dtype))
+        return pd.Categorical.from_codes(arrays.get(spec["codes"]), dtype=dtype)
     raise Damaged(f"a column of an unknown kind ({kind})")
