@@ -528,6 +528,14 @@ def test_a_package_copies_the_parts_it_did_not_change_as_they_were_compressed(tm
         assert after.getinfo("xl/worksheets/sheet1.xml").compress_size == before.getinfo("xl/worksheets/sheet1.xml").compress_size
         assert after.read("xl/workbook.xml") == b"<workbook>changed</workbook>"
         assert after.read("xl/new.xml").decode() == "<new>é</new>"
+    # Written over the very file it was read from (copying from it as it goes): whole.
+    again = Package.read(target)
+    again.parts["xl/workbook.xml"] = b"<workbook>again</workbook>"
+    again.write(target)
+    with zipfile.ZipFile(target) as after:
+        assert after.testzip() is None and after.read("xl/workbook.xml") == b"<workbook>again</workbook>"
+        assert after.read("xl/worksheets/sheet1.xml") == b"<worksheet>" + b"<row/>" * 50_000 + b"</worksheet>"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     # The file read must not change under a package still reading it.
     source.write_bytes(source.read_bytes() + b"\0")
     with pytest.raises(MasterError, match="changed while"):

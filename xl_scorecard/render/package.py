@@ -290,6 +290,7 @@ _ZIP32_ENTRIES = 0xFFFF
 def _write_zip(path: Path, names: list[str], parts: Parts) -> None:
     """Write ``parts`` in the order ``names`` as a zip: parts never replaced are copied as
     compressed in the source; the others deflated. Falls back to zipfile for ZIP64 sizes."""
+    path = Path(path)
     raws = {name: parts.raw(name) for name in names}
     sources = {id(r[1]): r[1] for r in raws.values() if r is not None}
     big = len(names) >= _ZIP32_ENTRIES or any(
@@ -302,6 +303,16 @@ def _write_zip(path: Path, names: list[str], parts: Parts) -> None:
         return
     for source in sources.values():
         source.check()
+    if any(path.exists() and os.path.samefile(path, source.path) for source in sources.values()):
+        # Written over the file its parts are copied from: into a file beside it first (opening
+        # the target would empty the source), then put in its place.
+        beside = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            _write_zip(beside, names, parts)
+            os.replace(beside, path)
+        finally:
+            beside.unlink(missing_ok=True)
+        return
     handles = {key: open(source.path, "rb") for key, source in sources.items()}  # noqa: SIM115 - closed below
     try:
         with open(path, "wb") as out:
