@@ -113,6 +113,14 @@ def test_a_change_of_description_or_tool_reads_everything_again(authority, reads
     read_sources(config, cache=folder)
     assert len(reads) == len(config.data.source)
     reads.clear()
+    # A new version of the spreadsheet reader may read a date differently: everything again.
+    readers = cache._readers
+    monkeypatch.setattr(cache, "_readers", lambda: "python-calamine 99.0")
+    read_sources(config, cache=folder)
+    assert len(reads) == len(config.data.source)
+    monkeypatch.setattr(cache, "_readers", readers)
+    read_sources(config, cache=folder)  # saved again under the readers installed
+    reads.clear()
     text = (authority / "authority.toml").read_text()
     # A heading people type, added to one source: that source's entry is part of its key.
     entry = 'file = "Southmere/list1_contacts.csv"\n'

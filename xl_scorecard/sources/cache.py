@@ -7,7 +7,8 @@ under a key made of:
 
 - the SHA-256 of each file's bytes (the content, not its date: OneDrive and copies change dates),
 - the source entries that read it and every dataset description (columns, headings, codes),
-- the tool's version and a digest of the reading code itself (``xl_scorecard/sources``),
+- the tool's version, a digest of the reading code itself (``xl_scorecard/sources``) and the
+  versions of the libraries that read the files (python-calamine, pandas, numpy),
 - the configuration's folder (file names in problems are relative to it).
 
 A later refresh whose key is the same takes the saved reading instead of reading the file; any
@@ -92,7 +93,7 @@ class ReadingCache:
     @classmethod
     def for_config(cls, folder: Path, config: AuthorityConfig) -> ReadingCache:
         descriptions = json.dumps({name: spec.model_dump(mode="json") for name, spec in sorted(config.datasets.items())}, sort_keys=True)
-        context = _digest([MAGIC.decode(), __version__, code_digest(), descriptions, str(config.base_dir)])
+        context = _digest([MAGIC.decode(), __version__, code_digest(), _readers(), descriptions, str(config.base_dir)])
         return cls(folder, context)
 
     def target(self, config: AuthorityConfig, numbers: list[int], paths: tuple[Path, ...]) -> Target | None:
@@ -189,6 +190,21 @@ def code_digest() -> str:
     for path in sorted(folder.glob("*.py")) + sorted(folder.glob("*.toml")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _readers() -> str:
+    """The versions of the libraries that turn a file into values: an upgrade of one (a date
+    read differently, a fixed bug) must not leave readings made by the old one in use."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("python-calamine", "pandas", "numpy"):
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} ?")
+    return "; ".join(found)
 
 
 def _digest(parts: list[str]) -> str:
