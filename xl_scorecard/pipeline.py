@@ -37,6 +37,8 @@ from xl_scorecard.indicators.comparators import comparator_figures
 from xl_scorecard.indicators.completeness import COMPLETE, figure_coverage, list_gaps, missing_districts, with_status
 from xl_scorecard.indicators.definitions import check_definitions, columns_used
 from xl_scorecard.indicators.drilldown import drilldown_cases
+from xl_scorecard.indicators.saved import FILE_NAME as FIGURES_FILE
+from xl_scorecard.indicators.saved import SavedFigures
 from xl_scorecard.indicators.typed import typed_figure_checks
 from xl_scorecard.indicators.views import compute_detail, compute_views, detail_variant
 from xl_scorecard.periods import Month, months_ending, window_for
@@ -524,7 +526,11 @@ def _refresh_locked(
     coverage = figure_coverage(catalogue, sources.files, [(d.code, d.name) for d in config.districts], sources.tables)
     with _timed(timings, "compute", progress, "Computing the indicators"):
         missing = {ind.id: missing_districts(coverage, ind, districts) for ind in catalogue}
-        results = with_status(compute_all(catalogue, sources.tables, periods, districts, missing), coverage)
+        # Figures saved by the last refresh from the same tables are taken, not computed again.
+        saved = SavedFigures.open(cache, sources.tables, periods, districts) if cache is not None else None
+        results = with_status(compute_all(catalogue, sources.tables, periods, districts, missing, saved), coverage)
+        for reason in saved.notes if saved is not None else []:
+            sources.problems.append(Problem("figures-not-used", "warning", "", "", FIGURES_FILE, value=reason, other=str(cache)))
         drilldown = drilldown_cases(catalogue, sources.tables, period) if config.data.authority.drilldown else None
         gaps = clock_gaps(clocks, sources, config)
         due, due_notes = due_cases(clocks, sources.tables, period.last_day, within=config.data.authority.due_within, gaps=gaps)
@@ -603,6 +609,8 @@ def _refresh_locked(
     )
     with _timed(timings, "write master", progress, "Writing the master workbook"):
         backup = write_scorecard(master, data, backups=config.data.authority.backups, template=config.template_path, force=force)
+        if saved is not None:
+            saved.save()
     log.info("refreshed %s for %s (%s)", master.name, period, ", ".join(f"{k} {v:.2f} s" for k, v in timings.items()))
     return RunResult(
         master,

@@ -82,6 +82,13 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
             "folder (it holds only saved readings; the next refresh makes them again).",
         ),
         ProblemType(
+            "figures-not-used",
+            "Saved figures not used",
+            "The figures an earlier refresh saved in {other} were not used: {value}. They were computed again.",
+            "Nothing to do: the figures come from the lists themselves. If this comes back at every refresh, delete "
+            "that file (the next refresh saves it again).",
+        ),
+        ProblemType(
             "no-rows",
             "List has no rows",
             "The list has its headers but not a single row, so its figures show as no data.",

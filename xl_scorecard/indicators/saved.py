@@ -1,0 +1,185 @@
+"""Figures kept from the last refresh, so a refresh whose inputs did not change does not compute
+them again (a second press of the ribbon button, a refresh after editing targets or commentary).
+
+Each indicator's figures for the run's months are saved under a key of everything they are
+computed from: the tables' contents (hashed, so it does not matter whether a table was read
+from a file or from a saved reading), the months, the districts, the districts without data
+for the indicator, the parts of its definition the computation reads (not its target, so a new
+target does not recompute), the computing code and the versions of pandas and numpy. Anything
+different gives another key, and the figures are computed. A damaged or foreign file is never
+trusted: it is ignored, said once, and replaced.
+
+The file (``figures.npz`` in the readings folder beside the master) is a numpy archive of plain
+float and boolean arrays, loaded with pickles refused; it holds aggregate figures only, the
+same the master shows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import zipfile
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from xl_scorecard import __version__
+from xl_scorecard.indicators.catalogue import Indicator
+from xl_scorecard.periods import Month
+
+log = logging.getLogger(__name__)
+
+FILE_NAME = "figures.npz"
+FORMAT = "xl-scorecard figures 1"
+FIELDS = ("numerator", "denominator", "value", "typed")
+
+
+class Damaged(Exception):
+    """A saved figures file that cannot be trusted."""
+
+
+@dataclass
+class SavedFigures:
+    """The figures one refresh may take from the last one, and those it computes to save."""
+
+    path: Path
+    context: str  # digest of the tables, months, districts, code and library versions
+    shape: tuple[int, int]  # (months, districts + the authority)
+    found: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    kept: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # why a saved file was not used
+    reused: int = 0
+
+    @classmethod
+    def open(cls, folder: Path, tables: Mapping[str, pd.DataFrame], periods: list[Month], districts: list[str]) -> SavedFigures | None:
+        """The saved figures for these tables, months and districts (none when the file is
+        missing; a note when it is there but cannot be trusted). None when the tables cannot be
+        hashed (a value pandas cannot hash): then everything is computed, as without a folder."""
+        try:
+            tables_key = table_digest(tables)
+        except (TypeError, ValueError) as exc:
+            log.info("figures not saved: the tables cannot be hashed (%s)", type(exc).__name__)
+            return None
+        context = _digest(
+            [FORMAT, __version__, code_digest(), _libraries(), tables_key, json.dumps([str(p) for p in periods]), json.dumps(districts)]
+        )
+        saved = cls(folder / FILE_NAME, context, (len(periods), len(districts) + 1))
+        try:
+            saved.found = _load(saved.path, saved.shape)
+        except FileNotFoundError:
+            pass
+        except Damaged as exc:
+            saved.notes.append(str(exc))
+        return saved
+
+    def key(self, indicator: Indicator, missing: Collection[str]) -> str:
+        """The key of ``indicator``'s figures: the context and what of the indicator they depend on."""
+        used = {"id": indicator.id, "unit": indicator.unit, "period": indicator.period, "calculation": indicator.calculation}
+        return _digest([self.context, json.dumps(used, sort_keys=True, default=str), json.dumps(sorted(missing))])
+
+    def get(self, key: str) -> dict[str, np.ndarray] | None:
+        """The saved arrays under ``key`` (kept for the next refresh too), or None."""
+        arrays = self.found.get(key)
+        if arrays is not None:
+            self.kept[key] = arrays
+            self.reused += 1
+        return arrays
+
+    def put(self, key: str, arrays: dict[str, np.ndarray]) -> None:
+        self.kept[key] = arrays
+
+    def save(self) -> None:
+        """Write the figures this run used, atomically; never fails the run (not saved, they are
+        computed again next time)."""
+        if self.kept.keys() == self.found.keys() and not self.notes:
+            return  # the same figures: nothing to write
+        temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with open(temporary, "wb") as handle:
+                arrays = {f"{name}_{key}": self.kept[key][name] for key in self.kept for name in FIELDS}
+                arrays |= {"format": np.array(FORMAT), "keys": np.array(sorted(self.kept), dtype="U64")}
+                np.savez(handle, **arrays)  # type: ignore[arg-type]  # numpy's stub types every keyword as allow_pickle
+            os.replace(temporary, self.path)
+        except OSError as exc:
+            log.warning("figures not saved in %s: %s", self.path.parent, exc.strerror or exc)
+            temporary.unlink(missing_ok=True)
+
+
+def _load(path: Path, shape: tuple[int, int]) -> dict[str, dict[str, np.ndarray]]:
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            if str(archive["format"]) != FORMAT:
+                raise Damaged("it was made by another version of the tool")
+            found: dict[str, dict[str, np.ndarray]] = {}
+            for key in archive["keys"].tolist():
+                arrays = {name: archive[f"{name}_{key}"] for name in FIELDS}
+                # Figures of another shape are another run's months or districts: not these.
+                if any(a.shape != shape for a in arrays.values()) or arrays["typed"].dtype != bool:
+                    continue
+                if any(arrays[name].dtype != np.float64 for name in FIELDS[:3]):
+                    continue
+                found[key] = arrays
+            return found
+    except FileNotFoundError:
+        raise
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+        raise Damaged(f"it is damaged or not a figures file ({type(exc).__name__})") from None
+
+
+def table_digest(tables: Mapping[str, pd.DataFrame]) -> str:
+    """A digest of the tables' contents: names, columns, types and every value (pandas' row
+    hashes; for a column of Python objects also the kinds of value in it, as 1 and "1" hash
+    alike)."""
+    digest = hashlib.sha256()
+    for name in sorted(tables):
+        table = tables[name]
+        kinds = {
+            column: sorted({type(v).__name__ for v in pd.unique(table[column].to_numpy())})
+            for column in table.columns
+            if table[column].dtype == object
+        }
+        head = [name, len(table), [str(c) for c in table.columns], [str(t) for t in table.dtypes], kinds]
+        digest.update(json.dumps(head).encode() + b"\0")
+        if len(table):
+            digest.update(pd.util.hash_pandas_object(table, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the computing code: figures saved by other code are never taken for this code's."""
+    root = Path(__file__).parent.parent
+    digest = hashlib.sha256()
+    for path in [*sorted((root / "indicators").glob("*.py")), root / "periods.py"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _libraries() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in ("pandas", "numpy", "holidays"):  # holidays: the working days counted
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} ?")
+    return "; ".join(found)
+
+
+def _digest(parts: list[str]) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+def as_arrays(parts: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """One indicator's figures, month by month (``indicator_figures`` results), as the arrays saved."""
+    return {name: np.stack([np.asarray(p[name], dtype=bool if name == "typed" else np.float64) for p in parts]) for name in FIELDS}
