@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 from test_golden_xml import fixed_input
 
-import xl_scorecard.render.workbook as workbook
+import xl_scorecard.render.rows as bulk_rows
 from xl_scorecard.history import HISTORY_COLUMNS, HISTORY_SHEET
 from xl_scorecard.render.rows import LONGEST
 from xl_scorecard.render.workbook import write_workbook
@@ -65,7 +65,7 @@ def _parts(path: Path) -> dict[str, bytes]:
 
 def _cell_by_cell(monkeypatch) -> None:
     # The bulk path declines: XlsxWriter writes every cell itself.
-    monkeypatch.setattr(workbook, "data_rows", lambda *args, **kwargs: None)
+    monkeypatch.setattr(bulk_rows, "data_rows", lambda *args, **kwargs: None)
 
 
 def test_rows_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, monkeypatch):

@@ -83,8 +83,11 @@ def score_results(results: pd.DataFrame, catalogue: list[Indicator], comparators
     # Each month's value is copied forward to the 1..6 months after it; averaging the copies
     # that land on a month gives that month's previous-6-month average (months without a value
     # are left out, so a new indicator averages what history it has).
+    # (The month k later is worked out once per month, not per row: ten years of history is
+    # 26,000 rows per lag.)
     shifted = [
-        values.assign(period=values["period"].map(lambda p, k=k: str(month[p].shift(k))), lag=k) for k in range(1, AVERAGE_MONTHS + 1)
+        values.assign(period=values["period"].map({p: str(m.shift(k)) for p, m in month.items()}), lag=k)
+        for k in range(1, AVERAGE_MONTHS + 1)
     ]
     lagged = pd.concat(shifted, ignore_index=True)
     previous = lagged[lagged["lag"] == 1][["indicator", "area", "period", "value"]].rename(columns={"value": "previous"})

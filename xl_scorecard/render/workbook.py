@@ -73,7 +73,7 @@ from xl_scorecard.render.detail import write_details
 from xl_scorecard.render.drilldown import write_drilldown
 from xl_scorecard.render.layout import VIEW_FIELDS, Layout
 from xl_scorecard.render.panels import write_panels
-from xl_scorecard.render.rows import data_rows, splice_rows
+from xl_scorecard.render.rows import splice_rows, write_history_data
 from xl_scorecard.scoring import BETTER, IMPROVED, SAME, WORSE, disclosure_basis
 
 
@@ -124,7 +124,7 @@ def write_workbook(path: Path, data: ScorecardInput, date_1904: bool = False) ->
     if data.drilldown is not None:
         write_drilldown(book, data, fmt)
     history = book.add_worksheet(HISTORY_SHEET)
-    rows = _write_history_data(history, data, fmt)
+    rows = write_history_data(history, data, fmt)
     history.hide()  # the tool's own store: kept out of print and out of the way, not secret
     book.close()
     if rows:
@@ -678,48 +678,6 @@ def _write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> No
                 ws.write_string(row, col, "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value), wrap)
     ws.freeze_panes(4, 0)
     print_setup(ws, data, 3, widths)
-
-
-def _write_history_data(ws: Worksheet, data: ScorecardInput, fmt: Formats, in_bulk: bool = True) -> str | None:
-    """Every period's results, read back by the next refresh (see ``history``). With
-    ``in_bulk``, XlsxWriter writes the header and the first row, and the other rows are
-    returned as text to splice in after it closes (``rows.data_rows``: the same bytes, a fifth
-    of the time); None when every row was written here cell by cell."""
-    for col, name in enumerate(HISTORY_COLUMNS):
-        ws.write_string(0, col, name, fmt(bold=True))
-    ws.set_column(0, 2, 16)
-    units = {ind.id: ind.unit for ind in data.catalogue}
-    figures = {HISTORY_COLUMNS.index(c) for c in ("numerator", "denominator", "value")}
-    frame = data.history[HISTORY_COLUMNS]
-
-    def write(row: int, record: tuple[Any, ...]) -> None:
-        basis = data.basis(record[0], record[1], record[2])
-        for col, value in enumerate(record):
-            if isinstance(value, str):
-                ws.write_string(row, col, value)
-            elif value is not None and not pd.isna(value):
-                ws.write_number(row, col, float(value))
-                if col in figures and units.get(record[0]):
-                    fmt.record(ws, row, col, basis)
-
-    # The first row through XlsxWriter even in bulk: writing it makes XlsxWriter write the
-    # header then, which numbers the header's style where the cell-by-cell path does.
-    rows = data_rows(frame.iloc[1:], HISTORY_COLUMNS, first_row=3) if in_bulk and len(frame) > 1 else None
-    if rows is None:
-        for row, record in enumerate(frame.itertuples(index=False), start=1):
-            write(row, record)
-        return None
-    write(1, next(frame.head(1).itertuples(index=False)))
-    # The figures that rest on few people are noted for copies, as the cell-by-cell path does.
-    columns = [frame[HISTORY_COLUMNS[c]].to_numpy(dtype=object) for c in sorted(figures)]
-    keys = zip(frame["indicator"], frame["area"], frame["period"], strict=True)
-    for offset, (indicator, area, period) in enumerate(keys):
-        basis = data.basis(indicator, area, period)
-        if offset and basis is not None and units.get(indicator):
-            for col, values in zip(sorted(figures), columns, strict=True):
-                if values[offset] is not None and not pd.isna(values[offset]):
-                    fmt.record(ws, offset + 1, col, basis)
-    return rows
 
 
 def _write_definitions(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
