@@ -41,6 +41,7 @@ class AuthoritySection(Strict):
     # Keep each input's validated reading beside the master's backups, so a refresh reads only the
     # files that changed. The readings hold child-level rows, so by default only when the master
     # itself does (drilldown = true): a master kept free of them gets no such folder beside it.
+    # The figures computed from them are kept there too (indicators.saved), under the same switch.
     read_cache: bool | None = None
     catalogue: str | None = None
     datasets: str | None = None
