@@ -151,32 +151,35 @@ def validate_sheet(
     problems.extend(unknown_headings(header_row, mapping, spec, patterns, where))
     data_rows, row_numbers = _non_blank_rows(raw.rows[header_index + 1 :], first_number=header_index + 2)
     shortest = min(map(len, data_rows), default=0)
-    table = pd.DataFrame({"source_row": pd.Series(row_numbers, dtype="int64")})
-    excluded = pd.Series(False, index=table.index)
+    # Columns as arrays, put in one frame at the end: a district's list is a few hundred rows,
+    # and pandas' cost per column inserted and per mask indexed was most of validating it.
+    columns: dict[str, pd.Series] = {"source_row": pd.Series(np.array(row_numbers, dtype="int64"))}
+    excluded = np.zeros(len(data_rows), dtype=bool)
 
     for name, col in spec.columns.items():
         if name not in mapping:
-            table[name] = _typed_empty(col, len(table))
+            columns[name] = _typed_empty(col, len(data_rows))
             continue
         position = mapping[name]
         header_text = str(header_row[position]).strip()
         raw_values = _column(data_rows, position, shortest)
-        values, blank, bad = coerce_column(raw_values, col)
-        table[name] = values
+        values, blank, bad = coerce_values(raw_values, col)
+        columns[name] = values
         # A row without its identity (a child id, a worker's name) is nothing: it leaves every
         # figure. A bad or missing value elsewhere leaves the row out only of the figures that
         # read that column: "_bad_<column>" marks it, and the compute stage filters on it.
         identity = col.required and col.type == "text"
         invalid = bad | blank if col.required else bad
-        for index in bad[bad].index:
+        for index in np.flatnonzero(bad).tolist():
             problems.append(_problem_for(col, "bad", header_text, raw_values[index], row_numbers[index], where, name, identity))
         if col.required:
-            for index in blank[blank].index:
+            for index in np.flatnonzero(blank).tolist():
                 problems.append(_problem_for(col, "blank", header_text, "", row_numbers[index], where, name, identity))
         if identity:
             excluded |= invalid
         elif invalid.any():
-            table[f"{BAD_PREFIX}{name}"] = invalid
+            columns[f"{BAD_PREFIX}{name}"] = pd.Series(invalid)
+    table = pd.DataFrame(columns)
 
     problems.extend(codes_out_of_use(table, spec, header_row, mapping, where))
     for check in spec.checks:
@@ -185,7 +188,7 @@ def validate_sheet(
             names = " or ".join(f'"{_header_for(header_row, mapping, spec, c)}"' for c in check.columns)
             for index in none_given[none_given].index:
                 problems.append(Problem("missing-any", "error", row=row_numbers[index], column=names, excluded=True, **where))
-            excluded |= none_given
+            excluded |= none_given.to_numpy(dtype=bool)
             continue
         later, earlier = table[check.column], table[check.other]
         wrong = later.notna() & earlier.notna() & (later < earlier)
@@ -202,13 +205,13 @@ def validate_sheet(
                     **where,
                 )
             )
-        excluded |= wrong
+        excluded |= wrong.to_numpy(dtype=bool)
 
     # The population dataset names its districts in a column of its own.
     if "district" not in spec.columns:
         table["district"] = district
-    columns = list(dict.fromkeys([*spec.columns, "district", "source_row", *(c for c in table if c.startswith(BAD_PREFIX))]))
-    kept_table = table.loc[~excluded, columns].reset_index(drop=True)
+    order = list(dict.fromkeys([*spec.columns, "district", "source_row", *(c for c in table if c.startswith(BAD_PREFIX))]))
+    kept_table = table.loc[~excluded, order].reset_index(drop=True) if excluded.any() else table[order]
     mapped = {name: str(header_row[position]).strip() for name, position in mapping.items()}
     return SheetResult(kept_table, problems, rows_read=len(data_rows), rows_excluded=int(excluded.sum()), mapped=mapped)
 
@@ -380,15 +383,19 @@ def clean_text(value: object) -> str:
 def coerce_column(values: pd.Series | list[object], col: ColumnSpec) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Convert raw cell values (a list as read, or a Series) to the column's type.
 
-    Returns ``(typed values, blank mask, bad mask)``; bad values become missing in the typed
-    series so a caller can never count them by accident. One plain pass per column: cells the
-    reader already typed (dates, numbers) are taken as they are; only typed-in strings are
-    cleaned, and they are parsed in bulk.
-    """
-    # A plain list goes straight in: building a Series of Python objects only to take them out
-    # again cost as much as typing a text column.
+    Returns ``(typed values, blank mask, bad mask)`` as Series on the values' index; bad values
+    become missing in the typed series so a caller can never count them by accident."""
     raw = values if isinstance(values, list) else values.tolist()
     index = pd.RangeIndex(len(raw)) if isinstance(values, list) else values.index
+    typed, blank, bad = coerce_values(raw, col)
+    return typed.set_axis(index), pd.Series(blank, index=index), pd.Series(bad, index=index)
+
+
+def coerce_values(raw: list[object], col: ColumnSpec) -> tuple[pd.Series, np.ndarray, np.ndarray]:
+    """``coerce_column`` on a list as read: the typed values (a Series on a plain index), and
+    the blank and bad masks as boolean arrays. One plain pass per column: cells the reader
+    already typed (dates, numbers) are taken as they are; only typed-in strings are cleaned, and
+    they are parsed in bulk."""
     tokens = BLANK_TOKENS | {token.casefold() for token in col.not_available}
     blank = [False] * len(raw)
     if col.type in ("text", "code"):
@@ -410,39 +417,45 @@ def coerce_column(values: pd.Series | list[object], col: ColumnSpec) -> tuple[pd
                 blank[i] = True
             else:
                 text[i] = clean_text(v)
+        blanks = np.array(blank, dtype=bool)
         if col.type == "text":
-            typed = pd.Series(text, index=index, dtype="object")
-        else:
-            reader = code_reader(col)
-            memo: dict[str, str | None] = {t: reader(t) for t in {t for t in text if t is not None}}
-            typed = pd.Series([None if t is None else memo[t] for t in text], index=index, dtype="object")
-    elif col.type == "date":
-        typed = _to_dates(raw, blank, tokens, index)
-    else:
-        numbers = [float("nan")] * len(raw)
-        for i, v in enumerate(raw):
-            kind = type(v)
-            if kind is float or kind is int:
-                numbers[i] = float(v)
-            elif kind is str:
-                cleaned = " ".join(v.split())
-                if cleaned.casefold() in tokens:
-                    blank[i] = True
-                    continue
-                if col.fractions == "floor" and cleaned.startswith("<"):
-                    cleaned = "0"  # "<1": under one year old
-                with contextlib.suppress(ValueError):
-                    numbers[i] = float(cleaned.replace(",", ""))
-            elif v is None:
+            # A text value is missing only where the cell was blank: nothing is bad.
+            return pd.Series(text, dtype="object"), blanks, np.zeros(len(raw), dtype=bool)
+        reader = code_reader(col)
+        memo: dict[str, str | None] = {t: reader(t) for t in {t for t in text if t is not None}}
+        codes = [None if t is None else memo[t] for t in text]
+        unread = np.fromiter((c is None for c in codes), dtype=bool, count=len(codes))
+        return pd.Series(codes, dtype="object"), blanks, unread & ~blanks
+    if col.type == "date":
+        days = _to_days(raw, blank, tokens)
+        missing = np.isnan(days)
+        stamps = np.where(missing, np.iinfo("int64").min, days).astype("int64").astype("datetime64[D]").astype("datetime64[ns]")
+        blanks = np.array(blank, dtype=bool)
+        return pd.Series(stamps), blanks, missing & ~blanks
+    numbers = [float("nan")] * len(raw)
+    for i, v in enumerate(raw):
+        kind = type(v)
+        if kind is float or kind is int:
+            numbers[i] = float(cast(float, v))
+        elif kind is str:
+            cleaned = " ".join(cast(str, v).split())
+            if cleaned.casefold() in tokens:
                 blank[i] = True
-        typed = pd.Series(numbers, index=index, dtype="float64")
-        if col.type == "integer" and col.fractions == "floor":
-            typed = np.floor(typed).astype("Int64")
-        elif col.type == "integer":
-            typed = typed.where(typed.isna() | (typed == typed.round())).astype("Int64")
-    blank_mask = pd.Series(blank, index=index, dtype=bool)
-    bad = typed.isna() & ~blank_mask
-    return typed, blank_mask, bad
+                continue
+            if col.fractions == "floor" and cleaned.startswith("<"):
+                cleaned = "0"  # "<1": under one year old
+            with contextlib.suppress(ValueError):
+                numbers[i] = float(cleaned.replace(",", ""))
+        elif v is None:
+            blank[i] = True
+    array = np.array(numbers, dtype="float64")
+    blanks = np.array(blank, dtype=bool)
+    if col.type == "integer":
+        # A whole number only: 2.5 children is a bad value (missing, and reported), unless the
+        # column counts whole years ("floor": an age of 4.7 is 4).
+        array = np.floor(array) if col.fractions == "floor" else np.where(array == np.round(array), array, np.nan)
+        return pd.Series(pd.array(array, dtype="Int64")), blanks, np.isnan(array) & ~blanks
+    return pd.Series(array), blanks, np.isnan(array) & ~blanks
 
 
 def _code_key(value: str) -> str:
@@ -487,7 +500,7 @@ _ORDINAL_1970 = dt.date(1970, 1, 1).toordinal()
 _ORDINAL_EXCEL_EPOCH = dt.date(1899, 12, 30).toordinal()
 
 
-def _to_dates(raw: list[object], blank: list[bool], tokens: set[str], index: pd.Index) -> pd.Series:
+def _to_days(raw: list[object], blank: list[bool], tokens: set[str]) -> np.ndarray:
     # Days since 1970 per cell (NaN = no date): date cells directly, bare numbers as Excel serials
     # (1900 system) of cells without a date format, strings parsed in bulk, day first only.
     days = np.full(len(raw), np.nan)
@@ -512,6 +525,15 @@ def _to_dates(raw: list[object], blank: list[bool], tokens: set[str], index: pd.
         elif isinstance(v, dt.date):
             days[i] = v.toordinal() - _ORDINAL_1970
     if pending:
+        # The common form, "dd/mm/yyyy" (every date of a CSV export), read with array arithmetic;
+        # what that does not read exactly goes through the formats below one by one.
+        positions = np.fromiter(pending.keys(), dtype=np.int64, count=len(pending))
+        quick = _day_first(list(pending.values()))
+        read = ~np.isnan(quick)
+        days[positions[read]] = quick[read]
+        if read.all():
+            return days
+        pending = {int(i): pending[int(i)] for i in positions[~read]}
         strings = pd.Series(pending)
         timed = strings.str.len() > 10  # "dd/mm/yyyy" is 10: only longer strings can carry a time
         if timed.any():
@@ -524,5 +546,36 @@ def _to_dates(raw: list[object], blank: list[bool], tokens: set[str], index: pd.
             strings = strings[~done]
             if strings.empty:
                 break
-    result = pd.Series(np.where(np.isnan(days), np.iinfo("int64").min, days).astype("int64").astype("datetime64[D]"), index=index)
-    return result.astype("datetime64[ns]")
+    return days
+
+
+_DIGIT = (ord("0"), ord("9"))
+
+
+def _day_first(strings: list[str]) -> np.ndarray:
+    """Days since 1970 of each string written exactly "dd/mm/yyyy" (two digits, a slash, two
+    digits, a slash, four digits) that is a real date between 1900 and 2199; NaN for any other
+    string (a caller parses those another way). The same dates ``pandas.to_datetime(format=
+    "%d/%m/%Y")`` reads from such strings, without its cost per call."""
+    result = np.full(len(strings), np.nan)
+    width = max(map(len, strings), default=0)
+    if width < 10:
+        return result
+    # Each string as its code points, one row per string: fixed-width unicode viewed as integers.
+    codes = np.array(strings, dtype=f"U{width}").view(np.uint32).reshape(len(strings), width).astype(np.int64)
+    # Nothing after the tenth character.
+    shaped = codes[:, 10] == 0 if width > 10 else np.ones(len(strings), dtype=bool)
+    digits = codes[:, [0, 1, 3, 4, 6, 7, 8, 9]]
+    shaped &= (codes[:, 2] == ord("/")) & (codes[:, 5] == ord("/"))
+    shaped &= ((digits >= _DIGIT[0]) & (digits <= _DIGIT[1])).all(axis=1)
+    number = digits - _DIGIT[0]
+    day = number[:, 0] * 10 + number[:, 1]
+    month = number[:, 2] * 10 + number[:, 3]
+    year = number[:, 4] * 1000 + number[:, 5] * 100 + number[:, 6] * 10 + number[:, 7]
+    shaped &= (month >= 1) & (month <= 12) & (day >= 1) & (year >= 1900) & (year <= 2199)
+    month_start = np.where(shaped, (year - 1970) * 12 + month - 1, 0).astype("datetime64[M]")
+    length = ((month_start + 1).astype("datetime64[D]") - month_start.astype("datetime64[D]")).astype(np.int64)
+    shaped &= day <= length
+    dates = month_start.astype("datetime64[D]").astype(np.int64) + day - 1
+    result[shaped] = dates[shaped]
+    return result
