@@ -237,9 +237,13 @@ def codes_out_of_use(
     for name, col in spec.columns.items():
         if not col.in_use or name not in mapping:
             continue
-        if years is None:
-            years = _return_years(table, spec)
+        # Only the codes the list uses are looked at (a district's list uses a few of them).
+        used = set(table[name].dropna().unique().tolist())
         for code, span in col.in_use.items():
+            if code not in used:
+                continue
+            if years is None:
+                years = _return_years(table, spec)
             first, _, last = span.partition("-")
             rows = table[name] == code
             outside = rows & ((years < int(first)) | ((years > int(last)) if last else False)).fillna(False)
