@@ -266,7 +266,8 @@ def changed(root: Path, repeat: int) -> None:
 
 
 def _touched(path: Path) -> bytes:
-    # The same workbook with one case's date changed: read back as a changed file, counted anew.
+    # The same workbook with one case's date a day later: a changed file whose tables change,
+    # so the figures are computed again, not taken from those saved (a date serial of 2017-2028).
     import zipfile
 
     from xl_scorecard.render.package import Package
@@ -274,7 +275,13 @@ def _touched(path: Path) -> bytes:
     package = Package.read(path)
     sheet = next(n for n in package.parts if n.startswith("xl/worksheets/") and n.endswith(".xml"))
     xml = package.parts[sheet]
-    package.parts[sheet] = xml.replace(b"<v>1</v>", b"<v>2</v>", 1) if b"<v>1</v>" in xml else xml + b" "
+    # The contact date of the first case (List 1's "Date of Contact" column, which the
+    # contacts figures read; a date of birth would change no table).
+    heading = re.search(rb'<c r="([A-Z]+)\d+"[^>]*><is><t[^>]*>Date of Contact</t>', xml)
+    found = re.search(rb'<c r="' + heading.group(1) + rb'\d+"[^>]*><v>(4[2-6]\d{3})</v>', xml) if heading else None
+    if found is None:
+        raise SystemExit(f"{path.name}: no contact date to change in {sheet}")
+    package.parts[sheet] = xml[: found.start(1)] + str(int(found.group(1)) + 1).encode() + xml[found.end(1) :]
     target = path.with_suffix(".touched.xlsx")
     package.write(target)
     data = target.read_bytes()
