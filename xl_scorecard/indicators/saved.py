@@ -98,6 +98,13 @@ class SavedFigures:
     def save(self) -> None:
         """Write the figures this run used, atomically; never fails the run (not saved, they are
         computed again next time)."""
+        # A file left by a refresh stopped while saving goes (refreshes of one master never run
+        # at once: the master's lock).
+        for stale in self.path.parent.glob(f"{self.path.name}.*.tmp"):
+            try:
+                stale.unlink()
+            except OSError:
+                log.warning("could not remove a half-saved figures file in %s", self.path.parent)
         if self.kept.keys() == self.found.keys() and not self.notes:
             return  # the same figures: nothing to write
         temporary = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
@@ -155,11 +162,14 @@ def table_digest(tables: Mapping[str, pd.DataFrame]) -> str:
 
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """A digest of the computing code: figures saved by other code are never taken for this code's."""
+    """A digest of the tool's code: figures saved by other code (an upgrade, a local fix) are
+    never taken for this code's. All of it, not only the indicators: the calculations use
+    helpers of other stages (re-referrals from dates, months), and a few milliseconds of hashing
+    cost less than working out which."""
     root = Path(__file__).parent.parent
     digest = hashlib.sha256()
-    for path in [*sorted((root / "indicators").glob("*.py")), root / "periods.py"]:
-        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
 
 
