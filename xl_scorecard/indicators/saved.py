@@ -33,6 +33,7 @@ import pandas as pd
 from xl_scorecard import __version__
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.periods import Month
+from xl_scorecard.versions import library_versions
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,15 @@ class SavedFigures:
             log.info("figures not saved: the tables cannot be hashed (%s)", type(exc).__name__)
             return None
         context = _digest(
-            [FORMAT, __version__, code_digest(), _libraries(), tables_key, json.dumps([str(p) for p in periods]), json.dumps(districts)]
+            [
+                FORMAT,
+                __version__,
+                code_digest(),
+                library_versions("pandas", "numpy", "holidays"),  # holidays: the working days counted
+                tables_key,
+                json.dumps([str(p) for p in periods]),
+                json.dumps(districts),
+            ]
         )
         saved = cls(folder / FILE_NAME, context, (len(periods), len(districts) + 1))
         try:
@@ -171,19 +180,6 @@ def code_digest() -> str:
     for path in sorted(root.rglob("*.py")):
         digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()
-
-
-@lru_cache(maxsize=1)
-def _libraries() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = []
-    for name in ("pandas", "numpy", "holidays"):  # holidays: the working days counted
-        try:
-            found.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} ?")
-    return "; ".join(found)
 
 
 def _digest(parts: list[str]) -> str:

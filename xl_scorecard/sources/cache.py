@@ -39,6 +39,7 @@ from pandas.api.types import is_object_dtype as is_object
 
 from xl_scorecard import __version__
 from xl_scorecard.sources.problems import Problem
+from xl_scorecard.versions import library_versions
 
 if TYPE_CHECKING:
     from xl_scorecard.config import AuthorityConfig
@@ -192,19 +193,10 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-@lru_cache(maxsize=1)
 def _readers() -> str:
     """The versions of the libraries that turn a file into values: an upgrade of one (a date
     read differently, a fixed bug) must not leave readings made by the old one in use."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    found = []
-    for name in ("python-calamine", "pandas", "numpy"):
-        try:
-            found.append(f"{name} {version(name)}")
-        except PackageNotFoundError:
-            found.append(f"{name} ?")
-    return "; ".join(found)
+    return library_versions("python-calamine", "pandas", "numpy")
 
 
 def _digest(parts: list[str]) -> str:
