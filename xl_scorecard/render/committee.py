@@ -17,6 +17,7 @@ import xlsxwriter
 
 from xl_scorecard.errors import ScorecardError
 from xl_scorecard.periods import Month
+from xl_scorecard.render.books import InlineTextWorkbook
 from xl_scorecard.render.copies import aggregate_copy
 from xl_scorecard.render.package import Package
 from xl_scorecard.render.transplant import show_only, transplant, workbook_sheets
@@ -37,7 +38,7 @@ class TitlePage:
 def write_title_page(path: Path, title: TitlePage) -> Path:
     """A one-sheet workbook whose "Cover" is the pack's title page (A4 landscape)."""
     # Inline strings (constant_memory), as every sheet transplanted into a master has them.
-    book = xlsxwriter.Workbook(str(path), {"tmpdir": str(path.parent), "constant_memory": True})
+    book = InlineTextWorkbook(str(path), {"tmpdir": str(path.parent), "constant_memory": True})
     sheet = book.add_worksheet(COVER_SHEET)
     sheet.hide_gridlines(2)
     sheet.set_column(0, 0, 4)

@@ -27,10 +27,10 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_scorecard.history import HISTORY_SHEET
+from xl_scorecard.render.books import InlineTextWorkbook
 from xl_scorecard.render.cells import FINGERPRINT_SHEET
 
 if TYPE_CHECKING:
@@ -134,7 +134,7 @@ def write_fingerprint(
     ``small`` the cells whose figure rests on few people (what a copy withholds; not personal:
     a cell's place and a count under 11, never a value that identifies anyone)."""
     written = written or []
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent)})
+    book = InlineTextWorkbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent)})
     book.add_worksheet("placeholder")
     sheet = book.add_worksheet(FINGERPRINT_SHEET)
     sheet.write_row(0, 0, ["sheet", "cell", "hash", (HMAC_KEY_LABEL if isinstance(key, HmacKey) else KEY_LABEL) + key.hex()])

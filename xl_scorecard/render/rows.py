@@ -6,8 +6,9 @@ XlsxWriter's per-cell path (a second of a refresh at ten years).
 The text is what XlsxWriter writes for the same cells in its constant-memory mode, byte for
 byte (the tests compare the two): inline strings with its escapes (control characters as
 ``_xHHHH_``, ``&<>`` as entities, ``xml:space="preserve"`` for leading or trailing space), numbers
-as ``%.16G``, nothing for a missing value. One difference on purpose: a string that looks like
-rich-text XML (``<r>...</r>``) is escaped like any other, where XlsxWriter would write it raw.
+as ``%.16G``, nothing for a missing value. A string that looks like rich-text XML
+(``<r>...</r>``) is escaped like any other, as the tool's worksheets write it (``render.books``;
+XlsxWriter's own would write it raw).
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import xlsxwriter
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
@@ -30,6 +29,7 @@ from xl_scorecard.history import (
 from xl_scorecard.indicators.catalogue import SECTIONS, Indicator, format_value
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import PERIOD_LABELS, Month, months_ending
+from xl_scorecard.render.books import InlineTextWorkbook
 from xl_scorecard.render.cells import (
     AMBER_TEXT,
     DEFINITIONS_SHEET,
@@ -87,7 +87,7 @@ def write_workbook(path: Path, data: ScorecardInput, date_1904: bool = False) ->
     """
     # constant_memory writes inline strings, so a transplanted sheet never depends on the
     # master's shared-string table. It also means rows must be written top to bottom.
-    book = xlsxwriter.Workbook(
+    book = InlineTextWorkbook(
         str(path),
         {
             "strings_to_formulas": False,
