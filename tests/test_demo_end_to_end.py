@@ -145,18 +145,24 @@ def sheet_part_xml(master, name: str) -> str:
 def test_one_sparkline_per_indicator_row_pointing_at_its_history(demo_run):
     result, master = demo_run
     sheet_xml = sheet_part_xml(master, "Scorecard")
-    sparklines = re.findall(r"<x14:sparkline><xm:f>(.*?)</xm:f><xm:sqref>(.*?)</xm:sqref>", sheet_xml)
-    assert len(sparklines) == len(result.catalogue)
+    groups = re.findall(r"<x14:sparklineGroup ([^>]*)>.*?<xm:f>(.*?)</xm:f><xm:sqref>(.*?)</xm:sqref>", sheet_xml)
+    assert len(groups) == len(result.catalogue)
     history = CalamineWorkbook.from_path(str(master)).get_sheet_by_name("History").to_python()
     scorecard = openpyxl.load_workbook(master)["Scorecard"]
-    for formula, location in sparklines:
+    for attributes, formula, location in groups:
         match = re.fullmatch(r"'?History'?!\$?C\$?(\d+):\$?N\$?\1", formula)
         assert match, formula
         history_row = history[int(match.group(1)) - 1]
         title = scorecard[f"A{location[1:]}"].value
         # The History sheet heads each indicator's rows with its title, on the authority's row.
         assert history_row[0] == title and history_row[1] == "Northshire"
-        assert sum(1 for v in history_row[2:14] if isinstance(v, float)) == 12
+        months = [v for v in history_row[2:14] if isinstance(v, float)]
+        assert len(months) == 12
+        # The axis runs from 0 to a quarter above the highest of the twelve months drawn.
+        axis = dict(re.findall(r'(\w+)="([^"]*)"', attributes))
+        assert axis["minAxisType"] == "custom" and float(axis["manualMin"]) == 0
+        if max(months) > 0:
+            assert axis["maxAxisType"] == "custom" and float(axis["manualMax"]) == pytest.approx(1.25 * max(months), abs=1e-6)
 
 
 def test_bad_rows_are_reported_and_good_rows_still_counted(demo_run):

@@ -7,7 +7,7 @@ import pytest
 
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.periods import Month
-from xl_scorecard.scoring import rate, score_results, summary_counts, summary_sentence, travel
+from xl_scorecard.scoring import disclosure_bases, disclosure_basis, rate, score_results, summary_counts, summary_sentence, travel
 
 CALC = {"name": "share_where", "dataset": "referrals", "date": "referral_date", "column": "x", "op": ">=", "value": 1}
 
@@ -190,3 +190,32 @@ def test_comparators_give_england_neighbours_and_a_polarity_aware_comparison():
     assert scored["national"] == pytest.approx(0.82) and scored["vs_national"] == "Better"
     low = score_results(results.assign(indicator="X"), [LOW], figures).iloc[0]  # L: 0.84 vs 0.82 is worse
     assert low["vs_national"] == "Worse"
+
+
+# (unit, numerator, denominator) -> the people a figure rests on, by hand: a count and a rate on
+# the numerator; a share on the smaller count above zero (0 when neither is); an average on its
+# denominator; None when what it rests on is missing.
+BASES = [
+    ("count", 7.0, None, 7.0),
+    ("count", None, 12.0, None),
+    ("per 10,000", 3.0, 21400.0, 3.0),
+    ("%", 3.0, 4.0, 3.0),
+    ("%", 0.0, 3.0, 3.0),
+    ("%", 0.0, 0.0, 0.0),
+    ("%", None, 5.0, 5.0),
+    ("%", float("nan"), float("nan"), None),
+    ("days", 900.0, 20.0, 20.0),
+    ("days", 900.0, None, None),
+    ("FTE", None, None, None),
+    ("ratio", 5.0, 2.5, 2.5),
+]
+
+
+def test_the_bases_of_whole_columns_are_each_figures_basis():
+    units, numerators, denominators, expected = zip(*BASES, strict=True)
+    assert disclosure_bases(units, numerators, denominators) == list(expected)
+    # Every combination, against the one-figure function copies have always used.
+    values = [None, float("nan"), 0.0, 1.0, 3.0, 12.5, -1.0]
+    grid = [(u, n, d) for u in ("count", "per 10,000", "%", "days", "FTE", "ratio") for n in values for d in values]
+    got = disclosure_bases(*zip(*grid, strict=True))
+    assert got == [disclosure_basis(u, n, d) for u, n, d in grid]

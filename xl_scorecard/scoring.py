@@ -6,7 +6,9 @@ Comparisons use unrounded values: two figures that display the same may still di
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
+import numpy as np
 import pandas as pd
 
 from xl_scorecard.indicators.catalogue import Indicator
@@ -198,6 +200,25 @@ def disclosure_basis(unit: str, numerator: float | None, denominator: float | No
         counts = [float(c) for c in (numerator, denominator) if not _missing(c) and float(c) > 0]  # type: ignore[arg-type]
         return min(counts) if counts else 0.0
     return None if _missing(denominator) else float(denominator)  # type: ignore[arg-type]
+
+
+def disclosure_bases(units: Sequence[str], numerators: Sequence[object], denominators: Sequence[object]) -> list[float | None]:
+    """``disclosure_basis`` of each (unit, numerator, denominator), over whole columns at once
+    (every stored figure is noted for copies: 66,000 at ten years of the Kent catalogue)."""
+    n = pd.to_numeric(pd.Series(list(numerators), dtype=object), errors="coerce").to_numpy(dtype=float)
+    d = pd.to_numeric(pd.Series(list(denominators), dtype=object), errors="coerce").to_numpy(dtype=float)
+    unit = np.asarray(units, dtype=object)
+    n_missing, d_missing = np.isnan(n), np.isnan(d)
+    counted = (unit == "count") | (unit == "per 10,000")
+    share = unit == "%"
+    # A share: the smaller of its two counts above zero, 0 when neither is.
+    n_up = np.where(~n_missing & (n > 0), n, np.inf)
+    d_up = np.where(~d_missing & (d > 0), d, np.inf)
+    smaller = np.minimum(n_up, d_up)
+    smaller = np.where(np.isinf(smaller), 0.0, smaller)
+    basis = np.where(counted, n, np.where(share, smaller, d))
+    missing = (n_missing & d_missing) | (counted & n_missing) | (~counted & ~share & d_missing)
+    return [None if gone else float(value) for value, gone in zip(basis.tolist(), missing.tolist(), strict=True)]
 
 
 def is_small(basis: float | None, below: int) -> bool:

@@ -26,7 +26,7 @@ from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import Month
 from xl_scorecard.render.layout import Colours, Layout, load_layout
-from xl_scorecard.scoring import MAX_SUPPRESSION_THRESHOLD, disclosure_basis
+from xl_scorecard.scoring import MAX_SUPPRESSION_THRESHOLD, disclosure_bases, disclosure_basis
 from xl_scorecard.sources import FileReport, Problem
 
 SCORECARD_SHEET = "Scorecard"
@@ -179,10 +179,9 @@ class ScorecardInput:
         frame = self.history
         if frame.empty:
             return {}
-        return {
-            (i, a, str(p)): disclosure_basis(units.get(i, "count"), n, d)
-            for i, a, p, n, d in frame[["indicator", "area", "period", "numerator", "denominator"]].itertuples(index=False)
-        }
+        indicators = frame["indicator"].tolist()
+        bases = disclosure_bases([units.get(i, "count") for i in indicators], frame["numerator"], frame["denominator"])
+        return dict(zip(zip(indicators, frame["area"].tolist(), frame["period"].astype(str).tolist(), strict=True), bases, strict=True))
 
     def view_basis(self, indicator: str, view: str, area: str = AUTHORITY) -> float | None:
         """What ``basis`` is for an indicator's figure in another window (``indicators.views``)."""

@@ -58,7 +58,8 @@ def write_drilldown(book: Workbook, data: ScorecardInput, fmt: Formats) -> None:
     if cases is None:  # the authority turned the drill-down off
         return
     titles = {ind.id: ind.title for ind in data.catalogue}
-    order = [ind.id for ind in data.catalogue if cases is not None and ind.id in set(cases["indicator"])]
+    present = set(cases["indicator"].unique())  # once, not once per indicator (0.2 s at Kent size)
+    order = [ind.id for ind in data.catalogue if ind.id in present]
     index = book.add_worksheet(DRILLDOWN_SHEET)
     _banner(index, f"Drill-down: the cases behind the exceptions, {data.period.label}", fmt, [70, 15, 24])
     head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1)

@@ -98,6 +98,7 @@ def cell_hashes(path: Path, sheets: list[str], key: bytes | None, by_row: set[st
     book = CalamineWorkbook.from_path(str(path))
     hashes = {}
     letters: list[str] = []
+    normal: dict[tuple[type, object], str] = {}  # a row's numbers repeat (months, zeros, counts)
     try:
         for sheet in sheets:
             if sheet not in book.sheet_names:
@@ -106,7 +107,17 @@ def cell_hashes(path: Path, sheets: list[str], key: bytes | None, by_row: set[st
                 if len(row) > len(letters):
                     letters = [xl_rowcol_to_cell(0, c)[:-1] for c in range(len(row))]
                 if sheet in by_row:
-                    filled = [f"{letters[c]}={v if type(v) is str else _normal(v)}" for c, v in enumerate(row) if v != "" and v is not None]
+                    filled = []
+                    for c, v in enumerate(row):
+                        if type(v) is str:
+                            if v:
+                                filled.append(f"{letters[c]}={v}")
+                        elif v is not None:
+                            kind = (type(v), v)  # by type too: True == 1.0, but is written "TRUE"
+                            text = normal.get(kind)
+                            if text is None:
+                                text = normal[kind] = _normal(v)
+                            filled.append(f"{letters[c]}={text}")
                     if filled:
                         hashes[(sheet, f"{ROW}{r}")] = _digest(key, sheet, f"{ROW}{r}", "\x1f".join(filled))
                     continue
@@ -183,6 +194,9 @@ def _split_cell(cell: str) -> tuple[str, int]:
     return match.group(1), int(match.group(2))
 
 
+_ROW_BLOCK = re.compile(r"rows (\d+)-(\d+)")
+
+
 def _unpack(rows: list[list]) -> dict[tuple[str, str], str]:
     # Rows are "row N" with packed cells, "rows N-M" with a digest per row of a sheet digested
     # by rows, or (older masters, and free cells) one cell each.
@@ -190,7 +204,7 @@ def _unpack(rows: list[list]) -> dict[tuple[str, str], str]:
     for r in rows:
         if len(r) < 3:
             continue
-        block = re.fullmatch(r"rows (\d+)-(\d+)", str(r[1]))
+        block = _ROW_BLOCK.fullmatch(str(r[1]))
         if block:
             digests = str(r[2]).split(";")
             start = int(block.group(1))
@@ -205,9 +219,24 @@ def _unpack(rows: list[list]) -> dict[tuple[str, str], str]:
     return stored
 
 
+# The last fingerprint read, by the file's identity: a refresh asks for it three times (name
+# clashes, the check, the write) and reading it opens the whole master (0.1 s at ten years).
+_last_read: list[tuple[tuple[str, int, int, int], tuple[bytes | None, list[list]]]] = []
+
+
 def _fingerprint(master: Path) -> tuple[bytes | None, list[list]]:
     """The fingerprint's key (None for a master written before keys) and its rows below the
     header (none for a master without one)."""
+    status = master.stat()
+    identity = (str(master.resolve()), status.st_size, status.st_mtime_ns, status.st_ino)
+    if _last_read and _last_read[0][0] == identity:
+        return _last_read[0][1]  # the callers only read it
+    found = _read_fingerprint(master)
+    _last_read[:] = [(identity, found)]
+    return found
+
+
+def _read_fingerprint(master: Path) -> tuple[bytes | None, list[list]]:
     from python_calamine import CalamineWorkbook
 
     book = CalamineWorkbook.from_path(str(master))
@@ -274,7 +303,8 @@ def changed_cells(master: Path) -> list[str]:
         if sheet not in present and any(k[0] == sheet and k not in free for k in stored)
     ]
     stored = {k: v for k, v in stored.items() if k[0] in present}
-    for place in sorted(set(stored) | set(current), key=lambda k: (sheets.index(k[0]) if k[0] in sheets else 99, k[1])):
+    position = {sheet: n for n, sheet in enumerate(sheets)}
+    for place in sorted(set(stored) | set(current), key=lambda k: (position.get(k[0], 99), k[1])):
         if place in free:
             continue
         before, now = stored.get(place), current.get(place)

@@ -196,6 +196,7 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
     first_indicator_row = row
     free: set[str] = set()
     shown = layout.shown(data.catalogue)  # checked against the catalogue before the run read anything
+    tops = _trend_tops(data) if "sparkline" in at else {}
     groups = [(s, [i for i in shown if i.section == s]) for s in SECTIONS] if layout.group_by_section else [("", shown)]
     for section, indicators in groups:
         if not indicators:
@@ -232,7 +233,7 @@ def _write_scorecard(ws: Worksheet, data: ScorecardInput, fmt: Formats, trend_ro
                         # Columns, not a line: LibreOffice draws line sparklines as dots only.
                         "type": "column",
                         "last_point": True,
-                        **({} if layout.sparkline_axis.get(ind.unit, "zero") == "own" else _zero_based(data, ind.id)),
+                        **({} if layout.sparkline_axis.get(ind.unit, "zero") == "own" else _zero_based(tops, ind.id)),
                         **SPARKLINE_COLOURS,
                     },
                 )
@@ -331,17 +332,23 @@ def outlook_lines(data: ScorecardInput, area: str) -> list[str]:
     return lines
 
 
-def _zero_based(data: ScorecardInput, indicator: str) -> dict[str, float]:
-    """A sparkline's axis from 0 to a quarter above its highest month: the bars' heights
-    compare honestly, and a steady series does not fill its cell as a solid block."""
+def _zero_based(tops: Mapping[str, float], indicator: str) -> dict[str, float]:
+    """A sparkline's axis from 0 to a quarter above its highest month (``tops``: the authority's
+    highest value of each indicator in the sparkline's months): the bars' heights compare
+    honestly, and a steady series does not fill its cell as a solid block."""
+    top = tops.get(indicator, 0.0)
+    return {"min": 0, "max": round(top * 1.25, 6)} if top > 0 else {"min": 0}
+
+
+def _trend_tops(data: ScorecardInput) -> dict[str, float]:
+    """The authority's highest value of each indicator over the sparklines' months, in one pass
+    over the history (one pass per indicator was 0.4 s at ten years of the Kent catalogue)."""
     months = {str(m) for m in months_ending(data.period, TREND_MONTHS)}
     history = data.history
-    values = history.loc[
-        (history["indicator"] == indicator) & (history["area"] == AUTHORITY) & history["period"].astype(str).isin(months), "value"
-    ]
-    values = pd.to_numeric(values, errors="coerce").dropna()
-    top = float(values.max()) if len(values) else 0.0
-    return {"min": 0, "max": round(top * 1.25, 6)} if top > 0 else {"min": 0}
+    recent = history.loc[(history["area"] == AUTHORITY) & history["period"].astype(str).isin(months), ["indicator", "value"]]
+    values = pd.to_numeric(recent["value"], errors="coerce")
+    found = values.groupby(recent["indicator"].astype(str)).max().dropna()
+    return {str(indicator): float(top) for indicator, top in found.items()}
 
 
 def _write_field(
