@@ -9,6 +9,7 @@ computes everything (``read_cache = false``), read back with openpyxl.
 from __future__ import annotations
 
 import shutil
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +20,7 @@ from openpyxl import load_workbook
 import xl_scorecard.indicators.compute as compute
 from xl_scorecard.config import load_config
 from xl_scorecard.indicators.catalogue import shipped_catalogue
-from xl_scorecard.indicators.saved import FILE_NAME, table_digest
+from xl_scorecard.indicators.saved import FILE_NAME, TableReads, table_digest
 from xl_scorecard.pipeline import refresh
 from xl_scorecard.sources.cache import cache_folder
 
@@ -114,24 +115,63 @@ def test_a_new_target_computes_nothing_and_a_new_calculation_only_its_indicator(
     _same_figures(master, _computed_afresh(authority, "fresh"))
 
 
-def test_a_changed_list_or_month_is_computed_again(authority, computed):
+def _add_last_row_again(path: Path) -> None:
+    data = path.read_bytes()  # as it is encoded (the example's supervision log is Windows-1252)
+    lines = data.splitlines(keepends=True)
+    path.write_bytes(data + (b"" if data.endswith(b"\n") else b"\r\n") + lines[-1])
+
+
+def test_a_changed_list_computes_only_the_figures_that_look_at_it(authority, computed):
+    catalogue = _use_own_catalogue(authority)
     config = load_config(authority / "authority.toml")
     master = authority / "master.xlsx"
-    refresh(config, master=master)
-    every = len(computed)
-    contacts = authority / "Southmere" / "list1_contacts.csv"
-    lines = contacts.read_text(encoding="utf-8-sig").splitlines()
-    contacts.write_text("\n".join([*lines, lines[-1]]) + "\n", encoding="utf-8")  # one row more
+    first = refresh(config, master=master)
+    months = len(computed) // len(first.catalogue)
+    declared = tomllib.loads(catalogue.read_text())["indicator"]
+
+    def recomputed() -> set[str]:
+        assert len(computed) % months == 0  # each indicator computed is computed for every month
+        return {indicator for indicator, _ in computed}
+
+    # A row more in the referrals list: the figures of the referrals list alone.
+    _add_last_row_again(authority / "Southmere" / "list3_referrals.csv")
     computed.clear()
     refresh(config, master=master)
-    assert len(computed) == every  # the tables changed: nothing saved applies
+    assert recomputed() == {i["id"] for i in declared if i["calculation"].get("dataset") == "referrals"}
+    # The population: every rate per 10,000 children, though none names it as its dataset.
+    population = authority / "population.csv"
+    population.write_text(population.read_text().replace(",2026,21400", ",2026,21401"))
+    computed.clear()
+    refresh(config, master=master)
+    assert recomputed() == {i["id"] for i in declared if i["unit"] == "per 10,000"}
+    # The supervision log: the one figure that reads it (its calculation names no dataset).
+    _add_last_row_again(authority / "Southmere" / "supervision_log.csv")
+    computed.clear()
+    refresh(config, master=master)
+    assert recomputed() == {"SUPERVISED"}
+    # The contacts list, which no figure of this catalogue reads: nothing.
+    _add_last_row_again(authority / "Southmere" / "list1_contacts.csv")
+    computed.clear()
+    refresh(config, master=master)
+    assert computed == []
     _same_figures(master, _computed_afresh(authority, "fresh"))
     # Another reporting month: other months to compute, nothing taken from the saved ones.
     computed.clear()
     earlier = config.period.shift(-1) if config.period else None
     assert earlier is not None
     refresh(config, master=master, period=earlier)
-    assert len(computed) == every
+    assert recomputed() == {i["id"] for i in declared}
+
+
+def test_a_computation_that_goes_through_every_table_depends_on_all_of_them():
+    tables = {"a": pd.DataFrame({"x": [1]}), "b": pd.DataFrame({"x": [2]})}
+    looked_at = TableReads(tables)
+    assert "a" in looked_at and looked_at.get("c") is None and len(looked_at["a"]) == 1
+    assert looked_at.read() == ["a", "c"]
+    for going_through in (list, dict, len, lambda t: {**t}, lambda t: t.copy(), lambda t: list(t.items())):
+        again = TableReads(tables)
+        going_through(again)
+        assert again.read() is None, going_through
 
 
 @pytest.mark.parametrize("damage", ["garbage", "cut short", "pickled", "other format"])

@@ -12,7 +12,7 @@ import pandas as pd
 from xl_scorecard.indicators.calculations import CALCULATIONS, MissingData, Tables, injected
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.indicators.definitions import columns_used
-from xl_scorecard.indicators.saved import SavedFigures, as_arrays
+from xl_scorecard.indicators.saved import SavedFigures, TableReads, as_arrays
 from xl_scorecard.periods import Month, Window, window_for
 from xl_scorecard.sources.validate import BAD_PREFIX
 
@@ -180,9 +180,11 @@ def compute_all(
             # indicator, not once per indicator and month (300k rows filtered 400 times was a
             # tenth of a refresh).
             usable = _own_figures(ind, valid_rows(ind, tables))
-            found = as_arrays([indicator_figures(ind, usable, period, districts, absent, valid=True) for period in periods])
-            if saved is not None:
-                saved.put(key, found)
+            # With figures to save, the tables the computation looks at are noted: they key them.
+            looked_at = TableReads(usable) if saved is not None else usable
+            found = as_arrays([indicator_figures(ind, looked_at, period, districts, absent, valid=True) for period in periods])
+            if saved is not None and isinstance(looked_at, TableReads):
+                saved.put(key, looked_at.read(), found)
         arrays.append(found)
     size = len(districts) + 1
     return pd.DataFrame(
