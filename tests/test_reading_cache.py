@@ -9,6 +9,7 @@ readings, and the master written from them is the same.
 from __future__ import annotations
 
 import shutil
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -275,3 +276,33 @@ def test_readings_saved_by_reading_processes_are_the_same(authority, monkeypatch
             pd.testing.assert_frame_equal(data.tables[name], table, check_categorical=False)
         assert data.files == alone.files and data.problems == alone.problems
     assert len(list(folder.glob(f"*{SUFFIX}"))) == len({tuple(sorted(authority.glob(s.file))) for s in config.data.source})
+
+
+def test_one_changed_workbook_read_on_two_threads_is_the_same(authority, reads, monkeypatch):
+    # When one workbook is all there is to read, its sheets are shared between two threads,
+    # each with the workbook open: the tables, reports, problems and the reading saved are
+    # those of one thread reading every sheet in turn.
+    config = load_config(authority / "authority.toml")
+    folder = authority / "cache"
+    read_sources(config, cache=folder)
+    annex = authority / "Eastbrook" / "EB Annex A 2026.xlsx"
+    from_annex = [s for s in config.data.source if s.file == "Eastbrook/EB Annex A 2026.xlsx"]
+    assert len(from_annex) > 2
+    # The same workbook zipped again (other bytes, the same sheets): it alone is read again.
+    with zipfile.ZipFile(annex) as old:
+        parts = [(info, old.read(info)) for info in old.infolist()]
+    with zipfile.ZipFile(annex, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as new:
+        for info, content in parts:
+            new.writestr(info.filename, content)
+    threads: list[int] = []
+    original = sources._read_one_group_on_threads
+    monkeypatch.setattr(sources, "_read_one_group_on_threads", lambda *a: threads.append(a[-1]) or original(*a))
+    reads.clear()
+    threaded = read_sources(config, workers=2, cache=folder)
+    assert threads == [2]
+    assert sorted(reads) == sorted(("EB", "Eastbrook/EB Annex A 2026.xlsx") for _ in from_annex)
+    alone = read_sources(config, workers=1)
+    _same(alone, threaded)
+    reads.clear()
+    _same(alone, read_sources(config, workers=2, cache=folder))  # its reading, saved from the threads
+    assert reads == []
