@@ -38,19 +38,15 @@ def read_commentary(master: Path) -> tuple[pd.DataFrame, dict[str, str], str | N
     empty = pd.DataFrame(columns=COMMENTARY_COLUMNS)
     if not master.is_file():
         return empty, {}, None
-    from python_calamine import CalamineWorkbook
+    from xl_scorecard.master_cells import sheet_rows
 
-    book = CalamineWorkbook.from_path(str(master))
-    try:
-        kept = empty
-        if COMMENTARY_SHEET in book.sheet_names:
-            kept = _kept(book.get_sheet_by_name(COMMENTARY_SHEET).to_python())
-        typed: dict[str, str] = {}
-        shown: str | None = None
-        if SCORECARD_SHEET in book.sheet_names:
-            typed, shown = _scorecard_text(book.get_sheet_by_name(SCORECARD_SHEET).to_python(skip_empty_area=False))
-    finally:
-        book.close()
+    commentary = sheet_rows(master, [COMMENTARY_SHEET]).get(COMMENTARY_SHEET)
+    scorecard = sheet_rows(master, [SCORECARD_SHEET], skip_empty_area=False).get(SCORECARD_SHEET)
+    kept = empty if commentary is None else _kept(commentary)
+    typed: dict[str, str] = {}
+    shown: str | None = None
+    if scorecard is not None:
+        typed, shown = _scorecard_text(scorecard)
     return kept, typed, shown
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from xl_scorecard.indicators.completeness import COMPLETE
+from xl_scorecard.master_cells import sheet_rows
 
 HISTORY_SHEET = "History data"
 HISTORY_COLUMNS = ["indicator", "area", "period", "numerator", "denominator", "value", "rag", "status", "reason"]
@@ -122,15 +123,7 @@ def _sheet_rows(master: Path, sheet: str) -> list[list[Any]] | None:
     """The cells of one of the tool's own sheets in ``master``; None when it has none."""
     if not master.is_file():
         return None
-    from python_calamine import CalamineWorkbook
-
-    workbook = CalamineWorkbook.from_path(str(master))
-    try:
-        if sheet not in workbook.sheet_names:
-            return None
-        return workbook.get_sheet_by_name(sheet).to_python()
-    finally:
-        workbook.close()
+    return sheet_rows(master, [sheet]).get(sheet)
 
 
 # The early-warning record (issue 20): at each refresh, per timescale and district, how many open

@@ -468,14 +468,19 @@ def refresh(
     the run before anything is written (``IncompleteInputs``); otherwise the scorecard is written
     and says which figures are incomplete.
     """
+    from xl_scorecard.master_cells import forget as forget_cells
     from xl_scorecard.render import check_master, refresh_lock  # the writer is the last stage
 
     master = (master or config.master_path).resolve()
     timings: dict[str, float] = {}
     with refresh_lock(master):
-        with _timed(timings, "check master", progress, "Checking the master workbook"):
-            check_master(master, force=force)
-        return _refresh_locked(config, master, period, now, force, strict, months, timings, progress)
+        forget_cells()  # the master's sheets are read afresh, once each, for this run
+        try:
+            with _timed(timings, "check master", progress, "Checking the master workbook"):
+                check_master(master, force=force)
+            return _refresh_locked(config, master, period, now, force, strict, months, timings, progress)
+        finally:
+            forget_cells()  # nothing of the master (child-level rows included) kept after the run
 
 
 def _refresh_locked(

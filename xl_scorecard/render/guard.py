@@ -92,42 +92,40 @@ def cell_hashes(path: Path, sheets: list[str], key: bytes | None, by_row: set[st
     """Digest of every filled cell of ``sheets`` (those present) in the workbook at ``path``,
     keyed by ``key`` (None: the plain hashes of masters written before keys); a sheet in
     ``by_row`` gets one digest per filled row instead, under the cell ``*<row>``."""
-    from python_calamine import CalamineWorkbook
+    from xl_scorecard.master_cells import sheet_rows
 
     by_row = by_row or set()
-    book = CalamineWorkbook.from_path(str(path))
     hashes = {}
     letters: list[str] = []
     normal: dict[tuple[type, object], str] = {}  # a row's numbers repeat (months, zeros, counts)
-    try:
-        for sheet in sheets:
-            if sheet not in book.sheet_names:
+    # Read as the refresh reads them (history, commentary): parsed once for both.
+    cells = sheet_rows(path, sheets, skip_empty_area=False)
+    for sheet in sheets:
+        if sheet not in cells:
+            continue
+        for r, row in enumerate(cells[sheet], start=1):
+            if len(row) > len(letters):
+                letters = [xl_rowcol_to_cell(0, c)[:-1] for c in range(len(row))]
+            if sheet in by_row:
+                filled = []
+                for c, v in enumerate(row):
+                    if type(v) is str:
+                        if v:
+                            filled.append(f"{letters[c]}={v}")
+                    elif v is not None:
+                        kind = (type(v), v)  # by type too: True == 1.0, but is written "TRUE"
+                        text = normal.get(kind)
+                        if text is None:
+                            text = normal[kind] = _normal(v)
+                        filled.append(f"{letters[c]}={text}")
+                if filled:
+                    hashes[(sheet, f"{ROW}{r}")] = _digest(key, sheet, f"{ROW}{r}", "\x1f".join(filled))
                 continue
-            for r, row in enumerate(book.get_sheet_by_name(sheet).to_python(skip_empty_area=False), start=1):
-                if len(row) > len(letters):
-                    letters = [xl_rowcol_to_cell(0, c)[:-1] for c in range(len(row))]
-                if sheet in by_row:
-                    filled = []
-                    for c, v in enumerate(row):
-                        if type(v) is str:
-                            if v:
-                                filled.append(f"{letters[c]}={v}")
-                        elif v is not None:
-                            kind = (type(v), v)  # by type too: True == 1.0, but is written "TRUE"
-                            text = normal.get(kind)
-                            if text is None:
-                                text = normal[kind] = _normal(v)
-                            filled.append(f"{letters[c]}={text}")
-                    if filled:
-                        hashes[(sheet, f"{ROW}{r}")] = _digest(key, sheet, f"{ROW}{r}", "\x1f".join(filled))
+            for c, value in enumerate(row):
+                if value == "" or value is None:
                     continue
-                for c, value in enumerate(row):
-                    if value == "" or value is None:
-                        continue
-                    cell = f"{letters[c]}{r}"
-                    hashes[(sheet, cell)] = _digest(key, sheet, cell, value)
-    finally:
-        book.close()
+                cell = f"{letters[c]}{r}"
+                hashes[(sheet, cell)] = _digest(key, sheet, cell, value)
     return hashes
 
 
@@ -219,33 +217,15 @@ def _unpack(rows: list[list]) -> dict[tuple[str, str], str]:
     return stored
 
 
-# The last fingerprint read, by the file's identity: a refresh asks for it three times (name
-# clashes, the check, the write) and reading it opens the whole master (0.1 s at ten years).
-_last_read: list[tuple[tuple[str, int, int, int], tuple[bytes | None, list[list]]]] = []
-
-
 def _fingerprint(master: Path) -> tuple[bytes | None, list[list]]:
     """The fingerprint's key (None for a master written before keys) and its rows below the
-    header (none for a master without one)."""
-    status = master.stat()
-    identity = (str(master.resolve()), status.st_size, status.st_mtime_ns, status.st_ino)
-    if _last_read and _last_read[0][0] == identity:
-        return _last_read[0][1]  # the callers only read it
-    found = _read_fingerprint(master)
-    _last_read[:] = [(identity, found)]
-    return found
+    header (none for a master without one). Read once while the master is unchanged: a refresh
+    asks for it three times (name clashes, the check, the write)."""
+    from xl_scorecard.master_cells import sheet_rows
 
-
-def _read_fingerprint(master: Path) -> tuple[bytes | None, list[list]]:
-    from python_calamine import CalamineWorkbook
-
-    book = CalamineWorkbook.from_path(str(master))
-    try:
-        if FINGERPRINT_SHEET not in book.sheet_names:
-            return None, []
-        rows = book.get_sheet_by_name(FINGERPRINT_SHEET).to_python()
-    finally:
-        book.close()
+    rows = sheet_rows(master, [FINGERPRINT_SHEET]).get(FINGERPRINT_SHEET)
+    if rows is None:
+        return None, []
     header = [str(c) for c in rows[0]] if rows else []
     for cell in header:
         if cell.startswith(KEY_LABEL):

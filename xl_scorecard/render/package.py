@@ -284,6 +284,10 @@ class _ZipSource:
 
 # Beyond these a zip needs ZIP64 records; a workbook that large is written by zipfile instead.
 _ZIP32_LIMIT = 0xFFFFFFFF
+# Deflate level of the parts written afresh (the tool's own sheets): level 1 deflates ten years
+# of history (10 MB of XML) in a fifth of the time of level 6, for an archive ~18 % larger
+# (962 KB against 814 KB); the user's parts are copied as they were compressed.
+_LEVEL = 1
 _ZIP32_ENTRIES = 0xFFFF
 
 
@@ -330,7 +334,7 @@ def _write_zip(path: Path, names: list[str], parts: Parts) -> None:
                     stamp = info.date_time
                 else:
                     plain = parts[name]
-                    packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+                    packer = zlib.compressobj(_LEVEL, zlib.DEFLATED, -15)
                     data = packer.compress(plain) + packer.flush()
                     method, crc, size, stamp = zipfile.ZIP_DEFLATED, zlib.crc32(plain), len(plain), now
                 if size >= _ZIP32_LIMIT or len(data) >= _ZIP32_LIMIT or out.tell() >= _ZIP32_LIMIT:

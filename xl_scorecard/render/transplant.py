@@ -60,6 +60,14 @@ def workbook_sheets(xml: str) -> list[SheetEntry]:
     return entries
 
 
+def _not_selected(xml: str) -> str:
+    """A sheet's XML without ``tabSelected="1"`` in its sheet views (which come before its cells:
+    only that head is searched, not ten megabytes of history)."""
+    head = xml.find("<sheetData")
+    head = len(xml) if head < 0 else head
+    return re.sub(r'\s+tabSelected="1"', "", xml[:head]) + xml[head:]
+
+
 def sheet_parts(package: Package) -> dict[str, str]:
     """Sheet name -> its part, in tab order, for every sheet of the workbook."""
     book = package.main_part()
@@ -171,7 +179,7 @@ def transplant(master: Package, donors: Iterable[Package], owned: Iterable[str])
             source = resolve(donor_book, donor_rels[entry.rel_id].target)
             target = _free_name(set(out.parts), "xl/worksheets/sheet1.xml")
             xml = remap_sheet(donor.text(source), style_map)
-            xml = re.sub(r'\s+tabSelected="1"', "", xml)  # the user's selected tab stays selected
+            xml = _not_selected(xml)  # the user's selected tab stays selected
             out.parts[target] = xml.encode("utf-8")
             overrides[target] = WORKSHEET_CT
             _copy_related(donor, source, out, target, overrides, defaults, donor_overrides, donor_defaults)
