@@ -1,11 +1,13 @@
-"""The History data rows written in bulk (xl_scorecard.render.rows, issue 21): the same bytes as
-XlsxWriter's own cell-by-cell path, which is the reference here, for every kind of value a
-history row holds and the text that needs escaping; read back with openpyxl as given.
+"""The History data rows and the Drill-down cases written in bulk (xl_scorecard.render.rows,
+issue 21): the same bytes as XlsxWriter's own cell-by-cell path, which is the reference here,
+for every kind of value a history row holds and the text that needs escaping; read back with
+openpyxl as given.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import math
 import re
 import zipfile
@@ -19,7 +21,10 @@ from test_golden_xml import fixed_input
 
 import xl_scorecard.render.rows as bulk_rows
 from xl_scorecard.history import HISTORY_COLUMNS, HISTORY_SHEET
+from xl_scorecard.render.drilldown import HEADERS
+from xl_scorecard.render.package import Package
 from xl_scorecard.render.rows import LONGEST
+from xl_scorecard.render.transplant import sheet_parts
 from xl_scorecard.render.workbook import write_workbook
 
 AWKWARD = [
@@ -134,3 +139,87 @@ def test_a_value_the_bulk_path_does_not_take_goes_cell_by_cell(tmp_path, monkeyp
     reasons = [row[-1] for row in book[HISTORY_SHEET].iter_rows(min_row=2, values_only=True)]
     book.close()
     assert reasons[-2:] == ["x" * (LONGEST + 1), "short"]
+
+
+def test_drilldown_cases_in_bulk_are_the_bytes_xlsxwriter_writes(example_dir, tmp_path, monkeypatch):
+    # A refresh with Drill-down sheets (the example's exception cases: thousands of rows, dates
+    # missing here and there), once with the cases after the first made in bulk and once with
+    # XlsxWriter writing every cell: the same owned sheets and styles, byte for byte.
+    from test_drilldown import CATALOGUE, configure
+
+    import xl_scorecard.render.drilldown as drilldown
+    from xl_scorecard.config import load_config
+    from xl_scorecard.pipeline import refresh
+
+    config = load_config(configure(tmp_path, example_dir, CATALOGUE))
+    when = dt.datetime(2026, 11, 3, 9, 30)
+    masters = {}
+    original = drilldown._write_cases
+    for way in ("bulk", "cells"):
+        if way == "cells":
+            monkeypatch.setattr(drilldown, "_write_cases", lambda *a, **k: original(*a, **k, in_bulk=False))
+        masters[way] = tmp_path / way / "master.xlsx"
+        masters[way].parent.mkdir()
+        refresh(config, master=masters[way], now=when)
+    made, reference = (Package.read(masters[w]) for w in ("bulk", "cells"))
+    sheets = sheet_parts(reference)
+    cases = [name for name in sheets if name.startswith("Drill-down ") and name != "Drill-down due soon"]
+    assert cases and all(sheet_parts(made)[name] == sheets[name] for name in cases)
+    compared = [sheets[name] for name in sheets if name.startswith("Drill-down")] + ["xl/styles.xml"]
+    for part in compared:
+        assert made.parts[part] == reference.parts[part], part
+    rows = [r for name in cases for r in CalamineWorkbook.from_path(str(masters["bulk"])).get_sheet_by_name(name).to_python()[4:]]
+    assert len(rows) > 30  # many cases, so the bulk path did the work
+    assert {r[HEADERS.index("Child ID")] for r in rows} <= set(config_ids(example_dir))
+
+
+def config_ids(example_dir: Path) -> set[str]:
+    """Every child id in the example's Northgate assessments list (List 4)."""
+    annex = CalamineWorkbook.from_path(str(example_dir / "Northgate" / "Northgate Annex A lists.xlsx"))
+    rows = annex.get_sheet_by_name("List 4").to_python()
+    return {str(r[0]).strip() for r in rows[3:] if r and r[0]}
+
+
+@pytest.mark.parametrize("date_1904", [False, True])
+def test_awkward_cases_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_1904):
+    # Cases with every kind of gap (no start, no end, no measure, no team), text to escape and
+    # times of day, in both date systems: the cases written in bulk and cell by cell are alike.
+    from xl_scorecard.render import drilldown
+    from xl_scorecard.render.books import InlineTextWorkbook
+    from xl_scorecard.render.cells import Formats
+    from xl_scorecard.render.rows import splice_rows
+
+    data = fixed_input("kent_table")
+    count = 60
+    cases = pd.DataFrame(
+        {
+            "indicator": "HIGH",
+            "district": ["NG", "XX"] * (count // 2),
+            "child_id": [AWKWARD[i % len(AWKWARD)] or None for i in range(count)],
+            "team": [None if i % 7 == 3 else f"Team {i % 3}" for i in range(count)],
+            "worker": [AWKWARD[(i + 3) % len(AWKWARD)] for i in range(count)],
+            "start": [pd.NaT if i % 5 == 2 else pd.Timestamp("2026-01-01") + pd.Timedelta(days=i, hours=i % 3) for i in range(count)],
+            "end": [pd.NaT if i % 4 == 1 else pd.Timestamp("1904-01-02") + pd.Timedelta(days=400 * i) for i in range(count)],
+            "measured": [float("nan") if i % 6 == 5 else i / 3 for i in range(count)],
+            "limit": 45.0,
+            "beyond": [float("nan") if i % 6 == 5 else i / 3 - 45 for i in range(count)],
+            "meaning": [AWKWARD[(i + 5) % len(AWKWARD)] for i in range(count)],
+        }
+    )
+
+    def write(name: str, in_bulk: bool) -> dict[str, bytes]:
+        path = tmp_path / f"{name}.xlsx"
+        book = InlineTextWorkbook(str(path), {"constant_memory": True, "tmpdir": str(tmp_path), "date_1904": date_1904})
+        fmt = Formats(book, data.layout.colours)
+        rest = drilldown._write_cases(book.add_worksheet("Drill-down HIGH"), "Assessments in time", cases, data, fmt, in_bulk)
+        book.add_worksheet("After").write_string(0, 0, "a later sheet", fmt(bold=True))
+        book.close()
+        splice = rest()
+        assert (splice is not None) == in_bulk
+        splice_rows(path, [splice] if splice else [])
+        return _parts(path)
+
+    made, reference = write("bulk", True), write("cells", False)
+    assert sorted(made) == sorted(reference)
+    for name in reference:
+        assert made[name] == reference[name], name

@@ -1,7 +1,8 @@
 """Plain data rows written in bulk: the History data sheet (every stored month of every figure,
 ~66,000 rows at ten years of the Kent catalogue) as SpreadsheetML text made column by column,
 spliced into the sheet XlsxWriter wrote with its header, instead of ~600,000 calls through
-XlsxWriter's per-cell path (a second of a refresh at ten years).
+XlsxWriter's per-cell path (a second of a refresh at ten years); and the same for the
+Drill-down sheets' cases (``render.drilldown``), thousands at Kent size.
 
 The text is what XlsxWriter writes for the same cells in its constant-memory mode, byte for
 byte (the tests compare the two): inline strings with its escapes (control characters as
@@ -16,6 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,20 +83,42 @@ def data_rows(frame: pd.DataFrame, columns: Sequence[str], first_row: int) -> st
     return "".join("".join(parts) + "</row>" for parts in zip(opening, *cells, strict=True))
 
 
-def splice_rows(path: Path, sheet: str, rows: str, last_row: int, last_column: int) -> None:
-    """Put ``rows`` after the rows XlsxWriter wrote in ``sheet`` of the workbook at ``path`` (its
-    header), with the sheet's dimension grown to match; every other part is copied as it was."""
+@dataclass(frozen=True)
+class Splice:
+    """Rows to put after those XlsxWriter wrote in ``sheet``; ``last_row`` (1-based) and
+    ``last_column`` (0-based) the sheet's new extent."""
+
+    sheet: str
+    rows: str
+    last_row: int
+    last_column: int
+
+
+def splice_rows(path: Path, splices: Sequence[Splice]) -> None:
+    """Put each splice's rows after the rows XlsxWriter wrote in its sheet of the workbook at
+    ``path`` (the header, the first row), with the sheet's dimension grown to match; every other
+    part is copied as it was. One rewrite of the package for all of them."""
+    if not splices:
+        return
     package = Package.read(path)
-    sheet_part = sheet_parts(package)[sheet]
-    xml = package.parts[sheet_part]
-    end = xml.rindex(b"</sheetData>")
-    dimension = re.search(rb'<dimension ref="A1(?::[A-Z]+\d+)?"/>', xml)
-    if dimension is None:
-        raise ValueError(f"{sheet_part}: no dimension to grow")
-    grown = f'<dimension ref="A1:{xl_col_to_name(last_column)}{last_row}"/>'.encode()
-    xml = xml[: dimension.start()] + grown + xml[dimension.end() : end] + rows.encode("utf-8") + xml[end:]
-    package.parts[sheet_part] = xml
+    parts = sheet_parts(package)
+    for splice in splices:
+        sheet_part = parts[splice.sheet]
+        xml = package.parts[sheet_part]
+        end = xml.rindex(b"</sheetData>")
+        dimension = re.search(rb'<dimension ref="A1(?::[A-Z]+\d+)?"/>', xml)
+        if dimension is None:
+            raise ValueError(f"{sheet_part}: no dimension to grow")
+        grown = f'<dimension ref="A1:{xl_col_to_name(splice.last_column)}{splice.last_row}"/>'.encode()
+        xml = xml[: dimension.start()] + grown + xml[dimension.end() : end] + splice.rows.encode("utf-8") + xml[end:]
+        package.parts[sheet_part] = xml
     package.write(path)
+
+
+def number_cell(reference: str, value: float, style: int | None = None) -> str:
+    """A number cell as XlsxWriter writes it (``%.16G``), with its style index if any."""
+    styled = f' s="{style}"' if style is not None else ""
+    return f'<c r="{reference}"{styled}><v>{value:.16G}</v></c>'
 
 
 def write_history_data(ws: Worksheet, data: ScorecardInput, fmt: Formats, in_bulk: bool = True) -> str | None:
