@@ -631,7 +631,7 @@ def _visit_cases(tables: Tables, window: Window, *, dataset: str, start: str, en
     rows = table[(table[start] <= last) & (table[end].isna() | (table[end] >= first))].drop_duplicates(["district", "child_id"])
     log = _table(tables, events)
     log = log[_in_window(log[date], window)]
-    visits = log.groupby(["district", "child_id"], observed=True).size()
+    visits = dict(log.groupby(["district", "child_id"], observed=True).size().items())  # a dict: a pandas look-up per case was slow
     count = pd.Series([visits.get((d, c), 0) for d, c in zip(rows["district"], rows["child_id"])], index=rows.index, dtype="float64")
     return Cases(
         rows,

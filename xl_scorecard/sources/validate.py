@@ -68,7 +68,9 @@ def find_header(
     best: tuple[int, dict[str, int]] | None = None
     regexes = regexes or {}
     for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        cells = [normalise_header(cell) if cell not in (None, "") else "" for cell in row]
+        # Headings are text: a number or a date below the header (the first data rows are
+        # searched too) is no heading, and folding each one cost a millisecond a sheet.
+        cells = [normalise_header(cell) if type(cell) is str and cell else "" for cell in row]
         mapping: dict[str, int] = {}
         for name, wanted in patterns.items():
             for position, text in enumerate(cells):
