@@ -286,12 +286,10 @@ def changed_cells(master: Path) -> list[str]:
     ]
     stored = {k: v for k, v in stored.items() if k[0] in present}
     position = {sheet: n for n, sheet in enumerate(sheets)}
-    for place in sorted(set(stored) | set(current), key=lambda k: (position.get(k[0], 99), k[1])):
-        if place in free:
-            continue
+    # Only the places that differ are sorted (ten years of history is 66,000 rows alike).
+    differ = [k for k in stored.keys() | current.keys() if k not in free and stored.get(k) != current.get(k)]
+    for place in sorted(differ, key=lambda k: (position.get(k[0], 99), k[1])):
         before, now = stored.get(place), current.get(place)
-        if before == now:
-            continue
         what = "typed into" if before is None else "deleted" if now is None else "changed"
         where = f"row {place[1][1:]}" if place[1].startswith(ROW) else place[1]
         found.append(f"{place[0]}!{where} ({what})")
