@@ -59,6 +59,13 @@ def test_the_rows_are_calamines_and_read_again_when_the_file_changes(tmp_path, m
     master_cells.forget()
     master_cells.sheet_rows(path, ["Filled"])
     assert len(opened) == 2
+    # A sheet not to be held (one reader only) is read, given and forgotten.
+    away = _calamine(path, "Away", False)
+    opened.clear()
+    assert master_cells.sheet_rows(path, ["Filled", "Away"], skip_empty_area=False, hold=["Filled"])["Away"] == away
+    assert len(opened) == 1 and master_cells.held() == 1  # "Filled" alone
+    master_cells.sheet_rows(path, ["Away"], skip_empty_area=False, hold=False)
+    assert len(opened) == 2 and master_cells.held() == 1
 
 
 def test_a_refresh_parses_each_sheet_of_the_master_once_and_keeps_nothing(authority, monkeypatch):

@@ -13,7 +13,7 @@ The rows are shared: callers read them and never change them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -27,26 +27,29 @@ def _identity(path: Path) -> tuple[str, int, int, int]:
     return str(path.resolve()), status.st_size, status.st_mtime_ns, status.st_ino
 
 
-def sheet_rows(path: Path, sheets: Iterable[str], skip_empty_area: bool = True) -> dict[str, Rows]:
+def sheet_rows(path: Path, sheets: Iterable[str], skip_empty_area: bool = True, hold: bool | Collection[str] = True) -> dict[str, Rows]:
     """The rows of each of ``sheets`` the workbook at ``path`` has (calamine's ``to_python``;
-    ``skip_empty_area`` as there), by name; a sheet it does not have is left out."""
+    ``skip_empty_area`` as there), by name; a sheet it does not have is left out. ``hold``: the
+    sheets to keep for the next call (all, none, or those named): a sheet only one reader reads
+    (a Drill-down sheet's thousands of cases) is not kept in memory for the rest of the run."""
     wanted = list(dict.fromkeys(sheets))
-    found = _rows(path, wanted, False)
+    found = _rows(path, wanted, False, hold)
     if skip_empty_area:
         # Skipping the empty area leaves a sheet whose A1 is filled as it is (the tool's own
         # sheets): one parse serves both; another sheet is parsed again with calamine's skip.
         again = [s for s, rows in found.items() if rows is not None and not (rows and rows[0] and rows[0][0] not in ("", None))]
-        found |= _rows(path, again, True)
+        found |= _rows(path, again, True, hold)
     return {sheet: rows for sheet, rows in found.items() if rows is not None}
 
 
-def _rows(path: Path, sheets: list[str], skip_empty_area: bool) -> dict[str, Rows | None]:
+def _rows(path: Path, sheets: list[str], skip_empty_area: bool, hold: bool | Collection[str]) -> dict[str, Rows | None]:
     identity = _identity(path)
     held = _read.get(identity)
     if held is None:
         _read.clear()  # another file, or this one changed: what was read of it no longer holds
         held = _read[identity] = {}
-    unread = [sheet for sheet in sheets if (sheet, skip_empty_area) not in held]
+    found = {sheet: held[(sheet, skip_empty_area)] for sheet in sheets if (sheet, skip_empty_area) in held}
+    unread = [sheet for sheet in sheets if sheet not in found]
     if unread:
         from python_calamine import CalamineWorkbook
 
@@ -54,12 +57,12 @@ def _rows(path: Path, sheets: list[str], skip_empty_area: bool) -> dict[str, Row
         try:
             present = set(book.sheet_names)
             for sheet in unread:
-                held[(sheet, skip_empty_area)] = (
-                    book.get_sheet_by_name(sheet).to_python(skip_empty_area=skip_empty_area) if sheet in present else None
-                )
+                found[sheet] = book.get_sheet_by_name(sheet).to_python(skip_empty_area=skip_empty_area) if sheet in present else None
+                if hold is True or (not isinstance(hold, bool) and sheet in hold):
+                    held[(sheet, skip_empty_area)] = found[sheet]
         finally:
             book.close()
-    return {sheet: held[(sheet, skip_empty_area)] for sheet in sheets}
+    return {sheet: found[sheet] for sheet in sheets}
 
 
 def forget() -> None:

@@ -100,8 +100,11 @@ def cell_hashes(path: Path, sheets: list[str], key: bytes | None, by_row: set[st
     hashes = {}
     letters: list[str] = []
     normal: dict[tuple[type, object], str] = {}  # a row's numbers repeat (months, zeros, counts)
-    # Read as the refresh reads them (history, commentary): parsed once for both.
-    cells = sheet_rows(path, sheets, skip_empty_area=False)
+    # Read as the refresh reads them (history, commentary): parsed once for both. The
+    # Drill-down sheets only the guard reads: not kept once hashed.
+    from xl_scorecard.render.drilldown import is_drilldown
+
+    cells = sheet_rows(path, sheets, skip_empty_area=False, hold=[s for s in sheets if not is_drilldown(s)])
     for sheet in sheets:
         if sheet not in cells:
             continue
