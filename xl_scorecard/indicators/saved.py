@@ -247,7 +247,7 @@ def table_digests(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
         table = tables[name]
         digest = hashlib.sha256()
         kinds = {
-            column: sorted({type(v).__name__ for v in pd.unique(table[column].to_numpy())})
+            column: sorted({kind.__name__ for kind in set(map(type, table[column].to_numpy()))})
             for column in table.columns
             if table[column].dtype == object
         }
