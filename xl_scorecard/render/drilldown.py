@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from xl_scorecard.render.cells import DRILLDOWN_SHEET, RED_TEXT, Formats, ScorecardInput, first_page_columns, fit_row, print_setup
-from xl_scorecard.render.rows import Splice, inline_string, number_cell
+from xl_scorecard.render.rows import LONGEST, Splice, inline_string, number_cell
 
 DRILLDOWN_PREFIX = "Drill-down "
 # The heading of the child-id column on every Drill-down sheet: the copies' leak check finds ids by it.
@@ -135,6 +136,16 @@ def _banner(ws: Worksheet, title: str, fmt: Formats, widths: list[int]) -> None:
     ws.merge_range(1, 0, 1, span - 1, BANNER, fmt(bold=True, font_color=RED_TEXT, text_wrap=True, valign="top"))
 
 
+def _plain(cases: pd.DataFrame) -> bool:
+    """Whether every case is written the same in bulk as XlsxWriter would: no text past the
+    length it cuts (``rows.LONGEST``) and no infinite number (it refuses one)."""
+    for column in ("child_id", "team", "worker", "meaning"):
+        if cases[column].dropna().astype(str).str.len().max() > LONGEST:
+            return False
+    numbers = cases[["measured", "limit", "beyond"]].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    return bool(np.isfinite(numbers[~np.isnan(numbers)]).all())
+
+
 def _write_cases(
     ws: Worksheet, title: str, cases: pd.DataFrame, data: ScorecardInput, fmt: Formats, in_bulk: bool = True
 ) -> Callable[[], Splice | None]:
@@ -152,7 +163,7 @@ def _write_cases(
     names = dict(data.districts)
     date = fmt(num_format="dd/mm/yyyy")
     records = list(cases.itertuples(index=False))
-    bulk = in_bulk and len(records) > 1 and (pd.notna(records[0].start) or pd.notna(records[0].end))
+    bulk = in_bulk and len(records) > 1 and (pd.notna(records[0].start) or pd.notna(records[0].end)) and _plain(cases)
     for row, case in enumerate(records[:1] if bulk else records, start=4):
         ws.write_string(row, 0, names.get(case.district, str(case.district)))
         for col, value in ((1, case.child_id), (2, case.team), (3, case.worker)):
