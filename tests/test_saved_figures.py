@@ -20,7 +20,7 @@ from openpyxl import load_workbook
 import xl_scorecard.indicators.compute as compute
 from xl_scorecard.config import load_config
 from xl_scorecard.indicators.catalogue import shipped_catalogue
-from xl_scorecard.indicators.saved import FILE_NAME, TableReads, table_digest
+from xl_scorecard.indicators.saved import FILE_NAME, TableReads, table_digests
 from xl_scorecard.pipeline import refresh
 from xl_scorecard.sources.cache import cache_folder
 
@@ -212,6 +212,10 @@ def test_a_damaged_or_foreign_figures_file_is_not_trusted(authority, computed, d
 
 def test_the_table_digest_tells_apart_what_pandas_hashes_alike():
     base = pd.DataFrame({"code": pd.Series(["1", "2", None], dtype=object), "n": [1.0, 2.0, 3.0]})
+
+    def table_digest(tables: dict[str, pd.DataFrame]) -> str:
+        return "".join(table_digests(tables).values())
+
     digest = table_digest({"t": base})
     assert table_digest({"t": base.copy()}) == digest
     as_number = base.copy()

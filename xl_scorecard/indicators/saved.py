@@ -259,11 +259,6 @@ def table_digests(tables: Mapping[str, pd.DataFrame]) -> dict[str, str]:
     return found
 
 
-def table_digest(tables: Mapping[str, pd.DataFrame]) -> str:
-    """One digest of all the tables (``table_digests`` together)."""
-    return _digest([f"{name}\0{digest}" for name, digest in table_digests(tables).items()])
-
-
 @lru_cache(maxsize=1)
 def code_digest() -> str:
     """A digest of the tool's code: figures saved by other code (an upgrade, a local fix) are
