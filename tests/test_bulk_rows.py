@@ -213,6 +213,8 @@ def test_awkward_cases_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_19
     def write(name: str, in_bulk: bool) -> dict[str, bytes]:
         path = tmp_path / f"{name}.xlsx"
         book = InlineTextWorkbook(str(path), {"constant_memory": True, "tmpdir": str(tmp_path), "date_1904": date_1904})
+        # A fixed creation time: the two books can be written either side of a second's edge.
+        book.set_properties({"created": dt.datetime(2026, 11, 3, 9, 30)})
         fmt = Formats(book, data.layout.colours)
         rest = drilldown._write_cases(book.add_worksheet("Drill-down HIGH"), "Assessments in time", cases, data, fmt, in_bulk)
         book.add_worksheet("After").write_string(0, 0, "a later sheet", fmt(bold=True))
