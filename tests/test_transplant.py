@@ -556,3 +556,40 @@ def test_a_package_copies_the_parts_it_did_not_change_as_they_were_compressed(tm
     source.write_bytes(source.read_bytes() + b"\0")
     with pytest.raises(MasterError, match="changed while"):
         package.write(tmp_path / "again.zip")
+
+
+def test_parts_read_from_the_listed_entries_are_zipfiles_bytes_and_damage_is_caught(tmp_path, monkeypatch):
+    # Each part is read from the entry listed when the package was opened (no second pass over
+    # the central directory): the bytes zipfile gives for stored, deflated and empty parts, in a
+    # workbook Excel made; a part whose bytes were damaged is refused as zipfile refuses it.
+    from xl_scorecard.render.package import Package
+
+    sample = next((SHARED / "samples" / "excel-made").glob("*.xlsx"))
+    source = tmp_path / "source.zip"
+    with zipfile.ZipFile(sample) as excel, zipfile.ZipFile(source, "w") as archive:
+        for info in excel.infolist():
+            archive.writestr(info, excel.read(info))
+        archive.writestr("xl/stored.bin", bytes(range(256)) * 3, compress_type=zipfile.ZIP_STORED)
+        archive.writestr("xl/empty.xml", b"", compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr("xl/deflated.xml", b"<x>" + "é".encode() * 5000 + b"</x>", compress_type=zipfile.ZIP_DEFLATED)
+    opened = []
+    listing = zipfile.ZipFile._RealGetContents
+    monkeypatch.setattr(zipfile.ZipFile, "_RealGetContents", lambda self: opened.append(1) or listing(self))
+    package = Package.read(source)
+    listed = len(opened)
+    with zipfile.ZipFile(source) as reference:
+        expected = {name: reference.read(name) for name in reference.namelist()}
+    opened.clear()
+    assert {name: package.parts[name] for name in package.parts} == expected
+    assert opened == [] and listed == 1  # one listing for the whole package
+
+    damaged = tmp_path / "damaged.zip"
+    data = bytearray(source.read_bytes())
+    with zipfile.ZipFile(source) as reference:
+        info = reference.getinfo("xl/stored.bin")
+    data[info.header_offset + 30 + len(info.filename) + 10] ^= 0xFF  # a byte inside the part
+    damaged.write_bytes(bytes(data))
+    with zipfile.ZipFile(damaged) as reference, pytest.raises(zipfile.BadZipFile, match="CRC"):
+        reference.read("xl/stored.bin")
+    with pytest.raises(zipfile.BadZipFile, match="CRC"):
+        Package.read(damaged).parts["xl/stored.bin"]

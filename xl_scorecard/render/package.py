@@ -265,8 +265,19 @@ class _ZipSource:
 
     def read(self, name: str) -> bytes:
         self.check()
-        with zipfile.ZipFile(self.path) as archive:
-            return archive.read(name)
+        info = self.infos[name]
+        if info.flag_bits & 1 or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            with zipfile.ZipFile(self.path) as archive:
+                return archive.read(name)
+        # From the entry already listed: a ZipFile for each part would read the whole central
+        # directory again (a hundred parts, a hundred times). Checked as zipfile checks it.
+        with open(self.path, "rb") as handle:
+            data = self.raw_bytes(handle, info)
+        if info.compress_type == zipfile.ZIP_DEFLATED:
+            data = zlib.decompress(data, -15)
+        if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {name!r}")
+        return data
 
     def raw_bytes(self, handle: BinaryIO, info: zipfile.ZipInfo) -> bytes:
         """The compressed bytes of entry ``info``, as stored (read through ``handle``)."""
