@@ -98,9 +98,11 @@ def score_results(results: pd.DataFrame, catalogue: list[Indicator], comparators
     scored = scored.merge(average, on=["indicator", "area", "period"], how="left")
     # Cases counted but outside the measure (Birmingham's "No. outside"; meaningful for shares).
     scored["outside"] = scored["denominator"] - scored["numerator"]
-    scored["rag"] = [rate(v, by_id[i]) if ok else "" for v, i, ok in zip(scored["value"], scored["indicator"], rated)]
+    # As lists: iterating a pandas column yields one element at a time through its array type.
+    values, indicators, ok_rows = scored["value"].tolist(), scored["indicator"].tolist(), rated.tolist()
+    scored["rag"] = [rate(v, by_id[i]) if ok else "" for v, i, ok in zip(values, indicators, ok_rows)]
     scored["travel"] = [
-        travel(v, p, by_id[i]) if ok else "" for v, p, i, ok in zip(scored["value"], scored["previous"], scored["indicator"], rated)
+        travel(v, p, by_id[i]) if ok else "" for v, p, i, ok in zip(values, scored["previous"].tolist(), indicators, ok_rows)
     ]
     if comparators is not None and len(comparators):
         scored = scored.merge(comparators[["indicator", "national", "neighbours"]], on="indicator", how="left")

@@ -176,9 +176,14 @@ def due_cases(
     return found.sort_values(["district", "days_left", "clock", "team", "worker"], kind="stable").reset_index(drop=True), unavailable
 
 
+# What the callers of _open_cases read of a case besides the clock's own columns.
+_CASE_COLUMNS = ("district", "team", "worker", "child_id")
+
+
 def _open_cases(clock: Clock, tables: dict[str, pd.DataFrame], as_at: pd.Timestamp) -> tuple[pd.DataFrame, pd.Series, pd.Series] | str:
-    """(the rows of the clock's list open on ``as_at``, the date each clock runs from, the date
-    it runs out), or why the clock cannot run."""
+    """(the rows of the clock's list open on ``as_at``, with its own columns and the case's
+    district, team, worker, child id and key; the date each clock runs from, the date it runs
+    out), or why the clock cannot run."""
     table = tables.get(clock.dataset)
     needed = [clock.start, clock.due, clock.done, clock.open_until, clock.snapshot, *(clock.unless or {}), *(clock.where or {})]
     keyed = clock.latest or clock.episode or clock.superseded
@@ -187,6 +192,9 @@ def _open_cases(clock: Clock, tables: dict[str, pd.DataFrame], as_at: pd.Timesta
         return f"no {clock.dataset} list"
     if missing:
         return f"the {clock.dataset} list has no {', '.join(missing)} column"
+    # Only the columns the clock and its callers read: each filter below copies what it keeps.
+    kept = {*_CASE_COLUMNS, *needed, clock.key}
+    table = table[[c for c in table.columns if c in kept]]
     rows = table[rows_where(table, clock.where)]
     if clock.unless:
         rows = rows[~rows_where(rows, clock.unless)]
