@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
-import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -188,8 +187,9 @@ def uses_1904(package: Package) -> bool:
     """Whether the workbook counts dates from 1904 (``<workbookPr date1904="1"/>``, old Mac
     workbooks): the sheets written into it must count the same way, or every date is 4 years
     and a day out."""
-    match = re.search(r"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(1|true)\"", package.text(package.main_part()))
-    return match is not None
+    from xl_scorecard.render.written import counts_from_1904
+
+    return counts_from_1904(package)
 
 
 def build_master(base: Path | None, template: Path, data: ScorecardInput, target: Path, master: Path | None = None) -> None:
@@ -197,8 +197,16 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
     scorecard's sheets freshly generated and transplanted in, fingerprint included. ``master``
     (default ``target``) names the work folder, made beside ``target``."""
     from xl_scorecard.render.drilldown import drilldown_sheets, is_drilldown
-    from xl_scorecard.render.guard import cell_hashes, drawing_anchors, fingerprinted_sheets, new_key, row_digested, write_fingerprint
+    from xl_scorecard.render.guard import (
+        carried_digests,
+        cell_hashes,
+        drawing_anchors,
+        fingerprinted_sheets,
+        row_digested,
+        write_fingerprint,
+    )
     from xl_scorecard.render.transplant import transplant
+    from xl_scorecard.render.written import Record, Written, record_path
 
     # The work folder holds the generated sheets (child-level rows): beside the master, never
     # in the system temp folder; a hidden name, readable by the user only, removed on every
@@ -210,11 +218,16 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
         written = write_workbook(owned, data, date_1904=uses_1904(base_package))
         fingerprint = Path(work) / "fingerprint.xlsx"
         sheets = [s for s in OWNED_SHEETS if s != FINGERPRINT_SHEET] + drilldown_sheets(data.drilldown, data.due_soon)[1:]
-        key = new_key()
-        present = [s for s in sheets if s in set(workbook_names(Package.read(owned)))]
+        generated = Package.read(owned)
+        present = [s for s in sheets if s in set(workbook_names(generated))]
+        # The sheets generated as the last refresh generated them keep its digests (and key).
+        key, carried = carried_digests(base, generated, present)
+        as_generated = Written.of(generated, present, key)  # before the transplant rewrites styles
+        covered = {sheet for sheet, _ in carried}
+        hashes = cell_hashes(owned, [s for s in sheets if s not in covered], key, {s for s in sheets if row_digested(s)})
         write_fingerprint(
             fingerprint,
-            cell_hashes(owned, sheets, key, {s for s in sheets if row_digested(s)}),
+            hashes | carried,
             written.free,
             drawing_anchors(owned, sheets),
             key,
@@ -224,8 +237,10 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
         # Replaced or removed: the fixed sheets, this month's Drill-down sheets, and last month's
         # (named in the old fingerprint) - never a user's sheet that merely has a similar name.
         previous = [s for s in fingerprinted_sheets(base) if is_drilldown(s)] if base else []
-        package = transplant(base_package, [Package.read(owned), Package.read(fingerprint)], [*OWNED_SHEETS, *sheets, *previous])
+        package = transplant(base_package, [generated, Package.read(fingerprint)], [*OWNED_SHEETS, *sheets, *previous])
         package.write(target)
+        # Read by the next refresh's guard only if the master it finds was written with this key.
+        Record(Written.of(package, present, key), as_generated).save(record_path(master or target), key)
 
 
 def replace_master(master: Path, write: Callable[[Path], None], backups: int = 10, now: dt.datetime | None = None) -> Path | None:
