@@ -221,8 +221,8 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
         generated = Package.read(owned)
         present = [s for s in sheets if s in set(workbook_names(generated))]
         # The sheets generated as the last refresh generated them keep its digests (and key).
-        key, carried = carried_digests(base, generated, present)
-        as_generated = Written.of(generated, present, key)  # before the transplant rewrites styles
+        # (Recorded before the transplant rewrites the sheets' styles.)
+        key, carried, as_generated = carried_digests(base, generated, present)
         covered = {sheet for sheet, _ in carried}
         hashes = cell_hashes(owned, [s for s in sheets if s not in covered], key, {s for s in sheets if row_digested(s)})
         write_fingerprint(

@@ -94,7 +94,10 @@ class Written:
     def unchanged_in(self, package: Package, key: bytes) -> set[str]:
         """The sheets of this record whose bytes ``package`` still has (none when its styles or
         date system differ)."""
-        now = Written.of(package, list(self.sheets), key)
+        return self.unchanged(Written.of(package, list(self.sheets), key))
+
+    def unchanged(self, now: Written) -> set[str]:
+        """The sheets of this record that ``now`` (digested under the same key) has as they were."""
         if now.styles != self.styles or now.date_1904 != self.date_1904:
             return set()
         return {name for name, digest in self.sheets.items() if now.sheets.get(name) == digest}
