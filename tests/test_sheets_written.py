@@ -172,3 +172,21 @@ def test_a_sheet_generated_differently_is_digested_again(authority, monkeypatch)
     stored, now = _fresh(master)
     assert now == stored
     assert guard.changed_cells(master) == []
+
+
+def test_a_master_whose_parts_cannot_be_compared_is_read_by_value(authority, monkeypatch):
+    # A part the record names that cannot be read as bytes (missing, damaged): the guard reads
+    # every sheet by value, as without a record, and reports what that finds.
+    from xl_scorecard.render import written
+
+    config = load_config(authority / "authority.toml")
+    master = authority / "master.xlsx"
+    refresh(config, master=master)
+
+    def unreadable(self, package, key):
+        raise KeyError("xl/worksheets/sheet9.xml")
+
+    monkeypatch.setattr(written.Written, "unchanged_in", unreadable)
+    calls = _spy(monkeypatch)
+    assert guard.changed_cells(master) == []
+    assert HISTORY_SHEET in calls[0][1]
