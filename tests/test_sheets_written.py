@@ -190,3 +190,20 @@ def test_a_master_whose_parts_cannot_be_compared_is_read_by_value(authority, mon
     calls = _spy(monkeypatch)
     assert guard.changed_cells(master) == []
     assert HISTORY_SHEET in calls[0][1]
+
+
+def test_a_sheet_whose_text_is_in_the_shared_strings_is_not_recorded(tmp_path):
+    # Its values are in two parts (the sheet and the string table): bytes of one alone say
+    # nothing; the tool's own sheets keep their text inline and are recorded.
+    import xlsxwriter
+
+    from xl_scorecard.render.written import Written
+
+    path = tmp_path / "book.xlsx"
+    book = xlsxwriter.Workbook(str(path))  # not constant-memory: text in sharedStrings.xml
+    book.add_worksheet("Shared").write("A1", "a child id")
+    book.add_worksheet("Numbers").write("A1", 12)
+    book.close()
+    package = Package.read(path)
+    assert b't="s"' in package.parts[_part(path, "Shared")]
+    assert set(Written.of(package, ["Shared", "Numbers", "Absent"], b"k" * 32).sheets) == {"Numbers"}

@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from xl_scorecard.errors import MasterError
 from xl_scorecard.render.cells import FINGERPRINT_SHEET, OWNED_SHEETS, ScorecardInput
-from xl_scorecard.render.package import Package
+from xl_scorecard.render.package import Package, counts_from_1904
 from xl_scorecard.render.workbook import write_workbook
 
 MASTER_SUFFIXES = {".xlsx", ".xlsm"}
@@ -187,8 +187,6 @@ def uses_1904(package: Package) -> bool:
     """Whether the workbook counts dates from 1904 (``<workbookPr date1904="1"/>``, old Mac
     workbooks): the sheets written into it must count the same way, or every date is 4 years
     and a day out."""
-    from xl_scorecard.render.written import counts_from_1904
-
     return counts_from_1904(package)
 
 

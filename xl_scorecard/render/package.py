@@ -112,6 +112,15 @@ class Package:
         return next(resolve("", r.target) for r in self.rels("") if r.type == OFFICE_DOC_REL)
 
 
+_DATE_1904 = re.compile(r"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(1|true)\"")
+
+
+def counts_from_1904(package: Package) -> bool:
+    """Whether the workbook counts dates from 1904 (``<workbookPr date1904="1"/>``, old Mac
+    workbooks)."""
+    return _DATE_1904.search(package.text(package.main_part())) is not None
+
+
 def default_namespace(xml: str) -> str:
     """``xml`` with SpreadsheetML as its default namespace. Open XML SDK tools write every
     element with a prefix (``<x:workbook xmlns:x="...main">``); the same document without the

@@ -12,8 +12,10 @@ closed without saving. This record says what they were, byte for byte:
   which the new fingerprint is digested from): the same.
 
 A sheet whose part is still the bytes written holds the values written, so the guard takes its
-fingerprint as the current digests instead of computing them (``intact_sheets``); a generated
-sheet whose bytes are the last run's gets the last fingerprint's row digests (``reusable_rows``).
+fingerprint as the current digests instead of computing them (``guard.changed_cells``); a
+generated sheet whose bytes are the last run's gets the last fingerprint's row digests
+(``guard.carried_digests``). A sheet whose text is in the shared-string table (``t="s"``) is
+not recorded: its values are not in its own bytes alone (the tool writes its text inline).
 Anything else, a sheet saved again by Excel, another master, a record of another write, of
 other code or damaged, is compared by value as before: the record can only spare work.
 
@@ -29,12 +31,11 @@ import hashlib
 import json
 import logging
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from xl_scorecard.render.package import Package, resolve
+from xl_scorecard.render.package import Package, counts_from_1904, resolve
 from xl_scorecard.render.transplant import sheet_parts
 from xl_scorecard.versions import library_versions
 
@@ -43,12 +44,7 @@ log = logging.getLogger(__name__)
 FORMAT = "xl-scorecard sheets as written 1"
 FILE_NAME = "sheets as written.json"
 _STYLES_REL = "/styles"
-_DATE_1904 = re.compile(r"<(?:\w+:)?workbookPr\b[^>]*\bdate1904=\"(1|true)\"")
-
-
-def counts_from_1904(package: Package) -> bool:
-    """Whether the workbook counts dates from 1904 (``<workbookPr date1904="1"/>``)."""
-    return _DATE_1904.search(package.text(package.main_part())) is not None
+_SHARED_TEXT = b't="s"'
 
 
 def record_path(master: Path) -> Path:
@@ -85,8 +81,9 @@ class Written:
         book = package.main_part()
         styles = next((r.target for r in package.rels(book) if r.type.endswith(_STYLES_REL)), None)
         styles_part = resolve(book, styles) if styles else ""
+        found = {name: package.parts[parts[name]] for name in sheets if name in parts}
         return cls(
-            {name: _digest(key, name, package.parts[parts[name]]) for name in sheets if name in parts},
+            {name: _digest(key, name, data) for name, data in found.items() if _SHARED_TEXT not in data},
             _digest(key, "styles", package.parts.get(styles_part, b"")),
             counts_from_1904(package),
         )
