@@ -59,9 +59,7 @@ def indicator_figures(
         raw = None
     typed = raw if name == "typed_figure" else _typed(indicator, tables, window)
     if raw is not None:
-        found = raw.reindex(districts)
-        numerator = np.nan_to_num(found["numerator"].to_numpy(dtype="float64"), nan=0.0)
-        denominator = np.nan_to_num(found["denominator"].to_numpy(dtype="float64"), nan=0.0)
+        numerator, denominator = _per_district(raw, districts)
     else:
         numerator = np.full(len(districts), np.nan)
         denominator = np.full(len(districts), np.nan)
@@ -107,6 +105,24 @@ def indicator_figures(
         "value": value.astype("float64"),
         "typed": was_typed,
     }
+
+
+def _per_district(raw: pd.DataFrame, districts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """A calculation's numerators and denominators in ``districts``' order, 0 for a district it
+    gave no figure (``raw.reindex(districts)``, nothing missing, without a frame made per call)."""
+    if not raw.index.is_unique:
+        found = raw.reindex(districts)  # says what is wrong, as it always did
+        return (
+            np.nan_to_num(found["numerator"].to_numpy(dtype="float64"), nan=0.0),
+            np.nan_to_num(found["denominator"].to_numpy(dtype="float64"), nan=0.0),
+        )
+    at = raw.index.get_indexer(districts)
+    present = at >= 0
+    columns = []
+    for name in ("numerator", "denominator"):
+        values = raw[name].to_numpy(dtype="float64", na_value=np.nan)
+        columns.append(np.nan_to_num(np.where(present, values[np.where(present, at, 0)] if len(values) else np.nan, np.nan), nan=0.0))
+    return columns[0], columns[1]
 
 
 def valid_rows(indicator: Indicator, tables: Tables) -> Tables:
