@@ -370,19 +370,23 @@ def _encode_words(values: np.ndarray, buffers: list[bytes | memoryview]) -> dict
     # A column of text (and blanks) as its distinct words and a number per row: codes repeat
     # ("Yes", "N1", a team), so this is smaller and quicker to read back than the words one by
     # one. None when a value is not text: such a column is kept value by value.
-    blank = pd.isna(values)
-    words = values[~blank]
-    if not all(type(v) is str for v in words):
-        return None
-    codes = np.full(len(values), -1, dtype=np.int32)  # -1 None, -2 NaN: both blanks, kept apart
-    for at in np.flatnonzero(blank):
-        if values[at] is not None:
-            if not isinstance(values[at], float):
-                return None
-            codes[at] = -2
-    found, distinct = pd.factorize(words)
-    codes[~blank] = found
-    return {"kind": "words", "words": list(distinct), "codes": _array(codes, buffers)}
+    # One plain pass: a district's lists are a few hundred rows a column, and thousands of
+    # columns at 100 districts, where pandas' cost per call was most of the work.
+    number: dict[str, int] = {}  # each word's number, in the order first met
+    codes = []
+    for value in values.tolist():
+        if type(value) is str:
+            code = number.get(value)
+            if code is None:
+                code = number[value] = len(number)
+            codes.append(code)
+        elif value is None:
+            codes.append(-1)  # -1 None, -2 NaN: both blanks, kept apart
+        elif isinstance(value, float) and value != value:
+            codes.append(-2)
+        else:
+            return None
+    return {"kind": "words", "words": list(number), "codes": _array(np.array(codes, dtype=np.int32), buffers)}
 
 
 def _decode_frame(spec: dict[str, Any], arrays: _Arrays) -> pd.DataFrame:
