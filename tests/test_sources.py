@@ -351,3 +351,20 @@ def test_reading_processes_give_the_tables_one_process_gives(example_dir, monkey
         pd.testing.assert_frame_equal(pooled.tables[name], table, check_categorical=False)
     assert pooled.files == alone.files
     assert pooled.problems == alone.problems
+
+
+def test_a_missing_column_names_the_heading_that_is_likely_it_mistyped(tmp_path):
+    """A PSS administrator who typed "Date of referal" is told that heading is the likely one;
+    a merely similar heading ("Date of Birth", about 0.69 alike) is not offered."""
+    header = ["Child Unique ID", "Date of Birth", "Date of referal", "Referral Source"]
+    make_xlsx(tmp_path / "r.xlsx", [header, ["C1", "01/01/2015", "01/10/2026", "Police"]])
+    config = config_for(tmp_path, '[[source]]\ndistrict = "NG"\ndataset = "referrals"\nfile = "r.xlsx"')
+    data = read_sources(load_config(config))
+    missing = [p for p in data.problems if p.code == "column-missing"]
+    assert len(missing) == 1 and missing[0].column == "Date of referral"
+    assert missing[0].message.endswith('; the closest heading in the sheet is "Date of referal".')
+    make_xlsx(tmp_path / "r.xlsx", [["Child Unique ID", "Date of Birth", "Referral Source"], ["C1", "01/01/2015", "Police"]])
+    data = read_sources(load_config(config))
+    missing = [p for p in data.problems if p.code == "column-missing"]
+    assert len(missing) == 1 and "closest heading" not in missing[0].message
+    assert missing[0].message.endswith(")."), missing[0].message

@@ -138,7 +138,7 @@ PROBLEM_TYPES: dict[str, ProblemType] = {
         ProblemType(
             "column-missing",
             "Required column missing",
-            'No column matches "{column}" (looked for: {value}).',
+            'No column matches "{column}" (looked for: {value}){other}.',
             "Add the column, or add its header text under [source.headers] in the authority configuration.",
         ),
         ProblemType("missing-value", "Required value missing", '"{column}" is blank.', "Fill it in at the source."),

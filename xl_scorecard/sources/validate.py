@@ -103,6 +103,25 @@ def find_header(
     return best
 
 
+def _closest_heading(header_row: list[object], mapping: dict[str, int], col: ColumnSpec) -> str:
+    """The heading in ``header_row`` (none already mapped) so like one of ``col``'s header texts
+    that it is likely that column mistyped ("Date of referal"), or "". As close as the typing
+    slips ``unknown_headings`` reports (0.85), so "Date of Birth" is not offered for "Date of
+    referral" (0.69)."""
+    mapped = set(mapping.values())
+    wanted = [normalise_header(h) for h in col.headers]
+    best, score = "", 0.0
+    for position, cell in enumerate(header_row):
+        if position in mapped or type(cell) is not str or not cell.strip():
+            continue
+        folded = normalise_header(cell)
+        for text in wanted:
+            ratio = difflib.SequenceMatcher(None, folded, text).ratio()
+            if ratio >= 0.85 and ratio > score:
+                best, score = cell.strip(), ratio
+    return best
+
+
 def header_regexes(spec: DatasetSpec) -> dict[str, list[re.Pattern[str]]]:
     """The compiled ``header_patterns`` of each column of ``spec`` that has any."""
     return {name: [re.compile(p) for p in col.header_patterns] for name, col in spec.columns.items() if col.header_patterns}
@@ -137,8 +156,16 @@ def validate_sheet(
     problems: list[Problem] = []
     for name, col in spec.columns.items():
         if col.required and name not in mapping:
+            likely = _closest_heading(raw.rows[header_index], mapping, col)
             problems.append(
-                Problem("column-missing", "error", column=col.headers[0], value=", ".join(f'"{h}"' for h in col.headers), **where)
+                Problem(
+                    "column-missing",
+                    "error",
+                    column=col.headers[0],
+                    value=", ".join(f'"{h}"' for h in col.headers),
+                    other=f'; the closest heading in the sheet is "{likely}"' if likely else "",
+                    **where,
+                )
             )
     if any(p.code == "column-missing" for p in problems):
         count = sum(1 for row in raw.rows[header_index + 1 :] if not _is_blank_row(row))
