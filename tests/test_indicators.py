@@ -431,3 +431,21 @@ def test_bank_holiday_cache_gives_what_the_holidays_package_gives(tmp_path, monk
     assert [str(d) for d in first] == [str(d) for d in again] == [d.isoformat() for d in expected]
     assert "2022-09-19" in cached.read_text() and "2023-05-08" in cached.read_text()  # funeral, coronation
     workdays.bank_holidays.cache_clear()
+
+
+def test_a_district_the_calculation_gave_nothing_for_counts_zero_of_zero():
+    # EB has no assessment at all, so the calculation's result does not name it: EB is 0 of 0
+    # (no value: nothing to divide), NG's 1 of 2 stands, and the authority is NG's 1 of 2.
+    tables = {
+        "assessments": pd.DataFrame(
+            {
+                "district": ["NG", "NG"],
+                "start_date": [D("2026-10-01"), D("2026-07-01")],
+                "authorised_date": [D("2026-10-02"), D("2026-10-20")],  # the second 78 working days on: late
+            }
+        )
+    }
+    got = result("ASSESS_45WD", tables)
+    assert got["NG"] == (1, 2, 0.5)
+    assert got["EB"][:2] == (0, 0) and pd.isna(got["EB"][2])
+    assert got[AUTHORITY] == (1, 2, 0.5)

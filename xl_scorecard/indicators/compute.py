@@ -109,20 +109,14 @@ def indicator_figures(
 
 def _per_district(raw: pd.DataFrame, districts: list[str]) -> tuple[np.ndarray, np.ndarray]:
     """A calculation's numerators and denominators in ``districts``' order, 0 for a district it
-    gave no figure (``raw.reindex(districts)``, nothing missing, without a frame made per call)."""
-    if not raw.index.is_unique:
-        found = raw.reindex(districts)  # says what is wrong, as it always did
-        return (
-            np.nan_to_num(found["numerator"].to_numpy(dtype="float64"), nan=0.0),
-            np.nan_to_num(found["denominator"].to_numpy(dtype="float64"), nan=0.0),
-        )
-    at = raw.index.get_indexer(districts)
-    present = at >= 0
-    columns = []
-    for name in ("numerator", "denominator"):
-        values = raw[name].to_numpy(dtype="float64", na_value=np.nan)
-        columns.append(np.nan_to_num(np.where(present, values[np.where(present, at, 0)] if len(values) else np.nan, np.nan), nan=0.0))
-    return columns[0], columns[1]
+    gave no figure: ``raw.reindex(districts)`` without a frame made per call (a calculation's
+    districts are unique; ``get_indexer`` refuses them otherwise, as ``reindex`` did)."""
+    at = raw.index.get_indexer(districts)  # -1: not there, which takes the NaN appended below
+    numerator, denominator = (
+        np.nan_to_num(np.append(raw[name].to_numpy(dtype="float64", na_value=np.nan), np.nan)[at], nan=0.0)
+        for name in ("numerator", "denominator")
+    )
+    return numerator, denominator
 
 
 def valid_rows(indicator: Indicator, tables: Tables) -> Tables:

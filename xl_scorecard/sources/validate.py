@@ -103,10 +103,16 @@ def find_header(
     return best
 
 
+# How alike (difflib's ratio of the folded texts) a heading and a known one must be for the
+# heading to be taken as that one mistyped: "Date of referal" is 0.97 like "Date of referral",
+# "Date of Birth" 0.69.
+SLIP_LIKENESS = 0.85
+
+
 def _closest_heading(header_row: list[object], mapping: dict[str, int], col: ColumnSpec) -> str:
     """The heading in ``header_row`` (none already mapped) so like one of ``col``'s header texts
     that it is likely that column mistyped ("Date of referal"), or "". As close as the typing
-    slips ``unknown_headings`` reports (0.85), so "Date of Birth" is not offered for "Date of
+    slips ``unknown_headings`` reports (``SLIP_LIKENESS``), so "Date of Birth" is not offered for "Date of
     referral" (0.69)."""
     mapped = set(mapping.values())
     wanted = [normalise_header(h) for h in col.headers]
@@ -117,7 +123,7 @@ def _closest_heading(header_row: list[object], mapping: dict[str, int], col: Col
         folded = normalise_header(cell)
         for text in wanted:
             ratio = difflib.SequenceMatcher(None, folded, text).ratio()
-            if ratio >= 0.85 and ratio > score:
+            if ratio >= SLIP_LIKENESS and ratio > score:
                 best, score = cell.strip(), ratio
     return best
 
@@ -328,7 +334,7 @@ def unknown_headings(
         if folded in others or folded in known:
             continue
         near = difflib.get_close_matches(folded, list(known), n=1, cutoff=0.6)
-        slip = bool(near) and near[0] in wanted and difflib.SequenceMatcher(None, folded, near[0]).ratio() >= 0.85
+        slip = bool(near) and near[0] in wanted and difflib.SequenceMatcher(None, folded, near[0]).ratio() >= SLIP_LIKENESS
         if not (spec.other_headings or slip):
             continue
         problems.append(
@@ -432,14 +438,14 @@ def _frame(columns: dict[str, Any], length: int) -> pd.DataFrame:
     its string type from an object array. A Series is made only for those (and the scalars),
     on one shared index, so nothing is aligned or copied twice."""
     index = pd.RangeIndex(length)
-    wrapped = {
-        name: pd.Series(values, index=index, dtype=object, copy=False)
-        if isinstance(values, np.ndarray) and values.dtype == object
-        else pd.Series(values, index=index)
-        if isinstance(values, str)
-        else values
-        for name, values in columns.items()
-    }
+    wrapped: dict[str, Any] = {}
+    for name, values in columns.items():
+        if isinstance(values, str):  # the district's code, in every row
+            wrapped[name] = pd.Series(values, index=index)
+        elif isinstance(values, np.ndarray) and values.dtype == object:
+            wrapped[name] = pd.Series(values, index=index, dtype=object, copy=False)
+        else:
+            wrapped[name] = values
     return pd.DataFrame(wrapped, index=index, copy=False)
 
 
