@@ -13,6 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
@@ -228,3 +229,81 @@ def test_awkward_cases_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_19
     assert sorted(made) == sorted(reference)
     for name in reference:
         assert made[name] == reference[name], name
+
+
+# Numbers whose %.16G text is not their shortest form (0.1 + 0.2), that need 17 digits, a
+# negative zero, subnormals, the largest floats and integers past 2**53, numpy's floats.
+EDGE_NUMBERS = [
+    0.1 + 0.2,
+    1 / 3,
+    -0.0,
+    0.0,
+    5e-324,
+    1e-310,
+    1.7976931348623157e308,
+    float(2**53 + 1),
+    123456789012345678.0,
+    -2.5,
+    1e20,
+    7e-9,
+    np.float64(2 / 3),
+    12,
+]
+
+
+def _read_back(path: Path, sheet: str) -> list[list[object]]:
+    book = CalamineWorkbook.from_path(str(path))
+    rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+    book.close()
+    return rows
+
+
+@pytest.mark.parametrize("in_bulk", [True, False])
+def test_history_rows_as_read_are_what_calamine_reads_back(tmp_path, monkeypatch, in_bulk):
+    # The rows the guard digests without parsing the sheet again (Written.as_read): for every
+    # kind of number and plain text, exactly what calamine reads from the written sheet, value,
+    # type and sign of zero alike; and the guard's digests from them are those of a fresh parse.
+    from xl_scorecard.render.guard import cell_hashes, new_key
+
+    if not in_bulk:
+        _cell_by_cell(monkeypatch)
+    base = fixed_input("kent_table").history
+    history = _history(base, ["plain reason", "", "Southmere referrals unusable"] * 10)
+    history["denominator"] = history["denominator"].astype(object)
+    for i, number in enumerate(EDGE_NUMBERS * 2):
+        history.at[i, "denominator"] = number  # a column of objects, as a merged history can be
+    floats = [float(n) for n in EDGE_NUMBERS] + [float("nan")]
+    history["value"] = np.array([floats[i % len(floats)] for i in range(len(history))])  # and of floats
+    path, written = _write(tmp_path, "edges", history)
+    rows = written.as_read[HISTORY_SHEET]
+    read = _read_back(path, HISTORY_SHEET)
+    assert len(rows) == len(read) == len(history) + 1
+    for mine, theirs in zip(rows, read, strict=True):
+        assert len(mine) == len(HISTORY_COLUMNS) and theirs[: len(mine)] == mine and not any(theirs[len(mine) :])
+        for a, b in zip(mine, theirs, strict=False):
+            assert type(a) is type(b)
+            if isinstance(a, float):
+                assert math.copysign(1, a) == math.copysign(1, b)
+    for column in (4, 5):
+        zeros = [row[column] for row in read[1:] if row[column] == 0]
+        assert any(math.copysign(1, z) < 0 for z in zeros) and any(math.copysign(1, z) > 0 for z in zeros)
+        assert any(isinstance(row[column], float) and row[column] != 0.1 + 0.2 and abs(row[column] - 0.3) < 1e-15 for row in read[1:])
+    key = new_key()
+    by_row = {HISTORY_SHEET}
+    parsed = cell_hashes(path, [HISTORY_SHEET], key, by_row)
+    assert cell_hashes(path, [HISTORY_SHEET], key, by_row, written.as_read) == parsed
+    assert len(parsed) == len(history) + 1
+
+
+PLAIN = ["Ünïcödé – 5 ≥ 4", "=1+1", 'a & b < c > d "quoted"', "<r><t>looks like rich text</t></r>"]
+
+
+@pytest.mark.parametrize("awkward", [text for text in AWKWARD if text and text not in PLAIN] + ["x" * (LONGEST + 1)])
+def test_text_that_may_not_read_back_as_written_is_left_to_the_reader(tmp_path, awkward):
+    # Escapes, control characters, end spaces, non-characters or a text past the bulk limit:
+    # some readers give back Excel's escapes, some undo them, so the guard parses the sheet.
+    base = fixed_input("kent_table").history
+    _, written = _write(tmp_path, "awkward", _history(base, ["plain", awkward]))
+    assert HISTORY_SHEET not in written.as_read
+    path, plain = _write(tmp_path, "plain", _history(base, ["plain", *PLAIN]))
+    assert plain.as_read[HISTORY_SHEET] == _read_back(path, HISTORY_SHEET)

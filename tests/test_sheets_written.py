@@ -48,9 +48,9 @@ def _spy(monkeypatch) -> list[tuple[str, list[str]]]:
     calls: list[tuple[str, list[str]]] = []
     original = guard.cell_hashes
 
-    def spy(path, sheets, key, by_row=None):
+    def spy(path, sheets, key, by_row=None, known=None):
         calls.append((Path(path).name, list(sheets)))
-        return original(path, sheets, key, by_row)
+        return original(path, sheets, key, by_row, known)
 
     monkeypatch.setattr(guard, "cell_hashes", spy)
     return calls

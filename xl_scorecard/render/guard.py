@@ -26,7 +26,7 @@ import hmac
 import re
 import secrets
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
@@ -92,10 +92,14 @@ ROW = "*"  # the column of a row's digest, in the cells the fingerprint compares
 ROW_BLOCK = 1000  # rows of a sheet digested by rows, per fingerprint cell (16 characters each)
 
 
-def cell_hashes(path: Path, sheets: list[str], key: bytes | None, by_row: set[str] | None = None) -> dict[tuple[str, str], str]:
+def cell_hashes(
+    path: Path, sheets: list[str], key: bytes | None, by_row: set[str] | None = None, known: dict[str, list[list[Any]]] | None = None
+) -> dict[tuple[str, str], str]:
     """Digest of every filled cell of ``sheets`` (those present) in the workbook at ``path``,
     keyed by ``key`` (None: the plain hashes of masters written before keys); a sheet in
-    ``by_row`` gets one digest per filled row instead, under the cell ``*<row>``."""
+    ``by_row`` gets one digest per filled row instead, under the cell ``*<row>``. A sheet in
+    ``known`` is digested from the rows given there (exactly as calamine would read it: the
+    writer vouches for them, ``Written.as_read``) instead of being parsed again."""
     from xl_scorecard.master_cells import sheet_rows
 
     by_row = by_row or set()
@@ -106,7 +110,9 @@ def cell_hashes(path: Path, sheets: list[str], key: bytes | None, by_row: set[st
     # Drill-down sheets only the guard reads: not kept once hashed.
     from xl_scorecard.render.drilldown import is_drilldown
 
-    cells = sheet_rows(path, sheets, skip_empty_area=False, hold=[s for s in sheets if not is_drilldown(s)])
+    known = {sheet: rows for sheet, rows in (known or {}).items() if sheet in sheets}
+    unknown = [s for s in sheets if s not in known]
+    cells = sheet_rows(path, unknown, skip_empty_area=False, hold=[s for s in unknown if not is_drilldown(s)]) | known
     for sheet in sheets:
         if sheet not in cells:
             continue

@@ -222,7 +222,7 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
         # (Recorded before the transplant rewrites the sheets' styles.)
         key, carried, as_generated = carried_digests(base, generated, present)
         covered = {sheet for sheet, _ in carried}
-        hashes = cell_hashes(owned, [s for s in sheets if s not in covered], key, {s for s in sheets if row_digested(s)})
+        hashes = cell_hashes(owned, [s for s in sheets if s not in covered], key, {s for s in sheets if row_digested(s)}, written.as_read)
         write_fingerprint(
             fingerprint,
             hashes | carried,

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
@@ -119,6 +120,83 @@ def number_cell(reference: str, value: float, style: int | None = None) -> str:
     """A number cell as XlsxWriter writes it (``%.16G``), with its style index if any."""
     styled = f' s="{style}"' if style is not None else ""
     return f'<c r="{reference}"{styled}><v>{value:.16G}</v></c>'
+
+
+def history_rows_as_read(history: pd.DataFrame) -> list[list[Any]] | None:
+    """The History data sheet ``write_history_data`` writes for ``history``, as calamine reads
+    it back (``to_python(skip_empty_area=False)``): the header, then each row with its text as
+    text, a number as the float of the ``%.16G`` written, and "" for a missing value. None when
+    a value might not read back exactly so (text with a control character, an ``_x`` that a
+    reader may take for an escape, an end space, a non-character or more than ``LONGEST``
+    characters; a value neither text nor a finite number): the guard then reads the sheet.
+    The guard digests these rows instead of parsing the 16 MB it has just written (100
+    districts), a third of a second a refresh."""
+    frame = history[HISTORY_COLUMNS]
+    columns = []
+    for name in HISTORY_COLUMNS:
+        column = _column_as_read(frame[name])
+        if column is None:
+            return None
+        columns.append(column)
+    return [list(HISTORY_COLUMNS), *(list(row) for row in zip(*columns, strict=True))]
+
+
+def _column_as_read(series: pd.Series) -> list[Any] | None:
+    # Most columns are plain text or floats that read back as they are: those are checked by
+    # their distinct values, and only the others go value by value (a tenth of the time).
+    values = series.to_numpy()
+    if values.dtype == np.float64:
+        known = values[~np.isnan(values)]
+        if np.isfinite(known).all():
+            distinct = np.unique(known)  # a zero keeps its sign through the text: "-0" reads -0.0
+            if all(float(f"{v:.16G}") == v for v in distinct.tolist()):
+                kept = values.astype(object)
+                kept[np.isnan(values)] = ""
+                return kept.tolist()
+    elif values.dtype == object:
+        listed = values.tolist()
+        words = set(listed)
+        if all(type(v) is str for v in words):
+            return listed if all(_as_read(v) is not None for v in words) else None
+    read: list[Any] = []
+    memo: dict[Any, Any] = {}  # months, areas, statuses and many figures repeat
+    for value in series.to_numpy(dtype=object).tolist():
+        kind = type(value)
+        # Text and plain floats looked up by value, but never a zero (0.0 == -0.0, which
+        # reads back as -0.0) or a NaN (never equal to itself).
+        remembered = kind is str or (kind is float and value == value and value != 0)
+        found = memo.get((kind, value)) if remembered else None
+        if found is None:
+            found = _as_read(value)
+            if found is None:
+                return None
+            if remembered:
+                memo[(kind, value)] = found
+        read.append(found)
+    return read
+
+
+def _as_read(value: object) -> Any:
+    # One value of a History data row as the reader gives it back; None: not surely as written.
+    if isinstance(value, str):
+        plain = (
+            len(value) <= LONGEST
+            and value == value.strip()
+            and not _CONTROL.search(value)
+            and "\t" not in value
+            and "\n" not in value
+            and "_x" not in value.lower()
+            and "\ufffe" not in value
+            and "\uffff" not in value
+        )
+        return value if plain else None
+    if value is None or value is pd.NA or value is pd.NaT:
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # numpy's floats and ints are too
+        if math.isnan(value):
+            return ""
+        return float(f"{float(value):.16G}") if math.isfinite(value) else None
+    return None
 
 
 def write_history_data(ws: Worksheet, data: ScorecardInput, fmt: Formats, in_bulk: bool = True) -> str | None:
