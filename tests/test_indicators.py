@@ -449,3 +449,19 @@ def test_a_district_the_calculation_gave_nothing_for_counts_zero_of_zero():
     assert got["NG"] == (1, 2, 0.5)
     assert got["EB"][:2] == (0, 0) and pd.isna(got["EB"][2])
     assert got[AUTHORITY] == (1, 2, 0.5)
+
+
+def test_population_worked_out_once_is_never_another_tables():
+    # The population per year is kept per table (every rate asks for it every month): a second
+    # authority's table, and the first's again, each give their own denominators, and a later
+    # estimate is taken in its own year (NG 2027: 30,000; EB has none for 2027, so 2026's).
+    referrals = pd.DataFrame({"district": ["NG", "EB"], "referral_date": [D("2026-10-01"), D("2027-10-01")]})
+    other = pd.DataFrame({"district": ["NG", "EB", "NG"], "year": [2026, 2026, 2027], "population": [40_000, 5_000, 30_000]})
+    first = {"population": POPULATION, "referrals": referrals}
+    second = {"population": other, "referrals": referrals}
+    assert result("REFERRALS_RATE", first)["NG"] == (1, 20_000, 0.5)
+    assert result("REFERRALS_RATE", second)["NG"] == (1, 40_000, 0.25)
+    assert result("REFERRALS_RATE", first)["EB"] == (0, 10_000, 0.0)
+    later = compute_indicator(CATALOGUE["REFERRALS_RATE"], second, Month(2027, 10), ["NG", "EB"]).set_index("area")
+    assert (later.at["NG", "denominator"], later.at["EB", "denominator"]) == (30_000, 5_000)
+    assert (later.at["NG", "numerator"], later.at["EB", "numerator"]) == (0, 1)  # NG's 2026 referral is out of the 12 months

@@ -15,7 +15,7 @@ import datetime as dt
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -146,11 +146,25 @@ def _result(numerator: pd.Series, denominator: pd.Series) -> pd.DataFrame:
 
 
 def _districts(table: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
-    """(code per row, district names): the sources stage makes districts categorical."""
+    """(code per row, district names): the sources stage makes districts categorical. The
+    names are one Index object per set of districts, so the counts of one table share it and
+    are combined without aligning (``_result``)."""
     district = table["district"]
     if not isinstance(district.dtype, pd.CategoricalDtype):
         district = district.astype("category")
-    return district.cat.codes.to_numpy(), pd.Index(district.cat.categories, name="district")
+    # The Categorical itself: its codes and categories without the accessor's checks.
+    values = cast(pd.Categorical, district.array)
+    categories = values.categories
+    key = (categories.dtype.name, *categories.tolist())
+    names = _NAMES.get(key)
+    if names is None:
+        if len(_NAMES) > 256:  # a handful per run; never grows without bound
+            _NAMES.clear()
+        names = _NAMES[key] = pd.Index(categories, name="district")
+    return values.codes, names
+
+
+_NAMES: dict[tuple, pd.Index] = {}
 
 
 def _count(table: pd.DataFrame, mask: pd.Series | np.ndarray | None = None, weights: pd.Series | np.ndarray | None = None) -> pd.Series:
@@ -219,17 +233,32 @@ def _months_in(table: pd.DataFrame, column: str, window: Window) -> np.ndarray:
 
 
 def population_at(tables: Tables, window: Window) -> pd.Series:
-    """Population aged 0-17 per district for the window's year (latest estimate not after it)."""
+    """Population aged 0-17 per district for the window's year (latest estimate not after it).
+    Worked out once per population table and year (every rate asks for every month); the
+    Series returned is shared, not to be changed."""
     population = _table(tables, "population")
-    # A few rows (districts x years): plain Python beats pandas' per-call overhead here, and
-    # this runs for every rate and every month.
+    held = _POPULATION.get(id(population))
+    if held is None or held[0] is not population:  # held by reference, so an id is never reused
+        _POPULATION.clear()
+        held = _POPULATION[id(population)] = (population, {})
+    by_year = held[1]
+    if window.end.year not in by_year:
+        by_year[window.end.year] = _population_in(population, window.end.year)
+    return by_year[window.end.year]
+
+
+_POPULATION: dict[int, tuple[pd.DataFrame, dict[int, pd.Series]]] = {}
+
+
+def _population_in(population: pd.DataFrame, year: int) -> pd.Series:
+    # A few rows (districts x years): plain Python beats pandas' per-call overhead here.
     rows = list(zip(population["district"].astype(str), population["year"].astype(int), population["population"]))
-    years = [year for _, year, _ in rows]
-    cutoff = window.end.year if any(year <= window.end.year for year in years) else min(years, default=0)
+    estimates = [estimate for _, estimate, _ in rows]
+    cutoff = year if any(estimate <= year for estimate in estimates) else min(estimates, default=0)
     latest: dict[str, tuple[int, float]] = {}
-    for district, year, count in rows:
-        if year <= cutoff and (district not in latest or year >= latest[district][0]):
-            latest[district] = (year, float(count))
+    for district, estimate, count in rows:
+        if estimate <= cutoff and (district not in latest or estimate >= latest[district][0]):
+            latest[district] = (estimate, float(count))
     return pd.Series({district: count for district, (_, count) in latest.items()}, dtype="float64").rename_axis("district")
 
 
@@ -340,7 +369,7 @@ def share_on_time(tables: Tables, window: Window, *, dataset: str, due: str, don
     date. One due and not yet held counts as late: the NI 66/67 reading of "reviewed within
     required timescales", month by month."""
     cases = _review_cases(tables, window, dataset=dataset, due=due, done=done, where=where)
-    return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district", observed=True).size())
+    return _result(_count(cases.rows, ~cases.exception), _count(cases.rows))
 
 
 @drilldown("share_on_time")
@@ -434,7 +463,7 @@ def share_open_since(
     rows = _one_per_child(table[_open_at(table, start, end, day)], start)
     rows = rows[(day - rows[start]).dt.days >= eligible_days]
     stable = (day - rows[since]).dt.days >= days
-    return _result(_count(rows, stable.fillna(False).astype(bool)), rows.groupby("district", observed=True).size())
+    return _result(_count(rows, stable.fillna(False).astype(bool)), _count(rows))
 
 
 @calculation
@@ -582,7 +611,7 @@ def share_open_where(
     table = _filter(_table(tables, dataset), where)
     rows = _one_per_child(table[_open_at(table, start, end, pd.Timestamp(window.end))], start)
     meets = OPS[op](rows[column], value).fillna(False).astype(bool)
-    return _result(_count(rows, meets), rows.groupby("district", observed=True).size())
+    return _result(_count(rows, meets), _count(rows))
 
 
 @calculation
@@ -598,7 +627,7 @@ def share_lasting(tables: Tables, window: Window, *, dataset: str, start: str, e
         day = pd.Timestamp(window.end)
         rows = _one_per_child(table[_open_at(table, start, end, day)], start)
         length = (day - rows[start]).dt.days
-    return _result(_count(rows, length >= days), rows.groupby("district", observed=True).size())
+    return _result(_count(rows, length >= days), _count(rows))
 
 
 @calculation
@@ -608,8 +637,8 @@ def average_days(tables: Tables, window: Window, *, dataset: str, start: str, en
     with the adoptive family, over 3 years)."""
     table = _table(tables, dataset)
     rows = table[_in_window(table[end], window) & table[start].notna()]
-    total = rows.assign(days=(rows[end] - rows[start]).dt.days).groupby("district", observed=True)["days"].sum()
-    return _result(total, rows.groupby("district", observed=True).size())
+    days = (rows[end] - rows[start]).dt.days
+    return _result(_count(rows, weights=days), _count(rows))
 
 
 @calculation
@@ -635,7 +664,7 @@ def share_with_events(
     """Of the cases open at any time in the window, how many had at least ``at_least`` events
     in it, matched on child id within the district (child protection visits in the month)."""
     cases = _visit_cases(tables, window, dataset=dataset, start=start, end=end, events=events, date=date, at_least=at_least)
-    return _result(_count(cases.rows, ~cases.exception), cases.rows.groupby("district", observed=True).size())
+    return _result(_count(cases.rows, ~cases.exception), _count(cases.rows))
 
 
 @drilldown("share_with_events")

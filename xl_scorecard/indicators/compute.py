@@ -111,12 +111,19 @@ def _per_district(raw: pd.DataFrame, districts: list[str]) -> tuple[np.ndarray, 
     """A calculation's numerators and denominators in ``districts``' order, 0 for a district it
     gave no figure: ``raw.reindex(districts)`` without a frame made per call (a calculation's
     districts are unique; ``get_indexer`` refuses them otherwise, as ``reindex`` did)."""
-    at = raw.index.get_indexer(districts)  # -1: not there, which takes the NaN appended below
-    numerator, denominator = (
-        np.nan_to_num(np.append(raw[name].to_numpy(dtype="float64", na_value=np.nan), np.nan)[at], nan=0.0)
-        for name in ("numerator", "denominator")
-    )
-    return numerator, denominator
+    key = (tuple(raw.index), tuple(districts))
+    at = _POSITIONS.get(key)
+    if at is None:  # the same few districts every indicator and month: looked up once
+        if len(_POSITIONS) > 256:
+            _POSITIONS.clear()
+        at = _POSITIONS[key] = raw.index.get_indexer(districts)  # -1: not there, which takes the NaN appended below
+    parts = raw if list(raw.columns) == ["numerator", "denominator"] else raw[["numerator", "denominator"]]
+    values = np.vstack([parts.to_numpy(dtype="float64", na_value=np.nan), [np.nan, np.nan]])[at]
+    values[np.isnan(values)] = 0.0
+    return values[:, 0], values[:, 1]
+
+
+_POSITIONS: dict[tuple[tuple, tuple], np.ndarray] = {}
 
 
 def valid_rows(indicator: Indicator, tables: Tables) -> Tables:
