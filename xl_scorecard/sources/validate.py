@@ -232,20 +232,23 @@ def validate_sheet(
         columns["district"] = district
     columns["source_row"] = np.array(row_numbers, dtype="int64")
     columns |= flagged
-    table = _frame(columns, len(data_rows))
-
-    problems.extend(codes_out_of_use(table, spec, header_row, mapping, where))
+    # Codes used outside the years they were collected in are rare: the frame they are looked
+    # for in is made only when the sheet uses such a code at all.
+    if _uses_dated_codes(columns, spec, mapping):
+        problems.extend(codes_out_of_use(_frame(columns, len(data_rows)), spec, header_row, mapping, where))
+    # The row checks on the arrays (not on a frame's Series: a few hundred rows a sheet, and
+    # pandas' cost per operation was most of it at 100 districts).
     for check in spec.checks:
         if check.kind == "any_of":
-            none_given = table[check.columns].isna().all(axis=1)
+            none_given = np.logical_and.reduce([np.asarray(pd.isna(columns[c]), dtype=bool) for c in check.columns])
             names = " or ".join(f'"{_header_for(header_row, mapping, spec, c)}"' for c in check.columns)
-            for index in none_given[none_given].index:
+            for index in np.flatnonzero(none_given).tolist():
                 problems.append(Problem("missing-any", "error", row=row_numbers[index], column=names, excluded=True, **where))
-            excluded |= none_given.to_numpy(dtype=bool)
+            excluded |= none_given
             continue
-        later, earlier = table[check.column], table[check.other]
-        wrong = later.notna() & earlier.notna() & (later < earlier)
-        for index in wrong[wrong].index:
+        later, earlier = columns[check.column], columns[check.other]
+        wrong = _earlier_than(later, earlier)
+        for index in np.flatnonzero(wrong).tolist():
             problems.append(
                 Problem(
                     "date-order",
@@ -253,16 +256,38 @@ def validate_sheet(
                     row=row_numbers[index],
                     column=_header_for(header_row, mapping, spec, check.column),
                     other=_header_for(header_row, mapping, spec, check.other),
-                    value=table.at[index, check.column].strftime("%d/%m/%Y"),
+                    value=pd.Timestamp(later[index]).strftime("%d/%m/%Y"),
                     excluded=True,
                     **where,
                 )
             )
-        excluded |= wrong.to_numpy(dtype=bool)
+        excluded |= wrong
 
-    kept_table = table.loc[~excluded].reset_index(drop=True) if excluded.any() else table
+    length = len(data_rows)
+    if excluded.any():  # the rows left out, left out of every column before the frame is made
+        kept = ~excluded
+        columns = {name: values if isinstance(values, str) else values[kept] for name, values in columns.items()}
+        length = int(kept.sum())
+    kept_table = _frame(columns, length)
     mapped = {name: str(header_row[position]).strip() for name, position in mapping.items()}
     return SheetResult(kept_table, problems, rows_read=len(data_rows), rows_excluded=int(excluded.sum()), mapped=mapped)
+
+
+def _uses_dated_codes(columns: dict[str, Any], spec: DatasetSpec, mapping: dict[str, int]) -> bool:
+    # Whether any column with codes collected only in some years (``in_use``) holds one of them.
+    for name, col in spec.columns.items():
+        if col.in_use and name in mapping and not set(col.in_use).isdisjoint(columns[name].tolist()):
+            return True
+    return False
+
+
+def _earlier_than(later: Any, earlier: Any) -> np.ndarray:
+    # Rows where both dates are given and ``later`` is before ``earlier`` (a plan ended before
+    # it began); the dates are datetime64 arrays as ``coerce_values`` makes them.
+    if isinstance(later, np.ndarray) and isinstance(earlier, np.ndarray) and later.dtype.kind == earlier.dtype.kind == "M":
+        return ~np.isnat(later) & ~np.isnat(earlier) & (later < earlier)
+    first, second = pd.Series(later), pd.Series(earlier)
+    return (first.notna() & second.notna() & (first < second)).to_numpy(dtype=bool)
 
 
 def _return_years(table: pd.DataFrame, spec: DatasetSpec) -> pd.Series:
