@@ -229,12 +229,16 @@ class Formats:
         self.colours = colours or Colours()  # the layout's: header, section and status fills
         # Cells whose figure rests on few people, by sheet: cell -> how many (see ``record``).
         self.small: dict[str, dict[str, float]] = {}
+        self._letters: dict[int, str] = {}
 
     def record(self, ws: Worksheet, row: int, col: int, basis: float | None) -> None:
         """Note that the figure in (row, col) rests on ``basis`` people, when that is few enough
         for a copy to withhold it (``scoring.is_small``); the fingerprint keeps the note."""
         if basis is not None and 0 < basis < MAX_SUPPRESSION_THRESHOLD:
-            self.small.setdefault(ws.name, {})[xl_rowcol_to_cell(row, col)] = basis
+            letters = self._letters.get(col)
+            if letters is None:  # thousands of history cells a refresh: each column named once
+                letters = self._letters[col] = xl_rowcol_to_cell(0, col)[:-1]
+            self.small.setdefault(ws.name, {})[f"{letters}{row + 1}"] = basis
 
     def __call__(self, **props: Any) -> Format:
         key = tuple(sorted(props.items()))

@@ -62,6 +62,7 @@ def data_rows(frame: pd.DataFrame, columns: Sequence[str], first_row: int) -> st
         values = frame[name].to_numpy(dtype=object)
         bodies: list[str] = []
         memo: dict[str, str] = {}  # indicators, areas, months and statuses repeat
+        figures: dict[float, str] = {}
         for value in values:
             kind = type(value)
             if kind is str:
@@ -74,9 +75,15 @@ def data_rows(frame: pd.DataFrame, columns: Sequence[str], first_row: int) -> st
             elif value is None or (kind is float and math.isnan(value)) or value is pd.NA or value is pd.NaT:
                 bodies.append("")
             elif kind is float or kind is int:
-                if math.isinf(value):
-                    return None  # XlsxWriter refuses it; its own path says so
-                bodies.append(f"><v>{float(value):.16G}</v></c>")
+                # Counts and figures repeat too; a zero is written each time (0 == -0.0, written "-0").
+                body = figures.get(value) if value else None
+                if body is None:
+                    if math.isinf(value):
+                        return None  # XlsxWriter refuses it; its own path says so
+                    body = f"><v>{float(value):.16G}</v></c>"
+                    if value:
+                        figures[value] = body
+                bodies.append(body)
             else:
                 return None  # numpy scalars, booleans, dates: the cell-by-cell path knows them
         cells.append([f'<c r="{letter}{row}"{body}' if body else "" for row, body in zip(numbers, bodies, strict=True)])
@@ -230,12 +237,12 @@ def write_history_data(ws: Worksheet, data: ScorecardInput, fmt: Formats, in_bul
         return None
     write(1, next(frame.head(1).itertuples(index=False)))
     # The figures that rest on few people are noted for copies, as the cell-by-cell path does.
-    columns = [frame[HISTORY_COLUMNS[c]].to_numpy(dtype=object) for c in sorted(figures)]
-    keys = zip(frame["indicator"], frame["area"], frame["period"], strict=True)
+    given = [~pd.isna(frame[HISTORY_COLUMNS[c]].to_numpy(dtype=object)) for c in sorted(figures)]
+    keys = zip(frame["indicator"].tolist(), frame["area"].tolist(), frame["period"].tolist(), strict=True)
     for offset, (indicator, area, period) in enumerate(keys):
         basis = data.basis(indicator, area, period)
         if offset and basis is not None and units.get(indicator):
-            for col, values in zip(sorted(figures), columns, strict=True):
-                if values[offset] is not None and not pd.isna(values[offset]):
+            for col, filled in zip(sorted(figures), given, strict=True):
+                if filled[offset]:
                     fmt.record(ws, offset + 1, col, basis)
     return rows

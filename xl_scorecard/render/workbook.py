@@ -613,7 +613,9 @@ def _write_trend_sheet(ws: Worksheet, data: ScorecardInput, fmt: Formats, rows: 
         ws.write_string(0, 2 + n, month.label, fmt(align="right", **head))
     # A plain dict: a pandas look-up per cell was half this sheet's time at 100 districts.
     stored = data.history
-    history = dict(zip(zip(stored["indicator"], stored["area"], stored["period"], strict=True), stored["value"], strict=True))
+    keys = zip(stored["indicator"].tolist(), stored["area"].tolist(), stored["period"].tolist(), strict=True)
+    history = dict(zip(keys, stored["value"].tolist(), strict=True))
+    labels = [str(month) for month in months]
     names = {AUTHORITY: data.authority, **dict(data.districts)}
     units = {ind.id: ind.unit for ind in data.catalogue}
     titles = {ind.id: ind.title for ind in data.catalogue}
@@ -622,9 +624,9 @@ def _write_trend_sheet(ws: Worksheet, data: ScorecardInput, fmt: Formats, rows: 
         fit_row(ws, row, [(title, TREND_WIDTHS[0])])
         ws.write_string(row, 0, title, fmt(text_wrap=True, valign="top", bold=True))
         ws.write_string(row, 1, names[area], fmt(valign="top", bold=area == AUTHORITY))
-        for n, month in enumerate(months):
-            figure = history.get((indicator, area, str(month)))
-            value_cell(ws, row, 2 + n, figure, units[indicator], fmt, data.basis(indicator, area, month), valign="top")
+        for n, label in enumerate(labels):
+            figure = history.get((indicator, area, label))
+            value_cell(ws, row, 2 + n, figure, units[indicator], fmt, data.basis(indicator, area, label), valign="top")
     ws.freeze_panes(1, 2)
     print_setup(ws, data, 0, TREND_WIDTHS, repeat_columns=2)
 
