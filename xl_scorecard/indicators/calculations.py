@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -234,9 +235,11 @@ def _months_in(table: pd.DataFrame, column: str, window: Window) -> np.ndarray:
 
 def population_at(tables: Tables, window: Window) -> pd.Series:
     """Population aged 0-17 per district for the window's year (latest estimate not after it).
-    Worked out once per population table and year (every rate asks for every month); the
-    Series returned is shared, not to be changed."""
+    Within ``one_run``, worked out once per population table and year (every rate asks for
+    every month), and the Series returned is shared, not to be changed."""
     population = _table(tables, "population")
+    if _POPULATION is None:  # outside ``one_run``: worked out afresh
+        return _population_in(population, window.end.year)
     held = _POPULATION.get(id(population))
     if held is None or held[0] is not population:  # held by reference, so an id is never reused
         _POPULATION.clear()
@@ -247,7 +250,21 @@ def population_at(tables: Tables, window: Window) -> pd.Series:
     return by_year[window.end.year]
 
 
-_POPULATION: dict[int, tuple[pd.DataFrame, dict[int, pd.Series]]] = {}
+# The populations worked out while ``one_run`` is open (None otherwise).
+_POPULATION: dict[int, tuple[pd.DataFrame, dict[int, pd.Series]]] | None = None
+
+
+@contextmanager
+def one_run() -> Iterator[None]:
+    """While open, work that does not depend on the month (the population per year) is done
+    once per table; the caller promises not to change the tables meanwhile (``compute_all``
+    opens it around one run of every indicator and month). Nothing is kept after it closes."""
+    global _POPULATION
+    _POPULATION = {}
+    try:
+        yield
+    finally:
+        _POPULATION = None
 
 
 def _population_in(population: pd.DataFrame, year: int) -> pd.Series:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from xl_scorecard.indicators.calculations import CALCULATIONS, MissingData, Tables, injected
+from xl_scorecard.indicators.calculations import CALCULATIONS, MissingData, Tables, injected, one_run
 from xl_scorecard.indicators.catalogue import Indicator
 from xl_scorecard.indicators.definitions import columns_used
 from xl_scorecard.indicators.saved import SavedFigures, TableReads, as_arrays
@@ -187,22 +187,8 @@ def compute_all(
     if not catalogue or not periods:
         return pd.DataFrame(columns=[*RESULT_COLUMNS, "typed"])
     missing = missing or {}
-    arrays = []
-    for ind in catalogue:
-        absent = missing.get(ind.id, set())
-        key = saved.key(ind, absent) if saved is not None else ""
-        found = saved.get(key) if saved is not None else None
-        if found is None:
-            # The rows an indicator can use do not depend on the month: filtered once per
-            # indicator, not once per indicator and month (300k rows filtered 400 times was a
-            # tenth of a refresh).
-            usable = _own_figures(ind, valid_rows(ind, tables))
-            # With figures to save, the tables the computation looks at are noted: they key them.
-            looked_at = TableReads(usable) if saved is not None else usable
-            found = as_arrays([indicator_figures(ind, looked_at, period, districts, absent, valid=True) for period in periods])
-            if saved is not None and isinstance(looked_at, TableReads):
-                saved.put(key, looked_at.read(), found)
-        arrays.append(found)
+    with one_run():  # the tables are not changed while every indicator and month is computed
+        arrays = [_indicator_arrays(ind, tables, periods, districts, missing.get(ind.id, set()), saved) for ind in catalogue]
     size = len(districts) + 1
     return pd.DataFrame(
         {
@@ -215,3 +201,22 @@ def compute_all(
             "typed": np.concatenate([a["typed"].ravel() for a in arrays]),
         }
     )
+
+
+def _indicator_arrays(
+    ind: Indicator, tables: Tables, periods: list[Month], districts: list[str], absent: set[str], saved: SavedFigures | None
+) -> dict[str, Any]:
+    # One indicator's figures for every month: saved ones taken, the others computed (and kept to save).
+    key = saved.key(ind, absent) if saved is not None else ""
+    found = saved.get(key) if saved is not None else None
+    if found is None:
+        # The rows an indicator can use do not depend on the month: filtered once per
+        # indicator, not once per indicator and month (300k rows filtered 400 times was a
+        # tenth of a refresh).
+        usable = _own_figures(ind, valid_rows(ind, tables))
+        # With figures to save, the tables the computation looks at are noted: they key them.
+        looked_at = TableReads(usable) if saved is not None else usable
+        found = as_arrays([indicator_figures(ind, looked_at, period, districts, absent, valid=True) for period in periods])
+        if saved is not None and isinstance(looked_at, TableReads):
+            saved.put(key, looked_at.read(), found)
+    return found

@@ -162,7 +162,10 @@ def _column_as_read(series: pd.Series) -> list[Any] | None:
                 return kept.tolist()
     elif values.dtype == object:
         listed = values.tolist()
-        words = set(listed)
+        try:
+            words = set(listed)
+        except TypeError:  # a value that is not even hashable: surely not one to vouch for
+            return None
         if all(type(v) is str for v in words):
             return listed if all(_as_read(v) is not None for v in words) else None
     read: list[Any] = []
