@@ -24,7 +24,7 @@ import xl_scorecard.render.rows as bulk_rows
 from xl_scorecard.history import HISTORY_COLUMNS, HISTORY_SHEET
 from xl_scorecard.render.drilldown import HEADERS
 from xl_scorecard.render.package import Package
-from xl_scorecard.render.rows import LONGEST
+from xl_scorecard.render.rows import LONGEST, history_rows_as_read
 from xl_scorecard.render.transplant import sheet_parts
 from xl_scorecard.render.workbook import write_workbook
 
@@ -260,7 +260,7 @@ def _read_back(path: Path, sheet: str) -> list[list[object]]:
 
 @pytest.mark.parametrize("in_bulk", [True, False])
 def test_history_rows_as_read_are_what_calamine_reads_back(tmp_path, monkeypatch, in_bulk):
-    # The rows the guard digests without parsing the sheet again (Written.as_read): for every
+    # The rows the guard digests without parsing the sheet again (history_rows_as_read): for every
     # kind of number and plain text, exactly what calamine reads from the written sheet, value,
     # type and sign of zero alike; and the guard's digests from them are those of a fresh parse.
     from xl_scorecard.render.guard import cell_hashes, new_key
@@ -274,8 +274,9 @@ def test_history_rows_as_read_are_what_calamine_reads_back(tmp_path, monkeypatch
         history.at[i, "denominator"] = number  # a column of objects, as a merged history can be
     floats = [float(n) for n in EDGE_NUMBERS] + [float("nan")]
     history["value"] = np.array([floats[i % len(floats)] for i in range(len(history))])  # and of floats
-    path, written = _write(tmp_path, "edges", history)
-    rows = written.as_read[HISTORY_SHEET]
+    path, _ = _write(tmp_path, "edges", history)
+    rows = history_rows_as_read(history)
+    assert rows is not None
     read = _read_back(path, HISTORY_SHEET)
     assert len(rows) == len(read) == len(history) + 1
     for mine, theirs in zip(rows, read, strict=True):
@@ -291,7 +292,7 @@ def test_history_rows_as_read_are_what_calamine_reads_back(tmp_path, monkeypatch
     key = new_key()
     by_row = {HISTORY_SHEET}
     parsed = cell_hashes(path, [HISTORY_SHEET], key, by_row)
-    assert cell_hashes(path, [HISTORY_SHEET], key, by_row, written.as_read) == parsed
+    assert cell_hashes(path, [HISTORY_SHEET], key, by_row, {HISTORY_SHEET: rows}) == parsed
     assert len(parsed) == len(history) + 1
 
 
@@ -303,7 +304,7 @@ def test_text_that_may_not_read_back_as_written_is_left_to_the_reader(tmp_path, 
     # Escapes, control characters, end spaces, non-characters or a text past the bulk limit:
     # some readers give back Excel's escapes, some undo them, so the guard parses the sheet.
     base = fixed_input("kent_table").history
-    _, written = _write(tmp_path, "awkward", _history(base, ["plain", awkward]))
-    assert HISTORY_SHEET not in written.as_read
-    path, plain = _write(tmp_path, "plain", _history(base, ["plain", *PLAIN]))
-    assert plain.as_read[HISTORY_SHEET] == _read_back(path, HISTORY_SHEET)
+    assert history_rows_as_read(_history(base, ["plain", awkward])) is None
+    plain = _history(base, ["plain", *PLAIN])
+    path, _ = _write(tmp_path, "plain", plain)
+    assert history_rows_as_read(plain) == _read_back(path, HISTORY_SHEET)

@@ -77,7 +77,7 @@ def test_a_refresh_parses_each_sheet_of_the_master_once_and_keeps_nothing(author
     original = python_calamine.CalamineWorkbook.get_sheet_by_name
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "get_sheet_by_name", lambda self, n: parsed.append(n) or original(self, n))
     # Without the record of the sheets as written: the master's before the write (guard and
-    # history share one parse); the new one's rows are digested as written (Written.as_read),
+    # history share one parse); the new one's rows are digested as written (rows.history_rows_as_read),
     # not parsed again.
     record_path(master).unlink()
     refresh(config, master=master)

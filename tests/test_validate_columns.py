@@ -174,3 +174,17 @@ def test_header_found_as_the_rule_says_on_awkward_rows():
     # goes to the first column that names it, the second "Date" to the next.
     rows = [["Referrals 2021"], ["ID", "Team"], ["Child ID", "Date", "Date", "Social Worker (allocated)"], ["C1", "x", "y", "z"]]
     assert find_header(rows, patterns, regexes) == (2, {"child_id": 0, "date": 1, "start": 2, "worker": 3})
+
+
+def test_a_date_order_check_on_columns_that_are_not_dates_is_refused_at_load():
+    # "Not before" compares dates and names the offending date in its message: a description
+    # that points it at a number column is a definitions slip, said when it is loaded.
+    import pytest
+    from pydantic import ValidationError
+
+    from xl_scorecard.sources.schema import DatasetSpec
+
+    columns = {"start": ColumnSpec(headers=["Start"], type="date"), "hours": ColumnSpec(headers=["Hours"], type="decimal")}
+    with pytest.raises(ValidationError, match="not_before compares dates: 'hours' is a decimal column"):
+        DatasetSpec(title="Work", columns=columns, checks=[{"kind": "not_before", "column": "hours", "other": "start"}])
+    assert DatasetSpec(title="Work", columns=columns, checks=[{"kind": "any_of", "columns": ["hours", "start"]}]).checks

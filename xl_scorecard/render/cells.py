@@ -211,13 +211,10 @@ class ScorecardInput:
 @dataclass
 class Written:
     """What writing the sheets tells the guard: the cells users may type into (commentary) and
-    the cells whose figure rests on few people (``Formats.record``), both by sheet; and the rows
-    of sheets whose every value is known to read back as written (``as_read``: calamine's
-    ``to_python`` of them, without parsing them again)."""
+    the cells whose figure rests on few people (``Formats.record``), both by sheet."""
 
     free: dict[str, set[str]]
     small: dict[str, dict[str, float]]
-    as_read: dict[str, list[list[Any]]] = field(default_factory=dict)
 
 
 class Formats:

@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 from typing import TypeVar
 
 from xl_scorecard.errors import MasterError
+from xl_scorecard.history import HISTORY_SHEET
 from xl_scorecard.render.cells import FINGERPRINT_SHEET, OWNED_SHEETS, ScorecardInput
 from xl_scorecard.render.package import Package, counts_from_1904
 from xl_scorecard.render.workbook import write_workbook
@@ -203,6 +204,7 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
         row_digested,
         write_fingerprint,
     )
+    from xl_scorecard.render.rows import history_rows_as_read
     from xl_scorecard.render.transplant import transplant
     from xl_scorecard.render.written import Record, Written, record_path
 
@@ -222,7 +224,12 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
         # (Recorded before the transplant rewrites the sheets' styles.)
         key, carried, as_generated = carried_digests(base, generated, present)
         covered = {sheet for sheet, _ in carried}
-        hashes = cell_hashes(owned, [s for s in sheets if s not in covered], key, {s for s in sheets if row_digested(s)}, written.as_read)
+        # The History data just written is digested from its rows as they read back, not parsed
+        # again (16 MB at 100 districts), unless it is carried or holds text a reader may give
+        # back otherwise (``rows.history_rows_as_read``).
+        as_read = history_rows_as_read(data.history) if HISTORY_SHEET in present and HISTORY_SHEET not in covered else None
+        known = {HISTORY_SHEET: as_read} if as_read is not None else {}
+        hashes = cell_hashes(owned, [s for s in sheets if s not in covered], key, {s for s in sheets if row_digested(s)}, known)
         write_fingerprint(
             fingerprint,
             hashes | carried,

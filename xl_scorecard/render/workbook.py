@@ -73,7 +73,7 @@ from xl_scorecard.render.detail import write_details
 from xl_scorecard.render.drilldown import write_drilldown
 from xl_scorecard.render.layout import VIEW_FIELDS, Layout
 from xl_scorecard.render.panels import write_panels
-from xl_scorecard.render.rows import Splice, history_rows_as_read, splice_rows, write_history_data
+from xl_scorecard.render.rows import Splice, splice_rows, write_history_data
 from xl_scorecard.scoring import BETTER, IMPROVED, SAME, WORSE, disclosure_basis
 
 
@@ -132,8 +132,7 @@ def write_workbook(path: Path, data: ScorecardInput, date_1904: bool = False) ->
     if rows:
         splices.append(Splice(HISTORY_SHEET, rows, last_row=len(data.history) + 1, last_column=len(HISTORY_COLUMNS) - 1))
     splice_rows(path, splices)
-    as_read = history_rows_as_read(data.history)
-    return Written({SCORECARD_SHEET: free}, fmt.small, {HISTORY_SHEET: as_read} if as_read is not None else {})
+    return Written({SCORECARD_SHEET: free}, fmt.small)
 
 
 def _trend_layout(data: ScorecardInput) -> dict[tuple[str, str], int]:

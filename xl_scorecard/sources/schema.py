@@ -180,6 +180,8 @@ class DatasetSpec(Strict):
             for name in check.names:
                 if name not in self.columns:
                     raise ValueError(f"check {check.kind} names unknown column {name!r}")
+                if check.kind == "not_before" and self.columns[name].type != "date":
+                    raise ValueError(f"check not_before compares dates: {name!r} is a {self.columns[name].type} column")
         return self
 
 

@@ -246,8 +246,9 @@ def validate_sheet(
                 problems.append(Problem("missing-any", "error", row=row_numbers[index], column=names, excluded=True, **where))
             excluded |= none_given
             continue
+        # Both date columns (the dataset description is checked for it at load): datetime64 arrays.
         later, earlier = columns[check.column], columns[check.other]
-        wrong = _earlier_than(later, earlier)
+        wrong = ~np.isnat(later) & ~np.isnat(earlier) & (later < earlier)
         for index in np.flatnonzero(wrong).tolist():
             problems.append(
                 Problem(
@@ -279,15 +280,6 @@ def _uses_dated_codes(columns: dict[str, Any], spec: DatasetSpec, mapping: dict[
         if col.in_use and name in mapping and not set(col.in_use).isdisjoint(columns[name].tolist()):
             return True
     return False
-
-
-def _earlier_than(later: Any, earlier: Any) -> np.ndarray:
-    # Rows where both dates are given and ``later`` is before ``earlier`` (a plan ended before
-    # it began); the dates are datetime64 arrays as ``coerce_values`` makes them.
-    if isinstance(later, np.ndarray) and isinstance(earlier, np.ndarray) and later.dtype.kind == earlier.dtype.kind == "M":
-        return ~np.isnat(later) & ~np.isnat(earlier) & (later < earlier)
-    first, second = pd.Series(later), pd.Series(earlier)
-    return (first.notna() & second.notna() & (first < second)).to_numpy(dtype=bool)
 
 
 def _return_years(table: pd.DataFrame, spec: DatasetSpec) -> pd.Series:
