@@ -108,7 +108,8 @@ def injected(name: str) -> frozenset[str]:
 _INJECTED_BY_NAME: dict[str, frozenset[str]] = {}
 
 
-def _table(tables: Tables, dataset: str) -> pd.DataFrame:
+def table_of(tables: Tables, dataset: str) -> pd.DataFrame:
+    """The table of ``dataset``; ``MissingData`` when no source supplied it."""
     if dataset not in tables:
         raise MissingData(dataset)
     return tables[dataset]
@@ -120,7 +121,7 @@ def _filter(table: pd.DataFrame, where: dict[str, Any] | None) -> pd.DataFrame:
 
 
 def _in_window(dates: pd.Series, window: Window) -> pd.Series:
-    return pd.Series(_between(dates, window.start, window.end), index=dates.index)
+    return pd.Series(between(dates, window.start, window.end), index=dates.index)
 
 
 def _open_at(table: pd.DataFrame, start: str, end: str, day: pd.Timestamp) -> pd.Series:
@@ -146,7 +147,7 @@ def _result(numerator: pd.Series, denominator: pd.Series) -> pd.DataFrame:
 # frames and group-bys, cut the Kent-size compute stage from 1.2 s to 0.5 s (benchmarks/refresh.py).
 
 
-def _districts(table: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
+def district_codes(table: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
     """(code per row, district names): the sources stage makes districts categorical. The
     names are one Index object per set of districts, so the counts of one table share it and
     are combined without aligning (``_result``)."""
@@ -170,7 +171,7 @@ _NAMES: dict[tuple, pd.Index] = {}
 
 def _count(table: pd.DataFrame, mask: pd.Series | np.ndarray | None = None, weights: pd.Series | np.ndarray | None = None) -> pd.Series:
     """Rows (or the sum of ``weights``) per district, over the rows where ``mask`` holds."""
-    codes, names = _districts(table)
+    codes, names = district_codes(table)
     keep = codes >= 0
     if mask is not None:
         keep &= np.asarray(mask, dtype=bool)
@@ -190,7 +191,7 @@ def _count_children(table: pd.DataFrame, mask: pd.Series | np.ndarray) -> pd.Ser
     id (staff, posts) count rows."""
     if "child_id" not in table:
         return _count(table, mask)
-    codes, names = _districts(table)
+    codes, names = district_codes(table)
     keep = (codes >= 0) & np.asarray(mask, dtype=bool)
     pairs = pd.DataFrame({"district": codes[keep], "child": table["child_id"].to_numpy()[keep]}).drop_duplicates()
     counts = np.bincount(pairs["district"].to_numpy(), minlength=len(names))
@@ -214,7 +215,7 @@ def rows_where(table: pd.DataFrame, where: dict[str, Any] | None) -> np.ndarray:
     return mask
 
 
-def _between(dates: pd.Series, start: dt.date, end: dt.date) -> np.ndarray:
+def between(dates: pd.Series, start: dt.date, end: dt.date) -> np.ndarray:
     """Mask of ``dates`` on ``start``..``end`` (inclusive, to the midnight of ``end``)."""
     values = dates.to_numpy(dtype="datetime64[ns]")
     return (values >= np.datetime64(start, "ns")) & (values <= np.datetime64(end, "ns"))
@@ -222,13 +223,17 @@ def _between(dates: pd.Series, start: dt.date, end: dt.date) -> np.ndarray:
 
 def _dates_in(table: pd.DataFrame, column: str, start: dt.date, end: dt.date) -> np.ndarray:
     """Rows whose ``column`` falls on ``start``..``end``."""
-    return _between(table[column], start, end)
+    return between(table[column], start, end)
+
+
+def month_bounds(window: Window) -> tuple[dt.date, dt.date]:
+    """(first day of the window's first calendar month, first day after its last month)."""
+    return window.start.replace(day=1), (window.end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
 def _months_in(table: pd.DataFrame, column: str, window: Window) -> np.ndarray:
     """Rows whose ``column`` falls in one of the window's calendar months."""
-    first = window.start.replace(day=1)
-    after = (window.end.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    first, after = month_bounds(window)
     values = table[column].to_numpy(dtype="datetime64[ns]")
     return (values >= np.datetime64(first, "ns")) & (values < np.datetime64(after, "ns"))
 
@@ -237,7 +242,7 @@ def population_at(tables: Tables, window: Window) -> pd.Series:
     """Population aged 0-17 per district for the window's year (latest estimate not after it).
     Within ``one_run``, worked out once per population table and year (every rate asks for
     every month), and the Series returned is shared, not to be changed."""
-    population = _table(tables, "population")
+    population = table_of(tables, "population")
     if _POPULATION is None:  # outside ``one_run``: worked out afresh
         return _population_in(population, window.end.year)
     held = _POPULATION.get(id(population))
@@ -282,7 +287,7 @@ def _population_in(population: pd.DataFrame, year: int) -> pd.Series:
 @calculation
 def rate_per_population(tables: Tables, window: Window, *, dataset: str, date: str, where: dict | None = None) -> pd.DataFrame:
     """Events dated within the window (numerator) over the population aged 0-17 (denominator)."""
-    table = _table(tables, dataset)
+    table = table_of(tables, dataset)
     population = population_at(tables, window)
     events = rows_where(table, where) & _dates_in(table, date, window.start, window.end)
     return _result(_count(table, events).reindex(population.index), population)
@@ -294,7 +299,7 @@ def open_per_population(
 ) -> pd.DataFrame:
     """Children with a case open at the end of the window (started on or before it, not ended
     by it) over the population aged 0-17; a child with two open rows counts once."""
-    table = _table(tables, dataset)
+    table = table_of(tables, dataset)
     counted = rows_where(table, where)
     for column, value in (exclude or {}).items():
         counted &= ~rows_where(table, {column: value})
@@ -305,7 +310,7 @@ def open_per_population(
     return _result(_count_children(table, is_open).reindex(population.index), population)
 
 
-def _elapsed(start: pd.Series, end: pd.Series, counting: str) -> pd.Series:
+def elapsed_between(start: pd.Series, end: pd.Series, counting: str) -> pd.Series:
     """Time from ``start`` to ``end`` in working days, calendar days or whole months."""
     if counting == "working days":
         return working_days_between(start, end)
@@ -319,7 +324,7 @@ def _elapsed(start: pd.Series, end: pd.Series, counting: str) -> pd.Series:
 COUNTING = ("working days", "days", "months")
 
 
-def _completed(
+def completed_rows(
     table: pd.DataFrame, window: Window, start: str, end: str, where: dict | None, counting: str, started_in_window: bool
 ) -> np.ndarray:
     """The cases a timeliness measure counts: completed in the window (and started in it too,
@@ -350,12 +355,12 @@ def share_within_working_days(
     counts calendar days and ``"months"`` whole months instead (adoption within 12 months of
     the agency decision), so local variants stay parameters. ``started_in_window`` counts only
     cases started in the window too (London's "started and completed in the month")."""
-    table = _table(tables, dataset)
-    done = _completed(table, window, start, end, where, counting, started_in_window)
+    table = table_of(tables, dataset)
+    done = completed_rows(table, window, start, end, where, counting, started_in_window)
     if counting == "working days":  # the usual case, on arrays
         elapsed = working_days_array(table[start].to_numpy(dtype="datetime64[ns]")[done], table[end].to_numpy(dtype="datetime64[ns]")[done])
     else:
-        elapsed = _elapsed(table[start][done], table[end][done], counting).to_numpy()
+        elapsed = elapsed_between(table[start][done], table[end][done], counting).to_numpy()
     in_time = np.zeros(len(table), dtype=bool)
     in_time[np.flatnonzero(done)] = elapsed <= days
     return _result(_count(table, in_time), _count(table, done))
@@ -374,9 +379,9 @@ def _timeliness_cases(
     counting: str = "working days",
     started_in_window: bool = False,
 ) -> Cases:
-    table = _table(tables, dataset)
-    done = table[_completed(table, window, start, end, where, counting, started_in_window)]
-    elapsed = _elapsed(done[start], done[end], counting)
+    table = table_of(tables, dataset)
+    done = table[completed_rows(table, window, start, end, where, counting, started_in_window)]
+    elapsed = elapsed_between(done[start], done[end], counting)
     return Cases(done, ~(elapsed <= days), done[start], done[end], elapsed, days, f"over {days} {counting}")
 
 
@@ -391,7 +396,7 @@ def share_on_time(tables: Tables, window: Window, *, dataset: str, due: str, don
 
 @drilldown("share_on_time")
 def _review_cases(tables: Tables, window: Window, *, dataset: str, due: str, done: str, where: dict | None = None) -> Cases:
-    table = _filter(_table(tables, dataset), where)
+    table = _filter(table_of(tables, dataset), where)
     rows = table[_in_window(table[due], window)]
     on_time = rows[done].notna() & (rows[done] <= rows[due])
     held = rows[done].fillna(pd.Timestamp(window.end))
@@ -436,11 +441,11 @@ def _open_beyond_cases(
     where: dict | None = None,
     counting: str = "working days",
 ) -> Cases:
-    table = _filter(_table(tables, dataset), where)
+    table = _filter(table_of(tables, dataset), where)
     day = pd.Timestamp(window.end)
     rows = table[_open_at(table, start, end, day)]
     as_at = pd.Series(day, index=rows.index)
-    elapsed = _elapsed(rows[start], as_at, counting)
+    elapsed = elapsed_between(rows[start], as_at, counting)
     return Cases(rows, elapsed > days, rows[start], as_at, elapsed, days, f"open over {days} {counting}")
 
 
@@ -451,7 +456,7 @@ def count_open_in_both(
     """Children open on both lists at the end of the window, matched on child id within the
     district (looked-after children who also have a child protection plan). Unit: count."""
     day = pd.Timestamp(window.end)
-    first, second = _table(tables, dataset), _table(tables, other)
+    first, second = table_of(tables, dataset), table_of(tables, other)
     a = first[_open_at(first, start, end, day)].drop_duplicates(["district", "child_id"])
     b = second[_open_at(second, other_start, other_end, day)]
     both = pd.MultiIndex.from_frame(a[["district", "child_id"]]).isin(pd.MultiIndex.from_frame(b[["district", "child_id"]]))
@@ -475,7 +480,7 @@ def share_open_since(
     it, how many have had ``since`` (e.g. the current placement's start) for ``days`` or more.
     NI 63: children under 16 looked after for 2.5 years or more (913 days), in the same
     placement for 2 years or more (730 days)."""
-    table = _filter(_table(tables, dataset), where)
+    table = _filter(table_of(tables, dataset), where)
     day = pd.Timestamp(window.end)
     rows = _one_per_child(table[_open_at(table, start, end, day)], start)
     rows = rows[(day - rows[start]).dt.days >= eligible_days]
@@ -490,7 +495,7 @@ def share_where(
     """Of the rows dated within the window, how many have ``column <op> value`` (e.g. referrals
     with one or more referrals in the previous 12 months). ``date = ""`` takes every row, for
     lists that are themselves a snapshot (care leavers)."""
-    table = _table(tables, dataset)
+    table = table_of(tables, dataset)
     rows = rows_where(table, where)
     if date:
         rows &= _dates_in(table, date, window.start, window.end)
@@ -518,7 +523,7 @@ def share_rereferred(tables: Tables, window: Window, *, dataset: str, date: str,
     child's previous referral (DfE's re-referral). Taken from the dates where the list reaches
     back 12 months before the referral; before that, from the column ``count`` (the Annex A
     "Number of Referrals in Last 12 Months", 1 or more; blank counts as none)."""
-    table = _table(tables, dataset)
+    table = table_of(tables, dataset)
     from_dates, from_column = rereferral_flags(table, date, count)
     flags = np.where(np.isnan(from_dates), np.nan_to_num(from_column), from_dates)
     rows = _dates_in(table, date, window.start, window.end)
@@ -540,7 +545,7 @@ def ratio_of_sums(
     """For monthly workforce sheets: sum of ``numerator`` (rows also matching ``numerator_where``)
     over sum of ``denominator`` (default: the same column), rows of the window's months.
     Average caseload = cases / FTE; % agency = agency FTE / establishment FTE."""
-    table = _table(tables, dataset)
+    table = table_of(tables, dataset)
     rows = _months_in(table, month, window) & rows_where(table, where)
     top = _count(table, rows & rows_where(table, numerator_where), weights=table[numerator])
     bottom = _count(table, rows, weights=table[denominator or numerator])
@@ -573,9 +578,9 @@ def share_supervised(
     """Of the staff in post in the window's month(s) (matching ``where``), how many have a
     supervision dated within the window. Workers are matched by name within their district,
     ignoring case and spacing, since supervision logs rarely carry staff numbers."""
-    staff_table = _table(tables, staff)
+    staff_table = table_of(tables, staff)
     in_post = staff_table.loc[_months_in(staff_table, month, window) & rows_where(staff_table, where), ["district", "worker"]]
-    log = _table(tables, supervision)
+    log = table_of(tables, supervision)
     log = log.loc[_dates_in(log, "supervision_date", window.start, window.end), ["district", "worker"]]
     seen = set(_worker_keys(log))
     people = dict.fromkeys(_worker_keys(in_post))  # each worker once, however many rows
@@ -593,7 +598,7 @@ def typed_figure(tables: Tables, window: Window, *, indicator_id: str, unit_scal
     numerator = value and denominator = the unit's scale (so the value shows unchanged).
     ``figure`` names the typed indicator when it differs from the catalogue id.
     """
-    figures = _table(tables, "figures")
+    figures = table_of(tables, "figures")
     rows = figures[figures["indicator"] == (figure or indicator_id)]
     if len(rows):  # most indicators have no typed figure: the month is looked for only where there are some
         rows = rows[rows["period"].dt.to_period("M") == pd.Period(window.end, "M")]
@@ -625,7 +630,7 @@ def share_open_where(
 ) -> pd.DataFrame:
     """Of the cases open at the end of the window, how many have ``column <op> value``
     (e.g. children looked after with 3 or more placements in the last 12 months)."""
-    table = _filter(_table(tables, dataset), where)
+    table = _filter(table_of(tables, dataset), where)
     rows = _one_per_child(table[_open_at(table, start, end, pd.Timestamp(window.end))], start)
     meets = OPS[op](rows[column], value).fillna(False).astype(bool)
     return _result(_count(rows, meets), _count(rows))
@@ -636,7 +641,7 @@ def share_lasting(tables: Tables, window: Window, *, dataset: str, start: str, e
     """Share of cases lasting ``days`` calendar days or more: of those that ended within the
     window (``basis = "ended"``: CP plans lasting 2 years or more at de-registration), or of
     those open at its end (``basis = "open"``: current plans lasting 18 months or more)."""
-    table = _table(tables, dataset)
+    table = table_of(tables, dataset)
     if basis == "ended":
         rows = table[_in_window(table[end], window)]
         length = (rows[end] - rows[start]).dt.days
@@ -652,7 +657,7 @@ def average_days(tables: Tables, window: Window, *, dataset: str, start: str, en
     """Average calendar days from ``start`` to ``end`` for cases whose ``end`` falls within the
     window: numerator = total days, denominator = cases (adoption A1: entering care to moving in
     with the adoptive family, over 3 years)."""
-    table = _table(tables, dataset)
+    table = table_of(tables, dataset)
     rows = table[_in_window(table[end], window) & table[start].notna()]
     days = (rows[end] - rows[start]).dt.days
     return _result(_count(rows, weights=days), _count(rows))
@@ -668,7 +673,7 @@ def count_older_than(tables: Tables, window: Window, *, dataset: str, since: str
 
 @drilldown("count_older_than")
 def _waiting_cases(tables: Tables, window: Window, *, dataset: str, since: str, as_at: str, days: int) -> Cases:
-    table = _table(tables, dataset)
+    table = table_of(tables, dataset)
     rows = table[_months_in(table, as_at, Window(window.end, window.end))]
     waited = (rows[as_at] - rows[since]).dt.days.astype("float64")
     return Cases(rows, waited > days, rows[since], rows[as_at], waited, days, f"waiting over {days} days")
@@ -686,10 +691,10 @@ def share_with_events(
 
 @drilldown("share_with_events")
 def _visit_cases(tables: Tables, window: Window, *, dataset: str, start: str, end: str, events: str, date: str, at_least: int = 1) -> Cases:
-    table = _table(tables, dataset)
+    table = table_of(tables, dataset)
     first, last = pd.Timestamp(window.start), pd.Timestamp(window.end)
     rows = table[(table[start] <= last) & (table[end].isna() | (table[end] >= first))].drop_duplicates(["district", "child_id"])
-    log = _table(tables, events)
+    log = table_of(tables, events)
     log = log[_in_window(log[date], window)]
     visits = dict(log.groupby(["district", "child_id"], observed=True).size().items())  # a dict: a pandas look-up per case was slow
     count = pd.Series([visits.get((d, c), 0) for d, c in zip(rows["district"], rows["child_id"])], index=rows.index, dtype="float64")
