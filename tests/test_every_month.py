@@ -86,6 +86,15 @@ def tables(seed: int, categorical: bool = True) -> dict[str, pd.DataFrame]:
             "cases": pd.Series(rng.integers(0, 25, n), dtype="float64").mask(rng.random(n) < 0.1),
             "fte": rng.choice([0.5, 1.0, np.nan], n),
             "qualified": rng.choice(["Yes", "No"], n),
+            # Names typed as people type them: the same worker in other case and spacing, some blank.
+            "worker": rng.choice(["Ann Lee", "ann  lee", "Bo Day", "BO DAY ", "Cy Fox", None, "Di Ray"], n),
+        }
+    )
+    supervision = pd.DataFrame(
+        {
+            "district": district(n),
+            "worker": rng.choice(["Ann Lee", "bo day", "Cy  Fox", None, "Ed Moe"], n),
+            "supervision_date": _dates(rng, n, 0.05),
         }
     )
     population = pd.DataFrame(
@@ -104,6 +113,7 @@ def tables(seed: int, categorical: bool = True) -> dict[str, pd.DataFrame]:
         "cp_visits": visits,
         "unallocated": unallocated,
         "staff": staff,
+        "supervision": supervision,
         "population": population,
     }
 
@@ -120,6 +130,8 @@ CALCULATIONS_TRIED = [
     {"name": "share_rereferred", "dataset": "referrals", "date": "referral_date", "count": "previous_referrals"},
     {"name": "ratio_of_sums", "dataset": "staff", "numerator": "cases", "denominator": "fte", "where": {"qualified": "Yes"}},
     {"name": "ratio_of_sums", "dataset": "staff", "numerator": "fte", "numerator_where": {"qualified": "No"}},
+    {"name": "share_supervised"},
+    {"name": "share_supervised", "where": {"qualified": "Yes"}},
     {"name": "share_on_time", "dataset": "reviews", "due": "due_date", "done": "review_date", "where": {"review_type": "CP"}},
     {"name": "share_on_time", "dataset": "reviews", "due": "due_date", "done": "review_date"},
     {"name": "share_within_working_days", "dataset": "assessments", "start": "start_date", "end": "authorised_date", "days": 45},

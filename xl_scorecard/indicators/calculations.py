@@ -553,7 +553,9 @@ def ratio_of_sums(
     return _result(top[present], bottom[present])
 
 
-def _worker_keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
+def worker_keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """Per row, (district, worker name ignoring case and spacing): how a supervision log's rows
+    are matched to the staff list's."""
     # (district, worker name ignoring case and spacing). A plain loop over a month's rows (a
     # thousand or so): pandas' string methods cost more than the work here.
     cleaned: dict[object, str] = {}
@@ -582,8 +584,8 @@ def share_supervised(
     in_post = staff_table.loc[_months_in(staff_table, month, window) & rows_where(staff_table, where), ["district", "worker"]]
     log = table_of(tables, supervision)
     log = log.loc[_dates_in(log, "supervision_date", window.start, window.end), ["district", "worker"]]
-    seen = set(_worker_keys(log))
-    people = dict.fromkeys(_worker_keys(in_post))  # each worker once, however many rows
+    seen = set(worker_keys(log))
+    people = dict.fromkeys(worker_keys(in_post))  # each worker once, however many rows
     staffed = pd.Series([district for district, _ in people], dtype="object").value_counts()
     supervised = pd.Series([key[0] for key in people if key in seen], dtype="object").value_counts()
     return _result(supervised.reindex(staffed.index), staffed.rename_axis("district"))

@@ -34,6 +34,7 @@ from xl_scorecard.indicators.calculations import (
     rereferral_flags,
     rows_where,
     table_of,
+    worker_keys,
 )
 from xl_scorecard.indicators.workdays import working_days_array
 from xl_scorecard.periods import Window
@@ -460,4 +461,41 @@ def share_with_events(
         count[matched] = np.where(seen[at[matched]] == case_pairs[rows][matched], times[at[matched]], 0)
         top, bottom = _chosen_counts(codes, len(names), rows, ~(count < at_least))
         out.append((top, bottom, names))
+    return out
+
+
+@every_month
+def share_supervised(
+    tables: Tables,
+    windows: list[Window],
+    *,
+    staff: str = "staff",
+    supervision: str = "supervision",
+    month: str = "month",
+    where: dict | None = None,
+) -> list[MonthParts]:
+    """``calculations.share_supervised`` for every window: of the workers in post in its months,
+    those with a supervision dated in it, matched by name within their district."""
+    staff_table = table_of(tables, staff)
+    months, chosen = _dates(staff_table, month), rows_where(staff_table, where)
+    log = table_of(tables, supervision)
+    dated = _dates(log, "supervision_date")
+    # Each (district, cleaned name) a number, the staff list's and the log's alike.
+    numbers: dict[tuple[str, str], int] = {}
+    in_post = np.array([numbers.setdefault(key, len(numbers)) for key in worker_keys(staff_table[["district", "worker"]])], dtype="int64")
+    logged = np.array([numbers.setdefault(key, len(numbers)) for key in worker_keys(log[["district", "worker"]])], dtype="int64")
+    place, names = pd.factorize(pd.Series([district for district, _ in numbers], dtype="object"))
+    names = pd.Index(names, name="district")
+    out = []
+    for window in windows:
+        first, after = month_bounds(window)
+        people = np.unique(in_post[chosen & (months >= np.datetime64(first, "ns")) & (months < np.datetime64(after, "ns"))])
+        seen = np.isin(people, logged[_on(dated, window)])
+        out.append(
+            (
+                np.bincount(place[people[seen]], minlength=len(names)).astype("float64"),
+                np.bincount(place[people], minlength=len(names)).astype("float64"),
+                names,
+            )
+        )
     return out
