@@ -28,6 +28,7 @@ from xl_scorecard.sources.children import (
     periods_of_care,
     rereferrals_from_dates,
 )
+from xl_scorecard.sources.columns import concat_columns
 from xl_scorecard.sources.problems import Problem
 from xl_scorecard.sources.read import MAX_INFLATED_BYTES, OpenWorkbooks, SourceFileError, read_sheet, sheet_names
 from xl_scorecard.sources.schema import ANNEX_A, ANNEX_A_LISTS, DatasetSpec, normalise_header
@@ -345,7 +346,7 @@ def read_sources(
     source entries, descriptions and tool are unchanged since a refresh saved its reading there
     is not read again (``xl_scorecard.sources.cache``).
     """
-    parts: dict[str, list[pd.DataFrame]] = {}
+    parts: dict[str, list[SheetResult]] = {}
     data = SourceData(tables={})
     # Sources naming the same file go to one task, which opens the workbook once for all of
     # them (an Annex A workbook's eleven lists, a workforce workbook's three sheets).
@@ -418,10 +419,16 @@ def read_sources(
         data.files.extend(reports)
         data.problems.extend(problems)
         for dataset, result in results:
-            parts.setdefault(dataset, []).append(result.table)
-    for dataset, frames in parts.items():
-        frames = [f for f in frames if len(f)] or frames[:1]
-        table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+            parts.setdefault(dataset, []).append(result)
+    for dataset, sheets in parts.items():
+        sheets = [r for r in sheets if r.rows_loaded] or sheets[:1]
+        # Sheets still in their columns (read here or in a reading process) are joined column by
+        # column, without a frame each; a sheet whose table was made, or saved and read back,
+        # joins as a frame.
+        stacked = [(r.columns, r.length) for r in sheets if r.columns is not None]
+        table = concat_columns(stacked) if sheets and len(stacked) == len(sheets) else None
+        if table is None:
+            table = pd.concat([r.table for r in sheets], ignore_index=True) if sheets else pd.DataFrame()
         for column in [c for c in table if c.startswith(BAD_PREFIX)]:  # rows of other files had no bad value there
             table[column] = table[column].fillna(False).astype(bool)
         data.tables[dataset] = table

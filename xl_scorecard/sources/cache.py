@@ -38,13 +38,13 @@ import pandas as pd
 from pandas.api.types import is_object_dtype as is_object
 
 from xl_scorecard import __version__
+from xl_scorecard.sources.columns import SheetResult, column_series
 from xl_scorecard.sources.problems import Problem
 from xl_scorecard.versions import library_versions
 
 if TYPE_CHECKING:
     from xl_scorecard.config import AuthorityConfig
     from xl_scorecard.sources import FileReport
-    from xl_scorecard.sources.validate import SheetResult
 
     # One source entry's outcome: (dataset, result) pairs, a report per sheet, the problems.
     Outcome = tuple[list[tuple[str, SheetResult]], list[FileReport], list[Problem]]
@@ -226,7 +226,7 @@ def encode(outcomes: list[Outcome], key: str) -> list[bytes | memoryview]:
                 "results": [
                     {
                         "dataset": dataset,
-                        "table": _encode_frame(result.table, buffers),
+                        "table": _encode_table(result, buffers),
                         "problems": [asdict(p) for p in result.problems],
                         "rows_read": result.rows_read,
                         "rows_excluded": result.rows_excluded,
@@ -260,7 +260,6 @@ def encode(outcomes: list[Outcome], key: str) -> list[bytes | memoryview]:
 def decode(data: bytes, key: str) -> list[Outcome]:
     """The outcomes saved in ``data``; ``Damaged`` when it is not exactly a reading for ``key``."""
     from xl_scorecard.sources import FileReport
-    from xl_scorecard.sources.validate import SheetResult
 
     view = memoryview(data)
     if len(data) < len(MAGIC) + 8 + DIGEST or not data.startswith(MAGIC):
@@ -326,6 +325,16 @@ def _array(values: np.ndarray, buffers: list[bytes | memoryview]) -> dict[str, A
         raise Uncacheable(f"an array of {values.dtype}")
     buffers.append(values.view(np.uint8).data)  # dates too: a buffer of bytes, not of datetime64
     return {"dtype": values.dtype.str, "count": len(values), "buffer": len(buffers) - 1}
+
+
+def _encode_table(result: SheetResult, buffers: list[bytes | memoryview]) -> dict[str, Any]:
+    # A sheet still in its columns is saved from them (no frame made for it): what
+    # ``_encode_frame`` saves of the frame they make, column by column.
+    if result.columns is None:
+        return _encode_frame(result.table, buffers)
+    index = pd.RangeIndex(result.length)
+    columns = [{"name": name, **_encode_column(column_series(values, index), buffers)} for name, values in result.columns.items()]
+    return {"rows": result.length, "index": None, "columns": columns}
 
 
 def _encode_frame(frame: pd.DataFrame, buffers: list[bytes | memoryview]) -> dict[str, Any]:

@@ -13,18 +13,15 @@ import difflib
 import operator
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any, cast
 
 import numpy as np
 import pandas as pd
 
+from xl_scorecard.sources.columns import BAD_PREFIX, SheetResult, frame_of
 from xl_scorecard.sources.problems import Problem, Severity
 from xl_scorecard.sources.read import RawSheet
 from xl_scorecard.sources.schema import ColumnSpec, DatasetSpec, normalise_header
-
-# Marks the rows whose value in a column is bad or missing: "_bad_cases" for the caseload column.
-BAD_PREFIX = "_bad_"
 
 HEADER_SEARCH_ROWS = 30
 # Markers people type for "nothing here"; they count as blank, not as bad values.
@@ -41,21 +38,6 @@ _TIME_SUFFIX = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 # "2021/03/01", and a two-digit year ("01/03/21" is 1 March 2021). A US month-first date matches
 # none of them (a 13th month or more) and is reported, never guessed.
 _DATE_FORMATS = ("%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d-%b-%Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d", "%d/%m/%y")
-
-
-@dataclass
-class SheetResult:
-    """A validated sheet: the canonical table, its problems and the row accounting."""
-
-    table: pd.DataFrame
-    problems: list[Problem] = field(default_factory=list)
-    rows_read: int = 0
-    rows_excluded: int = 0
-    mapped: dict[str, str] = field(default_factory=dict)  # canonical column -> header as typed
-
-    @property
-    def rows_loaded(self) -> int:
-        return len(self.table)
 
 
 def find_header(
@@ -235,7 +217,7 @@ def validate_sheet(
     # Codes used outside the years they were collected in are rare: the frame they are looked
     # for in is made only when the sheet uses such a code at all.
     if _uses_dated_codes(columns, spec, mapping):
-        problems.extend(codes_out_of_use(_frame(columns, len(data_rows)), spec, header_row, mapping, where))
+        problems.extend(codes_out_of_use(frame_of(columns, len(data_rows)), spec, header_row, mapping, where))
     # The row checks on the arrays (not on a frame's Series: a few hundred rows a sheet, and
     # pandas' cost per operation was most of it at 100 districts).
     for check in spec.checks:
@@ -269,9 +251,11 @@ def validate_sheet(
         kept = ~excluded
         columns = {name: values if isinstance(values, str) else values[kept] for name, values in columns.items()}
         length = int(kept.sum())
-    kept_table = _frame(columns, length)
     mapped = {name: str(header_row[position]).strip() for name, position in mapping.items()}
-    return SheetResult(kept_table, problems, rows_read=len(data_rows), rows_excluded=int(excluded.sum()), mapped=mapped)
+    # The table stays its columns until asked for as a frame (``columns.SheetResult``).
+    return SheetResult(
+        None, problems, rows_read=len(data_rows), rows_excluded=int(excluded.sum()), mapped=mapped, columns=columns, length=length
+    )
 
 
 def _uses_dated_codes(columns: dict[str, Any], spec: DatasetSpec, mapping: dict[str, int]) -> bool:
@@ -447,23 +431,6 @@ def _typed_empty(col: ColumnSpec, length: int) -> Any:
 def _empty_table(spec: DatasetSpec) -> pd.DataFrame:
     # A sheet that gave no rows: the dataset's columns, none of them typed.
     return pd.DataFrame(columns=list(dict.fromkeys([*spec.columns, "district", "source_row"])))
-
-
-def _frame(columns: dict[str, Any], length: int) -> pd.DataFrame:
-    """One sheet's table from its columns as arrays (a scalar fills its column), in their order.
-    Text columns stay Python objects, as they always were here: pandas 3 would otherwise infer
-    its string type from an object array. A Series is made only for those (and the scalars),
-    on one shared index, so nothing is aligned or copied twice."""
-    index = pd.RangeIndex(length)
-    wrapped: dict[str, Any] = {}
-    for name, values in columns.items():
-        if isinstance(values, str):  # the district's code, in every row
-            wrapped[name] = pd.Series(values, index=index)
-        elif isinstance(values, np.ndarray) and values.dtype == object:
-            wrapped[name] = pd.Series(values, index=index, dtype=object, copy=False)
-        else:
-            wrapped[name] = values
-    return pd.DataFrame(wrapped, index=index, copy=False)
 
 
 def clean_text(value: object) -> str:
