@@ -87,6 +87,9 @@ def test_a_sheet_travels_to_and_from_a_reading_process_as_columns():
 
 def test_a_sheet_is_saved_as_a_reading_byte_for_byte_as_its_frame_would_be():
     columns, n = sheet(np.random.default_rng(4), "NG", ["cases"], 25)
+    # Every kind of column validation makes, and one it never does (text mixed with a number).
+    columns["mixed"] = np.array(["A", 3, None, float("nan"), "B"] * 5, dtype=object)
+    columns["floats32"] = np.ones(n, dtype="float32")
     as_columns = SheetResult(None, [], rows_read=n, columns=columns, length=n)
     as_frame = SheetResult(frame_of(columns, n), [], rows_read=n)
     key = "k" * 64

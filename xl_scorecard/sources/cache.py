@@ -332,9 +332,29 @@ def _encode_table(result: SheetResult, buffers: list[bytes | memoryview]) -> dic
     # ``_encode_frame`` saves of the frame they make, column by column.
     if result.columns is None:
         return _encode_frame(result.table, buffers)
-    index = pd.RangeIndex(result.length)
-    columns = [{"name": name, **_encode_column(column_series(values, index), buffers)} for name, values in result.columns.items()]
+    columns = [{"name": name, **_encode_values(values, result.length, buffers)} for name, values in result.columns.items()]
     return {"rows": result.length, "index": None, "columns": columns}
+
+
+# Arrays a Series holds as they are: their encoding is taken from them without making one (a
+# Series per column, ten thousand at 100 districts, was half the time of saving the readings).
+_PLAIN = {np.dtype("float64"), np.dtype("int64"), np.dtype("bool"), np.dtype("datetime64[ns]")}
+
+
+def _encode_values(values: Any, length: int, buffers: list[bytes | memoryview]) -> dict[str, Any]:
+    # ``_encode_column`` of ``column_series(values)``, the same dict, for the columns validation
+    # makes; anything else goes through the Series.
+    if isinstance(values, np.ndarray) and values.ndim == 1 and len(values) == length:
+        if values.dtype == object:
+            words = _encode_words(values, buffers)
+            if words is not None:
+                return words
+        elif values.dtype in _PLAIN:
+            return {"kind": "array", "values": _array(values, buffers)}
+    elif isinstance(values, pd.arrays.IntegerArray) and str(values.dtype) in MASKED and len(values) == length:
+        numbers = values.to_numpy(dtype=values.dtype.numpy_dtype, na_value=0)
+        return {"kind": "masked", "dtype": str(values.dtype), "values": _array(numbers, buffers), "mask": _array(values.isna(), buffers)}
+    return _encode_column(column_series(values, pd.RangeIndex(length)), buffers)
 
 
 def _encode_frame(frame: pd.DataFrame, buffers: list[bytes | memoryview]) -> dict[str, Any]:
