@@ -29,15 +29,16 @@ COMPARED = ("History data", "History", "Districts")
 
 @pytest.fixture
 def computed(monkeypatch) -> list[tuple[str, str]]:
-    """Every (indicator, month) figure computed in this process."""
+    """Every (indicator, month) figure computed in this process (compute_all works an
+    indicator's months out together)."""
     seen: list[tuple[str, str]] = []
-    original = compute.indicator_figures
+    original = compute.figures_for_months
 
-    def counted(indicator, tables, period, *args, **kwargs):
-        seen.append((indicator.id, str(period)))
-        return original(indicator, tables, period, *args, **kwargs)
+    def counted(indicator, tables, periods, *args, **kwargs):
+        seen.extend((indicator.id, str(period)) for period in periods)
+        return original(indicator, tables, periods, *args, **kwargs)
 
-    monkeypatch.setattr(compute, "indicator_figures", counted)
+    monkeypatch.setattr(compute, "figures_for_months", counted)
     return seen
 
 

@@ -241,16 +241,19 @@ def _indicator_arrays(
         usable = _own_figures(ind, valid_rows(ind, tables))
         # With figures to save, the tables the computation looks at are noted: they key them.
         looked_at = TableReads(usable) if saved is not None else usable
-        found = as_arrays(_every_month(ind, looked_at, periods, districts, absent))
+        found = as_arrays(figures_for_months(ind, looked_at, periods, districts, absent))
         if saved is not None and isinstance(looked_at, TableReads):
             saved.put(key, looked_at.read(), found)
     return found
 
 
-def _every_month(ind: Indicator, tables: Tables, periods: list[Month], districts: list[str], absent: set[str]) -> list[dict[str, Any]]:
-    # ``indicator_figures`` for each period, ``tables`` already the indicator's valid rows. A
-    # calculation with an every-month version (``months``) is worked out for all the windows in
-    # one go: the same figures, without the per-call cost of pandas paid 13 times or more.
+def figures_for_months(
+    ind: Indicator, tables: Tables, periods: list[Month], districts: list[str], absent: set[str]
+) -> list[dict[str, Any]]:
+    """``indicator_figures`` for each of ``periods``, ``tables`` already the indicator's valid
+    rows (``valid_rows``). A calculation with an every-month version (``months``) is worked out
+    for all the windows in one go: the same figures, without pandas' cost per call paid 13
+    times or more."""
     name = ind.calculation["name"]
     every = ALL_MONTHS.get(name)
     if every is None or injected(name):
