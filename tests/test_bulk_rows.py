@@ -308,3 +308,42 @@ def test_text_that_may_not_read_back_as_written_is_left_to_the_reader(tmp_path, 
     plain = _history(base, ["plain", *PLAIN])
     path, _ = _write(tmp_path, "plain", plain)
     assert history_rows_as_read(plain) == _read_back(path, HISTORY_SHEET)
+
+
+@pytest.mark.parametrize("names", ["as generated", "awkward"])
+def test_trend_rows_in_bulk_are_the_bytes_xlsxwriter_writes(authority, tmp_path, monkeypatch, names):
+    # A refresh of the example (30 indicators, four districts, months without figures), once
+    # with each indicator's district rows on the History sheet made in bulk and put in after its
+    # authority row, once with XlsxWriter writing every cell: every part the same, byte for byte
+    # (styles numbered alike, row heights of the long titles, the sheet's extent).
+    import xl_scorecard.render.workbook as workbook
+    from xl_scorecard.config import load_config
+    from xl_scorecard.pipeline import refresh
+    from xl_scorecard.render.cells import FINGERPRINT_SHEET, TREND_SHEET
+    from xl_scorecard.render.trend import write_trend_sheet
+
+    config_path = authority / "authority.toml"
+    if names == "awkward":  # text to escape, end spaces, an escape look-alike, a control character
+        text = config_path.read_text(encoding="utf-8")
+        text = text.replace('name = "Eastbrook"', 'name = " East & <brook> "')
+        text = text.replace('name = "Southmere"', 'name = "South_x0041_mere\\u0007"')
+        config_path.write_text(text, encoding="utf-8")
+    config = load_config(config_path)
+    when = dt.datetime(2026, 11, 3, 9, 30)
+    masters = {}
+    for way in ("bulk", "cells"):
+        if way == "cells":
+            monkeypatch.setattr(workbook, "write_trend_sheet", lambda *a, **k: write_trend_sheet(*a, **k, in_bulk=False))
+        masters[way] = tmp_path / way / "master.xlsx"
+        masters[way].parent.mkdir()
+        refresh(config, master=masters[way], now=when)
+    made, reference = (Package.read(masters[w]) for w in ("bulk", "cells"))
+    assert sorted(made.parts) == sorted(reference.parts)
+    keyed = sheet_parts(reference)[FINGERPRINT_SHEET]  # its digests are keyed afresh each write
+    for part in reference.parts:
+        if part != keyed:
+            assert made.parts[part] == reference.parts[part], part
+    trend = CalamineWorkbook.from_path(str(masters["bulk"])).get_sheet_by_name(TREND_SHEET).to_python()
+    assert len(trend) == 1 + 30 * 5  # header, then each indicator's authority and district rows
+    if names == "awkward":
+        assert " East & <brook> " in {row[1] for row in trend}

@@ -93,19 +93,24 @@ def data_rows(frame: pd.DataFrame, columns: Sequence[str], first_row: int) -> st
 
 @dataclass(frozen=True)
 class Splice:
-    """Rows to put after those XlsxWriter wrote in ``sheet``; ``last_row`` (1-based) and
-    ``last_column`` (0-based) the sheet's new extent."""
+    """Rows to put in ``sheet``, after those XlsxWriter wrote (or, with ``before_row``, just
+    before its row of that 1-based number); ``last_row`` (1-based) and ``last_column``
+    (0-based) the extent they reach."""
 
     sheet: str
     rows: str
     last_row: int
     last_column: int
+    before_row: int | None = None
+
+
+_DIMENSION = re.compile(rb'<dimension ref="A1(?::([A-Z]+)(\d+))?"/>')
 
 
 def splice_rows(path: Path, splices: Sequence[Splice]) -> None:
-    """Put each splice's rows after the rows XlsxWriter wrote in its sheet of the workbook at
-    ``path`` (the header, the first row), with the sheet's dimension grown to match; every other
-    part is copied as it was. One rewrite of the package for all of them."""
+    """Put each splice's rows in its sheet of the workbook at ``path`` (at the end of the rows
+    XlsxWriter wrote, or before the row ``before_row``), with the sheet's dimension grown to
+    hold them; every other part is copied as it was. One rewrite of the package for all of them."""
     if not splices:
         return
     package = Package.read(path)
@@ -113,14 +118,32 @@ def splice_rows(path: Path, splices: Sequence[Splice]) -> None:
     for splice in splices:
         sheet_part = parts[splice.sheet]
         xml = package.parts[sheet_part]
-        end = xml.rindex(b"</sheetData>")
-        dimension = re.search(rb'<dimension ref="A1(?::[A-Z]+\d+)?"/>', xml)
+        if splice.before_row is None:
+            at = xml.rindex(b"</sheetData>")
+        else:
+            found = re.search(rb'<row r="%d"[ >]' % splice.before_row, xml)
+            if found is None:
+                raise ValueError(f"{sheet_part}: no row {splice.before_row} to put rows before")
+            at = found.start()
+        xml = xml[:at] + splice.rows.encode("utf-8") + xml[at:]
+        dimension = _DIMENSION.search(xml)
         if dimension is None:
             raise ValueError(f"{sheet_part}: no dimension to grow")
-        grown = f'<dimension ref="A1:{xl_col_to_name(splice.last_column)}{splice.last_row}"/>'.encode()
-        xml = xml[: dimension.start()] + grown + xml[dimension.end() : end] + splice.rows.encode("utf-8") + xml[end:]
-        package.parts[sheet_part] = xml
+        row, column = splice.last_row, splice.last_column
+        if dimension.group(1):  # never shrink what XlsxWriter (or another splice) made it
+            row = max(row, int(dimension.group(2)))
+            column = max(column, _column_number(dimension.group(1).decode()))
+        grown = f'<dimension ref="A1:{xl_col_to_name(column)}{row}"/>'.encode()
+        package.parts[sheet_part] = xml[: dimension.start()] + grown + xml[dimension.end() :]
     package.write(path)
+
+
+def _column_number(letters: str) -> int:
+    # "A" -> 0, "N" -> 13, "AA" -> 26.
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number - 1
 
 
 def number_cell(reference: str, value: float, style: int | None = None) -> str:

@@ -74,6 +74,7 @@ from xl_scorecard.render.drilldown import write_drilldown
 from xl_scorecard.render.layout import VIEW_FIELDS, Layout
 from xl_scorecard.render.panels import write_panels
 from xl_scorecard.render.rows import Splice, splice_rows, write_history_data
+from xl_scorecard.render.trend import write_trend_sheet
 from xl_scorecard.scoring import BETTER, IMPROVED, SAME, WORSE, disclosure_basis
 
 
@@ -116,7 +117,7 @@ def write_workbook(path: Path, data: ScorecardInput, date_1904: bool = False) ->
     if data.details:
         write_details(book, book.add_worksheet(DETAIL_SHEET), data, fmt)
     _write_districts(book.add_worksheet(DISTRICTS_SHEET), data, fmt)
-    _write_trend_sheet(book.add_worksheet(TREND_SHEET), data, fmt, trend_rows)
+    trend = write_trend_sheet(book.add_worksheet(TREND_SHEET), data, fmt, trend_rows)
     _write_definitions(book.add_worksheet(DEFINITIONS_SHEET), data, fmt)
     _write_quality(book.add_worksheet(QUALITY_SHEET), data, fmt)
     _write_commentary(book.add_worksheet(COMMENTARY_SHEET), data, fmt)
@@ -128,7 +129,7 @@ def write_workbook(path: Path, data: ScorecardInput, date_1904: bool = False) ->
     rows = write_history_data(history, data, fmt)
     history.hide()  # the tool's own store: kept out of print and out of the way, not secret
     book.close()
-    splices = [splice for make in pending if (splice := make()) is not None]
+    splices = [*trend, *(splice for make in pending if (splice := make()) is not None)]
     if rows:
         splices.append(Splice(HISTORY_SHEET, rows, last_row=len(data.history) + 1, last_column=len(HISTORY_COLUMNS) - 1))
     splice_rows(path, splices)
@@ -592,42 +593,6 @@ def _write_warning_record(ws: Worksheet, data: ScorecardInput, areas: list[tuple
             else:
                 value_cell(ws, row, 2 + 2 * n, int(went), "count", fmt, went, border=1)
         row += 1
-
-
-TREND_WIDTHS = [32, 12, *[8] * TREND_MONTHS]
-
-
-def _write_trend_sheet(ws: Worksheet, data: ScorecardInput, fmt: Formats, rows: dict[tuple[str, str], int]) -> None:
-    """The last 12 months per indicator and area: what the sparklines and panel charts read.
-    Each indicator's block of rows is headed by its title (the authority's row), then its
-    districts."""
-    months = months_ending(data.period, TREND_MONTHS)
-    for col, width in enumerate(TREND_WIDTHS[:2]):
-        ws.set_column(col, col, width)
-    ws.set_column(2, 1 + TREND_MONTHS, TREND_WIDTHS[2])
-    head = {"bold": True, "bg_color": fmt.colours.header, "font_color": "#FFFFFF"}
-    ws.write_string(0, 0, "Indicator", fmt(**head))
-    ws.write_string(0, 1, "Area", fmt(**head))
-    for n, month in enumerate(months):
-        ws.write_string(0, 2 + n, month.label, fmt(align="right", **head))
-    # A plain dict: a pandas look-up per cell was half this sheet's time at 100 districts.
-    stored = data.history
-    keys = zip(stored["indicator"].tolist(), stored["area"].tolist(), stored["period"].tolist(), strict=True)
-    history = dict(zip(keys, stored["value"].tolist(), strict=True))
-    labels = [str(month) for month in months]
-    names = {AUTHORITY: data.authority, **dict(data.districts)}
-    units = {ind.id: ind.unit for ind in data.catalogue}
-    titles = {ind.id: ind.title for ind in data.catalogue}
-    for (indicator, area), row in rows.items():
-        title = titles.get(indicator, indicator) if area == AUTHORITY else ""
-        fit_row(ws, row, [(title, TREND_WIDTHS[0])])
-        ws.write_string(row, 0, title, fmt(text_wrap=True, valign="top", bold=True))
-        ws.write_string(row, 1, names[area], fmt(valign="top", bold=area == AUTHORITY))
-        for n, label in enumerate(labels):
-            figure = history.get((indicator, area, label))
-            value_cell(ws, row, 2 + n, figure, units[indicator], fmt, data.basis(indicator, area, label), valign="top")
-    ws.freeze_panes(1, 2)
-    print_setup(ws, data, 0, TREND_WIDTHS, repeat_columns=2)
 
 
 def _write_commentary(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
