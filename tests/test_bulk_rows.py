@@ -150,18 +150,12 @@ def test_drilldown_cases_in_bulk_are_the_bytes_xlsxwriter_writes(example_dir, tm
 
     import xl_scorecard.render.drilldown as drilldown
     from xl_scorecard.config import load_config
-    from xl_scorecard.pipeline import refresh
 
     config = load_config(configure(tmp_path, example_dir, CATALOGUE))
-    when = dt.datetime(2026, 11, 3, 9, 30)
-    masters = {}
     original = drilldown._write_cases
-    for way in ("bulk", "cells"):
-        if way == "cells":
-            monkeypatch.setattr(drilldown, "_write_cases", lambda *a, **k: original(*a, **k, in_bulk=False))
-        masters[way] = tmp_path / way / "master.xlsx"
-        masters[way].parent.mkdir()
-        refresh(config, master=masters[way], now=when)
+    masters = _both_ways(
+        config, tmp_path, lambda: monkeypatch.setattr(drilldown, "_write_cases", lambda *a, **k: original(*a, **k, in_bulk=False))
+    )
     made, reference = (Package.read(masters[w]) for w in ("bulk", "cells"))
     sheets = sheet_parts(reference)
     cases = [name for name in sheets if name.startswith("Drill-down ") and name != "Drill-down due soon"]
@@ -172,6 +166,21 @@ def test_drilldown_cases_in_bulk_are_the_bytes_xlsxwriter_writes(example_dir, tm
     rows = [r for name in cases for r in CalamineWorkbook.from_path(str(masters["bulk"])).get_sheet_by_name(name).to_python()[4:]]
     assert len(rows) > 30  # many cases, so the bulk path did the work
     assert {r[HEADERS.index("Child ID")] for r in rows} <= set(config_ids(example_dir))
+
+
+def _both_ways(config, tmp_path: Path, cell_by_cell) -> dict[str, Path]:
+    # The same refresh (same moment) into two new masters: "bulk" as the tool writes, "cells"
+    # after ``cell_by_cell()`` has switched a sheet's bulk path off.
+    from xl_scorecard.pipeline import refresh
+
+    masters = {}
+    for way in ("bulk", "cells"):
+        if way == "cells":
+            cell_by_cell()
+        masters[way] = tmp_path / way / "master.xlsx"
+        masters[way].parent.mkdir()
+        refresh(config, master=masters[way], now=dt.datetime(2026, 11, 3, 9, 30))
+    return masters
 
 
 def config_ids(example_dir: Path) -> set[str]:
@@ -318,7 +327,6 @@ def test_trend_rows_in_bulk_are_the_bytes_xlsxwriter_writes(authority, tmp_path,
     # (styles numbered alike, row heights of the long titles, the sheet's extent).
     import xl_scorecard.render.workbook as workbook
     from xl_scorecard.config import load_config
-    from xl_scorecard.pipeline import refresh
     from xl_scorecard.render.cells import FINGERPRINT_SHEET, TREND_SHEET
     from xl_scorecard.render.trend import write_trend_sheet
 
@@ -329,14 +337,11 @@ def test_trend_rows_in_bulk_are_the_bytes_xlsxwriter_writes(authority, tmp_path,
         text = text.replace('name = "Southmere"', 'name = "South_x0041_mere\\u0007"')
         config_path.write_text(text, encoding="utf-8")
     config = load_config(config_path)
-    when = dt.datetime(2026, 11, 3, 9, 30)
-    masters = {}
-    for way in ("bulk", "cells"):
-        if way == "cells":
-            monkeypatch.setattr(workbook, "write_trend_sheet", lambda *a, **k: write_trend_sheet(*a, **k, in_bulk=False))
-        masters[way] = tmp_path / way / "master.xlsx"
-        masters[way].parent.mkdir()
-        refresh(config, master=masters[way], now=when)
+
+    def cell_by_cell(*args, **kwargs):
+        return write_trend_sheet(*args, **kwargs, in_bulk=False)
+
+    masters = _both_ways(config, tmp_path, lambda: monkeypatch.setattr(workbook, "write_trend_sheet", cell_by_cell))
     made, reference = (Package.read(masters[w]) for w in ("bulk", "cells"))
     assert sorted(made.parts) == sorted(reference.parts)
     keyed = sheet_parts(reference)[FINGERPRINT_SHEET]  # its digests are keyed afresh each write
