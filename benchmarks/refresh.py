@@ -76,7 +76,8 @@ def measure(mode: str, config_path: Path, master: Path, profile: Path | None = N
         sources.read_sheet = _openpyxl_reader()
     if mode == "openpyxl-1":
         original_read = sources.read_sources
-        sources.read_sources = lambda config, workers=2: original_read(config, workers=1)
+        # (Every other argument passed on: the pipeline's progress and reading cache.)
+        sources.read_sources = lambda config, workers=2, **others: original_read(config, workers=1, **others)
         import xl_scorecard.pipeline as pipeline
 
         pipeline.read_sources = sources.read_sources
