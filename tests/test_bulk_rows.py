@@ -352,3 +352,33 @@ def test_trend_rows_in_bulk_are_the_bytes_xlsxwriter_writes(authority, tmp_path,
     assert len(trend) == 1 + 30 * 5  # header, then each indicator's authority and district rows
     if names == "awkward":
         assert " East & <brook> " in {row[1] for row in trend}
+
+
+def test_rows_spliced_before_a_row_go_there_and_never_shrink_the_sheet(tmp_path):
+    # Rows 1 and 4 written by XlsxWriter; rows 2-3 put in before row 4, then row 5 at the end,
+    # then (last) a splice reaching only row 3: the sheet reads back in order, its extent A1:C5.
+    import xlsxwriter
+
+    from xl_scorecard.render.rows import Splice, splice_rows
+
+    path = tmp_path / "spliced.xlsx"
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": True})
+    sheet = book.add_worksheet("S")
+    sheet.write_string(0, 0, "one")
+    sheet.write_string(3, 0, "four")
+    book.close()
+    rows = {
+        n: f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{word}</t></is></c></row>' for n, word in ((2, "two"), (3, "three"), (5, "five"))
+    }
+    splice_rows(
+        path,
+        [
+            Splice("S", rows[2], last_row=2, last_column=0, before_row=4),
+            Splice("S", rows[5], last_row=5, last_column=2),
+            Splice("S", rows[3], last_row=3, last_column=0, before_row=4),
+        ],
+    )
+    read = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("S").to_python()
+    assert [r[0] for r in read] == ["one", "two", "three", "four", "five"]
+    xml = Package.read(path).parts[sheet_parts(Package.read(path))["S"]]
+    assert b'<dimension ref="A1:C5"/>' in xml

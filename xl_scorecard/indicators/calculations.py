@@ -121,7 +121,7 @@ def _filter(table: pd.DataFrame, where: dict[str, Any] | None) -> pd.DataFrame:
 
 
 def _in_window(dates: pd.Series, window: Window) -> pd.Series:
-    return pd.Series(between(dates, window.start, window.end), index=dates.index)
+    return pd.Series(_between(dates, window.start, window.end), index=dates.index)
 
 
 def _open_at(table: pd.DataFrame, start: str, end: str, day: pd.Timestamp) -> pd.Series:
@@ -215,7 +215,7 @@ def rows_where(table: pd.DataFrame, where: dict[str, Any] | None) -> np.ndarray:
     return mask
 
 
-def between(dates: pd.Series, start: dt.date, end: dt.date) -> np.ndarray:
+def _between(dates: pd.Series, start: dt.date, end: dt.date) -> np.ndarray:
     """Mask of ``dates`` on ``start``..``end`` (inclusive, to the midnight of ``end``)."""
     values = dates.to_numpy(dtype="datetime64[ns]")
     return (values >= np.datetime64(start, "ns")) & (values <= np.datetime64(end, "ns"))
@@ -223,7 +223,7 @@ def between(dates: pd.Series, start: dt.date, end: dt.date) -> np.ndarray:
 
 def _dates_in(table: pd.DataFrame, column: str, start: dt.date, end: dt.date) -> np.ndarray:
     """Rows whose ``column`` falls on ``start``..``end``."""
-    return between(table[column], start, end)
+    return _between(table[column], start, end)
 
 
 def month_bounds(window: Window) -> tuple[dt.date, dt.date]:

@@ -47,19 +47,24 @@ def indicator_figures(
     are already ``valid_rows(indicator, tables)`` (worked out once for all the months)."""
     # Plain arrays, not data frames: this runs for every indicator and month (hundreds of times
     # a refresh), and pandas' per-object overhead was half its cost.
-    params = {k: v for k, v in indicator.calculation.items() if k != "name"}
     name = indicator.calculation["name"]
-    engine = {"indicator_id": indicator.id, "unit_scale": indicator.scale}
-    params.update({key: engine[key] for key in injected(name)})
     window = window_for(period, indicator.period)
     tables = tables if valid else valid_rows(indicator, tables)
     try:
-        raw = CALCULATIONS[name](tables, window, **params)
+        raw = CALCULATIONS[name](tables, window, **_parameters(indicator))
     except MissingData as exc:
         log.debug("indicator %s: no %s data", indicator.id, exc)
         raw = None
     parts = _per_district(raw, districts) if raw is not None else None
     return _figures(indicator, tables, period, window, districts, missing, parts, raw if name == "typed_figure" else None)
+
+
+def _parameters(indicator: Indicator) -> dict[str, Any]:
+    # The calculation's keyword arguments: the catalogue's, and those the engine fills in.
+    params = {k: v for k, v in indicator.calculation.items() if k != "name"}
+    engine = {"indicator_id": indicator.id, "unit_scale": indicator.scale}
+    params.update({key: engine[key] for key in injected(indicator.calculation["name"])})
+    return params
 
 
 def _figures(
@@ -254,13 +259,12 @@ def figures_for_months(
     rows (``valid_rows``). A calculation with an every-month version (``months``) is worked out
     for all the windows in one go: the same figures, without pandas' cost per call paid 13
     times or more."""
-    name = ind.calculation["name"]
-    every = ALL_MONTHS.get(name)
-    if every is None or injected(name):
+    every = ALL_MONTHS.get(ind.calculation["name"])
+    if every is None:
         return [indicator_figures(ind, tables, period, districts, absent, valid=True) for period in periods]
     windows = [window_for(period, ind.period) for period in periods]
     try:
-        months = every(tables, windows, **{k: v for k, v in ind.calculation.items() if k != "name"})
+        months = every(tables, windows, **_parameters(ind))
     except MissingData as exc:
         log.debug("indicator %s: no %s data", ind.id, exc)
         return [

@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 
 from xl_scorecard.indicators.calculations import (
-    COUNTING,
     OPS,
     Tables,
+    completed_rows,
     district_codes,
     elapsed_between,
     month_bounds,
@@ -56,8 +56,24 @@ def _dates(table: pd.DataFrame, column: str) -> np.ndarray:
 
 
 def _on(values: np.ndarray, window: Window) -> np.ndarray:
-    # ``calculations.between``: on start..end, inclusive, to the midnight of the end.
+    # ``calculations._dates_in``: on start..end, inclusive, to the midnight of the end.
     return (values >= np.datetime64(window.start, "ns")) & (values <= np.datetime64(window.end, "ns"))
+
+
+def _in_months(values: np.ndarray, window: Window) -> np.ndarray:
+    # ``calculations._months_in``: in one of the window's calendar months.
+    first, after = month_bounds(window)
+    return (values >= np.datetime64(first, "ns")) & (values < np.datetime64(after, "ns"))
+
+
+def _whole_days(later: np.ndarray | np.datetime64, earlier: np.ndarray) -> np.ndarray:
+    # ``(later - earlier).dt.days``: whole days rounded down (as Timedelta.days is), NaN where
+    # either date is blank.
+    later, earlier = np.broadcast_arrays(later, earlier)
+    out = np.full(len(earlier), np.nan)
+    known = ~(np.isnat(later) | np.isnat(earlier))
+    out[known] = (later[known] - earlier[known]) // np.timedelta64(1, "D")
+    return out
 
 
 def _counts(codes: np.ndarray, size: int, mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
@@ -193,8 +209,7 @@ def ratio_of_sums(
     codes, names = district_codes(table)
     out = []
     for window in windows:
-        first, after = month_bounds(window)
-        rows = (months >= np.datetime64(first, "ns")) & (months < np.datetime64(after, "ns")) & chosen
+        rows = _in_months(months, window) & chosen
         present = _counts(codes, len(names), rows) > 0
         top = _counts(codes, len(names), rows & top_rows, top_weights)
         bottom = _counts(codes, len(names), rows, bottom_weights)
@@ -236,16 +251,8 @@ def share_within_working_days(
     """``calculations.share_within_working_days`` for every window; each case's time is worked
     out once, for the cases completed in any of them."""
     table = table_of(tables, dataset)
-    if counting not in COUNTING:
-        raise ValueError(f"counting must be one of {COUNTING}")
-    chosen = rows_where(table, where)
+    done = [completed_rows(table, window, start, end, where, counting, started_in_window) for window in windows]
     began, ended = _dates(table, start), _dates(table, end)
-    done = []
-    for window in windows:
-        rows = chosen & _on(ended, window)
-        if started_in_window:
-            rows &= _on(began, window)
-        done.append(rows)
     counted = np.logical_or.reduce(done) if done else np.zeros(len(table), dtype=bool)
     if counting == "working days":
         elapsed = working_days_array(began[counted], ended[counted])
@@ -263,10 +270,7 @@ def average_days(tables: Tables, windows: list[Window], *, dataset: str, start: 
     table = table_of(tables, dataset)
     began, ended = _dates(table, start), _dates(table, end)
     dated = ~np.isnat(began)
-    whole = np.zeros(len(table), dtype="float64")
-    both = dated & ~np.isnat(ended)
-    # ``.dt.days`` of the difference: whole days, rounded down (as Timedelta.days is).
-    whole[both] = (ended[both] - began[both]) // np.timedelta64(1, "D")
+    whole = np.nan_to_num(_whole_days(ended, began))  # the rows counted have both dates
     codes, names = district_codes(table)
     out = []
     for window in windows:
@@ -304,14 +308,6 @@ def _open_rows(table: pd.DataFrame, start: str, end: str) -> Callable[[Window], 
     return open_at
 
 
-def _days_to(day: np.datetime64, dates: np.ndarray) -> np.ndarray:
-    # ``(day - dates).dt.days``: whole days rounded down, NaN for a blank date.
-    out = np.full(len(dates), np.nan)
-    known = ~np.isnat(dates)
-    out[known] = (day - dates[known]) // np.timedelta64(1, "D")
-    return out
-
-
 def _chosen_counts(codes: np.ndarray, size: int, rows: np.ndarray, meets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # Per district, of the rows at positions ``rows``: those where ``meets`` holds, and all.
     where = codes[rows]
@@ -345,8 +341,8 @@ def share_open_since(
     for window in windows:
         day = np.datetime64(window.end, "ns")
         rows = latest(chosen & open_at(window))
-        rows = rows[_days_to(day, began[rows]) >= eligible_days]
-        top, bottom = _chosen_counts(codes, len(names), rows, _days_to(day, settled[rows]) >= days)
+        rows = rows[_whole_days(day, began[rows]) >= eligible_days]
+        top, bottom = _chosen_counts(codes, len(names), rows, _whole_days(day, settled[rows]) >= days)
         out.append((top, bottom, names))
     return out
 
@@ -388,10 +384,7 @@ def share_lasting(
     began, ended = _dates(table, start), _dates(table, end)
     out = []
     if basis == "ended":
-        length = np.full(len(table), np.nan)
-        both = ~(np.isnat(began) | np.isnat(ended))
-        length[both] = (ended[both] - began[both]) // np.timedelta64(1, "D")
-        lasted = length >= days
+        lasted = _whole_days(ended, began) >= days
         for window in windows:
             rows = _on(ended, window)
             out.append((_counts(codes, len(names), rows & lasted), _counts(codes, len(names), rows), names))
@@ -399,7 +392,7 @@ def share_lasting(
     open_at, latest = _open_rows(table, start, end), _latest_per_child(table, codes, start)
     for window in windows:
         rows = latest(open_at(window))
-        top, bottom = _chosen_counts(codes, len(names), rows, _days_to(np.datetime64(window.end, "ns"), began[rows]) >= days)
+        top, bottom = _chosen_counts(codes, len(names), rows, _whole_days(np.datetime64(window.end, "ns"), began[rows]) >= days)
         out.append((top, bottom, names))
     return out
 
@@ -409,10 +402,7 @@ def count_older_than(tables: Tables, windows: list[Window], *, dataset: str, sin
     """``calculations.count_older_than`` for every window: the count, over 1 for each district."""
     table = table_of(tables, dataset)
     listed, waiting = _dates(table, as_at), _dates(table, since)
-    waited = np.full(len(table), np.nan)
-    both = ~(np.isnat(listed) | np.isnat(waiting))
-    waited[both] = (listed[both] - waiting[both]) // np.timedelta64(1, "D")
-    older = waited > days
+    older = _whole_days(listed, waiting) > days
     codes, names = district_codes(table)
     # The month's count has a denominator of 1 for every district of the list's districts (all
     # of them when the districts are categorical, as the sources stage makes them; else those
@@ -420,8 +410,7 @@ def count_older_than(tables: Tables, windows: list[Window], *, dataset: str, sin
     every = isinstance(table["district"].dtype, pd.CategoricalDtype)
     out = []
     for window in windows:
-        first, after = month_bounds(Window(window.end, window.end))
-        rows = (listed >= np.datetime64(first, "ns")) & (listed < np.datetime64(after, "ns"))
+        rows = _in_months(listed, Window(window.end, window.end))
         listed_counts = _counts(codes, len(names), rows)
         ones = np.ones(len(names)) if every else np.where(listed_counts > 0, 1.0, np.nan)
         out.append((_counts(codes, len(names), rows & older), ones, names))
@@ -455,10 +444,10 @@ def share_with_events(
         _, firsts = np.unique(own[0][open_rows], return_index=True)
         rows = open_rows[np.sort(firsts)]
         seen, times = np.unique(event_pairs[countable & _on(dated, window)], return_counts=True)
-        at = np.searchsorted(seen, case_pairs[rows])
-        matched = at < len(seen)
         count = np.zeros(len(rows))
-        count[matched] = np.where(seen[at[matched]] == case_pairs[rows][matched], times[at[matched]], 0)
+        if len(seen):  # each case's events: found by its pair among the distinct pairs seen
+            at = np.minimum(np.searchsorted(seen, case_pairs[rows]), len(seen) - 1)
+            count = np.where(seen[at] == case_pairs[rows], times[at], 0)
         top, bottom = _chosen_counts(codes, len(names), rows, ~(count < at_least))
         out.append((top, bottom, names))
     return out
@@ -488,8 +477,7 @@ def share_supervised(
     names = pd.Index(names, name="district")
     out = []
     for window in windows:
-        first, after = month_bounds(window)
-        people = np.unique(in_post[chosen & (months >= np.datetime64(first, "ns")) & (months < np.datetime64(after, "ns"))])
+        people = np.unique(in_post[chosen & _in_months(months, window)])
         seen = np.isin(people, logged[_on(dated, window)])
         out.append(
             (

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from xl_scorecard.history import HISTORY_COLUMNS
@@ -131,19 +131,11 @@ def splice_rows(path: Path, splices: Sequence[Splice]) -> None:
             raise ValueError(f"{sheet_part}: no dimension to grow")
         row, column = splice.last_row, splice.last_column
         if dimension.group(1):  # never shrink what XlsxWriter (or another splice) made it
-            row = max(row, int(dimension.group(2)))
-            column = max(column, _column_number(dimension.group(1).decode()))
+            corner_row, corner_column = xl_cell_to_rowcol((dimension.group(1) + dimension.group(2)).decode())
+            row, column = max(row, corner_row + 1), max(column, corner_column)
         grown = f'<dimension ref="A1:{xl_col_to_name(column)}{row}"/>'.encode()
         package.parts[sheet_part] = xml[: dimension.start()] + grown + xml[dimension.end() :]
     package.write(path)
-
-
-def _column_number(letters: str) -> int:
-    # "A" -> 0, "N" -> 13, "AA" -> 26.
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number - 1
 
 
 def number_cell(reference: str, value: float, style: int | None = None) -> str:
