@@ -212,17 +212,25 @@ def example(folder: Path, scale: float, preset: str | None = None) -> Path:
 
 
 def fresh_master(config: Path, master: Path, months: int | None = None) -> None:
-    """A master made by one refresh (``months`` of figures computed, for history)."""
-    if master.exists():
+    """A master made by one refresh of this code (``months`` of figures computed, for history):
+    made again when the code changed, since what the last refresh recorded in its master (the
+    sheets as written: render/written.py) is only taken by the code that wrote it."""
+    from xl_scorecard.indicators.saved import code_digest
+
+    stamp = master.with_name(master.name + ".code")
+    if master.exists() and stamp.exists() and stamp.read_text(encoding="utf-8") == code_digest():
         return
     from xl_scorecard.config import load_config
     from xl_scorecard.pipeline import refresh
 
+    master.unlink(missing_ok=True)
+    shutil.rmtree(master.parent / "backups", ignore_errors=True)
     loaded = load_config(config)
     if months is None:
         refresh(loaded, master=master)
     else:
         refresh(loaded, master=master, months=months)
+    stamp.write_text(code_digest(), encoding="utf-8")
 
 
 def copy_authority(source: Path, target: Path) -> Path:
@@ -326,11 +334,9 @@ def history(root: Path, repeat: int) -> None:
     config = example(root / "kent-2012", 4.8, preset="kent_2012")
     modes = {}
     saved_again = "120 months, the master saved again since"
-    # Made afresh by this code: what a refresh leaves beside its master is only taken by the
-    # same code (render/written.py), so a master made by an earlier version would be measured
-    # as one saved again since.
-    for months in (12, 60, 120):
-        (root / "kent-2012" / f"prepared-{months}.xlsx").unlink(missing_ok=True)
+    # Made by this code (fresh_master): what a refresh records in its master is only taken by
+    # the same code (render/written.py), so a master made by an earlier version would be
+    # measured as one saved again since.
     for months in (12, 60, 120, saved_again):
         prepared = root / "kent-2012" / f"prepared-{120 if months == saved_again else months}.xlsx"
         fresh_master(config, prepared, months=120 if months == saved_again else months)
@@ -350,15 +356,22 @@ def history(root: Path, repeat: int) -> None:
 def as_left(prepared: Path, master: Path, record: bool = True) -> None:
     """``prepared`` in ``master``'s place as the refresh that wrote it left it: with its record
     of the sheets as written (render/written.py), or, ``record`` false, as after the master was
-    saved again in Excel (which rewrites every part: the guard reads every sheet)."""
-    from xl_scorecard.render.written import record_path
+    saved again in Excel (which rewrites every part: the record matches none, so the guard
+    reads every sheet; here the record is taken out, which has the same effect)."""
+    from xl_scorecard.render.cells import FINGERPRINT_SHEET
+    from xl_scorecard.render.package import Package
+    from xl_scorecard.render.transplant import sheet_parts
+    from xl_scorecard.render.written import LABEL
 
     shutil.copy(prepared, master)
-    target = record_path(master)
-    target.unlink(missing_ok=True)
-    if record and record_path(prepared).is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(record_path(prepared), target)
+    if not record:
+        package = Package.read(master)
+        part = sheet_parts(package)[FINGERPRINT_SHEET]
+        cell = rb'<c r="E1"[^>]*><is><t>' + re.escape(LABEL.encode()) + rb"[^<]*</t></is></c>"
+        package.parts[part] = re.sub(cell, b"", package.parts[part], count=1)
+        changed = master.with_name(master.name + ".tmp.xlsx")
+        package.write(changed)
+        changed.replace(master)
 
 
 def big_master(root: Path, repeat: int) -> None:
@@ -366,7 +379,7 @@ def big_master(root: Path, repeat: int) -> None:
     plain = root / "small" / "prepared.xlsx"
     fresh_master(config, plain)
     big = root / "small" / "prepared-with-user-sheet.xlsx"
-    if not big.exists():
+    if not big.exists() or big.stat().st_mtime < plain.stat().st_mtime:  # from this code's master
         _with_user_sheet(plain, big, 32 * 1024**2)
     modes = {}
     for label, prepared in (("small master", plain), (f"with a {big.stat().st_size / 1e6:.0f} MB user sheet", big)):

@@ -8,12 +8,12 @@ import os
 
 import openpyxl
 import python_calamine
+from master_parts import drop_record
 from python_calamine import CalamineWorkbook
 
 from xl_scorecard import master_cells
 from xl_scorecard.config import load_config
 from xl_scorecard.pipeline import refresh
-from xl_scorecard.render.written import record_path
 
 
 def _book(path, value: str) -> None:
@@ -79,7 +79,7 @@ def test_a_refresh_parses_each_sheet_of_the_master_once_and_keeps_nothing(author
     # Without the record of the sheets as written: the master's before the write (guard and
     # history share one parse); the new one's rows are digested as written (rows.history_rows_as_read),
     # not parsed again.
-    record_path(master).unlink()
+    drop_record(master)
     refresh(config, master=master)
     assert [n for n in parsed if n == "History data"] == ["History data"]
     assert master_cells.held() == 0  # nothing of the master held after the run

@@ -481,11 +481,12 @@ def test_the_stored_history_is_guarded_by_rows_and_an_older_masters_cells_still_
     book = openpyxl.load_workbook(master)
     assert book[HISTORY_SHEET]["A2"].value not in (None, "")
     book[HISTORY_SHEET]["A2"] = "typed"
-    # The trend sheet and the figures by district are guarded by rows too (thousands of rows
-    # at 100 districts); a figure typed over there is caught by its row, one typed beside them too.
+    # The trend sheet, the figures by district and the data quality list are guarded by rows too
+    # (thousands of rows at 100 districts); a figure typed over there is caught by its row, one
+    # typed beside them too.
     typed = {}
-    for sheet in ("History", "Districts"):
-        figure = next(c for row in book[sheet].iter_rows(min_row=2) for c in row if isinstance(c.value, float))
+    for sheet in ("History", "Districts", "Data quality"):
+        figure = next(c for row in book[sheet].iter_rows(min_row=2) for c in row if isinstance(c.value, (int, float)))
         figure.value += 1
         book[sheet].cell(figure.row + 1, book[sheet].max_column + 2).value = "a note"
         typed[sheet] = figure.row
@@ -497,6 +498,8 @@ def test_the_stored_history_is_guarded_by_rows_and_an_older_masters_cells_still_
             f"History!row {typed['History'] + 1} (changed)",
             f"Districts!row {typed['Districts']} (changed)",
             f"Districts!row {typed['Districts'] + 1} (changed)",
+            f"Data quality!row {typed['Data quality']} (changed)",
+            f"Data quality!row {typed['Data quality'] + 1} (changed)",
         ]
     )
 

@@ -32,11 +32,11 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xl_scorecard.history import HISTORY_SHEET
 from xl_scorecard.render.books import InlineTextWorkbook
-from xl_scorecard.render.cells import DISTRICTS_SHEET, FINGERPRINT_SHEET, TREND_SHEET
+from xl_scorecard.render.cells import DISTRICTS_SHEET, FINGERPRINT_SHEET, QUALITY_SHEET, TREND_SHEET
 
 if TYPE_CHECKING:
     from xl_scorecard.render.package import Package
-    from xl_scorecard.render.written import Written
+    from xl_scorecard.render.written import Record, Written
 
 FREE = "free"
 ANCHORS = "drawing anchors"  # fingerprint rows: objects the tool itself drew on a sheet
@@ -79,13 +79,14 @@ def _digest(key: bytes | None, sheet: str, cell: str, value: object) -> str:
 
 def row_digested(sheet: str) -> bool:
     """Sheets of data the tool keeps (the stored history, the twelve months' trend, the figures
-    by district, the Drill-down case lists) are fingerprinted a row at a time: thousands of rows
-    nobody types into (4,400 trend rows at 100 districts), where "row 812 changed" says enough
-    and one digest a row is a tenth of the work of one a cell. The Scorecard, where commentary
-    is typed, keeps a digest per cell."""
+    by district, the Drill-down case lists, the data quality list of every file and problem) are
+    fingerprinted a row at a time: thousands of rows nobody types into (4,400 trend rows and
+    1,900 data quality rows at 100 districts), where "row 812 changed" says enough and one
+    digest a row is a tenth of the work of one a cell. The Scorecard, where commentary is typed,
+    keeps a digest per cell."""
     from xl_scorecard.render.drilldown import is_drilldown
 
-    return sheet in (HISTORY_SHEET, TREND_SHEET, DISTRICTS_SHEET) or is_drilldown(sheet)
+    return sheet in (HISTORY_SHEET, TREND_SHEET, DISTRICTS_SHEET, QUALITY_SHEET) or is_drilldown(sheet)
 
 
 ROW = "*"  # the column of a row's digest, in the cells the fingerprint compares ("*12")
@@ -171,16 +172,19 @@ def write_fingerprint(
     key: bytes = b"",
     written: list[str] | None = None,
     small: dict[str, dict[str, float]] | None = None,
+    record: str | None = None,
 ) -> None:
     """A donor workbook holding only the very hidden fingerprint sheet (plus a placeholder);
     ``key`` is the one ``hashes`` were made with, ``written`` the sheets the tool wrote,
     ``small`` the cells whose figure rests on few people (what a copy withholds; not personal:
-    a cell's place and a count under 11, never a value that identifies anyone)."""
+    a cell's place and a count under 11, never a value that identifies anyone), ``record`` the
+    header's fifth cell (``written.PLACEHOLDER``, filled once the master is made)."""
     written = written or []
     book = InlineTextWorkbook(str(path), {"constant_memory": True, "tmpdir": str(path.parent)})
     book.add_worksheet("placeholder")
     sheet = book.add_worksheet(FINGERPRINT_SHEET)
-    sheet.write_row(0, 0, ["sheet", "cell", "hash", (HMAC_KEY_LABEL if isinstance(key, HmacKey) else KEY_LABEL) + key.hex()])
+    header = ["sheet", "cell", "hash", (HMAC_KEY_LABEL if isinstance(key, HmacKey) else KEY_LABEL) + key.hex()]
+    sheet.write_row(0, 0, header + ([record] if record else []))
     # One fingerprint row per sheet row ("row 12" | "A=hash;B=hash"), not one per cell: writing
     # a row per cell was half the time of writing the whole master.
     packed: dict[tuple[str, int], list[str]] = {}
@@ -272,6 +276,17 @@ def _fingerprint(master: Path) -> tuple[bytes | None, list[list]]:
     return None, rows[1:]
 
 
+def _record(master: Path, key: bytes | None) -> Record | None:
+    """The record of the sheets as the last refresh wrote them, from the fingerprint's header
+    (``render/written.py``), if made by this code under ``key``; else None."""
+    from xl_scorecard.master_cells import sheet_rows
+    from xl_scorecard.render.written import LABEL, Record
+
+    rows = sheet_rows(master, [FINGERPRINT_SHEET]).get(FINGERPRINT_SHEET)
+    header = rows[0] if rows else []
+    return Record.read(next((c for c in header if isinstance(c, str) and c.startswith(LABEL)), None), key)
+
+
 def _fingerprint_rows(master: Path) -> list[list]:
     """The fingerprint's rows below its header (none for a master without one)."""
     return _fingerprint(master)[1]
@@ -341,9 +356,8 @@ def _intact_sheets(master: Path, key: bytes | None, sheets: list[str]) -> set[st
     """The sheets of ``master`` whose parts are the bytes its last refresh wrote, as that
     refresh recorded them under the fingerprint's ``key`` (none without such a record)."""
     from xl_scorecard.render.package import Package
-    from xl_scorecard.render.written import Record, record_path
 
-    record = Record.load(record_path(master), key)
+    record = _record(master, key)
     if record is None or key is None:
         return set()
     try:
@@ -358,10 +372,10 @@ def carried_digests(base: Path | None, generated: Package, sheets: list[str]) ->
     digested by rows whose generated bytes are those the last refresh generated (as it recorded
     them) has the digests that refresh computed, under its key, which is kept. Otherwise a new
     key and nothing carried."""
-    from xl_scorecard.render.written import Record, Written, record_path
+    from xl_scorecard.render.written import Written
 
     key, rows = _fingerprint(base) if base is not None and base.is_file() else (None, [])
-    record = Record.load(record_path(base), key) if base is not None and rows else None
+    record = _record(base, key) if base is not None and rows else None
     if record is not None and key is not None:
         now = Written.of(generated, sheets, key)
         same = {sheet for sheet in record.generated.unchanged(now) if row_digested(sheet)}

@@ -205,8 +205,9 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
         write_fingerprint,
     )
     from xl_scorecard.render.rows import history_rows_as_read
-    from xl_scorecard.render.transplant import transplant
-    from xl_scorecard.render.written import Record, Written, record_path
+    from xl_scorecard.render.transplant import sheet_parts, transplant
+    from xl_scorecard.render.written import PLACEHOLDER, Record, Written, fill_placeholder
+    from xl_scorecard.sources.cache import cache_folder
 
     # The work folder holds the generated sheets (child-level rows): beside the master, never
     # in the system temp folder; a hidden name, readable by the user only, removed on every
@@ -238,14 +239,20 @@ def build_master(base: Path | None, template: Path, data: ScorecardInput, target
             key,
             present,
             written.small,
+            PLACEHOLDER,
         )
         # Replaced or removed: the fixed sheets, this month's Drill-down sheets, and last month's
         # (named in the old fingerprint) - never a user's sheet that merely has a similar name.
         previous = [s for s in fingerprinted_sheets(base) if is_drilldown(s)] if base else []
         package = transplant(base_package, [generated, Package.read(fingerprint)], [*OWNED_SHEETS, *sheets, *previous])
+        # The record of the sheets as written, made from the master's own parts, goes into its
+        # fingerprint's header: read by the next refresh's guard only under this key.
+        record = Record(Written.of(package, present, key), as_generated)
+        fill_placeholder(package, sheet_parts(package)[FINGERPRINT_SHEET], record.text(key))
         package.write(target)
-        # Read by the next refresh's guard only if the master it finds was written with this key.
-        Record(Written.of(package, present, key), as_generated).save(record_path(master or target), key)
+        # Earlier builds kept the record beside the readings: nothing reads that file now.
+        with contextlib.suppress(OSError):
+            (cache_folder(master or target) / "sheets as written.json").unlink()
 
 
 def replace_master(master: Path, write: Callable[[Path], None], backups: int = 10, now: dt.datetime | None = None) -> Path | None:

@@ -19,20 +19,19 @@ not recorded: its values are not in its own bytes alone (the tool writes its tex
 Anything else, a sheet saved again by Excel, another master, a record of another write, of
 other code or damaged, is compared by value as before: the record can only spare work.
 
-Every digest is a keyed BLAKE2b under the fingerprint's key, which is in the master: the record,
-kept beside the readings (``backups/<master> readings``), gives nothing of the sheets away and
-matches only the master written with that key.
+The record is kept in the master itself, in the fingerprint sheet's header (the sheet's own part
+is not recorded: it is written after the record is made), so it is there whether or not readings
+are kept beside the master. Every digest is a keyed BLAKE2b under the fingerprint's key: the
+record gives nothing of the sheets away, matches only the master written with that key, and
+never leaves the master (the copies sent or printed are built without the fingerprint sheet).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import os
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from xl_scorecard.render.package import Package, counts_from_1904, resolve
@@ -42,16 +41,13 @@ from xl_scorecard.versions import library_versions
 log = logging.getLogger(__name__)
 
 FORMAT = "xl-scorecard sheets as written 1"
-FILE_NAME = "sheets as written.json"
+LABEL = "sheets as written "  # the fingerprint header's fifth cell: this, then the record
+# What the fingerprint sheet is written with before the record can be made (after the
+# transplant, from the master's own parts); then replaced in the sheet's part.
+PLACEHOLDER = LABEL + "(to be filled)"
+MOST_TEXT = 32767  # characters a cell can hold: a longer record is not kept (compared by value)
 _STYLES_REL = "/styles"
 _SHARED_TEXT = b't="s"'
-
-
-def record_path(master: Path) -> Path:
-    """Where the record of ``master`` is kept: with its readings, in the backups folder."""
-    from xl_scorecard.sources.cache import cache_folder
-
-    return cache_folder(master) / FILE_NAME
 
 
 def _digest(key: bytes, name: str, data: bytes) -> str:
@@ -107,41 +103,32 @@ class Record:
     master: Written
     generated: Written
 
-    def save(self, path: Path, key: bytes) -> None:
-        """Kept only where the readings are (the folder exists); never fails the refresh."""
-        if not path.parent.is_dir():
-            return
+    def text(self, key: bytes) -> str:
+        """The record as the fingerprint header keeps it (``LABEL`` and JSON): made by this code
+        with ``key``, so read back only by this code with the key of the same master; "" when it
+        would not fit in a cell (the next refresh compares by value)."""
         content = {
             "format": FORMAT,
             "code": _code(),
             "key": _digest(key, "record", b""),
             **{side: vars(getattr(self, side)) for side in ("master", "generated")},
         }
-        for stale in path.parent.glob(f".{path.name}.*.tmp"):  # left by a refresh that was stopped
-            with contextlib.suppress(OSError):
-                stale.unlink()
-        partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            partial.write_text(json.dumps(content), encoding="utf-8")
-            os.replace(partial, path)
-        except OSError as exc:  # the next refresh compares by value: slower, never wrong
-            log.info("the record of the sheets written was not saved (%s)", type(exc).__name__)
-            partial.unlink(missing_ok=True)
+        text = LABEL + json.dumps(content, separators=(",", ":"))
+        return text if len(text) <= MOST_TEXT else ""
 
     @classmethod
-    def load(cls, path: Path, key: bytes | None) -> Record | None:
-        """The record at ``path`` if it was made by this code with ``key`` (the key of the
-        master's fingerprint), else None: a missing, damaged or foreign record is not used."""
-        if type(key) is not bytes:  # an older master's HMAC or plain hashes: no record
-            return None
+    def read(cls, text: object, key: bytes | None) -> Record | None:
+        """The record in ``text`` (the fingerprint header's cell) if it was made by this code with
+        ``key`` (the key of the master's fingerprint), else None: a missing, damaged or foreign
+        record is not used."""
+        if type(key) is not bytes or not isinstance(text, str) or not text.startswith(LABEL):
+            return None  # an older master's HMAC or plain hashes, or a master written before records
         try:
-            content = json.loads(path.read_text(encoding="utf-8"))
+            content = json.loads(text[len(LABEL) :])
             if content.get("format") != FORMAT or content.get("code") != _code() or content.get("key") != _digest(key, "record", b""):
                 return None
             return cls(*(_written(content[side]) for side in ("master", "generated")))
-        except FileNotFoundError:
-            return None
-        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
             log.info("the record of the sheets written is not used (%s)", type(exc).__name__)
             return None
 
@@ -153,3 +140,15 @@ def _written(found: Any) -> Written:
     if not isinstance(styles, str) or not isinstance(date_1904, bool):
         raise ValueError("styles")
     return Written(sheets, styles, date_1904)
+
+
+def fill_placeholder(package: Package, part: str, text: str) -> None:
+    """Put ``text`` (``Record.text``) in place of ``PLACEHOLDER`` in the sheet ``part`` of
+    ``package``: the fingerprint sheet, whose text is inline, so only that cell's bytes change."""
+    from xml.sax.saxutils import escape
+
+    data = package.parts[part]
+    placeholder = f"<t>{PLACEHOLDER}</t>".encode()
+    if data.count(placeholder) != 1:  # our own sheet, written just before: cannot be otherwise
+        raise ValueError(f"{part}: the record's placeholder is not there once")
+    package.parts[part] = data.replace(placeholder, f"<t>{escape(text)}</t>".encode())
