@@ -85,10 +85,12 @@ def test_a_sheet_travels_to_and_from_a_reading_process_as_columns():
     pd.testing.assert_frame_equal(back.table, frame_of(columns, n), check_exact=True)
 
 
-def test_a_sheet_is_saved_as_a_reading_byte_for_byte_as_its_frame_would_be():
-    columns, n = sheet(np.random.default_rng(4), "NG", ["cases"], 25)
-    # Every kind of column validation makes, and one it never does (text mixed with a number).
-    columns["mixed"] = np.array(["A", 3, None, float("nan"), "B"] * 5, dtype=object)
+@pytest.mark.parametrize("rows", [25, 1, 0])
+def test_a_sheet_is_saved_as_a_reading_byte_for_byte_as_its_frame_would_be(rows):
+    columns, n = sheet(np.random.default_rng(4), "NG", ["cases"], rows)
+    # Every kind of column validation makes (the district's code a text in every row), and one
+    # it never does (text mixed with a number).
+    columns["mixed"] = np.array((["A", 3, None, float("nan"), "B"] * 5)[:n], dtype=object)
     columns["floats32"] = np.ones(n, dtype="float32")
     as_columns = SheetResult(None, [], rows_read=n, columns=columns, length=n)
     as_frame = SheetResult(frame_of(columns, n), [], rows_read=n)
@@ -105,3 +107,46 @@ def test_read_sources_gives_the_same_tables_joined_either_way(monkeypatch):
     for name in joined.tables:
         pd.testing.assert_frame_equal(joined.tables[name], by_frames.tables[name], check_exact=True, obj=name)
     assert joined.problems == by_frames.problems
+
+
+@pytest.mark.parametrize("size", [499, 500, 5000])
+def test_a_long_text_column_is_numbered_as_the_plain_pass_numbers_it(size):
+    # Longer columns go through pandas' factorize: the same words in the order first met, None
+    # and NaN told apart, anything not text (a number, NaT, pandas' NA, a str subclass) left to
+    # the column-by-column encoding; against the plain pass, written out here.
+    from xl_scorecard.sources import cache
+
+    def plain(values):
+        number, codes = {}, []
+        for value in values:
+            if type(value) is str:
+                codes.append(number.setdefault(value, len(number)))
+            elif value is None:
+                codes.append(-1)
+            elif isinstance(value, float) and value != value:
+                codes.append(-2)
+            else:
+                return None
+        return list(number), codes
+
+    rng = np.random.default_rng(size)
+    pool = ["Yes", "No", "", " N1", "n1", "Team A", None, float("nan")]
+    cases = [[pool[i] for i in rng.integers(0, len(pool), size)]]
+    for odd in (3, 2.5, pd.NaT, pd.NA, np.str_("Yes"), np.str_("new"), True, np.float64(2.5), np.float64("nan")):
+        column = list(cases[0])
+        column[size // 2] = odd
+        cases.append(column)
+    for values in cases:
+        array = np.empty(size, dtype=object)
+        array[:] = values
+        buffers: list = []
+        found = cache._encode_words(array, buffers)
+        if size >= cache._FACTORIZE_FROM and values is cases[0]:
+            assert found == cache._encode_words_factorized(array, [])  # the long way taken
+        expected = plain(values)
+        if expected is None:
+            assert found is None
+        else:
+            assert found is not None and found["words"] == expected[0]
+            assert all(type(word) is str for word in found["words"])
+            assert np.frombuffer(bytes(buffers[0]), dtype=np.int32).tolist() == expected[1]

@@ -344,6 +344,8 @@ _PLAIN = {np.dtype("float64"), np.dtype("int64"), np.dtype("bool"), np.dtype("da
 def _encode_values(values: Any, length: int, buffers: list[bytes | memoryview]) -> dict[str, Any]:
     # ``_encode_column`` of ``column_series(values)``, the same dict, for the columns validation
     # makes; anything else goes through the Series.
+    if isinstance(values, str):  # the district's code in every row: no Series of it made
+        return _encode_repeated(values, length, buffers)
     if isinstance(values, np.ndarray) and values.ndim == 1 and len(values) == length:
         if values.dtype == object:
             words = _encode_words(values, buffers)
@@ -355,6 +357,25 @@ def _encode_values(values: Any, length: int, buffers: list[bytes | memoryview]) 
         numbers = values.to_numpy(dtype=values.dtype.numpy_dtype, na_value=0)
         return {"kind": "masked", "dtype": str(values.dtype), "values": _array(numbers, buffers), "mask": _array(values.isna(), buffers)}
     return _encode_column(column_series(values, pd.RangeIndex(length)), buffers)
+
+
+@lru_cache(maxsize=1)
+def _repeated_text_type() -> Any:
+    # The type of the column a text repeated in every row makes (``columns.column_series``):
+    # object under pandas 2, its string type under pandas 3.
+    return column_series("x", pd.RangeIndex(1)).dtype
+
+
+def _encode_repeated(value: str, length: int, buffers: list[bytes | memoryview]) -> dict[str, Any]:
+    # ``_encode_column(column_series(value, ...))``, the same dict, without the Series: a text
+    # in every row of a sheet, one column a sheet (1,600 sheets at 100 districts).
+    dtype = _repeated_text_type()
+    if is_object(dtype):
+        return {"kind": "words", "words": [value] if length else [], "codes": _array(np.zeros(length, dtype=np.int32), buffers)}
+    if isinstance(dtype, pd.StringDtype):
+        text = json.dumps([value] * length).encode()
+        return {"kind": "text", "dtype": str(dtype), "values": _array(np.frombuffer(text, dtype=np.uint8), buffers)}
+    return _encode_column(column_series(value, pd.RangeIndex(length)), buffers)
 
 
 def _encode_frame(frame: pd.DataFrame, buffers: list[bytes | memoryview]) -> dict[str, Any]:
@@ -400,7 +421,10 @@ def _encode_words(values: np.ndarray, buffers: list[bytes | memoryview]) -> dict
     # ("Yes", "N1", a team), so this is smaller and quicker to read back than the words one by
     # one. None when a value is not text: such a column is kept value by value.
     # One plain pass: a district's lists are a few hundred rows a column, and thousands of
-    # columns at 100 districts, where pandas' cost per call was most of the work.
+    # columns at 100 districts, where pandas' cost per call was most of the work; a longer
+    # column is numbered by pandas' hash table (twice as quick from ~500 rows).
+    if len(values) >= _FACTORIZE_FROM and set(map(type, values.tolist())) <= _WORD_TYPES:
+        return _encode_words_factorized(values, buffers)
     number: dict[str, int] = {}  # each word's number, in the order first met
     codes = []
     for value in values.tolist():
@@ -416,6 +440,28 @@ def _encode_words(values: np.ndarray, buffers: list[bytes | memoryview]) -> dict
         else:
             return None
     return {"kind": "words", "words": list(number), "codes": _array(np.array(codes, dtype=np.int32), buffers)}
+
+
+_FACTORIZE_FROM = 500
+# The only kinds of value factorize is given: text, blanks and NaN (factorize takes an equal
+# str subclass, or pandas' NA or NaT, for a word or a blank: those go through the plain pass).
+_WORD_TYPES = {str, type(None), float}
+
+
+def _encode_words_factorized(values: np.ndarray, buffers: list[bytes | memoryview]) -> dict[str, Any] | None:
+    # ``_encode_words`` of a long column of text, None and floats only, the same dict:
+    # ``pandas.factorize`` numbers the distinct values in the order first met, as the plain pass
+    # does, and takes None and NaN for missing (-1), told apart here (None -1, NaN -2); a float
+    # that is not NaN is a word that is not text: not a column of words.
+    codes, uniques = pd.factorize(values)
+    words = uniques.tolist()
+    if any(type(word) is not str for word in words):
+        return None
+    numbers = codes.astype(np.int32)
+    for position in np.flatnonzero(codes < 0).tolist():
+        if values[position] is not None:
+            numbers[position] = -2
+    return {"kind": "words", "words": words, "codes": _array(numbers, buffers)}
 
 
 def _decode_frame(spec: dict[str, Any], arrays: _Arrays) -> pd.DataFrame:
