@@ -343,14 +343,32 @@ def test_reading_processes_give_the_tables_one_process_gives(example_dir, monkey
     import xl_scorecard.sources as sources
 
     config = load_config(example_dir / "authority.toml")
-    alone = read_sources(config, workers=1)
+    told: list[list[str]] = [[], []]
+    alone = read_sources(config, workers=1, progress=told[0].append)
     monkeypatch.setattr(sources, "PROCESS_THRESHOLD_BYTES", 0)
-    pooled = read_sources(config, workers=2)
+    pooled = read_sources(config, workers=2, progress=told[1].append)
+    # The files go to the processes several at a time; each is still told as it is read.
+    files = len({tuple(sorted(str(p) for p in sources._paths(config, s))) for s in config.data.source})
+    assert len(told[1]) == len(told[0]) == files and told[1][-1].endswith(f"{files} of {files} files")
     assert set(pooled.tables) == set(alone.tables)
     for name, table in alone.tables.items():
         pd.testing.assert_frame_equal(pooled.tables[name], table, check_categorical=False)
     assert pooled.files == alone.files
     assert pooled.problems == alone.problems
+
+
+def test_small_files_go_to_the_reading_processes_in_batches_of_about_equal_bytes():
+    # 32 batches for 2 processes: a budget of total / 32 bytes; a file larger than that alone,
+    # smaller ones together up to it, in the order given (largest first).
+    from xl_scorecard.sources import BATCHES_PER_WORKER, batches
+
+    assert BATCHES_PER_WORKER == 16
+    sizes = [900, 500, 40, 30, 20, 20, 10, 10, 5, 5] + [1] * 40  # total 1,580: budget 49.375
+    tasks = list(range(len(sizes)))
+    # Worked by hand: 40+30 = 70 and 30+20 = 50 pass the budget; 20+20 = 40 does not, 40+10
+    # does; 10+10+5+5 and nineteen 1s make 49, the twentieth starts the last batch.
+    assert batches(tasks, sizes, 2) == [[0], [1], [2], [3], [4, 5], [6, 7, 8, 9, *range(10, 29)], list(range(29, 50))]
+    assert batches([], [], 2) == [] and batches(["a"], [0], 2) == [["a"]]
 
 
 def test_a_missing_column_names_the_heading_that_is_likely_it_mistyped(tmp_path):

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -370,6 +370,7 @@ def read_sources(
     done: list[tuple[int, tuple]] = []
     readings = ReadingCache.for_config(cache, config) if cache is not None else None
     tasks: list[tuple[list[int], Target | None]] = []
+    task_sizes: list[int] = []  # bytes of each task's files
     unread = 0  # bytes of the files to read: whether processes are worth starting
     for paths in ordered:
         numbers = groups[paths]
@@ -383,6 +384,7 @@ def read_sources(
                 finished(numbers)
                 continue
         tasks.append((numbers, target))
+        task_sizes.append(size[paths])
         unread += size[paths]
 
     def read_group(numbers: list[int], target: Target | None) -> list[tuple[int, tuple]]:
@@ -397,11 +399,15 @@ def read_sources(
         # read the files; tables come back pickled. The configuration goes to each worker once,
         # not with each file: pickled per task it cost time growing with the square of the
         # district count (316 KB a task at 100 districts, ~550 tasks).
+        # Small files go to a process several at a time (``batches``): each task sent and
+        # answered costs the parent, which shares the cores with the readers (650 tasks at 100
+        # districts).
         with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(config,)) as pool:
-            futures = {pool.submit(_read_group_in_worker, numbers, target): numbers for numbers, target in tasks}
-            for future in as_completed(futures):
+            batched = {pool.submit(_read_groups_in_worker, batch): batch for batch in batches(tasks, task_sizes, workers)}
+            for future in as_completed(batched):
                 done += future.result()
-                finished(futures[future])
+                for numbers, _ in batched[future]:
+                    finished(numbers)
     elif workers > 1 and len(tasks) > 1:
         with ThreadPoolExecutor(max_workers=workers) as threads:
             futures = {threads.submit(read_group, numbers, target): numbers for numbers, target in tasks}
@@ -547,10 +553,34 @@ def _start_worker(config: AuthorityConfig) -> None:
     _WORKER_CONFIG = config
 
 
-def _read_group_in_worker(numbers: list[int], target: Target | None) -> list[tuple[int, tuple]]:
+def _read_groups_in_worker(batch: list[tuple[list[int], Target | None]]) -> list[tuple[int, tuple]]:
     if _WORKER_CONFIG is None:  # only ever run by a pool started with _start_worker
         raise RuntimeError("reading process started without its configuration")
-    return _read_group(_WORKER_CONFIG, numbers, target)
+    config = _WORKER_CONFIG
+    return [outcome for numbers, target in batch for outcome in _read_group(config, numbers, target)]
+
+
+T = TypeVar("T")
+
+# Tasks per reading process a run is cut into, at most: enough that the processes finish
+# together (the largest files go first), few enough that sending them costs little.
+BATCHES_PER_WORKER = 16
+
+
+def batches(tasks: list[T], sizes: list[int], workers: int) -> list[list[T]]:
+    """``tasks`` (largest first, ``sizes`` their bytes) in consecutive batches of about the
+    total over ``workers * BATCHES_PER_WORKER`` bytes each; a task larger than that is a batch
+    of its own. Order kept: concatenated, the batches are ``tasks``."""
+    budget = sum(sizes) / max(1, workers * BATCHES_PER_WORKER)
+    found: list[list[T]] = []
+    held = 0.0
+    for task, size in zip(tasks, sizes, strict=True):
+        if not found or held + size > budget:
+            found.append([])
+            held = 0.0
+        found[-1].append(task)
+        held += size
+    return found
 
 
 def _read_group(config: AuthorityConfig, numbers: list[int], target: Target | None = None) -> list[tuple[int, tuple]]:
