@@ -562,8 +562,9 @@ def _read_groups_in_worker(batch: list[tuple[list[int], Target | None]]) -> list
 
 T = TypeVar("T")
 
-# Tasks per reading process a run is cut into, at most: enough that the processes finish
-# together (the largest files go first), few enough that sending them costs little.
+# About how many tasks per reading process a run is cut into (a little more where a file
+# passes the budget): enough that the processes finish together (the largest files go
+# first), few enough that sending them costs little.
 BATCHES_PER_WORKER = 16
 
 
