@@ -110,7 +110,7 @@ def test_read_sources_gives_the_same_tables_joined_either_way(monkeypatch):
 
 
 @pytest.mark.parametrize("size", [499, 500, 5000])
-def test_a_long_text_column_is_numbered_as_the_plain_pass_numbers_it(size):
+def test_a_long_text_column_is_numbered_as_the_plain_pass_numbers_it(size, monkeypatch):
     # Longer columns go through pandas' factorize: the same words in the order first met, None
     # and NaN told apart, anything not text (a number, NaT, pandas' NA, a str subclass) left to
     # the column-by-column encoding; against the plain pass, written out here.
@@ -136,13 +136,17 @@ def test_a_long_text_column_is_numbered_as_the_plain_pass_numbers_it(size):
         column = list(cases[0])
         column[size // 2] = odd
         cases.append(column)
+    taken: list[int] = []
+    factorized = cache._encode_words_factorized
+    monkeypatch.setattr(cache, "_encode_words_factorized", lambda v, b: taken.append(len(v)) or factorized(v, b))
     for values in cases:
         array = np.empty(size, dtype=object)
         array[:] = values
         buffers: list = []
+        taken.clear()
         found = cache._encode_words(array, buffers)
-        if size >= cache._FACTORIZE_FROM and values is cases[0]:
-            assert found == cache._encode_words_factorized(array, [])  # the long way taken
+        if values is cases[0]:  # text, None and NaN only: the long way from 500 rows
+            assert taken == ([size] if size >= 500 else [])
         expected = plain(values)
         if expected is None:
             assert found is None
