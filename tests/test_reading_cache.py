@@ -31,9 +31,9 @@ def reads(monkeypatch) -> list[tuple[str, str]]:
     seen: list[tuple[str, str]] = []
     original = sources.read_district
 
-    def counted(config, source, workbooks=None):
+    def counted(config, source, workbooks=None, *kept):
         seen.append((source.district or "", source.file))
-        return original(config, source, workbooks)
+        return original(config, source, workbooks, *kept)
 
     monkeypatch.setattr(sources, "read_district", counted)
     return seen

@@ -12,12 +12,12 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, TypeVar, cast
 
 import numpy as np
 import pandas as pd
 
-from xl_scorecard.sources.cache import ReadingCache, Target, store
+from xl_scorecard.sources.cache import ReadingCache, SheetReuse, Target, store
 from xl_scorecard.sources.children import (
     BROKEN_CHAIN,
     EXTRACT_YEAR,
@@ -30,7 +30,7 @@ from xl_scorecard.sources.children import (
 )
 from xl_scorecard.sources.columns import concat_columns
 from xl_scorecard.sources.problems import Problem
-from xl_scorecard.sources.read import MAX_INFLATED_BYTES, OpenWorkbooks, SourceFileError, read_sheet, sheet_names
+from xl_scorecard.sources.read import MAX_INFLATED_BYTES, OpenWorkbooks, SourceFileError, pick_sheet, read_sheet, sheet_names
 from xl_scorecard.sources.schema import ANNEX_A, ANNEX_A_LISTS, DatasetSpec, normalise_header
 from xl_scorecard.sources.validate import BAD_PREFIX, SheetResult, find_header, header_regexes, validate_sheet
 
@@ -261,12 +261,18 @@ MAX_ROWS_SCANNED = 1_000_000
 
 
 def read_district(
-    config: AuthorityConfig, source: SourceEntry, workbooks: OpenWorkbooks | None = None
+    config: AuthorityConfig,
+    source: SourceEntry,
+    workbooks: OpenWorkbooks | None = None,
+    reuse: SheetReuse | None = None,
+    number: int = -1,
 ) -> tuple[list[tuple[str, SheetResult]], list[FileReport], list[Problem]]:
     """Read and validate every file one source entry names (a path or a glob).
 
     Returns ``(dataset, result)`` pairs: one source entry may feed several datasets (an Annex A
-    workbook), plus a report per sheet read and the problems found.
+    workbook), plus a report per sheet read and the problems found. With ``reuse`` (the source
+    being configuration entry ``number``), a sheet of a changed workbook that is as it was when
+    last read is taken from that reading, and each sheet's key is recorded for the next.
     """
     district = source.district or ""
     results, reports, problems = [], [], []
@@ -296,6 +302,17 @@ def read_district(
             continue
         for sheet, dataset, headers in targets:
             try:
+                exact = source.dataset == ANNEX_A  # the lists' sheets were found by their names
+                part = _sheet_key(reuse, number, path, label, sheet, dataset, workbooks, source.max_inflated_mb * 1024**2, exact)
+                kept = reuse.take(part, dataset) if reuse is not None and part is not None else None
+                if kept is not None:
+                    result, report = kept
+                    results.append((dataset, result))
+                    problems.extend(result.problems)
+                    reports.append(report)
+                    cast(SheetReuse, reuse).record(number, part, len(reports) - 1)
+                    log.info("kept %s/%s from its last reading: the sheet is unchanged", dataset, district)
+                    continue
                 raw = read_sheet(path, sheet, max_rows=source.max_rows, max_inflated=source.max_inflated_mb * 1024**2, workbooks=workbooks)
             except SourceFileError as exc:
                 problems.append(Problem(exc.code, "error", district, dataset, label, value=exc.detail))
@@ -327,10 +344,31 @@ def read_district(
                     source.allow_empty,
                 )
             )
+            if reuse is not None:
+                reuse.record(number, part, len(reports) - 1)
             log.info(
                 "read %s/%s: %d rows, %d loaded, %d excluded", dataset, district, result.rows_read, result.rows_loaded, result.rows_excluded
             )
     return results, reports, problems
+
+
+def _sheet_key(
+    reuse: SheetReuse | None,
+    number: int,
+    path: Path,
+    label: str,
+    sheet: str | list[str] | None,
+    dataset: str,
+    workbooks: OpenWorkbooks | None,
+    max_inflated: int,
+    exact: bool,
+) -> str | None:
+    # The sheet's key for ``reuse`` (None: none to keep or record). The sheet a source names is
+    # found among the workbook's sheets as reading it would (opening it: the same checks).
+    if reuse is None or path.suffix.lower() not in (".xlsx", ".xlsm") or reuse.digests(path) is None:
+        return None  # not a zip workbook laid out as .xlsx (a CSV saved as .xlsx, a missing file)
+    name = sheet if exact and isinstance(sheet, str) else pick_sheet(sheet_names(path, workbooks, max_inflated), sheet)
+    return reuse.key(number, path, label, name, dataset) if name is not None else None
 
 
 def read_sources(
@@ -586,17 +624,19 @@ def batches(tasks: list[T], sizes: list[int], workers: int) -> list[list[T]]:
 
 def _read_group(config: AuthorityConfig, numbers: list[int], target: Target | None = None) -> list[tuple[int, tuple]]:
     # The sources numbered ``numbers`` (they name the same files), each workbook opened once;
-    # the reading saved for ``target`` where the worker is (the saving shares the workers).
-    outcomes = _read_numbers(config, numbers)
-    if target is not None:
-        store(target, [outcome for _, outcome in outcomes])
+    # the reading saved for ``target`` where the worker is (the saving shares the workers), with
+    # the sheets its last reading holds unchanged taken from it.
+    reuse = SheetReuse.open(target) if target is not None else None
+    outcomes = _read_numbers(config, numbers, reuse)
+    if target is not None and reuse is not None:
+        store(target, [outcome for _, outcome in outcomes], reuse.parts(numbers))
     return outcomes
 
 
-def _read_numbers(config: AuthorityConfig, numbers: list[int]) -> list[tuple[int, tuple]]:
+def _read_numbers(config: AuthorityConfig, numbers: list[int], reuse: SheetReuse | None = None) -> list[tuple[int, tuple]]:
     workbooks = OpenWorkbooks()
     try:
-        return [(n, read_district(config, config.data.source[n], workbooks)) for n in numbers]
+        return [(n, read_district(config, config.data.source[n], workbooks, reuse, n)) for n in numbers]
     finally:
         workbooks.close()
 
@@ -607,11 +647,12 @@ def _read_one_group_on_threads(config: AuthorityConfig, numbers: list[int], targ
     one sheet while another is validated (one district's Annex A workbook at Kent size: 1.1 s ->
     0.7 s). Combined in configuration order and saved as one reading, as ``_read_group`` does."""
     chunks = [numbers[start::workers] for start in range(workers)]
+    reuse = SheetReuse.open(target) if target is not None else None  # each source's keys kept apart: safe to share
     with ThreadPoolExecutor(max_workers=workers) as threads:
-        read = list(threads.map(lambda chunk: _read_numbers(config, chunk), chunks))
+        read = list(threads.map(lambda chunk: _read_numbers(config, chunk, reuse), chunks))
     outcomes = sorted((pair for part in read for pair in part), key=lambda pair: pair[0])
-    if target is not None:
-        store(target, [outcome for _, outcome in outcomes])
+    if target is not None and reuse is not None:
+        store(target, [outcome for _, outcome in outcomes], reuse.parts([number for number, _ in outcomes]))
     return outcomes
 
 

@@ -12,7 +12,11 @@ under a key made of:
 - the configuration's folder (file names in problems are relative to it).
 
 A later refresh whose key is the same takes the saved reading instead of reading the file; any
-change to any part of the key reads the file again.
+change to any part of the key reads the file again. A reading is named by its group (the same
+sources and file names, whatever the files hold) and then its key, so when an .xlsx/.xlsm
+workbook has changed, its last reading is found, and each sheet of it whose own part and every
+part the sheets share are still the bytes they were is taken from that reading: one list
+corrected, that list alone is read again (``SheetReuse``, ``sheet_parts``).
 
 The readings hold child-level rows, so they are kept only where the master's backups already
 are (``backups/<master name> readings/``), go if that folder is deleted, and never travel in
@@ -40,6 +44,7 @@ from pandas.api.types import is_object_dtype as is_object
 from xl_scorecard import __version__
 from xl_scorecard.sources.columns import SheetResult, column_series
 from xl_scorecard.sources.problems import Problem
+from xl_scorecard.sources.sheet_parts import SheetDigests, sheet_digests
 from xl_scorecard.versions import library_versions
 
 if TYPE_CHECKING:
@@ -53,6 +58,7 @@ log = logging.getLogger(__name__)
 
 MAGIC = b"xl-scorecard reading 1\n"
 SUFFIX = ".reading"
+GROUP_PREFIX = 16  # hex digits of the group key starting a reading's name (the whole key is inside)
 DIGEST = 32  # bytes of SHA-256 at the end of each file
 ALIGN = 8
 # Masked (nullable) pandas types a table may hold, rebuilt from values and a mask.
@@ -75,11 +81,16 @@ class Damaged(Exception):
 @dataclass(frozen=True)
 class Target:
     """Where one group's reading is saved, its key, and the files' size and date when hashed
-    (a file changed while it was being read is not saved under the old content's key)."""
+    (a file changed while it was being read is not saved under the old content's key);
+    ``group``, the key of the same sources and file names whatever the files hold, and
+    ``previous``, a reading saved for that group when the files held something else (whose
+    unchanged sheets are kept: ``SheetReuse``)."""
 
     path: Path
     key: str
     stamps: tuple[tuple[str, int, int], ...]
+    group: str = ""
+    previous: Path | None = None
 
 
 @dataclass
@@ -88,8 +99,9 @@ class ReadingCache:
 
     folder: Path
     context: str  # digest of everything but the files and entries: tool, code, descriptions, folder
-    used: set[str] = field(default_factory=set)
+    used: set[str] = field(default_factory=set)  # the names (stems) of the readings this run looked for
     notes: list[Problem] = field(default_factory=list)
+    _listing: dict[str, list[Path]] | None = None  # the readings in the folder, by group
 
     @classmethod
     def for_config(cls, folder: Path, config: AuthorityConfig) -> ReadingCache:
@@ -108,10 +120,25 @@ class ReadingCache:
             except OSError:
                 return None
             stamps.append((str(path), info.st_size, info.st_mtime_ns))
-        entries = [config.data.source[n].model_dump(mode="json") for n in numbers]
-        key = _digest([self.context, json.dumps(entries, sort_keys=True), json.dumps(hashes)])
-        self.used.add(key)
-        return Target(self.folder / f"{key}{SUFFIX}", key, tuple(stamps))
+        entries = json.dumps([config.data.source[n].model_dump(mode="json") for n in numbers], sort_keys=True)
+        key = _digest([self.context, entries, json.dumps(hashes)])
+        group = _digest([self.context, entries, json.dumps([str(path) for path in paths])])
+        # Named by the group, then the content: a changed file's last reading is found by name.
+        stem = f"{group[:GROUP_PREFIX]}-{key}"
+        self.used.add(stem)
+        return Target(self.folder / f"{stem}{SUFFIX}", key, tuple(stamps), group, self._previous(group, stem))
+
+    def _previous(self, group: str, stem: str) -> Path | None:
+        # The newest other reading of the group, from one listing of the folder per run.
+        if self._listing is None:
+            self._listing = {}
+            try:
+                for path in self.folder.glob(f"*-*{SUFFIX}"):
+                    self._listing.setdefault(path.stem.split("-", 1)[0], []).append(path)
+            except OSError:
+                pass
+        found = [path for path in self._listing.get(group[:GROUP_PREFIX], []) if path.stem != stem]
+        return max(found, key=_modified, default=None)
 
     def load(self, target: Target, numbers: list[int], about: Problem) -> list[tuple[int, Outcome]] | None:
         """The saved reading for ``target``, numbered as ``numbers``; None when there is none or
@@ -152,10 +179,84 @@ class ReadingCache:
                     log.warning("could not remove an old saved reading in %s", self.folder)
 
 
-def store(target: Target, outcomes: list[Outcome]) -> None:
+class SheetReuse:
+    """The sheets of a changed workbook that did not change, kept from its last reading.
+
+    Each sheet read from an .xlsx/.xlsm workbook gets a key: the group's key (tool, code,
+    descriptions, source entries, file names), the source's number, the file's label, the sheet,
+    the dataset it is read as, and the digests of its worksheet part and of the parts every sheet
+    shares (``sheet_parts``). The keys are saved with the reading. When the workbook changes (one
+    list corrected), the last reading of the same group is opened and each sheet whose key is
+    the same is taken from it instead of being read and validated again: the key holds all its
+    reading depends on, so it is what reading it again would give. One group at a time, by the
+    process that reads it; the file-level problems (which sheet holds which list) are worked out
+    afresh each time."""
+
+    def __init__(self, group: str, saved: dict[str, tuple[str, SheetResult, FileReport]]) -> None:
+        self.group = group
+        self.saved = saved  # sheet key -> (dataset, result, report) of the last reading
+        self.kept = 0  # sheets taken from it
+        self._digests: dict[Path, SheetDigests | None] = {}
+        self._parts: dict[int, list[tuple[str | None, int]]] = {}  # source number -> per result: (key, its report)
+
+    @classmethod
+    def open(cls, target: Target) -> SheetReuse:
+        """The keeper for ``target``'s group, with the sheets of its last reading when there is
+        one that can be trusted (a damaged one is left unused, as a damaged reading always is)."""
+        saved: dict[str, tuple[str, SheetResult, FileReport]] = {}
+        if target.previous is not None:
+            try:
+                key = target.previous.stem.split("-", 1)[1]
+                decode(target.previous.read_bytes(), key, saved)
+            except (OSError, IndexError, Damaged) as exc:
+                saved.clear()
+                log.warning("the last reading of a changed file was not used: %s", exc)
+        return cls(target.group, saved)
+
+    def digests(self, path: Path) -> SheetDigests | None:
+        """The digests of ``path`` (worked out once); None for a file that is not an .xlsx/.xlsm
+        workbook, or not one laid out as expected."""
+        if path not in self._digests:
+            self._digests[path] = sheet_digests(path)
+        return self._digests[path]
+
+    def key(self, number: int, path: Path, label: str, sheet: str, dataset: str) -> str | None:
+        """The key of ``sheet`` of ``path`` read by source ``number`` as ``dataset``; None when
+        ``digests`` has none for the file or it has no such sheet."""
+        digests = self.digests(path)
+        if digests is None or sheet not in digests.sheets:
+            return None
+        return _digest([self.group, str(number), label, sheet, dataset, digests.shared, digests.sheets[sheet]])
+
+    def take(self, key: str, dataset: str) -> tuple[SheetResult, FileReport] | None:
+        """The result and report saved under ``key``, once; None when there is none."""
+        found = self.saved.pop(key, None)
+        if found is None or found[0] != dataset:
+            return None
+        self.kept += 1
+        return found[1], found[2]
+
+    def record(self, number: int, key: str | None, report: int) -> None:
+        """The key of source ``number``'s next result (None: not kept), and its report's place."""
+        self._parts.setdefault(number, []).append((key, report))
+
+    def parts(self, numbers: list[int]) -> list[list[tuple[str | None, int]]]:
+        """The keys recorded for each source of ``numbers``, as ``encode`` saves them."""
+        return [self._parts.get(number, []) for number in numbers]
+
+
+def _modified(path: Path) -> float:
+    try:
+        return path.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def store(target: Target, outcomes: list[Outcome], parts: list[list[tuple[str | None, int]]] | None = None) -> None:
     """Save ``outcomes`` for ``target``, atomically; nothing when a file changed while it was
     read, when a file could not be used (it may be locked now and fine later), or when a value
-    cannot be kept exactly. Never fails the run: a reading not saved is read again next time."""
+    cannot be kept exactly. Never fails the run: a reading not saved is read again next time.
+    ``parts``, per outcome and result, the sheet's key and its report (``SheetReuse``)."""
     if any(not report.readable for _, reports, _ in outcomes for report in reports):
         return
     for name, size, mtime in target.stamps:
@@ -166,7 +267,7 @@ def store(target: Target, outcomes: list[Outcome]) -> None:
         if (info.st_size, info.st_mtime_ns) != (size, mtime):
             return
     try:
-        chunks = encode(outcomes, target.key)
+        chunks = encode(outcomes, target.key, parts)
     except Exception as exc:  # any value the format cannot keep: read again next time, never a failed run
         log.info("reading not saved: %s", type(exc).__name__ if not isinstance(exc, Uncacheable) else exc)
         return
@@ -216,11 +317,13 @@ def _file_digest(path: Path) -> str:
 # (each at a multiple of 8 bytes from the start of the arrays), SHA-256 of all that.
 
 
-def encode(outcomes: list[Outcome], key: str) -> list[bytes | memoryview]:
-    """The bytes of a saved reading of ``outcomes`` under ``key``."""
+def encode(outcomes: list[Outcome], key: str, parts: list[list[tuple[str | None, int]]] | None = None) -> list[bytes | memoryview]:
+    """The bytes of a saved reading of ``outcomes`` under ``key`` (with ``parts``: each result's
+    sheet key and the place of its report, so a later reading can keep the sheet)."""
     buffers: list[bytes | memoryview] = []
     sources = []
-    for results, reports, problems in outcomes:
+    for number, (results, reports, problems) in enumerate(outcomes):
+        keys = parts[number] if parts is not None and len(parts[number]) == len(results) else [(None, -1)] * len(results)
         sources.append(
             {
                 "results": [
@@ -231,8 +334,10 @@ def encode(outcomes: list[Outcome], key: str) -> list[bytes | memoryview]:
                         "rows_read": result.rows_read,
                         "rows_excluded": result.rows_excluded,
                         "mapped": result.mapped,
+                        "part": part,
+                        "report": report,
                     }
-                    for dataset, result in results
+                    for (dataset, result), (part, report) in zip(results, keys, strict=True)
                 ],
                 "reports": [asdict(r) for r in reports],
                 "problems": [asdict(p) for p in problems],
@@ -257,8 +362,10 @@ def encode(outcomes: list[Outcome], key: str) -> list[bytes | memoryview]:
     return chunks
 
 
-def decode(data: bytes, key: str) -> list[Outcome]:
-    """The outcomes saved in ``data``; ``Damaged`` when it is not exactly a reading for ``key``."""
+def decode(data: bytes, key: str, parts: dict[str, tuple[str, SheetResult, FileReport]] | None = None) -> list[Outcome]:
+    """The outcomes saved in ``data``; ``Damaged`` when it is not exactly a reading for ``key``.
+    With ``parts``, each result saved with a sheet key is also put there under it, with its
+    dataset and its report."""
     from xl_scorecard.sources import FileReport
 
     view = memoryview(data)
@@ -291,6 +398,12 @@ def decode(data: bytes, key: str) -> list[Outcome]:
             ]
             reports = [FileReport(**{**r, "columns": tuple(r["columns"])}) for r in source["reports"]]
             outcomes.append((results, reports, [Problem(**p) for p in source["problems"]]))
+            if parts is not None:
+                for item, (dataset, result) in zip(source["results"], results, strict=True):
+                    if item.get("part"):
+                        if not 0 <= item["report"] < len(reports):
+                            raise Damaged("a sheet's report is not in it")
+                        parts[item["part"]] = (dataset, result, reports[item["report"]])
     except Damaged:
         raise
     except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
