@@ -18,6 +18,7 @@ import pytest
 
 import xl_scorecard.sources as sources
 from tests.master_parts import replace_part
+from tests.test_reading_cache import _same
 from xl_scorecard.config import load_config
 from xl_scorecard.sources import read_sources
 from xl_scorecard.sources.cache import SUFFIX
@@ -39,14 +40,6 @@ def sheets_read(monkeypatch) -> list[tuple[str, str]]:
 
     monkeypatch.setattr(sources, "read_sheet", spy)
     return seen
-
-
-def _same(a, b) -> None:
-    assert set(a.tables) == set(b.tables)
-    for name, table in a.tables.items():
-        pd.testing.assert_frame_equal(b.tables[name], table, check_exact=True)
-    assert b.files == a.files
-    assert b.problems == a.problems
 
 
 def _part_of(workbook: Path, title: str) -> str:
