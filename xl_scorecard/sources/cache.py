@@ -195,7 +195,6 @@ class SheetReuse:
     def __init__(self, group: str, saved: dict[str, tuple[str, SheetResult, FileReport]]) -> None:
         self.group = group
         self.saved = saved  # sheet key -> (dataset, result, report) of the last reading
-        self.kept = 0  # sheets taken from it
         self._digests: dict[Path, SheetDigests | None] = {}
         self._parts: dict[int, list[tuple[str | None, int]]] = {}  # source number -> per result: (key, its report)
 
@@ -233,7 +232,6 @@ class SheetReuse:
         found = self.saved.pop(key, None)
         if found is None or found[0] != dataset:
             return None
-        self.kept += 1
         return found[1], found[2]
 
     def record(self, number: int, key: str | None, report: int) -> None:
