@@ -317,6 +317,57 @@ def test_a_changed_past_month_is_recorded_as_a_restatement(authority, capsys):
     assert again == everything
 
 
+def test_each_restatement_lists_the_inputs_of_its_own_indicator_and_area(example_dir):
+    # Many restatements of a few indicators and areas (a new extract restates hundreds): each
+    # record names the files of the datasets its indicator reads, for its district, or every
+    # district's for the authority. The files named here do not exist: their time reads "not found".
+    import datetime as dt
+
+    from xl_scorecard.config import load_config
+    from xl_scorecard.indicators.catalogue import load_catalogue
+    from xl_scorecard.pipeline import restatement_records
+    from xl_scorecard.sources import FileReport, SourceData
+
+    config = load_config(example_dir / "authority.toml")
+    catalogue = load_catalogue(config.catalogue_path)
+    by_id = {ind.id: ind for ind in catalogue}
+    assessments, referrals = by_id["ASSESS_45WD"], by_id["REREFERRALS"]
+    assert assessments.datasets == {"assessments"} and "referrals" in referrals.datasets
+
+    def report(district, dataset, file):
+        return FileReport(district, dataset, file, "Sheet1", 10, 10, 0, True)
+
+    files = [
+        report("NG", "assessments", "ng/assessments.xlsx"),
+        report("SM", "assessments", "sm/assessments.csv"),
+        report("NG", "referrals", "ng/referrals.xlsx"),
+        report("SM", "referrals", "sm/referrals.csv"),
+        report("", "population", "population.csv"),
+    ]
+    changes = pd.DataFrame(
+        [
+            ("ASSESS_45WD", "SM", "2026-08", 0.5, 0.6),
+            ("REREFERRALS", "SM", "2026-08", 0.1, 0.2),
+            ("ASSESS_45WD", "SM", "2026-09", 0.5, 0.7),
+            ("ASSESS_45WD", "ALL", "2026-09", 0.5, 0.65),
+            ("REREFERRALS", "NG", "2026-09", 0.3, 0.2),
+            ("ASSESS_45WD", "NG", "2026-09", 0.4, 0.45),
+        ],
+        columns=["indicator", "area", "period", "old", "new"],
+    )
+    records = restatement_records(changes, catalogue, SourceData(tables={}, files=files), config, dt.datetime(2026, 11, 3, 9, 30))
+    assert records["Inputs"].tolist() == [
+        "sm/assessments.csv (not found)",
+        "sm/referrals.csv (not found)",
+        "sm/assessments.csv (not found)",
+        "ng/assessments.xlsx (not found); sm/assessments.csv (not found)",
+        "ng/referrals.xlsx (not found)",
+        "ng/assessments.xlsx (not found)",
+    ]
+    assert records["Month"].tolist() == ["Aug 2026", "Aug 2026", "Sep 2026", "Sep 2026", "Sep 2026", "Sep 2026"]
+    assert records["Recorded"].unique().tolist() == ["03/11/2026 09:30"]
+
+
 def test_a_value_the_lists_never_record_is_no_data_not_a_red_zero(authority):
     # Kent's 2012 indicators on modern lists: every assessment is a single assessment, so
     # "initial assessments per 10,000" would be 0.0, rated Red. The lists simply do not record it.

@@ -121,19 +121,25 @@ def restatement_records(
     changed since the figure was stored is among them)."""
     by_id = {ind.id: ind for ind in catalogue}
     names = {d.code: d.name for d in config.districts}
+    # A new extract restates hundreds of figures: each indicator and area's inputs are listed
+    # once, and each file's time looked up once.
+    listed: dict[tuple[str, str], str] = {}
+    modified: dict[str, str] = {}
     rows = []
     for change in changes.itertuples():
         indicator = by_id.get(str(change.indicator))
         if indicator is None:
             continue
-        files = sorted(
-            {
-                f.file
-                for f in sources.files
-                if f.dataset in indicator.datasets and (change.area == AUTHORITY or f.district in (change.area, ""))
-            }
-        )
-        inputs = "; ".join(f"{file} ({_modified(config.base_dir / file)})" for file in files)
+        inputs = listed.get((indicator.id, str(change.area)))
+        if inputs is None:
+            datasets = indicator.datasets
+            files = sorted(
+                {f.file for f in sources.files if f.dataset in datasets and (change.area == AUTHORITY or f.district in (change.area, ""))}
+            )
+            for file in files:
+                if file not in modified:
+                    modified[file] = _modified(config.base_dir / file)
+            inputs = listed[(indicator.id, str(change.area))] = "; ".join(f"{file} ({modified[file]})" for file in files)
         rows.append(
             [
                 f"{now:%d/%m/%Y %H:%M}",
