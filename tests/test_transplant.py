@@ -521,6 +521,37 @@ def test_the_stored_history_is_guarded_by_rows_and_an_older_masters_cells_still_
     assert changed_cells(older) == [f"{HISTORY_SHEET}!A2 (changed)"]
 
 
+def test_the_restatements_record_is_guarded_by_rows_and_keeps_its_digests_while_unchanged(small_config, tmp_path, monkeypatch):
+    # The Restatements record grows by hundreds of rows with each new extract: fingerprinted a row
+    # at a time, and while a refresh generates it as before, its digests are carried, not made again.
+    from xl_scorecard.history import RESTATEMENTS_SHEET
+    from xl_scorecard.render import guard
+    from xl_scorecard.render.guard import _fingerprint, changed_cells
+
+    digested: list[list[str]] = []
+    real = guard.cell_hashes
+
+    def spy(path, sheets, *args, **kwargs):
+        digested.append(list(sheets))
+        return real(path, sheets, *args, **kwargs)
+
+    monkeypatch.setattr(guard, "cell_hashes", spy)
+    master = tmp_path / "master.xlsx"
+    refresh(load_config(small_config), master=master)
+    refresh(load_config(small_config), master=master)
+    assert RESTATEMENTS_SHEET in digested[0]  # the first refresh digests it
+    assert RESTATEMENTS_SHEET not in digested[-1]  # the second generates it as before: carried
+    _, rows = _fingerprint(master)
+    mine = [r for r in rows if r[0] == RESTATEMENTS_SHEET and str(r[1]).startswith("row")]
+    assert mine and all(str(r[1]).startswith("rows ") for r in mine)
+    assert changed_cells(master) == []
+    book = openpyxl.load_workbook(master)
+    assert book[RESTATEMENTS_SHEET]["A3"].value == "No figure has been restated."
+    book[RESTATEMENTS_SHEET]["A3"] = "No figure has been restated (checked by hand)."
+    book.save(master)
+    assert changed_cells(master) == [f"{RESTATEMENTS_SHEET}!row 3 (changed)"]
+
+
 def test_a_package_copies_the_parts_it_did_not_change_as_they_were_compressed(tmp_path):
     # Read lazily, written with the untouched parts' compressed bytes copied: the result is a
     # valid zip (checked by zipfile's own CRC test), every part as before but the one replaced.

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from xl_scorecard.history import HISTORY_SHEET
+from xl_scorecard.history import HISTORY_SHEET, RESTATEMENTS_SHEET
 from xl_scorecard.render.books import InlineTextWorkbook
 from xl_scorecard.render.cells import DISTRICTS_SHEET, FINGERPRINT_SHEET, QUALITY_SHEET, TREND_SHEET
 
@@ -79,14 +79,15 @@ def _digest(key: bytes | None, sheet: str, cell: str, value: object) -> str:
 
 def row_digested(sheet: str) -> bool:
     """Sheets of data the tool keeps (the stored history, the twelve months' trend, the figures
-    by district, the Drill-down case lists, the data quality list of every file and problem) are
-    fingerprinted a row at a time: thousands of rows nobody types into (4,400 trend rows and
-    1,900 data quality rows at 100 districts), where "row 812 changed" says enough and one
-    digest a row is a tenth of the work of one a cell. The Scorecard, where commentary is typed,
-    keeps a digest per cell."""
+    by district, the Drill-down case lists, the data quality list of every file and problem,
+    the record of restatements) are fingerprinted a row at a time: thousands of rows nobody
+    types into (4,400 trend rows and 1,900 data quality rows at 100 districts; the restatements
+    grow by hundreds with each new extract), where "row 812 changed" says enough and one
+    digest a row is a tenth of the work of one a cell (and a sheet generated as before keeps
+    its digests). The Scorecard, where commentary is typed, keeps a digest per cell."""
     from xl_scorecard.render.drilldown import is_drilldown
 
-    return sheet in (HISTORY_SHEET, TREND_SHEET, DISTRICTS_SHEET, QUALITY_SHEET) or is_drilldown(sheet)
+    return sheet in (HISTORY_SHEET, TREND_SHEET, DISTRICTS_SHEET, QUALITY_SHEET, RESTATEMENTS_SHEET) or is_drilldown(sheet)
 
 
 ROW = "*"  # the column of a row's digest, in the cells the fingerprint compares ("*12")
