@@ -382,3 +382,74 @@ def test_rows_spliced_before_a_row_go_there_and_never_shrink_the_sheet(tmp_path)
     assert [r[0] for r in read] == ["one", "two", "three", "four", "five"]
     xml = Package.read(path).parts[sheet_parts(Package.read(path))["S"]]
     assert b'<dimension ref="A1:C5"/>' in xml
+
+
+@pytest.mark.parametrize(("date_1904", "too_long"), [(False, False), (True, False), (False, True)])
+def test_restatements_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_1904, too_long):
+    # The Restatements record grows by hundreds of rows with each new extract. Records of every
+    # unit (one seen only in the last record), missing and edge figures, figures resting on few
+    # people, text to escape and inputs long enough to need taller rows (one capped at the
+    # tallest row): written in bulk and cell by cell, the workbooks are byte for byte alike, and
+    # so are the small-number notes for copies. A text longer than the bulk path takes sends the
+    # whole record cell by cell.
+    from xl_scorecard.history import RESTATEMENT_COLUMNS, RESTATEMENTS_SHEET
+    from xl_scorecard.render import workbook
+    from xl_scorecard.render.books import InlineTextWorkbook
+    from xl_scorecard.render.cells import Formats
+    from xl_scorecard.render.rows import splice_rows
+
+    data = fixed_input("kent_table")
+    history = data.history.copy()
+    few = (history["indicator"] == "HIGH") & (history["area"] == "NG") & (history["period"] == "2026-09")
+    history.loc[few, ["numerator", "denominator"]] = [3.0, 4.0]  # rests on 4 people: withheld in copies
+    units = ["%", "count", "per 10,000", "FTE", "ratio", "not a unit"]
+    count = 41
+    records = []
+    for i in range(count):
+        inputs = AWKWARD[i % len(AWKWARD)] + " " + "Northgate/list4_assessments.csv (modified 03/11/2026 09:30); " * (i % 9)
+        records.append(
+            [
+                "03/11/2026 09:30",
+                ["Sep 2026", "Oct 2026", "Aug 2026"][i % 3],
+                ["Assessments in time", "Re-referrals", AWKWARD[i % len(AWKWARD)]][i % 3],
+                ["Northgate", "Goldshire", "Elsewhere"][i % 3],
+                units[i % len(units)],
+                [0.5, None, float("nan"), EDGE_NUMBERS[i % len(EDGE_NUMBERS)]][i % 4],
+                EDGE_NUMBERS[(i + 3) % len(EDGE_NUMBERS)] if i % 5 else None,
+                inputs,
+            ]
+        )
+    records[20][7] = "inputs " * 2_000  # taller than the tallest row Excel allows: capped
+    records.append(["03/11/2026 09:31", "Sep 2026", "Assessments in time", "Northgate", "days", 12.0, 13.0, "only here"])
+    if too_long:
+        records[7][7] = "x" * (LONGEST + 1)
+    data = dataclasses.replace(data, history=history, restatements=pd.DataFrame(records, columns=RESTATEMENT_COLUMNS))
+
+    def write(name: str, in_bulk: bool) -> tuple[dict[str, bytes], dict]:
+        path = tmp_path / f"{name}.xlsx"
+        book = InlineTextWorkbook(str(path), {"constant_memory": True, "tmpdir": str(tmp_path), "date_1904": date_1904})
+        book.set_properties({"created": dt.datetime(2026, 11, 3, 9, 30)})
+        fmt = Formats(book, data.layout.colours)
+        book.add_worksheet("Before").write_string(0, 0, "an earlier sheet", fmt(italic=True))
+        splices = workbook._write_restatements(book.add_worksheet(RESTATEMENTS_SHEET), data, fmt, in_bulk)
+        book.add_worksheet("After").write_string(0, 0, "a later sheet", fmt(bold=True))
+        book.close()
+        assert bool(splices) == (in_bulk and not too_long)
+        splice_rows(path, splices)
+        return _parts(path), fmt.small
+
+    (made, small), (reference, small_reference) = write("bulk", True), write("cells", False)
+    assert sorted(made) == sorted(reference)
+    for name in reference:
+        assert made[name] == reference[name], name
+    assert small == small_reference
+    # Noted: the figures of Northgate's "Assessments in time" for Sep 2026 (every third record, and
+    # the last), resting on 3 of 4 children: the smaller count, 3.
+    noted = {f"F{5 + i}" for i in range(0, count, 3) if i % 4 in (0, 3)} | {f"G{5 + i}" for i in range(0, count, 3) if i % 5}
+    assert small[RESTATEMENTS_SHEET] == dict.fromkeys(sorted(noted | {"F46", "G46"}, key=lambda c: (int(c[1:]), c)), 3.0)
+    # Read back by an independent reader: every record, its figures and its tallest row.
+    sheet = load_workbook(tmp_path / "bulk.xlsx")[RESTATEMENTS_SHEET]
+    assert [c.value for c in sheet[4]] == RESTATEMENT_COLUMNS
+    assert sheet.max_row == 4 + len(records)
+    assert sheet.cell(4 + 21, 8).value.startswith("inputs inputs") and sheet.row_dimensions[4 + 21].height == pytest.approx(409, abs=0.5)
+    assert sheet.cell(4 + len(records), 5).value == "days" and sheet.cell(4 + len(records), 7).value == 13.0

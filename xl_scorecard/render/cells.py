@@ -306,9 +306,16 @@ def fit_row(ws: Worksheet, row: int, cells: Sequence[tuple[object, float]], most
     """Make ``row`` tall enough for its wrapped cells, (text, column width) pairs: neither Excel
     nor LibreOffice grows a row for wrapped text a program wrote, so without this the lines of a
     long text print on top of each other. Call it before writing the row's cells."""
+    height = row_height(cells, most)
+    if height is not None:
+        ws.set_row(row, height)
+
+
+def row_height(cells: Sequence[tuple[object, float]], most: int = 409) -> int | None:
+    """The height in points ``fit_row`` gives a row of these (text, column width) cells; None
+    when one line is enough (the row keeps the default height)."""
     lines = max((text_lines(str(text), width) for text, width in cells if text), default=1)
-    if lines > 1:
-        ws.set_row(row, min(LINE_HEIGHT * lines, most))
+    return min(LINE_HEIGHT * lines, most) if lines > 1 else None
 
 
 def print_scale(widths: Sequence[float]) -> int:

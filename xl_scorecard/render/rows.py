@@ -14,8 +14,10 @@ XlsxWriter's own would write it raw).
 
 from __future__ import annotations
 
+import io
 import math
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_cell_to_rowcol, xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
@@ -89,6 +93,54 @@ def data_rows(frame: pd.DataFrame, columns: Sequence[str], first_row: int) -> st
         cells.append([f'<c r="{letter}{row}"{body}' if body else "" for row, body in zip(numbers, bodies, strict=True)])
     opening = [f'<row r="{row}">' for row in numbers]
     return "".join("".join(parts) + "</row>" for parts in zip(opening, *cells, strict=True))
+
+
+def number_styles(formats: Sequence[Format]) -> None:
+    """Number ``formats`` in this order, as XlsxWriter numbers a style when it writes out the
+    first cell using it (the same style keeps its number): rows made here then use the numbers
+    the cell-by-cell path would have given."""
+    for cell_format in formats:
+        cell_format._get_xf_index()
+
+
+def number_held_row(ws: Worksheet) -> None:
+    """Number the styles of the row XlsxWriter holds in constant-memory mode (the last it was
+    given, written out when the next row starts), column by column: so, before rows made here."""
+    held = ws.table.get(ws.previous_row, {})
+    number_styles([cell.format for _, cell in sorted(held.items()) if getattr(cell, "format", None) is not None])
+
+
+def style_attribute(cell_format: Format) -> str:
+    """A cell's `` s="N"`` for a numbered style; nothing for style 0, the default."""
+    index = cell_format.xf_index
+    return f' s="{index}"' if index else ""
+
+
+def text_cell(reference: str, text: str, cell_format: Format) -> str:
+    """A text cell with its style, as XlsxWriter writes it in constant-memory mode."""
+    return f'<c r="{reference}"{style_attribute(cell_format)}{inline_string(text)}'
+
+
+def row_openings(heights: set[float]) -> dict[float, str]:
+    """What XlsxWriter writes in a ``<row>`` after its number for a row given each of ``heights``
+    (points, ``set_row``) in constant-memory mode: `` ht="26.25" customHeight="1"``. Asked of
+    XlsxWriter itself, in one small workbook in memory: how it writes a height differs between
+    its versions (3.2 writes the points given; 3.3 rounds them to whole pixels)."""
+    if not heights:
+        return {}
+    ordered = sorted(heights)
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+    sheet = book.add_worksheet()
+    for row, height in enumerate(ordered):
+        sheet.set_row(row, height)
+        sheet.write_number(row, 0, 0)
+    book.close()
+    with zipfile.ZipFile(buffer) as package:
+        xml = package.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    found = {int(number): attributes for number, attributes in re.findall(r'<row r="(\d+)"([^>]*)>', xml)}
+    # Written in memory, so with the spans constant-memory mode leaves out.
+    return {height: re.sub(r' spans="[^"]*"', "", found[row + 1]) for row, height in enumerate(ordered)}
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,13 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import months_ending
 from xl_scorecard.render.cells import NUMBER_FORMATS, TREND_MONTHS, TREND_SHEET, Formats, ScorecardInput, fit_row, print_setup, value_cell
-from xl_scorecard.render.rows import LONGEST, Splice, inline_string, number_cell
+from xl_scorecard.render.rows import LONGEST, Splice, number_cell, number_held_row, number_styles, style_attribute, text_cell
 
 TREND_WIDTHS = [32, 12, *[8] * TREND_MONTHS]
 
@@ -61,13 +60,13 @@ def write_trend_sheet(
             # XlsxWriter numbers a style as it writes out the row first using it: the row it
             # holds (the authority row, written out when the next row starts) first, then this
             # row's, cell by cell, as here.
-            _number_held_row(ws)
-            _number([title_format, name_format, *[value_format] * len(labels)])
-            cells = [_text_cell(f"A{row + 1}", "", title_format), _text_cell(f"B{row + 1}", names[area], name_format)]
+            number_held_row(ws)
+            number_styles([title_format, name_format, *[value_format] * len(labels)])
+            cells = [text_cell(f"A{row + 1}", "", title_format), text_cell(f"B{row + 1}", names[area], name_format)]
             for n, (label, figure) in enumerate(zip(labels, figures, strict=True)):
                 reference = f"{xl_col_to_name(2 + n)}{row + 1}"
                 if figure is None or figure != figure:  # no figure (None or NaN): a blank with its style
-                    cells.append(f'<c r="{reference}"{_style(value_format)}/>')
+                    cells.append(f'<c r="{reference}"{style_attribute(value_format)}/>')
                 else:
                     cells.append(number_cell(reference, float(figure), value_format.xf_index or None))
                     fmt.record(ws, row, 2 + n, data.basis(indicator, area, label))
@@ -110,25 +109,3 @@ def _plain(rows: dict[tuple[str, str], int], names: dict[str, str], history: dic
         if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isinf(value):
             return False
     return True
-
-
-def _number(formats: list[Format]) -> None:
-    # Number the styles (XlsxWriter's own numbering: the same style keeps its number).
-    for cell_format in formats:
-        cell_format._get_xf_index()
-
-
-def _number_held_row(ws: Worksheet) -> None:
-    # The row XlsxWriter holds in constant-memory mode (the last it was given) is numbered when
-    # it is written out, column by column: numbered so now, before the rows made here.
-    held = ws.table.get(ws.previous_row, {})
-    _number([cell.format for _, cell in sorted(held.items()) if getattr(cell, "format", None) is not None])
-
-
-def _style(cell_format: Format) -> str:
-    index = cell_format.xf_index
-    return f' s="{index}"' if index else ""  # style 0, the default, is not written
-
-
-def _text_cell(reference: str, text: str, cell_format: Format) -> str:
-    return f'<c r="{reference}"{_style(cell_format)}{inline_string(text)}'
