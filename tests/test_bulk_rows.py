@@ -453,3 +453,65 @@ def test_restatements_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_190
     assert sheet.max_row == 4 + len(records)
     assert sheet.cell(4 + 21, 8).value.startswith("inputs inputs") and sheet.row_dimensions[4 + 21].height == pytest.approx(409, abs=0.5)
     assert sheet.cell(4 + len(records), 5).value == "days" and sheet.cell(4 + len(records), 7).value == 13.0
+
+
+@pytest.mark.parametrize(("date_1904", "too_long", "first_overdue"), [(False, False, False), (True, False, True), (False, True, False)])
+def test_due_soon_cases_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_1904, too_long, first_overdue):
+    # Over a thousand cases at Kent size. Cases with and without start or due dates, overdue and
+    # not (the first of them either), text to escape, timescales and teams long enough to wrap
+    # over more lines, in both date systems: written in bulk and cell by cell, the workbooks are
+    # byte for byte alike. A text longer than the bulk path takes sends every case cell by cell.
+    from xl_scorecard.indicators.clocks import DUE_COLUMNS
+    from xl_scorecard.render import drilldown
+    from xl_scorecard.render.books import InlineTextWorkbook
+    from xl_scorecard.render.cells import Formats
+    from xl_scorecard.render.rows import splice_rows
+
+    count = 57
+    due = pd.DataFrame(
+        {
+            "clock": [
+                ["Assessment within 45 working days", "ICPC within 15 working days of the strategy discussion " * (i % 4)][i % 2]
+                for i in range(count)
+            ],
+            "district": ["NG", "XX", "NG"] * (count // 3),
+            "team": [None if i % 7 == 3 else AWKWARD[i % len(AWKWARD)] + " team" * (i % 6) for i in range(count)],
+            "worker": [AWKWARD[(i + 3) % len(AWKWARD)] for i in range(count)],
+            "child_id": [AWKWARD[(i + 1) % len(AWKWARD)] or None for i in range(count)],
+            "started": [pd.NaT if i % 5 == 2 else pd.Timestamp("2026-09-01") + pd.Timedelta(days=i, hours=i % 3) for i in range(count)],
+            "due": [pd.NaT if i % 6 == 1 else pd.Timestamp("1904-01-02") + pd.Timedelta(days=300 * i) for i in range(count)],
+            "days_left": [float((i % 9) - 4 if (i or first_overdue) else 3) for i in range(count)],
+            "indicator": [["HIGH", "LOW", "GONE"][i % 3] for i in range(count)],
+        },
+        columns=DUE_COLUMNS,
+    )
+    if first_overdue:
+        due.loc[0, "days_left"] = -2.0
+        due.loc[0, ["started", "due"]] = pd.NaT  # the overdue style met before the date style
+    if too_long:
+        due.loc[9, "worker"] = "x" * (LONGEST + 1)
+    data = dataclasses.replace(fixed_input("kent_table"), due_soon=due, due_notes=["One clock could not run."])
+    titles = {ind.id: ind.title for ind in data.catalogue}
+
+    def write(name: str, in_bulk: bool) -> dict[str, bytes]:
+        path = tmp_path / f"{name}.xlsx"
+        book = InlineTextWorkbook(str(path), {"constant_memory": True, "tmpdir": str(tmp_path), "date_1904": date_1904})
+        book.set_properties({"created": dt.datetime(2026, 11, 3, 9, 30)})
+        fmt = Formats(book, data.layout.colours)
+        splice = drilldown._write_due_soon(book.add_worksheet(drilldown.DUE_SHEET), data, titles, fmt, in_bulk)
+        book.add_worksheet("After").write_string(0, 0, "a later sheet", fmt(bold=True))
+        book.close()
+        assert (splice is not None) == (in_bulk and not too_long)
+        splice_rows(path, [splice] if splice else [])
+        return _parts(path)
+
+    made, reference = write("bulk", True), write("cells", False)
+    assert sorted(made) == sorted(reference)
+    for name in reference:
+        assert made[name] == reference[name], name
+    # Read back by an independent reader: every case, its district named, its days left.
+    sheet = load_workbook(tmp_path / "bulk.xlsx")[drilldown.DUE_SHEET]
+    assert [c.value for c in sheet[4]] == drilldown.DUE_HEADERS
+    assert sheet.max_row == 4 + count
+    assert [sheet.cell(5 + i, 1).value for i in range(3)] == ["Northgate", "XX", "Northgate"]
+    assert [sheet.cell(5 + i, 8).value for i in range(count)] == due["days_left"].tolist()
