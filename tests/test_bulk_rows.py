@@ -393,9 +393,9 @@ def test_restatements_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_190
     # so are the small-number notes for copies. A text longer than the bulk path takes sends the
     # whole record cell by cell.
     from xl_scorecard.history import RESTATEMENT_COLUMNS, RESTATEMENTS_SHEET
-    from xl_scorecard.render import workbook
     from xl_scorecard.render.books import InlineTextWorkbook
     from xl_scorecard.render.cells import Formats
+    from xl_scorecard.render.records import write_restatements
     from xl_scorecard.render.rows import splice_rows
 
     data = fixed_input("kent_table")
@@ -431,7 +431,7 @@ def test_restatements_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_190
         book.set_properties({"created": dt.datetime(2026, 11, 3, 9, 30)})
         fmt = Formats(book, data.layout.colours)
         book.add_worksheet("Before").write_string(0, 0, "an earlier sheet", fmt(italic=True))
-        splices = workbook._write_restatements(book.add_worksheet(RESTATEMENTS_SHEET), data, fmt, in_bulk)
+        splices = write_restatements(book.add_worksheet(RESTATEMENTS_SHEET), data, fmt, in_bulk)
         book.add_worksheet("After").write_string(0, 0, "a later sheet", fmt(bold=True))
         book.close()
         assert bool(splices) == (in_bulk and not too_long)
@@ -515,3 +515,67 @@ def test_due_soon_cases_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_1
     assert sheet.max_row == 4 + count
     assert [sheet.cell(5 + i, 1).value for i in range(3)] == ["Northgate", "XX", "Northgate"]
     assert [sheet.cell(5 + i, 8).value for i in range(count)] == due["days_left"].tolist()
+
+
+@pytest.mark.parametrize(("too_long", "first_without_row"), [(False, False), (False, True), (True, False)])
+def test_data_quality_problems_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, too_long, first_without_row):
+    # A messy authority's lists give thousands of problems. Problems with and without a row,
+    # personal values withheld, rows left out or only out of some figures, text to escape and
+    # long messages needing taller rows: written in bulk and cell by cell, the workbooks are byte
+    # for byte alike. A text longer than the bulk path takes sends every problem cell by cell.
+    from xl_scorecard.render.books import InlineTextWorkbook
+    from xl_scorecard.render.cells import QUALITY_SHEET, Formats
+    from xl_scorecard.render.records import write_quality
+    from xl_scorecard.render.rows import splice_rows
+    from xl_scorecard.sources import FileReport, Problem
+
+    count = 47
+    codes = ["bad-date", "missing-value", "file-missing", "date-order", "bad-code"]
+    problems = [
+        Problem(
+            codes[i % len(codes)],
+            "error" if i % 3 else "warning",
+            ["NG", "SM", ""][i % 3],
+            "assessments",
+            f"Northgate/{AWKWARD[i % len(AWKWARD)]}.xlsx",
+            ["List 4", "", AWKWARD[(i + 2) % len(AWKWARD)]][i % 3],
+            row=None if (i % 4 == 2 or (i == 0 and first_without_row)) else 5 + i,
+            column=AWKWARD[(i + 4) % len(AWKWARD)],
+            value=AWKWARD[(i + 5) % len(AWKWARD)] + " value" * (i % 7),
+            other="Continuous Assessment Start Date " * (i % 3),
+            personal=i % 5 == 1,
+            excluded=i % 6 == 0,
+            field="" if i % 6 == 0 else "start",
+            figures="Assessments in time" if i % 2 else "",
+        )
+        for i in range(count)
+    ]
+    if too_long:
+        problems[12] = dataclasses.replace(problems[12], value="x" * (LONGEST + 1))  # not personal: shown
+    files = [FileReport("NG", "assessments", f"Northgate/file {i}.xlsx", "List 4", 10 * i, 9 * i, i, i != 3) for i in range(6)]
+    data = dataclasses.replace(fixed_input("kent_table"), problems=problems, files=files)
+
+    def write(name: str, in_bulk: bool) -> dict[str, bytes]:
+        path = tmp_path / f"{name}.xlsx"
+        book = InlineTextWorkbook(str(path), {"constant_memory": True, "tmpdir": str(tmp_path)})
+        book.set_properties({"created": dt.datetime(2026, 11, 3, 9, 30)})
+        fmt = Formats(book, data.layout.colours)
+        splices = write_quality(book.add_worksheet(QUALITY_SHEET), data, fmt, in_bulk)
+        book.add_worksheet("After").write_string(0, 0, "a later sheet", fmt(bold=True))
+        book.close()
+        assert bool(splices) == (in_bulk and not too_long)
+        splice_rows(path, splices)
+        return _parts(path)
+
+    made, reference = write("bulk", True), write("cells", False)
+    assert sorted(made) == sorted(reference)
+    for name in reference:
+        assert made[name] == reference[name], name
+    # Read back by an independent reader: every problem under its header, in order, the
+    # personal values withheld.
+    sheet = load_workbook(tmp_path / "bulk.xlsx")[QUALITY_SHEET]
+    header = 4 + len(files) + 2
+    assert sheet.cell(header, 9).value == "Problem"
+    assert sheet.max_row == header + count
+    assert [sheet.cell(header + 1 + i, 5).value for i in range(count)] == [p.row for p in problems]
+    assert [sheet.cell(header + 1 + i, 8).value for i in (1, 6)] == ["(personal data: not shown)"] * 2

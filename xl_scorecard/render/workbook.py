@@ -8,7 +8,6 @@ Text from input files is always written as a string, never as a formula.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,6 @@ from xl_scorecard.commentary import COMMENTARY_COLUMNS, COMMENTARY_HEADINGS, COM
 from xl_scorecard.history import (
     HISTORY_COLUMNS,
     HISTORY_SHEET,
-    RESTATEMENT_COLUMNS,
     RESTATEMENTS_SHEET,
     WARNING_COLUMNS,
     WARNING_RECORD,
@@ -42,11 +40,9 @@ from xl_scorecard.render.cells import (
     NOT_RATED_FILL,
     NOT_RATED_HEADING,
     NOT_RATED_TEXT,
-    NUMBER_FORMATS,
     PANELS_SHEET,
     POLARITY_LABELS,
     QUALITY_SHEET,
-    RED,
     RED_TEXT,
     SCORECARD_SHEET,
     SPARKLINE_COLOURS,
@@ -66,7 +62,6 @@ from xl_scorecard.render.cells import (
     part_cell,
     print_setup,
     row_basis,
-    row_height,
     six_month_basis,
     status_text,
     value_cell,
@@ -75,16 +70,10 @@ from xl_scorecard.render.detail import write_details
 from xl_scorecard.render.drilldown import write_drilldown
 from xl_scorecard.render.layout import VIEW_FIELDS, Layout
 from xl_scorecard.render.panels import write_panels
+from xl_scorecard.render.records import write_quality, write_restatements
 from xl_scorecard.render.rows import (
-    LONGEST,
     Splice,
-    number_cell,
-    number_held_row,
-    number_styles,
-    row_openings,
     splice_rows,
-    style_attribute,
-    text_cell,
     write_history_data,
 )
 from xl_scorecard.render.trend import write_trend_sheet
@@ -132,9 +121,9 @@ def write_workbook(path: Path, data: ScorecardInput, date_1904: bool = False) ->
     _write_districts(book.add_worksheet(DISTRICTS_SHEET), data, fmt)
     trend = write_trend_sheet(book.add_worksheet(TREND_SHEET), data, fmt, trend_rows)
     _write_definitions(book.add_worksheet(DEFINITIONS_SHEET), data, fmt)
-    _write_quality(book.add_worksheet(QUALITY_SHEET), data, fmt)
+    quality = write_quality(book.add_worksheet(QUALITY_SHEET), data, fmt)
     _write_commentary(book.add_worksheet(COMMENTARY_SHEET), data, fmt)
-    restated = _write_restatements(book.add_worksheet(RESTATEMENTS_SHEET), data, fmt)
+    restated = write_restatements(book.add_worksheet(RESTATEMENTS_SHEET), data, fmt)
     # Long lists of plain rows (the Drill-down cases, the stored history) are made as text and
     # spliced in once XlsxWriter has written the rest (``rows``): the same bytes, a fraction of the time.
     pending = write_drilldown(book, data, fmt) if data.drilldown is not None else []
@@ -142,7 +131,7 @@ def write_workbook(path: Path, data: ScorecardInput, date_1904: bool = False) ->
     rows = write_history_data(history, data, fmt)
     history.hide()  # the tool's own store: kept out of print and out of the way, not secret
     book.close()
-    splices = [*trend, *restated, *(splice for make in pending if (splice := make()) is not None)]
+    splices = [*trend, *quality, *restated, *(splice for make in pending if (splice := make()) is not None)]
     if rows:
         splices.append(Splice(HISTORY_SHEET, rows, last_row=len(data.history) + 1, last_column=len(HISTORY_COLUMNS) - 1))
     splice_rows(path, splices)
@@ -638,105 +627,6 @@ def _write_commentary(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None
     print_setup(ws, data, 0, widths[:5])
 
 
-def _write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats, in_bulk: bool = True) -> list[Splice]:
-    """Every figure ever restated: a stored complete figure that a later run computed
-    differently (history.restated), oldest first. Kept from refresh to refresh.
-
-    The record grows by hundreds of rows with each new extract. With ``in_bulk``, XlsxWriter
-    writes the header and the last record, and the records before it are returned as text to
-    splice in before it (``rows``: the same bytes as cell by cell, a fraction of the time); none
-    when every record was written here."""
-    ws.write_string(0, 0, "Restatements: stored figures that a later refresh computed differently", fmt(bold=True, font_size=13))
-    ws.write_string(
-        1, 0, "The new figure is the one shown; the inputs behind it are listed with the time each was last changed.", fmt(italic=True)
-    )
-    if data.restatements.empty:  # above the table: the next refresh reads the rows below its header
-        ws.write_string(2, 0, "No figure has been restated.", fmt(italic=True, font_color=NOT_RATED_TEXT))
-    head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1, text_wrap=True)
-    widths = [16, 10, 34, 14, 9, 11, 11, 40]
-    for col, (name, width) in enumerate(zip(RESTATEMENT_COLUMNS, widths)):
-        ws.set_column(col, col, width)
-        ws.write_string(3, col, name, head)
-    wrap = fmt(text_wrap=True, valign="top", border=1)
-    # A record names its indicator, area and month as people read them: back to the keys the
-    # stored figures have, for how many people each rests on.
-    ids = {ind.title: ind.id for ind in data.catalogue}
-    areas = {data.authority: AUTHORITY, **{name: code for code, name in data.districts}}
-    months = {Month.parse(str(p)).label: str(p) for p in data.history["period"].unique()} if not data.history.empty else {}
-    records = list(data.restatements[RESTATEMENT_COLUMNS].itertuples(index=False))
-
-    def value_format(record: tuple[Any, ...]) -> Any:
-        unit = str(record[4])
-        return fmt(num_format=NUMBER_FORMATS[unit if unit in NUMBER_FORMATS else "ratio"], border=1, valign="top")
-
-    def basis(record: tuple[Any, ...]) -> float | None:
-        return data.basis(ids.get(str(record[2]), ""), areas.get(str(record[3]), ""), months.get(str(record[1]), ""))
-
-    def write(row: int, record: tuple[Any, ...]) -> None:
-        # LibreOffice does not grow rows for wrapped text by itself: size them for the inputs.
-        fit_row(ws, row, [(record[7], widths[7]), (record[2], widths[2])])
-        unit = str(record[4])
-        for col, value in enumerate(record):
-            if col in (5, 6):
-                value_cell(ws, row, col, value, unit if unit in NUMBER_FORMATS else "ratio", fmt, basis(record), border=1, valign="top")
-            else:
-                ws.write_string(row, col, _restatement_text(value), wrap)
-
-    splices: list[Splice] = []
-    if in_bulk and len(records) > 1 and _plain_restatements(records):
-        # XlsxWriter numbers a style as it writes out the row first using it: the header it holds,
-        # then the records' styles in the order the cell-by-cell path meets them.
-        number_held_row(ws)
-        formats = [(wrap, value_format(record)) for record in records[:-1]]
-        number_styles([style for text, value in formats for style in (text, value)])
-        heights = [row_height([(record[7], widths[7]), (record[2], widths[2])]) for record in records[:-1]]
-        openings = row_openings({height for height in heights if height is not None})
-        texts = []
-        for row, (record, (text_format, number_format), height) in enumerate(zip(records[:-1], formats, heights, strict=True), start=4):
-            cells = []
-            for col, value in enumerate(record):
-                reference = f"{xl_col_to_name(col)}{row + 1}"
-                if col not in (5, 6):
-                    cells.append(text_cell(reference, _restatement_text(value), text_format))
-                elif value is None or pd.isna(value):
-                    cells.append(f'<c r="{reference}"{style_attribute(number_format)}/>')  # a blank with its style
-                else:
-                    cells.append(number_cell(reference, float(value), number_format.xf_index or None))
-                    fmt.record(ws, row, col, basis(record))
-            opening = openings[height] if height is not None else ""
-            texts.append(f'<row r="{row + 1}"{opening}>' + "".join(cells) + "</row>")
-        last = 3 + len(records)
-        write(last, records[-1])
-        splices.append(Splice(RESTATEMENTS_SHEET, "".join(texts), last_row=last, last_column=len(widths) - 1, before_row=last + 1))
-    else:
-        for row, record in enumerate(records, start=4):
-            write(row, record)
-    ws.freeze_panes(4, 0)
-    print_setup(ws, data, 3, widths)
-    return splices
-
-
-def _restatement_text(value: object) -> str:
-    # A record's text as written: blank for a missing value, else as str() gives it.
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-
-
-def _plain_restatements(records: list[tuple[Any, ...]]) -> bool:
-    # Whether every record is written the same in bulk as XlsxWriter would: text it does not cut
-    # (``rows.LONGEST``) and figures that are plain finite numbers or missing (it refuses an
-    # infinite one, and the cell-by-cell path then says so).
-    for record in records:
-        for col, value in enumerate(record):
-            if col in (5, 6):
-                if value is None or (isinstance(value, float) and math.isnan(value)):
-                    continue
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isinf(value):
-                    return False
-            elif len(_restatement_text(value)) > LONGEST:
-                return False
-    return True
-
-
 def _write_definitions(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
     # The indicator's id (the catalogue's key) last, and outside the printed area: a committee
     # reads titles, not ids.
@@ -765,72 +655,6 @@ def _write_definitions(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> Non
     printed = widths[:-1]
     ws.print_area(0, 0, len(data.catalogue), len(printed) - 1)
     print_setup(ws, data, 0, printed, repeat_columns=1)
-
-
-def _write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats) -> None:
-    head = fmt(bold=True, bg_color=fmt.colours.header, font_color="#FFFFFF", border=1)
-    ws.write_string(0, 0, "Data quality", fmt(bold=True, font_size=13, font_color=fmt.colours.header))
-    ws.write_string(
-        1,
-        0,
-        "A row without its identifier (a child or worker), or with dates in the wrong order, is left out of every count; "
-        "a bad or missing value elsewhere leaves the row out only of the figures that use that column. All are listed below. "
-        "Values that identify a person are not shown; the file, sheet and row say where to look.",
-        fmt(italic=True, text_wrap=True, valign="top"),
-    )
-    # Both tables share their first four columns (district, dataset, file, sheet).
-    widths = [10, 13, 34, 16, 9, 9, 20, 16, 50, 44]
-    for col, width in enumerate(widths):
-        ws.set_column(col, col, width)
-    ws.set_row(1, 3 * LINE_HEIGHT)
-    summary_headers = ["District", "Dataset", "File", "Sheet", "Rows read", "Loaded", "Excluded", "% valid"]
-    for col, text in enumerate(summary_headers):
-        ws.write_string(3, col, text, head)
-    row = 4
-    for report in data.files:
-        ws.write_string(row, 0, report.district)
-        ws.write_string(row, 1, report.dataset)
-        fit_row(ws, row, [(report.file, widths[2])])
-        ws.write_string(row, 2, report.file, fmt(text_wrap=True, valign="top"))
-        ws.write_string(row, 3, report.sheet)
-        ws.write_number(row, 4, report.rows_read)
-        ws.write_number(row, 5, report.rows_loaded)
-        ws.write_number(row, 6, report.rows_excluded)
-        if report.rows_read:
-            ws.write_number(row, 7, report.rows_loaded / report.rows_read, fmt(num_format="0.0%"))
-        else:
-            ws.write_string(row, 7, "unreadable" if not report.readable else "empty")
-        row += 1
-    row += 1
-    problem_headers = ["District", "Dataset", "File", "Sheet", "Row", "Severity", "Column", "Value", "Problem", "What to do"]
-    for col, text in enumerate(problem_headers):
-        ws.write_string(row, col, text, head)
-    first = row + 1
-    wrap = fmt(text_wrap=True, valign="top")
-    for row, problem in enumerate(data.problems, start=first):
-        message = problem.message + (" The row is left out of the counts." if problem.excluded else problem.scope)
-        shown = "(personal data: not shown)" if problem.personal and problem.value else problem.value
-        texts = [problem.district, problem.dataset, problem.file, problem.sheet, "", "", problem.column, shown, message, problem.action]
-        fit_row(ws, row, [*zip(texts, widths)])
-        for col, text in enumerate([problem.district, problem.dataset, problem.file, problem.sheet]):
-            ws.write_string(row, col, text, wrap)
-        if problem.row is not None:
-            ws.write_number(row, 4, problem.row, fmt(valign="top"))
-        ws.write_string(row, 5, problem.severity, fmt(valign="top"))
-        ws.write_string(row, 6, problem.column, wrap)
-        # The location is enough to find it: a value that identifies a person is not copied here.
-        ws.write_string(row, 7, shown, wrap)
-        ws.write_string(row, 8, message, wrap)
-        ws.write_string(row, 9, problem.action, wrap)
-    if data.problems:
-        last = first + len(data.problems) - 1
-        ws.conditional_format(
-            f"F{first + 1}:F{last + 1}",
-            {"type": "cell", "criteria": "==", "value": '"error"', "format": fmt(bg_color=RED, font_color=RED_TEXT)},
-        )
-        ws.autofilter(first - 1, 0, last, len(problem_headers) - 1)
-    ws.freeze_panes(4, 0)
-    print_setup(ws, data, 3, widths, repeat_columns=1)
 
 
 def cell_of(row: int, col: int) -> str:
