@@ -190,15 +190,43 @@ def config_ids(example_dir: Path) -> set[str]:
     return {str(r[0]).strip() for r in rows[3:] if r and r[0]}
 
 
+def _written_both_ways(tmp_path: Path, data, write_sheet, date_1904: bool = False) -> dict[str, tuple[dict[str, bytes], dict, bool]]:
+    """A workbook with the sheet ``write_sheet(book, fmt, in_bulk)`` writes (returning its splices,
+    or makers of them) between two other sheets, written in bulk and cell by cell: by name
+    ("bulk", "cells"), its parts, its small-number notes and whether rows were spliced in. The
+    two are checked byte for byte alike here."""
+    from xl_scorecard.render.books import InlineTextWorkbook
+    from xl_scorecard.render.cells import Formats
+    from xl_scorecard.render.rows import splice_rows
+
+    found = {}
+    for name, in_bulk in (("bulk", True), ("cells", False)):
+        path = tmp_path / f"{name}.xlsx"
+        book = InlineTextWorkbook(str(path), {"constant_memory": True, "tmpdir": str(tmp_path), "date_1904": date_1904})
+        # A fixed creation time: the two books can be written either side of a second's edge.
+        book.set_properties({"created": dt.datetime(2026, 11, 3, 9, 30)})
+        fmt = Formats(book, data.layout.colours)
+        book.add_worksheet("Before").write_string(0, 0, "an earlier sheet", fmt(italic=True))
+        splices = write_sheet(book, fmt, in_bulk)
+        book.add_worksheet("After").write_string(0, 0, "a later sheet", fmt(bold=True))
+        book.close()
+        made = [splice for splice in (make() if callable(make) else make for make in splices) if splice is not None]
+        splice_rows(path, made)
+        found[name] = (_parts(path), fmt.small, bool(made))
+    (made, _, _), (reference, _, spliced) = found["bulk"], found["cells"]
+    assert not spliced
+    assert sorted(made) == sorted(reference)
+    for part in reference:
+        assert made[part] == reference[part], part
+    return found
+
+
 @pytest.mark.parametrize(("date_1904", "too_long"), [(False, False), (True, False), (False, True)])
 def test_awkward_cases_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_1904, too_long):
     # Cases with every kind of gap (no start, no end, no measure, no team), text to escape and
     # times of day, in both date systems: the cases written in bulk and cell by cell are alike.
     # A text longer than the bulk path takes sends the whole sheet cell by cell.
     from xl_scorecard.render import drilldown
-    from xl_scorecard.render.books import InlineTextWorkbook
-    from xl_scorecard.render.cells import Formats
-    from xl_scorecard.render.rows import splice_rows
 
     data = fixed_input("kent_table")
     count = 60
@@ -220,24 +248,15 @@ def test_awkward_cases_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_19
     if too_long:
         cases.loc[7, "meaning"] = "x" * (LONGEST + 1)
 
-    def write(name: str, in_bulk: bool) -> dict[str, bytes]:
-        path = tmp_path / f"{name}.xlsx"
-        book = InlineTextWorkbook(str(path), {"constant_memory": True, "tmpdir": str(tmp_path), "date_1904": date_1904})
-        # A fixed creation time: the two books can be written either side of a second's edge.
-        book.set_properties({"created": dt.datetime(2026, 11, 3, 9, 30)})
-        fmt = Formats(book, data.layout.colours)
-        rest = drilldown._write_cases(book.add_worksheet("Drill-down HIGH"), "Assessments in time", cases, data, fmt, in_bulk)
-        book.add_worksheet("After").write_string(0, 0, "a later sheet", fmt(bold=True))
-        book.close()
-        splice = rest()
-        assert (splice is not None) == (in_bulk and not too_long)
-        splice_rows(path, [splice] if splice else [])
-        return _parts(path)
-
-    made, reference = write("bulk", True), write("cells", False)
-    assert sorted(made) == sorted(reference)
-    for name in reference:
-        assert made[name] == reference[name], name
+    found = _written_both_ways(
+        tmp_path,
+        data,
+        lambda book, fmt, in_bulk: [
+            drilldown._write_cases(book.add_worksheet("Drill-down HIGH"), "Assessments in time", cases, data, fmt, in_bulk)
+        ],
+        date_1904,
+    )
+    assert found["bulk"][2] == (not too_long)
 
 
 # Numbers whose %.16G text is not their shortest form (0.1 + 0.2), that need 17 digits, a
@@ -393,10 +412,7 @@ def test_restatements_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_190
     # so are the small-number notes for copies. A text longer than the bulk path takes sends the
     # whole record cell by cell.
     from xl_scorecard.history import RESTATEMENT_COLUMNS, RESTATEMENTS_SHEET
-    from xl_scorecard.render.books import InlineTextWorkbook
-    from xl_scorecard.render.cells import Formats
     from xl_scorecard.render.records import write_restatements
-    from xl_scorecard.render.rows import splice_rows
 
     data = fixed_input("kent_table")
     history = data.history.copy()
@@ -425,24 +441,12 @@ def test_restatements_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_190
         records[7][7] = "x" * (LONGEST + 1)
     data = dataclasses.replace(data, history=history, restatements=pd.DataFrame(records, columns=RESTATEMENT_COLUMNS))
 
-    def write(name: str, in_bulk: bool) -> tuple[dict[str, bytes], dict]:
-        path = tmp_path / f"{name}.xlsx"
-        book = InlineTextWorkbook(str(path), {"constant_memory": True, "tmpdir": str(tmp_path), "date_1904": date_1904})
-        book.set_properties({"created": dt.datetime(2026, 11, 3, 9, 30)})
-        fmt = Formats(book, data.layout.colours)
-        book.add_worksheet("Before").write_string(0, 0, "an earlier sheet", fmt(italic=True))
-        splices = write_restatements(book.add_worksheet(RESTATEMENTS_SHEET), data, fmt, in_bulk)
-        book.add_worksheet("After").write_string(0, 0, "a later sheet", fmt(bold=True))
-        book.close()
-        assert bool(splices) == (in_bulk and not too_long)
-        splice_rows(path, splices)
-        return _parts(path), fmt.small
-
-    (made, small), (reference, small_reference) = write("bulk", True), write("cells", False)
-    assert sorted(made) == sorted(reference)
-    for name in reference:
-        assert made[name] == reference[name], name
-    assert small == small_reference
+    found = _written_both_ways(
+        tmp_path, data, lambda book, fmt, in_bulk: write_restatements(book.add_worksheet(RESTATEMENTS_SHEET), data, fmt, in_bulk), date_1904
+    )
+    assert found["bulk"][2] == (not too_long)
+    small = found["bulk"][1]
+    assert small == found["cells"][1]
     # Noted: the figures of Northgate's "Assessments in time" for Sep 2026 (every third record, and
     # the last), resting on 3 of 4 children: the smaller count, 3.
     noted = {f"F{5 + i}" for i in range(0, count, 3) if i % 4 in (0, 3)} | {f"G{5 + i}" for i in range(0, count, 3) if i % 5}
@@ -463,9 +467,6 @@ def test_due_soon_cases_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_1
     # byte for byte alike. A text longer than the bulk path takes sends every case cell by cell.
     from xl_scorecard.indicators.clocks import DUE_COLUMNS
     from xl_scorecard.render import drilldown
-    from xl_scorecard.render.books import InlineTextWorkbook
-    from xl_scorecard.render.cells import Formats
-    from xl_scorecard.render.rows import splice_rows
 
     count = 57
     due = pd.DataFrame(
@@ -493,22 +494,13 @@ def test_due_soon_cases_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path, date_1
     data = dataclasses.replace(fixed_input("kent_table"), due_soon=due, due_notes=["One clock could not run."])
     titles = {ind.id: ind.title for ind in data.catalogue}
 
-    def write(name: str, in_bulk: bool) -> dict[str, bytes]:
-        path = tmp_path / f"{name}.xlsx"
-        book = InlineTextWorkbook(str(path), {"constant_memory": True, "tmpdir": str(tmp_path), "date_1904": date_1904})
-        book.set_properties({"created": dt.datetime(2026, 11, 3, 9, 30)})
-        fmt = Formats(book, data.layout.colours)
-        splice = drilldown._write_due_soon(book.add_worksheet(drilldown.DUE_SHEET), data, titles, fmt, in_bulk)
-        book.add_worksheet("After").write_string(0, 0, "a later sheet", fmt(bold=True))
-        book.close()
-        assert (splice is not None) == (in_bulk and not too_long)
-        splice_rows(path, [splice] if splice else [])
-        return _parts(path)
-
-    made, reference = write("bulk", True), write("cells", False)
-    assert sorted(made) == sorted(reference)
-    for name in reference:
-        assert made[name] == reference[name], name
+    found = _written_both_ways(
+        tmp_path,
+        data,
+        lambda book, fmt, in_bulk: [drilldown._write_due_soon(book.add_worksheet(drilldown.DUE_SHEET), data, titles, fmt, in_bulk)],
+        date_1904,
+    )
+    assert found["bulk"][2] == (not too_long)
     # Read back by an independent reader: every case, its district named, its days left.
     sheet = load_workbook(tmp_path / "bulk.xlsx")[drilldown.DUE_SHEET]
     assert [c.value for c in sheet[4]] == drilldown.DUE_HEADERS
@@ -523,10 +515,8 @@ def test_data_quality_problems_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path,
     # personal values withheld, rows left out or only out of some figures, text to escape and
     # long messages needing taller rows: written in bulk and cell by cell, the workbooks are byte
     # for byte alike. A text longer than the bulk path takes sends every problem cell by cell.
-    from xl_scorecard.render.books import InlineTextWorkbook
-    from xl_scorecard.render.cells import QUALITY_SHEET, Formats
+    from xl_scorecard.render.cells import QUALITY_SHEET
     from xl_scorecard.render.records import write_quality
-    from xl_scorecard.render.rows import splice_rows
     from xl_scorecard.sources import FileReport, Problem
 
     count = 47
@@ -555,22 +545,10 @@ def test_data_quality_problems_in_bulk_are_the_bytes_xlsxwriter_writes(tmp_path,
     files = [FileReport("NG", "assessments", f"Northgate/file {i}.xlsx", "List 4", 10 * i, 9 * i, i, i != 3) for i in range(6)]
     data = dataclasses.replace(fixed_input("kent_table"), problems=problems, files=files)
 
-    def write(name: str, in_bulk: bool) -> dict[str, bytes]:
-        path = tmp_path / f"{name}.xlsx"
-        book = InlineTextWorkbook(str(path), {"constant_memory": True, "tmpdir": str(tmp_path)})
-        book.set_properties({"created": dt.datetime(2026, 11, 3, 9, 30)})
-        fmt = Formats(book, data.layout.colours)
-        splices = write_quality(book.add_worksheet(QUALITY_SHEET), data, fmt, in_bulk)
-        book.add_worksheet("After").write_string(0, 0, "a later sheet", fmt(bold=True))
-        book.close()
-        assert bool(splices) == (in_bulk and not too_long)
-        splice_rows(path, splices)
-        return _parts(path)
-
-    made, reference = write("bulk", True), write("cells", False)
-    assert sorted(made) == sorted(reference)
-    for name in reference:
-        assert made[name] == reference[name], name
+    found = _written_both_ways(
+        tmp_path, data, lambda book, fmt, in_bulk: write_quality(book.add_worksheet(QUALITY_SHEET), data, fmt, in_bulk)
+    )
+    assert found["bulk"][2] == (not too_long)
     # Read back by an independent reader: every problem under its header, in order, the
     # personal values withheld.
     sheet = load_workbook(tmp_path / "bulk.xlsx")[QUALITY_SHEET]
