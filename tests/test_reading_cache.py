@@ -306,3 +306,28 @@ def test_one_changed_workbook_read_on_two_threads_is_the_same(authority, reads, 
     reads.clear()
     _same(alone, read_sources(config, workers=2, cache=folder))  # its reading, saved from the threads
     assert reads == []
+
+
+def test_a_problem_saved_in_a_reading_keeps_every_field():
+    # Problems are saved by their fields (``Problem.fields``: no deep copy, tens of thousands in a
+    # messy district's lists): what ``dataclasses.asdict`` gives, in the same order, whatever was
+    # asked of the problem before (its message, scope and type are worked out, never stored).
+    # Read back, each is the problem saved.
+    import dataclasses
+
+    from xl_scorecard.sources.columns import SheetResult
+    from xl_scorecard.sources.problems import Problem
+
+    problems = [
+        Problem("bad-date", "warning", "NG", "referrals", "Northgate/lists.xlsx", "List 3", row=12, column="Date", value='"TBC"'),
+        Problem("missing-value", "error", "SM", "assessments", "Southmere/list4.csv", row=7, column="Child ID", personal=True, excluded=True),
+        Problem("file-missing", "error", "EB", "cin", "Eastbrook/*.xlsx", value="Eastbrook/*.xlsx", field="start", figures="CIN rate"),
+    ]
+    for problem in problems:
+        _ = (problem.message, problem.scope, problem.type, problem.as_dict())
+        assert problem.fields() == dataclasses.asdict(problem)
+        assert list(problem.fields()) == [f.name for f in dataclasses.fields(Problem)]
+    result = SheetResult(pd.DataFrame({"child_id": ["A1", "A2"]}), problems[:2], rows_read=2)
+    outcome = ([("referrals", result)], [], problems)
+    [(results, _, again)] = decode(b"".join(bytes(part) for part in encode([outcome], "k" * 64)), "k" * 64)
+    assert again == problems and results[0][1].problems == problems[:2]

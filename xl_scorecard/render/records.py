@@ -34,6 +34,7 @@ from xl_scorecard.render.cells import (
 from xl_scorecard.render.rows import (
     LONGEST,
     Splice,
+    inline_string,
     number_cell,
     number_held_row,
     number_styles,
@@ -213,15 +214,32 @@ def write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats, in_bulk: bo
         # then the problems' styles in the order the cell-by-cell path meets them.
         number_held_row(ws)
         number_styles([style for problem, _ in problems[:-1] for style in [wrap, *([top] if problem.row is not None else []), top, wrap]])
-        heights = [row_height([*zip(shown, widths)]) for _, shown in problems[:-1]]
+        # Districts, files, columns and advice repeat from problem to problem, and so do whole
+        # rows of text (a blank id on many rows): each worked out once.
+        heights_of: dict[tuple[str, ...], int | None] = {}
+        heights = []
+        for _, shown in problems[:-1]:
+            key = tuple(shown)
+            if key not in heights_of:
+                heights_of[key] = row_height([*zip(shown, widths)])
+            heights.append(heights_of[key])
         openings = row_openings({height for height in heights if height is not None})
+        bodies: dict[str, str] = {}
+
+        def body(text: str) -> str:
+            found = bodies.get(text)
+            if found is None:
+                found = bodies[text] = inline_string(text)
+            return found
+
+        wrapped, topped = style_attribute(wrap), style_attribute(top)
         rows = []
         for number, ((problem, shown), height) in enumerate(zip(problems[:-1], heights, strict=True), start=first + 1):
-            cells = [text_cell(f"{xl_col_to_name(col)}{number}", shown[col], wrap) for col in range(4)]
+            cells = [f'<c r="{letter}{number}"{wrapped}{body(shown[col])}' for col, letter in enumerate("ABCD")]
             if problem.row is not None:
                 cells.append(number_cell(f"E{number}", float(problem.row), top.xf_index))
-            cells.append(text_cell(f"F{number}", problem.severity, top))
-            cells += [text_cell(f"{xl_col_to_name(col)}{number}", shown[col], wrap) for col in range(6, 10)]
+            cells.append(f'<c r="F{number}"{topped}{body(problem.severity)}')
+            cells += [f'<c r="{letter}{number}"{wrapped}{body(shown[col])}' for col, letter in enumerate("GHIJ", start=6)]
             rows.append(f'<row r="{number}"{openings[height] if height is not None else ""}>' + "".join(cells) + "</row>")
         last = first + len(problems) - 1
         write(last, *problems[-1])

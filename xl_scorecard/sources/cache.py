@@ -328,7 +328,7 @@ def encode(outcomes: list[Outcome], key: str, parts: list[list[tuple[str | None,
                     {
                         "dataset": dataset,
                         "table": _encode_table(result, buffers),
-                        "problems": [asdict(p) for p in result.problems],
+                        "problems": [p.fields() for p in result.problems],
                         "rows_read": result.rows_read,
                         "rows_excluded": result.rows_excluded,
                         "mapped": result.mapped,
@@ -338,7 +338,7 @@ def encode(outcomes: list[Outcome], key: str, parts: list[list[tuple[str | None,
                     for (dataset, result), (part, report) in zip(results, keys, strict=True)
                 ],
                 "reports": [asdict(r) for r in reports],
-                "problems": [asdict(p) for p in problems],
+                "problems": [p.fields() for p in problems],
             }
         )
     offsets, at = [], 0
