@@ -28,6 +28,10 @@ Scenarios (issue 21's targets in brackets):
              data sheet [adds <= 1 s] (inputs unchanged, as for a ribbon press)
 - districts: ~300k rows split over 4, 20 and 100 districts [100 within 2x of 4]
 - rows:      ~30k, 300k, 1M and 3M case rows [3M <= 1 GB; time within 10% of linear from 300k]
+- messy:     Kent size, with 3 in 10 of one district's dates (its CSV lists) made unreadable ("TBC",
+             "31/02/2024", ...): ~47,000 bad values, ~29,000 problems on the Data quality sheet
+             (a growth direction the issue did not name: lists no one here wrote), against the
+             same inputs clean
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-SCENARIOS = ("changed", "history", "master", "districts", "rows")
+SCENARIOS = ("changed", "history", "master", "districts", "rows", "messy")
 
 
 # --- measuring one whole process ---------------------------------------------------------------
@@ -507,6 +511,62 @@ def rows(root: Path, repeat: int) -> None:
     show("A full refresh at ~30k, 300k, 1M and 3M case rows", results, "~300k rows")
 
 
+def messy(root: Path, repeat: int) -> None:
+    config = example(root / "kent-size", 4.8)
+    clean = copy_authority(config.parent, root / "messy-clean")
+    broken = copy_authority(config.parent, root / "messy")
+    count = _break_dates(broken.parent / "Southmere", share=0.3)
+    prepared = config.parent / "prepared.xlsx"
+    fresh_master(config, prepared)
+    modes = {}
+    for label, folder in (("clean", clean.parent), (f"messy ({count:,} bad dates)", broken.parent)):
+
+        def job(folder: Path = folder) -> dict:
+            shutil.rmtree(folder / "backups", ignore_errors=True)  # a full read each time
+            shutil.copy(prepared, folder / "master.xlsx")
+            return ours(folder / "authority.toml", folder / "master.xlsx")
+
+        modes[label] = job
+    results = medians(modes, repeat)
+    show("Kent size, full refresh, with one district's lists clean and messy", results, "clean")
+    for mode, result in results.items():
+        print(f"    {mode}: " + ", ".join(f"{k} {v:.2f}" for k, v in result["stages"].items()))
+
+
+def _break_dates(folder: Path, share: float) -> int:
+    # In each CSV list of ``folder``, ``share`` of the filled cells of every column headed like a
+    # date made unreadable, the same cells every time (a fixed seed). Returns how many.
+    import csv
+    import io
+    import random
+
+    from xl_scorecard.sources.read import decode_text
+
+    chance = random.Random(21)
+    broken = 0
+    for path in sorted(folder.glob("*.csv")):
+        raw = path.read_bytes()
+        rows = list(csv.reader(io.StringIO(decode_text(raw), newline="")))
+        dates = [i for i, heading in enumerate(rows[0] if rows else []) if "date" in heading.casefold()]
+        for row in rows[1:]:
+            for i in dates:
+                if i < len(row) and row[i] and chance.random() < share:
+                    row[i] = chance.choice(["TBC", "31/02/2024", "see notes", "2024-13-01"])
+                    broken += 1
+        encoding = "utf-8" if raw.startswith(b"\xef\xbb\xbf") or _is_utf8(raw) else "cp1252"
+        with open(path, "w", encoding=encoding, newline="") as handle:
+            csv.writer(handle).writerows(rows)
+    return broken
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dir", type=Path, default=Path("out/bench-growth"))
@@ -524,7 +584,7 @@ def main() -> int:
         print("this benchmark samples memory from /proc: run it on Linux")
         return 2
     args.dir.mkdir(parents=True, exist_ok=True)
-    jobs = {"changed": changed, "history": history, "master": big_master, "districts": districts, "rows": rows}
+    jobs = {"changed": changed, "history": history, "master": big_master, "districts": districts, "rows": rows, "messy": messy}
     for name in args.only.split(","):
         jobs[name.strip()](args.dir, args.repeat)
     print(f"\n(medians of {args.repeat} alternating runs; whole processes from Python's start; memory summed over processes)")
