@@ -320,7 +320,9 @@ def test_a_problem_saved_in_a_reading_keeps_every_field():
 
     problems = [
         Problem("bad-date", "warning", "NG", "referrals", "Northgate/lists.xlsx", "List 3", row=12, column="Date", value='"TBC"'),
-        Problem("missing-value", "error", "SM", "assessments", "Southmere/list4.csv", row=7, column="Child ID", personal=True, excluded=True),
+        Problem(
+            "missing-value", "error", "SM", "assessments", "Southmere/list4.csv", row=7, column="Child ID", personal=True, excluded=True
+        ),
         Problem("file-missing", "error", "EB", "cin", "Eastbrook/*.xlsx", value="Eastbrook/*.xlsx", field="start", figures="CIN rate"),
     ]
     for problem in problems:
