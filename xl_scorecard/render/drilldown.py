@@ -28,16 +28,7 @@ from xl_scorecard.render.cells import (
     print_setup,
     row_height,
 )
-from xl_scorecard.render.rows import (
-    LONGEST,
-    Splice,
-    inline_string,
-    number_cell,
-    number_held_row,
-    number_styles,
-    row_openings,
-    text_cell,
-)
+from xl_scorecard.render.rows import LONGEST, BulkCell, Splice, inline_string, number_cell, styled_rows
 
 DRILLDOWN_PREFIX = "Drill-down "
 # The heading of the child-id column on every Drill-down sheet: the copies' leak check finds ids by it.
@@ -157,31 +148,22 @@ def _write_due_soon(ws: Worksheet, data: ScorecardInput, titles: dict[str, str],
         ws.write_string(row, 8, affects, wrap)
 
     splice = None
-    if in_bulk and len(cases) > 1 and _plain_due(cases, texts):
-        # XlsxWriter numbers a style as it writes out the row first using it: the header it holds,
-        # then the cases' styles in the order the cell-by-cell path meets them.
-        number_held_row(ws)
-        met = []
-        for case in cases[:-1]:
-            dated = [date for value in (case.started, case.due) if pd.notna(value)]
-            met += [top, wrap, *dated, overdue if case.days_left < 0 else top, wrap]
-        number_styles(met)
-        heights = [row_height(height_cells(case)) for case in cases[:-1]]
-        openings = row_openings({height for height in heights if height is not None})
+    made = None
+    if in_bulk and len(cases) > 1:
         rows = []
-        for row, (case, height) in enumerate(zip(cases[:-1], heights, strict=True), start=5):
+        for row, case in enumerate(cases[:-1], start=5):
             district, *middle, affects = texts(case)
-            cells = [text_cell(f"A{row}", district, top)]
-            cells += [text_cell(f"{letter}{row}", value, wrap) for letter, value in zip("BCDE", middle, strict=True)]
+            cells: list[BulkCell] = [("A", district, top), *[(letter, value, wrap) for letter, value in zip("BCDE", middle, strict=True)]]
             for letter, value in (("F", case.started), ("G", case.due)):
                 if pd.notna(value):
-                    cells.append(number_cell(f"{letter}{row}", ws._convert_date_time(pd.Timestamp(value).to_pydatetime()), date.xf_index))
-            cells.append(number_cell(f"H{row}", float(case.days_left), (overdue if case.days_left < 0 else top).xf_index))
-            cells.append(text_cell(f"I{row}", affects, wrap))
-            rows.append(f'<row r="{row}"{openings[height] if height is not None else ""}>' + "".join(cells) + "</row>")
+                    cells.append((letter, ws._convert_date_time(pd.Timestamp(value).to_pydatetime()), date))
+            cells += [("H", float(case.days_left), overdue if case.days_left < 0 else top), ("I", affects, wrap)]
+            rows.append((row, row_height(height_cells(case)), cells))
+        made = styled_rows(ws, rows)
+    if made is not None:
         last = 3 + len(cases)
         write(last, cases[-1])
-        splice = Splice(DUE_SHEET, "".join(rows), last_row=last, last_column=len(DUE_HEADERS) - 1, before_row=last + 1)
+        splice = Splice(DUE_SHEET, made, last_row=last, last_column=len(DUE_HEADERS) - 1, before_row=last + 1)
     else:
         for row, case in enumerate(cases, start=4):
             write(row, case)
@@ -191,18 +173,6 @@ def _write_due_soon(ws: Worksheet, data: ScorecardInput, titles: dict[str, str],
     ws.freeze_panes(4, 0)
     print_setup(ws, data, 3, DUE_WIDTHS)
     return splice
-
-
-def _plain_due(cases: list[Any], texts: Callable[[Any], list[str]]) -> bool:
-    # Whether every case is written the same in bulk as XlsxWriter would: text it does not cut
-    # (``rows.LONGEST``) and a finite count of working days left (it refuses another number).
-    for case in cases:
-        if any(len(text) > LONGEST for text in texts(case)):
-            return False
-        days = case.days_left
-        if isinstance(days, bool) or not isinstance(days, (int, float, np.integer, np.floating)) or not np.isfinite(days):
-            return False
-    return True
 
 
 def _banner(ws: Worksheet, title: str, fmt: Formats, widths: list[int]) -> None:

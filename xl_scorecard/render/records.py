@@ -7,7 +7,6 @@ and the last row, and the rows before it are spliced in as the same text it woul
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import pandas as pd
@@ -31,17 +30,7 @@ from xl_scorecard.render.cells import (
     row_height,
     value_cell,
 )
-from xl_scorecard.render.rows import (
-    LONGEST,
-    Splice,
-    inline_string,
-    number_cell,
-    number_held_row,
-    number_styles,
-    row_openings,
-    style_attribute,
-    text_cell,
-)
+from xl_scorecard.render.rows import BulkCell, Splice, styled_rows
 from xl_scorecard.sources import Problem
 
 
@@ -90,31 +79,30 @@ def write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats, in_bul
                 ws.write_string(row, col, _restatement_text(value), wrap)
 
     splices: list[Splice] = []
-    if in_bulk and len(records) > 1 and _plain_restatements(records):
-        # XlsxWriter numbers a style as it writes out the row first using it: the header it holds,
-        # then the records' styles in the order the cell-by-cell path meets them.
-        number_held_row(ws)
-        formats = [(wrap, value_format(record)) for record in records[:-1]]
-        number_styles([style for text, value in formats for style in (text, value)])
-        heights = [row_height([(record[7], widths[7]), (record[2], widths[2])]) for record in records[:-1]]
-        openings = row_openings({height for height in heights if height is not None})
-        texts = []
-        for row, (record, (text_format, number_format), height) in enumerate(zip(records[:-1], formats, heights, strict=True), start=4):
-            cells = []
+    made = None
+    notes = []  # figures resting on few people, noted once the rows are made
+    if in_bulk and len(records) > 1:
+        rows = []
+        for row, record in enumerate(records[:-1], start=4):
+            text, number = wrap, value_format(record)
+            cells: list[BulkCell] = []
             for col, value in enumerate(record):
-                reference = f"{xl_col_to_name(col)}{row + 1}"
+                letter = xl_col_to_name(col)
                 if col not in (5, 6):
-                    cells.append(text_cell(reference, _restatement_text(value), text_format))
+                    cells.append((letter, _restatement_text(value), text))
                 elif value is None or pd.isna(value):
-                    cells.append(f'<c r="{reference}"{style_attribute(number_format)}/>')  # a blank with its style
+                    cells.append((letter, None, number))
                 else:
-                    cells.append(number_cell(reference, float(value), number_format.xf_index or None))
-                    fmt.record(ws, row, col, basis(record))
-            opening = openings[height] if height is not None else ""
-            texts.append(f'<row r="{row + 1}"{opening}>' + "".join(cells) + "</row>")
+                    cells.append((letter, value, number))
+                    notes.append((row, col, basis(record)))
+            rows.append((row + 1, row_height([(record[7], widths[7]), (record[2], widths[2])]), cells))
+        made = styled_rows(ws, rows)
+    if made is not None:
+        for row, col, rests_on in notes:
+            fmt.record(ws, row, col, rests_on)
         last = 3 + len(records)
         write(last, records[-1])
-        splices.append(Splice(RESTATEMENTS_SHEET, "".join(texts), last_row=last, last_column=len(widths) - 1, before_row=last + 1))
+        splices.append(Splice(RESTATEMENTS_SHEET, made, last_row=last, last_column=len(widths) - 1, before_row=last + 1))
     else:
         for row, record in enumerate(records, start=4):
             write(row, record)
@@ -126,22 +114,6 @@ def write_restatements(ws: Worksheet, data: ScorecardInput, fmt: Formats, in_bul
 def _restatement_text(value: object) -> str:
     # A record's text as written: blank for a missing value, else as str() gives it.
     return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-
-
-def _plain_restatements(records: list[tuple[Any, ...]]) -> bool:
-    # Whether every record is written the same in bulk as XlsxWriter would: text it does not cut
-    # (``rows.LONGEST``) and figures that are plain finite numbers or missing (it refuses an
-    # infinite one, and the cell-by-cell path then says so).
-    for record in records:
-        for col, value in enumerate(record):
-            if col in (5, 6):
-                if value is None or (isinstance(value, float) and math.isnan(value)):
-                    continue
-                if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isinf(value):
-                    return False
-            elif len(_restatement_text(value)) > LONGEST:
-                return False
-    return True
 
 
 def write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats, in_bulk: bool = True) -> list[Splice]:
@@ -208,42 +180,26 @@ def write_quality(ws: Worksheet, data: ScorecardInput, fmt: Formats, in_bulk: bo
 
     problems = [(problem, texts(problem)) for problem in data.problems]
     splices: list[Splice] = []
-    plain = all(len(text) <= LONGEST for _, shown in problems for text in shown) and all(len(p.severity) <= LONGEST for p, _ in problems)
-    if in_bulk and len(problems) > 1 and plain:
-        # XlsxWriter numbers a style as it writes out the row first using it: the header it holds,
-        # then the problems' styles in the order the cell-by-cell path meets them.
-        number_held_row(ws)
-        number_styles([style for problem, _ in problems[:-1] for style in [wrap, *([top] if problem.row is not None else []), top, wrap]])
-        # Districts, files, columns and advice repeat from problem to problem, and so do whole
-        # rows of text (a blank id on many rows): each worked out once.
-        heights_of: dict[tuple[str, ...], int | None] = {}
-        heights = []
-        for _, shown in problems[:-1]:
-            key = tuple(shown)
-            if key not in heights_of:
-                heights_of[key] = row_height([*zip(shown, widths)])
-            heights.append(heights_of[key])
-        openings = row_openings({height for height in heights if height is not None})
-        bodies: dict[str, str] = {}
-
-        def body(text: str) -> str:
-            found = bodies.get(text)
-            if found is None:
-                found = bodies[text] = inline_string(text)
-            return found
-
-        wrapped, topped = style_attribute(wrap), style_attribute(top)
+    made = None
+    if in_bulk and len(problems) > 1:
+        # Whole rows of text repeat (a blank id on many rows): each row's height worked out once.
+        heights: dict[tuple[str, ...], int | None] = {}
         rows = []
-        for number, ((problem, shown), height) in enumerate(zip(problems[:-1], heights, strict=True), start=first + 1):
-            cells = [f'<c r="{letter}{number}"{wrapped}{body(shown[col])}' for col, letter in enumerate("ABCD")]
+        for number, (problem, shown) in enumerate(problems[:-1], start=first + 1):
+            key = tuple(shown)
+            if key not in heights:
+                heights[key] = row_height([*zip(shown, widths)])
+            cells: list[BulkCell] = [(letter, shown[col], wrap) for col, letter in enumerate("ABCD")]
             if problem.row is not None:
-                cells.append(number_cell(f"E{number}", float(problem.row), top.xf_index))
-            cells.append(f'<c r="F{number}"{topped}{body(problem.severity)}')
-            cells += [f'<c r="{letter}{number}"{wrapped}{body(shown[col])}' for col, letter in enumerate("GHIJ", start=6)]
-            rows.append(f'<row r="{number}"{openings[height] if height is not None else ""}>' + "".join(cells) + "</row>")
+                cells.append(("E", problem.row, top))
+            cells.append(("F", problem.severity, top))
+            cells += [(letter, shown[col], wrap) for col, letter in enumerate("GHIJ", start=6)]
+            rows.append((number, heights[key], cells))
+        made = styled_rows(ws, rows)
+    if made is not None:
         last = first + len(problems) - 1
         write(last, *problems[-1])
-        splices.append(Splice(QUALITY_SHEET, "".join(rows), last_row=last, last_column=len(widths) - 1, before_row=last + 1))
+        splices.append(Splice(QUALITY_SHEET, made, last_row=last, last_column=len(widths) - 1, before_row=last + 1))
     else:
         for row, (problem, shown) in enumerate(problems, start=first):
             write(row, problem, shown)

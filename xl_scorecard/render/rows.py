@@ -143,6 +143,50 @@ def row_openings(heights: set[float]) -> dict[float, str]:
     return {height: re.sub(r' spans="[^"]*"', "", found[row + 1]) for row, height in enumerate(ordered)}
 
 
+# A cell made in bulk: its column letter, its value (text, a number, or None for a blank that
+# keeps its style) and its style.
+BulkCell = tuple[str, "str | float | None", Format]
+
+
+def styled_rows(ws: Worksheet, rows: Sequence[tuple[int, int | None, Sequence[BulkCell]]]) -> str | None:
+    """The ``<row>`` elements of ``rows`` (each its 1-based number, its height in points or None,
+    and its cells) as XlsxWriter writes them in constant-memory mode, for rows of ``ws`` it will
+    not write itself: text as inline strings (each distinct text escaped once), numbers as
+    ``%.16G``, styled blanks, heights as ``row_openings`` finds XlsxWriter writes them.
+
+    The styles are numbered first, as the cell-by-cell path numbers them: the row XlsxWriter
+    holds, then each cell's in the order given. None, with nothing numbered, when a value is not
+    one the bulk path writes the same (text past ``LONGEST``; a number that is infinite, NaN or
+    not a plain int or float): the caller then writes every row cell by cell."""
+    for _, _, cells in rows:
+        for _, value, _ in cells:
+            if isinstance(value, str):
+                if len(value) > LONGEST:
+                    return None
+            elif value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)):
+                return None
+    number_held_row(ws)
+    number_styles([style for _, _, cells in rows for _, _, style in cells])
+    openings = row_openings({height for _, height, _ in rows if height is not None})
+    bodies: dict[str, str] = {}  # districts, files, columns and advice repeat from row to row
+    made = []
+    for number, height, cells in rows:
+        made.append(f'<row r="{number}"{openings[height] if height is not None else ""}>')
+        for letter, value, style in cells:
+            reference = f"{letter}{number}"
+            if value is None:
+                made.append(f'<c r="{reference}"{style_attribute(style)}/>')
+            elif isinstance(value, str):
+                body = bodies.get(value)
+                if body is None:
+                    body = bodies[value] = inline_string(value)
+                made.append(f'<c r="{reference}"{style_attribute(style)}{body}')
+            else:
+                made.append(number_cell(reference, float(value), style.xf_index or None))
+        made.append("</row>")
+    return "".join(made)
+
+
 @dataclass(frozen=True)
 class Splice:
     """Rows to put in ``sheet``, after those XlsxWriter wrote (or, with ``before_row``, just
