@@ -3,6 +3,7 @@
 Run on demand (not part of the test suite); each scenario builds its inputs once under --dir:
 
     python benchmarks/growth.py [--dir out/bench-growth] [--repeat 3] [--only changed,history,master,districts,rows]
+                                [--start-method spawn]
 
 Every figure is a whole process, started as a user starts it (``python -m xl_scorecard refresh
 --config ... --json``: Python's start and every import included), timed from outside, with
@@ -109,9 +110,21 @@ def run(command: list[str], cwd: Path | None = None) -> dict:
     return {"seconds": seconds, "peak_mb": peak / 1024, "json": json.loads(found.group(1)) if found else {}}
 
 
+START_METHOD: list[str] = []  # --start-method: how the refresh's reading processes start
+
+
 def ours(config: Path, master: Path) -> dict:
-    """One refresh, as the command line runs it."""
-    result = run([sys.executable, "-m", "xl_scorecard", "refresh", "--config", str(config), "--master", str(master), "--json"])
+    """One refresh, as the command line runs it (with --start-method spawn, its reading
+    processes started as on Windows: each a fresh Python that imports the tool again)."""
+    arguments = ["refresh", "--config", str(config), "--master", str(master), "--json"]
+    if START_METHOD:
+        start = (
+            f"import multiprocessing, runpy; multiprocessing.set_start_method({START_METHOD[0]!r}); "
+            "runpy.run_module('xl_scorecard', run_name='__main__', alter_sys=True)"
+        )
+        result = run([sys.executable, "-c", start, *arguments])
+    else:
+        result = run([sys.executable, "-m", "xl_scorecard", *arguments])
     result["write"] = result["json"].get("seconds", {}).get("write master", 0.0)
     result["stages"] = result["json"].get("seconds", {})
     return result
@@ -574,7 +587,14 @@ def main() -> int:
     parser.add_argument("--only", default=",".join(SCENARIOS), help=f"comma-separated, of {', '.join(SCENARIOS)}")
     parser.add_argument("--floor-python", help="an interpreter with fastexcel and pyarrow, for the floor")
     parser.add_argument("--floor", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--start-method",
+        choices=("fork", "spawn", "forkserver"),
+        help="how the refresh starts its reading processes (default: the platform's; spawn is Windows' only way)",
+    )
     args = parser.parse_args()
+    if args.start_method:
+        START_METHOD[:] = [args.start_method]
     if args.floor_python:
         FLOOR_PYTHON[:] = [args.floor_python]
     if args.floor:

@@ -308,6 +308,28 @@ def test_one_changed_workbook_read_on_two_threads_is_the_same(authority, reads, 
     assert reads == []
 
 
+def test_a_problem_naming_its_figures_is_what_dataclasses_replace_gives():
+    # ``Problem.with_figures`` (the pipeline names the figures a bad value leaves its row out of,
+    # tens of thousands of times in a messy district) is ``dataclasses.replace(p, figures=...)``
+    # without its cost: the same fields in the same order, equal and hashed alike, still frozen,
+    # and the problem it was made from unchanged.
+    import dataclasses
+
+    from xl_scorecard.sources.problems import Problem
+
+    original = Problem(
+        "bad-number", "warning", "SM", "caseloads", "Southmere/caseloads.csv", "caseloads.csv", 9, "Cases", '"n/k"', field="cases"
+    )
+    named = original.with_figures('"Average caseload"')
+    expected = dataclasses.replace(original, figures='"Average caseload"')
+    assert type(named) is Problem and named == expected and hash(named) == hash(expected)
+    assert list(named.fields().items()) == list(dataclasses.asdict(expected).items())
+    assert named.scope == ' The row is left out of "Average caseload"; the others count it.'
+    assert original.figures == "" and original.scope.startswith(" The row is left out of the figures that read this column")
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        named.figures = "other"  # type: ignore[misc]
+
+
 def test_a_problem_saved_in_a_reading_keeps_every_field():
     # Problems are saved by their fields (``Problem.fields``: no deep copy, tens of thousands in a
     # messy district's lists): what ``dataclasses.asdict`` gives, in the same order, whatever was

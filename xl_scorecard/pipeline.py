@@ -8,7 +8,7 @@ import statistics
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -337,9 +337,9 @@ def name_the_figures(sources: SourceData, catalogue: list[Indicator]) -> None:
         for dataset, columns in columns_used(indicator).items():
             for column in columns:
                 readers.setdefault((dataset, column), []).append(f'"{indicator.title}"')
+    named = {key: ", ".join(titles) for key, titles in readers.items()}
     sources.problems = [
-        replace(p, figures=", ".join(readers.get((p.dataset, p.field), [])) or NO_FIGURE) if p.field and not p.excluded else p
-        for p in sources.problems
+        p.with_figures(named.get((p.dataset, p.field)) or NO_FIGURE) if p.field and not p.excluded else p for p in sources.problems
     ]
 
 

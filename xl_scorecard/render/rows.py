@@ -166,23 +166,25 @@ def styled_rows(ws: Worksheet, rows: Sequence[tuple[int, int | None, Sequence[Bu
             elif value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value)):
                 return None
     number_held_row(ws)
-    number_styles([style for _, _, cells in rows for _, _, style in cells])
+    # Each style numbered where it is first used (numbering it again changes nothing): a few
+    # styles over tens of thousands of cells, so each is asked once, in first-use order.
+    number_styles(list(dict.fromkeys(style for _, _, cells in rows for _, _, style in cells)))
+    attributes = {style: style_attribute(style) for _, _, cells in rows for _, _, style in cells}
     openings = row_openings({height for _, height, _ in rows if height is not None})
     bodies: dict[str, str] = {}  # districts, files, columns and advice repeat from row to row
     made = []
     for number, height, cells in rows:
         made.append(f'<row r="{number}"{openings[height] if height is not None else ""}>')
         for letter, value, style in cells:
-            reference = f"{letter}{number}"
             if value is None:
-                made.append(f'<c r="{reference}"{style_attribute(style)}/>')
+                made.append(f'<c r="{letter}{number}"{attributes[style]}/>')
             elif isinstance(value, str):
                 body = bodies.get(value)
                 if body is None:
                     body = bodies[value] = inline_string(value)
-                made.append(f'<c r="{reference}"{style_attribute(style)}{body}')
+                made.append(f'<c r="{letter}{number}"{attributes[style]}{body}')
             else:
-                made.append(number_cell(reference, float(value), style.xf_index or None))
+                made.append(number_cell(f"{letter}{number}", float(value), style.xf_index or None))
         made.append("</row>")
     return "".join(made)
 
