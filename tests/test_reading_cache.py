@@ -266,7 +266,7 @@ def test_readings_saved_by_reading_processes_are_the_same(authority, monkeypatch
     # A large authority's files are read (and their readings saved) in separate processes.
     config = load_config(authority / "authority.toml")
     alone = read_sources(config, workers=1)
-    monkeypatch.setattr(sources, "PROCESS_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(sources, "process_threshold", lambda: 0)
     folder = authority / "cache"
     pooled = read_sources(config, workers=2, cache=folder)
     saved = read_sources(config, workers=2, cache=folder)

@@ -185,7 +185,7 @@ def test_lists_found_in_an_annex_a_workbook_are_kept_too(tmp_path, example_dir, 
 
 def test_workbooks_read_in_reading_processes_keep_their_sheets(authority, monkeypatch):
     config = load_config(authority / "authority.toml")
-    monkeypatch.setattr(sources, "PROCESS_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(sources, "process_threshold", lambda: 0)
     folder = authority / "cache"
     read_sources(config, workers=2, cache=folder)
     _one_day_later(authority / "Northgate" / NORTHGATE, "F4")

@@ -345,7 +345,7 @@ def test_reading_processes_give_the_tables_one_process_gives(example_dir, monkey
     config = load_config(example_dir / "authority.toml")
     told: list[list[str]] = [[], []]
     alone = read_sources(config, workers=1, progress=told[0].append)
-    monkeypatch.setattr(sources, "PROCESS_THRESHOLD_BYTES", 0)
+    monkeypatch.setattr(sources, "process_threshold", lambda: 0)
     pooled = read_sources(config, workers=2, progress=told[1].append)
     # The files go to the processes several at a time; each is still told as it is read.
     files = len({tuple(sorted(str(p) for p in sources._paths(config, s))) for s in config.data.source})
@@ -355,6 +355,59 @@ def test_reading_processes_give_the_tables_one_process_gives(example_dir, monkey
         pd.testing.assert_frame_equal(pooled.tables[name], table, check_categorical=False)
     assert pooled.files == alone.files
     assert pooled.problems == alone.problems
+
+
+def test_processes_are_started_for_less_input_where_they_are_forked_than_where_each_starts_afresh(example_dir, monkeypatch):
+    # A forked reading process has the tool and pandas loaded already; a spawned one (Windows'
+    # only way, macOS's, and Linux's forkserver from Python 3.14) imports them again first, so
+    # threads are kept for more input there: 12 MB against 24 MB. The method is the one set,
+    # else the platform's default (the first of get_all_start_methods), and asking for it fixes
+    # nothing (a later set_start_method still works).
+    import concurrent.futures
+    import multiprocessing
+
+    import xl_scorecard.sources as sources
+
+    assert (sources.PROCESS_THRESHOLD_BYTES, sources.FRESH_PROCESS_THRESHOLD_BYTES) == (12 * 1024**2, 24 * 1024**2)
+    for chosen, platform_methods, expected in [
+        ("fork", ["spawn", "fork"], 12 * 1024**2),
+        ("spawn", ["fork", "spawn"], 24 * 1024**2),
+        ("forkserver", ["fork"], 24 * 1024**2),
+        (None, ["fork", "spawn", "forkserver"], 12 * 1024**2),  # Linux before Python 3.14
+        (None, ["spawn"], 24 * 1024**2),  # Windows
+        (None, ["spawn", "fork", "forkserver"], 24 * 1024**2),  # macOS
+    ]:
+        monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False, chosen=chosen: chosen)
+        monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda methods=platform_methods: methods)
+        assert sources.process_threshold() == expected, (chosen, platform_methods)
+    monkeypatch.undo()
+
+    # The choice follows it: 18 MB of input (between the two) is read by processes where they
+    # are forked and on threads where each starts afresh.
+    config = load_config(example_dir / "authority.toml")
+    pools: list[str] = []
+
+    class Processes(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append("processes")
+            super().__init__(*args, **kwargs)
+
+    class Threads(concurrent.futures.ThreadPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append("threads")
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(sources, "ProcessPoolExecutor", Processes)
+    monkeypatch.setattr(sources, "ThreadPoolExecutor", Threads)
+    input_bytes = sum(p.stat().st_size for p in {p for s in config.data.source for p in sources._paths(config, s)})
+    scale = 18 * 1024**2 / input_bytes  # the thresholds, scaled as if the example were 18 MB
+    monkeypatch.setattr(sources, "PROCESS_THRESHOLD_BYTES", int(12 * 1024**2 / scale))
+    monkeypatch.setattr(sources, "FRESH_PROCESS_THRESHOLD_BYTES", int(24 * 1024**2 / scale))
+    for method, pool in [("fork", "processes"), ("spawn", "threads")]:
+        monkeypatch.setattr(multiprocessing, "get_start_method", lambda allow_none=False, method=method: method)
+        pools.clear()
+        read_sources(config, workers=2)
+        assert pools == [pool], method
 
 
 def test_small_files_go_to_the_reading_processes_in_batches_of_about_equal_bytes():
