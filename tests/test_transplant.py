@@ -521,6 +521,36 @@ def test_the_stored_history_is_guarded_by_rows_and_an_older_masters_cells_still_
     assert changed_cells(older) == [f"{HISTORY_SHEET}!A2 (changed)"]
 
 
+def test_a_row_digest_does_not_depend_on_the_sheets_digested_before_it(tmp_path):
+    # The guard digests the rows of several sheets in one pass, remembering how each number is
+    # written. 0.0 and -0.0 are equal (one key) but read back "0" and "-0": a zero remembered
+    # from an earlier sheet gave a later row holding -0.0 another digest, so a sheet's digests
+    # changed with the sheets digested before it. Those differ between a refresh's write (only
+    # the sheets not carried over) and the next refresh's check (every sheet, after Excel saved
+    # the master), which would report a row nobody touched as changed.
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    from xl_scorecard.render.cells import HISTORY_SHEET, TREND_SHEET
+    from xl_scorecard.render.guard import cell_hashes
+
+    path = tmp_path / "zeros.xlsx"
+    book = xlsxwriter.Workbook(str(path))
+    trend, history = book.add_worksheet(TREND_SHEET), book.add_worksheet(HISTORY_SHEET)
+    trend.write_row(0, 0, ["area", 0.0, 0.0])
+    history.write_row(0, 0, ["month", -0.0, 2.5])
+    history.write_row(1, 0, ["month", 0.0, -0.0])
+    book.close()
+    read = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(HISTORY_SHEET).to_python()
+    assert str(read[0][1]) == "-0.0" and str(read[1][1]) == "0.0"  # calamine reads the sign back
+    key = b"k" * 32
+    sheets = {TREND_SHEET, HISTORY_SHEET}
+    alone = cell_hashes(path, [HISTORY_SHEET], key, sheets)
+    after = cell_hashes(path, [TREND_SHEET, HISTORY_SHEET], key, sheets)
+    assert set(alone) == {(HISTORY_SHEET, "*1"), (HISTORY_SHEET, "*2")}
+    assert {place: digest for place, digest in after.items() if place[0] == HISTORY_SHEET} == alone
+
+
 def test_the_restatements_record_is_guarded_by_rows_and_keeps_its_digests_while_unchanged(small_config, tmp_path, monkeypatch):
     # The Restatements record grows by hundreds of rows with each new extract: fingerprinted a row
     # at a time, and while a refresh generates it as before, its digests are carried, not made again.

@@ -150,10 +150,16 @@ def _row_digests(
                 if v:
                     filled.append(prefix + v)
             elif v is not None:
-                kind = (type(v), v)  # by type too: True == 1.0, but is written "TRUE"
-                text = normal.get(kind)
-                if text is None:
-                    text = normal[kind] = _normal(v)
+                if v == 0:
+                    # Never remembered: 0.0 and -0.0 are equal keys but read "0" and "-0", so a
+                    # zero remembered from an earlier sheet would change this row's digest with
+                    # the sheets digested before it (those a refresh writes, or all of them).
+                    text = _normal(v)
+                else:
+                    kind = (type(v), v)  # by type too: True == 1.0, but is written "TRUE"
+                    text = normal.get(kind)
+                    if text is None:
+                        text = normal[kind] = _normal(v)
                 filled.append(prefix + text)
         if filled:
             cell = f"{ROW}{r}"

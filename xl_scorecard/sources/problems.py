@@ -297,7 +297,7 @@ class Problem:
         """The same problem naming ``figures`` (what ``dataclasses.replace`` gives, without its
         call of ``__init__`` with every field by keyword: a messy district's lists give tens of
         thousands of problems, and replace cost 0.2 s a refresh there)."""
-        named = object.__new__(Problem)
+        named = object.__new__(self.__class__)
         object.__setattr__(named, "__dict__", {**vars(self), "figures": figures})
         return named
 
