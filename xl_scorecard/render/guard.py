@@ -157,9 +157,8 @@ def _row_digests(
                     text = _normal(v)
                 else:
                     kind = (type(v), v)  # by type too: True == 1.0, but is written "TRUE"
-                    text = normal.get(kind)
-                    if text is None:
-                        text = normal[kind] = _normal(v)
+                    known = normal.get(kind)
+                    text = known if known is not None else normal.setdefault(kind, _normal(v))
                 filled.append(prefix + text)
         if filled:
             cell = f"{ROW}{r}"
