@@ -371,21 +371,26 @@ def history(root: Path, repeat: int) -> None:
 
 
 def as_left(prepared: Path, master: Path, record: bool = True) -> None:
-    """``prepared`` in ``master``'s place as the refresh that wrote it left it: with its record
-    of the sheets as written (render/written.py), or, ``record`` false, as after the master was
-    saved again in Excel (which rewrites every part: the record matches none, so the guard
-    reads every sheet; here the record is taken out, which has the same effect)."""
-    from xl_scorecard.render.cells import FINGERPRINT_SHEET
+    """``prepared`` in ``master``'s place as the refresh that wrote it left it, or, ``record``
+    false, as after the master was saved again in Excel. Excel rewrites every part, so the
+    master's record of the sheets as written (render/written.py) matches none of them and the
+    guard reads every sheet by value. The cells stay as they were, the record's own text
+    among them (the fingerprint sheet's header cell), so the record of the sheets as
+    *generated* still lets the refresh carry the digests of a sheet it generates as before.
+    Here the styles part gets a byte that differs (a space in its root tag), which has that
+    effect: the record holds the styles' digest, and a sheet whose styles changed is not taken
+    as written. (Until 5 December the record was taken out instead, which also lost the
+    carried digests: about 0.2 s too pessimistic at 120 months.)"""
     from xl_scorecard.render.package import Package
-    from xl_scorecard.render.transplant import sheet_parts
-    from xl_scorecard.render.written import LABEL
 
     shutil.copy(prepared, master)
     if not record:
         package = Package.read(master)
-        part = sheet_parts(package)[FINGERPRINT_SHEET]
-        cell = rb'<c r="E1"[^>]*><is><t>' + re.escape(LABEL.encode()) + rb"[^<]*</t></is></c>"
-        package.parts[part] = re.sub(cell, b"", package.parts[part], count=1)
+        styles = next(name for name in package.parts if name.endswith("styles.xml"))
+        resaved = package.parts[styles].replace(b"<styleSheet ", b"<styleSheet  ", 1)
+        if resaved == package.parts[styles]:
+            raise SystemExit(f"{prepared.name}: no <styleSheet> root to mark as saved again")
+        package.parts[styles] = resaved
         changed = master.with_name(master.name + ".tmp.xlsx")
         package.write(changed)
         changed.replace(master)
