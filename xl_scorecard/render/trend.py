@@ -12,16 +12,13 @@ their styles numbered in the order XlsxWriter would number them: the same bytes 
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from xl_scorecard.indicators.compute import AUTHORITY
 from xl_scorecard.periods import months_ending
 from xl_scorecard.render.cells import NUMBER_FORMATS, TREND_MONTHS, TREND_SHEET, Formats, ScorecardInput, fit_row, print_setup, value_cell
-from xl_scorecard.render.rows import LONGEST, Splice, number_cell, number_held_row, number_styles, style_attribute, text_cell
+from xl_scorecard.render.rows import BulkCell, Splice, styled_rows
 
 TREND_WIDTHS = [32, 12, *[8] * TREND_MONTHS]
 
@@ -49,34 +46,33 @@ def write_trend_sheet(
     units = {ind.id: ind.unit for ind in data.catalogue}
     titles = {ind.id: ind.title for ind in data.catalogue}
     title_format = fmt(text_wrap=True, valign="top", bold=True)
-    bulk = in_bulk and _plain(rows, names, history)
     blocks: list[tuple[list[str], int]] = []  # each block's district rows, and the last of them
+    written: list[int] = []  # the rows XlsxWriter writes (1-based): the authority rows, and any row not made in bulk
     for (indicator, area), row in rows.items():
         unit = units[indicator]
         figures = [history.get((indicator, area, label)) for label in labels]
         name_format = fmt(valign="top", bold=area == AUTHORITY)
         value_format = fmt(num_format=NUMBER_FORMATS[unit], valign="top")
-        if bulk and area != AUTHORITY:
-            # XlsxWriter numbers a style as it writes out the row first using it: the row it
-            # holds (the authority row, written out when the next row starts) first, then this
-            # row's, cell by cell, as here.
-            number_held_row(ws)
-            number_styles([title_format, name_format, *[value_format] * len(labels)])
-            cells = [text_cell(f"A{row + 1}", "", title_format), text_cell(f"B{row + 1}", names[area], name_format)]
-            for n, (label, figure) in enumerate(zip(labels, figures, strict=True)):
-                reference = f"{xl_col_to_name(2 + n)}{row + 1}"
-                if figure is None or figure != figure:  # no figure (None or NaN): a blank with its style
-                    cells.append(f'<c r="{reference}"{style_attribute(value_format)}/>')
+        if in_bulk and area != AUTHORITY:
+            # No figure (None or NaN): a blank keeping its style.
+            shown = [None if figure is None or figure != figure else figure for figure in figures]
+            cells: list[BulkCell] = [("A", "", title_format), ("B", names[area], name_format)]
+            cells += [(xl_col_to_name(2 + n), figure, value_format) for n, figure in enumerate(shown)]
+            # XlsxWriter writes the authority rows between the blocks, so each district row is
+            # made on its own (its styles numbered after the row XlsxWriter holds). A row the
+            # bulk path cannot write the same is written below, cell by cell.
+            text = styled_rows(ws, [(row + 1, None, cells)])
+            if text is not None:
+                for n, (label, figure) in enumerate(zip(labels, shown, strict=True)):
+                    if figure is not None:
+                        fmt.record(ws, row, 2 + n, data.basis(indicator, area, label))
+                if blocks and blocks[-1][1] == row - 1:
+                    blocks[-1][0].append(text)
+                    blocks[-1] = (blocks[-1][0], row)
                 else:
-                    cells.append(number_cell(reference, float(figure), value_format.xf_index or None))
-                    fmt.record(ws, row, 2 + n, data.basis(indicator, area, label))
-            text = f'<row r="{row + 1}">' + "".join(cells) + "</row>"
-            if blocks and blocks[-1][1] == row - 1:
-                blocks[-1][0].append(text)
-                blocks[-1] = (blocks[-1][0], row)
-            else:
-                blocks.append(([text], row))
-            continue
+                    blocks.append(([text], row))
+                continue
+        written.append(row + 1)
         title = titles.get(indicator, indicator) if area == AUTHORITY else ""
         fit_row(ws, row, [(title, TREND_WIDTHS[0])])
         ws.write_string(row, 0, title, title_format)
@@ -85,27 +81,11 @@ def write_trend_sheet(
             value_cell(ws, row, 2 + n, figure, unit, fmt, data.basis(indicator, area, label), valign="top")
     ws.freeze_panes(1, 2)
     print_setup(ws, data, 0, TREND_WIDTHS, repeat_columns=2)
-    if not bulk:
+    if not blocks:
         return []
-    # Written rows (the header, the authority rows) by their 1-based numbers: each block goes in
-    # before the first of them after it, the last block at the end.
-    written = sorted(r + 1 for (_, area), r in rows.items() if area == AUTHORITY)
+    # Each block goes in before the first row XlsxWriter wrote after it, the last block at the end.
     splices = []
     for texts, last in blocks:
         after = next((r for r in written if r > last + 1), None)
         splices.append(Splice(TREND_SHEET, "".join(texts), last_row=last + 1, last_column=1 + TREND_MONTHS, before_row=after))
     return splices
-
-
-def _plain(rows: dict[tuple[str, str], int], names: dict[str, str], history: dict[tuple[Any, Any, Any], Any]) -> bool:
-    # Whether every district row is written the same in bulk: names XlsxWriter does not cut, and
-    # figures that are plain numbers (XlsxWriter refuses an infinite one: the cell-by-cell path
-    # then says so).
-    if any(len(names[area]) > LONGEST for _, area in rows):
-        return False
-    for value in history.values():
-        if value is None:
-            continue
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isinf(value):
-            return False
-    return True
